@@ -1,0 +1,30 @@
+// Compose pass: the splat accumulation texture over the background, clamped to
+// 0..1 and written to the output (window surface or PNG texture) as is: 3DGS
+// colours are already display-encoded, so no gamma is applied and the output
+// format must be a non-sRGB unorm format.
+//
+// A full-screen triangle; textureLoad reads the accumulation texel for each
+// output pixel (both have the same size).
+
+struct ComposeUniforms {
+    // rgb: background colour; a unused.
+    background: vec4<f32>,
+}
+// Keep in sync with `ComposeUniforms` in src/render/compose.rs.
+
+@group(0) @binding(0) var<uniform> params: ComposeUniforms;
+@group(0) @binding(1) var accumulation: texture_2d<f32>;
+
+@vertex
+fn vs_main(@builtin(vertex_index) vertex_index: u32) -> @builtin(position) vec4<f32> {
+    let uv = vec2<f32>(f32((vertex_index << 1u) & 2u), f32(vertex_index & 2u));
+    return vec4<f32>(uv * 2.0 - 1.0, 0.0, 1.0);
+}
+
+@fragment
+fn fs_main(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
+    let texel = textureLoad(accumulation, vec2<i32>(position.xy), 0);
+    // Premultiplied: colour = splats + transmittance * background.
+    let rgb = texel.rgb + (1.0 - texel.a) * params.background.rgb;
+    return vec4<f32>(clamp(rgb, vec3<f32>(0.0), vec3<f32>(1.0)), 1.0);
+}

@@ -1,0 +1,61 @@
+// Draw pass: one instanced quad per visible splat, in sorted (back-to-front) order,
+// blended with premultiplied alpha ("over"): dst = src + (1 - src.a) * dst.
+//
+// Per pixel, as the 3DGS reference rasterizer (Kerbl et al. 2023):
+//   power = -0.5 * (a dx^2 + c dy^2) - b dx dy,  skipped if power > 0;
+//   alpha = min(0.99, opacity * exp(power)),     skipped if alpha < 1/255.
+// The target is an Rgba16Float accumulation texture cleared to transparent black;
+// compose.wgsl adds the background and writes the display format.
+
+#include "common/frame.wgsl"
+
+const MIN_ALPHA: f32 = 0.003921568627451; // 1 / 255
+const MAX_ALPHA: f32 = 0.99;
+
+@group(0) @binding(0) var<uniform> frame: FrameUniforms;
+@group(0) @binding(1) var<storage, read> projected: array<ProjectedSplat>;
+// Splat indices sorted back to front; the first `instance_count` are visible.
+@group(0) @binding(2) var<storage, read> sorted_indices: array<u32>;
+
+struct VertexOutput {
+    @builtin(position) position: vec4<f32>,
+    @location(0) @interpolate(flat) center: vec2<f32>,
+    @location(1) @interpolate(flat) conic: vec3<f32>,
+    @location(2) @interpolate(flat) color_opacity: vec4<f32>,
+}
+
+@vertex
+fn vs_main(
+    @builtin(vertex_index) vertex_index: u32,
+    @builtin(instance_index) instance_index: u32,
+) -> VertexOutput {
+    let splat = projected[sorted_indices[instance_index]];
+    let center = splat.center_conic_ab.xy;
+    let extent = splat.conic_c_opacity_extent.zw;
+    // Triangle strip corners: (-1,-1), (1,-1), (-1,1), (1,1).
+    let corner = vec2<f32>(f32(vertex_index & 1u), f32(vertex_index >> 1u)) * 2.0 - 1.0;
+    let pixel = center + corner * extent;
+    let ndc = vec2<f32>(pixel.x / frame.viewport.x * 2.0 - 1.0, 1.0 - pixel.y / frame.viewport.y * 2.0);
+
+    var out: VertexOutput;
+    out.position = vec4<f32>(ndc, 0.0, 1.0);
+    out.center = center;
+    out.conic = vec3<f32>(splat.center_conic_ab.zw, splat.conic_c_opacity_extent.x);
+    out.color_opacity = vec4<f32>(splat.color.rgb, splat.conic_c_opacity_extent.y);
+    return out;
+}
+
+@fragment
+fn fs_main(in: VertexOutput) -> @location(0) vec4<f32> {
+    // Fragment positions are pixel centres (i + 0.5, j + 0.5), as the reference's.
+    let d = in.position.xy - in.center;
+    let power = -0.5 * (in.conic.x * d.x * d.x + in.conic.z * d.y * d.y) - in.conic.y * d.x * d.y;
+    if power > 0.0 {
+        discard;
+    }
+    let alpha = min(MAX_ALPHA, in.color_opacity.a * exp(power));
+    if alpha < MIN_ALPHA {
+        discard;
+    }
+    return vec4<f32>(in.color_opacity.rgb * alpha, alpha);
+}

@@ -1,0 +1,180 @@
+//! Command-line interface: `splatview [SCENE]` opens the viewer; subcommands
+//! render headless and regenerate the bundled default scene.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+use glam::Vec3;
+
+/// Real-time viewer for 3D Gaussian Splatting scenes.
+#[derive(Debug, Parser)]
+#[command(
+    name = "splatview",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Scene to open (3DGS .ply). Default: the bundled scene in assets/.
+    pub scene: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render one view of a scene to a PNG, through the same code path as the window.
+    Render(RenderArgs),
+    /// Regenerate the bundled default scene (procedural).
+    GenerateDefaultScene {
+        /// Output PLY path.
+        #[arg(long, default_value = "assets/default_scene.ply")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Scene file (3DGS .ply).
+    pub scene: PathBuf,
+    /// Output PNG (8-bit RGB).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// INRIA cameras.json; image size and intrinsics come from it.
+    #[arg(long)]
+    pub camera: Option<PathBuf>,
+    /// Index into the cameras.json list.
+    #[arg(long, default_value_t = 0, requires = "camera")]
+    pub camera_index: usize,
+    /// Look-at camera: eye position "x,y,z".
+    #[arg(long, value_parser = parse_vec3, conflicts_with = "camera")]
+    pub eye: Option<Vec3>,
+    /// Look-at camera: target "x,y,z" (default: the scene centre).
+    #[arg(long, value_parser = parse_vec3, requires = "eye")]
+    pub target: Option<Vec3>,
+    /// Look-at camera: world up "x,y,z" (default 0,-1,0: OpenCV/COLMAP scenes).
+    #[arg(long, value_parser = parse_vec3, requires = "eye")]
+    pub up: Option<Vec3>,
+    /// Look-at camera: vertical field of view in degrees.
+    #[arg(long, default_value_t = crate::controls::orbit::DEFAULT_FOV_Y_DEGREES)]
+    pub fov_y: f32,
+    /// Image width (overrides the cameras.json size; default 1280).
+    #[arg(long)]
+    pub width: Option<u32>,
+    /// Image height (overrides the cameras.json size; default 720).
+    #[arg(long)]
+    pub height: Option<u32>,
+    /// Background colour "r,g,b" in 0..1.
+    #[arg(long, value_parser = parse_vec3, default_value = "0,0,0")]
+    pub background: Vec3,
+}
+
+/// Parses "x,y,z".
+pub fn parse_vec3(text: &str) -> Result<Vec3, String> {
+    let parts: Vec<f32> = text
+        .split(',')
+        .map(|p| p.trim().parse::<f32>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("expected three numbers \"x,y,z\": {e}"))?;
+    match parts.as_slice() {
+        [x, y, z] if parts.iter().all(|v| v.is_finite()) => Ok(Vec3::new(*x, *y, *z)),
+        _ => Err(format!(
+            "expected three finite numbers \"x,y,z\", got {text:?}"
+        )),
+    }
+}
+
+/// The bundled default scene.
+pub fn default_scene_path() -> PathBuf {
+    let relative = Path::new("assets/default_scene.ply");
+    if relative.exists() {
+        relative.to_owned()
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Some(Command::Render(args)) => crate::headless::run_render(&args),
+        Some(Command::GenerateDefaultScene { out }) => {
+            let cloud = crate::default_scene::generate();
+            let mut file = std::io::BufWriter::new(
+                std::fs::File::create(&out)
+                    .with_context(|| format!("creating {}", out.display()))?,
+            );
+            crate::io::ply::write_gaussian_ply(&cloud, &mut file)
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!("wrote {} splats to {}", cloud.len(), out.display());
+            Ok(())
+        }
+        None => {
+            let scene = cli.scene.unwrap_or_else(default_scene_path);
+            crate::app::run_viewer(scene)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vec3_parsing() {
+        assert_eq!(parse_vec3("1, 2,3"), Ok(Vec3::new(1.0, 2.0, 3.0)));
+        assert!(parse_vec3("1,2").is_err());
+        assert!(parse_vec3("a,b,c").is_err());
+        assert!(parse_vec3("1,2,inf").is_err());
+    }
+
+    #[test]
+    fn render_flags_parse() {
+        let cli = Cli::try_parse_from([
+            "splatview",
+            "render",
+            "s.ply",
+            "--out",
+            "o.png",
+            "--eye",
+            "0,0,-3",
+            "--target",
+            "0,0,0",
+            "--up",
+            "0,-1,0",
+            "--fov-y",
+            "40",
+            "--width",
+            "64",
+            "--height",
+            "32",
+            "--background",
+            "1,1,1",
+        ]);
+        let Ok(Cli {
+            command: Some(Command::Render(args)),
+            ..
+        }) = cli
+        else {
+            panic!("render args did not parse: {cli:?}");
+        };
+        assert_eq!(args.width, Some(64));
+        assert_eq!(args.background, Vec3::ONE);
+        assert!(
+            Cli::try_parse_from([
+                "splatview",
+                "render",
+                "s.ply",
+                "--out",
+                "o.png",
+                "--eye",
+                "1,2,3",
+                "--camera",
+                "c.json"
+            ])
+            .is_err()
+        );
+        let view = Cli::try_parse_from(["splatview", "scene.ply"]).map(|c| c.scene);
+        assert_eq!(view.ok().flatten(), Some(PathBuf::from("scene.ply")));
+    }
+}

@@ -1,0 +1,140 @@
+//! Orbit camera: yaw and pitch around a target point, at a distance, about a world
+//! up axis. Also the default framing of a scene, shared by the window and the
+//! headless `render` command so that both open on the same view.
+
+use glam::{Mat4, Vec3};
+
+use crate::scene::camera::world_from_camera_look_at;
+use crate::scene::{PinholeCamera, SceneBounds};
+
+/// Default vertical field of view, degrees.
+pub const DEFAULT_FOV_Y_DEGREES: f32 = 50.0;
+
+/// World up of 3DGS scenes as trained from COLMAP: OpenCV axes, so -y is up.
+pub const DEFAULT_WORLD_UP: Vec3 = Vec3::NEG_Y;
+
+const MAX_PITCH: f32 = 1.55;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OrbitCamera {
+    pub target: Vec3,
+    pub distance: f32,
+    /// Radians about `world_up`; 0 looks along the world's +z (the direction a
+    /// COLMAP reconstruction's first camera usually faces).
+    pub yaw: f32,
+    /// Radians above the horizontal plane.
+    pub pitch: f32,
+    pub world_up: Vec3,
+    pub fov_y: f32,
+}
+
+impl OrbitCamera {
+    /// Frames `bounds` (or the unit cube around the origin) in a view of `aspect`
+    /// (width / height).
+    pub fn framing(bounds: Option<SceneBounds>, aspect: f32) -> Self {
+        let (center, radius) = bounds.map_or((Vec3::ZERO, 1.0), |b| (b.center(), b.radius()));
+        let fov_y = DEFAULT_FOV_Y_DEGREES.to_radians();
+        let half_fov = 0.5 * fov_y.min(2.0 * ((0.5 * fov_y).tan() * aspect.max(1e-3)).atan());
+        // Fit the bounding sphere of the robust bounds.
+        let distance = radius / half_fov.sin();
+        Self {
+            target: center,
+            distance,
+            yaw: 0.0,
+            pitch: 0.15,
+            world_up: DEFAULT_WORLD_UP,
+            fov_y,
+        }
+    }
+
+    /// Unit vector from the target towards the eye.
+    fn eye_direction(&self) -> Vec3 {
+        let up = self.world_up.normalize_or(Vec3::NEG_Y);
+        // Horizontal reference frame: `back` is where the eye sits at yaw 0.
+        let back = (Vec3::NEG_Z - up * up.dot(Vec3::NEG_Z))
+            .try_normalize()
+            .unwrap_or_else(|| up.any_orthonormal_vector());
+        let side = up.cross(back);
+        let horizontal = back * self.yaw.cos() + side * self.yaw.sin();
+        horizontal * self.pitch.cos() + up * self.pitch.sin()
+    }
+
+    pub fn eye(&self) -> Vec3 {
+        self.target + self.eye_direction() * self.distance
+    }
+
+    pub fn world_from_camera(&self) -> Mat4 {
+        world_from_camera_look_at(self.eye(), self.target, self.world_up)
+    }
+
+    /// The pinhole camera for a view of `width x height` pixels.
+    pub fn camera(&self, width: u32, height: u32) -> PinholeCamera {
+        PinholeCamera::from_fov_y(self.fov_y, width, height, self.world_from_camera())
+    }
+
+    /// Rotates by a mouse drag of `(dx, dy)` pixels.
+    pub fn orbit(&mut self, dx: f32, dy: f32) {
+        const RADIANS_PER_PIXEL: f32 = 0.005;
+        self.yaw -= dx * RADIANS_PER_PIXEL;
+        self.pitch = (self.pitch + dy * RADIANS_PER_PIXEL).clamp(-MAX_PITCH, MAX_PITCH);
+    }
+
+    /// Moves the target so the scene follows a drag of `(dx, dy)` pixels in a view
+    /// `viewport_height` pixels tall.
+    pub fn pan(&mut self, dx: f32, dy: f32, viewport_height: f32) {
+        let world_per_pixel =
+            2.0 * self.distance * (0.5 * self.fov_y).tan() / viewport_height.max(1.0);
+        let pose = self.world_from_camera();
+        let right = pose.x_axis.truncate();
+        let down = pose.y_axis.truncate();
+        self.target -= (right * dx + down * dy) * world_per_pixel;
+    }
+
+    /// Zooms by wheel `steps` (positive = closer).
+    pub fn zoom(&mut self, steps: f32) {
+        self.distance = (self.distance * 0.85f32.powf(steps)).clamp(1e-4, 1e7);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bounds() -> SceneBounds {
+        SceneBounds {
+            min: Vec3::new(-1.0, -2.0, -1.0),
+            max: Vec3::new(1.0, 0.0, 1.0),
+        }
+    }
+
+    #[test]
+    fn framing_looks_at_the_centre() {
+        let orbit = OrbitCamera::framing(Some(bounds()), 16.0 / 9.0);
+        let cam = orbit.camera(160, 90);
+        let px = cam.project(bounds().center()).unwrap_or_default();
+        assert!((px - glam::Vec2::new(80.0, 45.0)).length() < 1e-2, "{px}");
+    }
+
+    #[test]
+    fn orbit_keeps_distance_and_clamps_pitch() {
+        let mut orbit = OrbitCamera::framing(Some(bounds()), 1.0);
+        let d = orbit.distance;
+        orbit.orbit(300.0, 10_000.0);
+        assert!((orbit.eye().distance(orbit.target) - d).abs() < 1e-3);
+        assert!(orbit.pitch <= MAX_PITCH);
+        // Still a valid pose near the pole.
+        assert!(orbit.world_from_camera().is_finite());
+    }
+
+    #[test]
+    fn pan_moves_target_in_the_image_plane() {
+        let mut orbit = OrbitCamera::framing(Some(bounds()), 1.0);
+        let before = orbit.camera(100, 100);
+        let target = orbit.target;
+        orbit.pan(10.0, 0.0, 100.0);
+        // The old target now appears 10 px to the right.
+        let px = before.project(target).unwrap_or_default();
+        let moved = orbit.camera(100, 100).project(target).unwrap_or_default();
+        assert!((moved.x - px.x - 10.0).abs() < 0.05, "{px} {moved}");
+    }
+}

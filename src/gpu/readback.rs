@@ -1,0 +1,100 @@
+//! Reading GPU buffers and textures back to the CPU (blocking; tests and headless).
+
+/// A read-back failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadbackError {
+    #[error("mapping a GPU buffer for reading failed: {0}")]
+    Map(String),
+    #[error("waiting for the GPU failed: {0}")]
+    Poll(#[from] wgpu::PollError),
+    #[error("read-back returned an unexpected amount of data")]
+    Size,
+}
+
+/// Copies `size` bytes of `buffer` from `offset` (both multiples of 4) to the CPU.
+/// `buffer` needs `COPY_SRC`.
+pub fn read_buffer(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    buffer: &wgpu::Buffer,
+    offset: u64,
+    size: u64,
+) -> Result<Vec<u8>, ReadbackError> {
+    let staging = device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("readback staging"),
+        size: size.max(4),
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    let mut encoder = device.create_command_encoder(&Default::default());
+    encoder.copy_buffer_to_buffer(buffer, offset, &staging, 0, size);
+    queue.submit([encoder.finish()]);
+    map_and_copy(device, &staging, size as usize)
+}
+
+/// Reads a whole 4-byte-per-texel 2D texture (e.g. `Rgba8Unorm`) row by row,
+/// without row padding. The texture needs `COPY_SRC`.
+pub fn read_texture_rgba8(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    texture: &wgpu::Texture,
+) -> Result<Vec<u8>, ReadbackError> {
+    let (width, height) = (texture.width(), texture.height());
+    let row_bytes = width * 4;
+    let padded_row =
+        row_bytes.div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT) * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
+    let size = u64::from(padded_row) * u64::from(height);
+    let staging = device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("texture readback"),
+        size,
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    let mut encoder = device.create_command_encoder(&Default::default());
+    encoder.copy_texture_to_buffer(
+        texture.as_image_copy(),
+        wgpu::TexelCopyBufferInfo {
+            buffer: &staging,
+            layout: wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(padded_row),
+                rows_per_image: Some(height),
+            },
+        },
+        texture.size(),
+    );
+    queue.submit([encoder.finish()]);
+    let padded = map_and_copy(device, &staging, size as usize)?;
+    let mut out = Vec::with_capacity((row_bytes * height) as usize);
+    for row in padded.chunks_exact(padded_row as usize) {
+        out.extend_from_slice(&row[..row_bytes as usize]);
+    }
+    Ok(out)
+}
+
+fn map_and_copy(
+    device: &wgpu::Device,
+    staging: &wgpu::Buffer,
+    size: usize,
+) -> Result<Vec<u8>, ReadbackError> {
+    let slice = staging.slice(..);
+    let (sender, receiver) = std::sync::mpsc::channel();
+    slice.map_async(wgpu::MapMode::Read, move |result| {
+        let _ = sender.send(result);
+    });
+    device.poll(wgpu::PollType::Wait {
+        submission_index: None,
+        timeout: None,
+    })?;
+    receiver
+        .recv()
+        .map_err(|e| ReadbackError::Map(e.to_string()))?
+        .map_err(|e| ReadbackError::Map(e.to_string()))?;
+    let data = slice
+        .get_mapped_range()
+        .map_err(|e| ReadbackError::Map(e.to_string()))?;
+    let out = data.get(..size).ok_or(ReadbackError::Size)?.to_vec();
+    drop(data);
+    staging.unmap();
+    Ok(out)
+}

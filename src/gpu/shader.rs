@@ -1,0 +1,109 @@
+//! WGSL sources, embedded at build time, with `#include "path"` lines resolved.
+//!
+//! Shaders live in `shaders/`. A line of the exact form `#include "common/x.wgsl"`
+//! is replaced by that file (once per shader; nested includes work). Nothing else
+//! is pasted into shader text: per-pipeline variation uses WGSL `override`s.
+
+use std::borrow::Cow;
+
+/// Every WGSL file of the project, by path relative to `shaders/`.
+pub const SHADER_FILES: &[(&str, &str)] = &[
+    (
+        "common/frame.wgsl",
+        include_str!("../../shaders/common/frame.wgsl"),
+    ),
+    (
+        "common/sh.wgsl",
+        include_str!("../../shaders/common/sh.wgsl"),
+    ),
+    (
+        "common/sort_params.wgsl",
+        include_str!("../../shaders/common/sort_params.wgsl"),
+    ),
+    (
+        "splat_project.wgsl",
+        include_str!("../../shaders/splat_project.wgsl"),
+    ),
+    (
+        "splat_draw.wgsl",
+        include_str!("../../shaders/splat_draw.wgsl"),
+    ),
+    ("compose.wgsl", include_str!("../../shaders/compose.wgsl")),
+    (
+        "sort_histogram.wgsl",
+        include_str!("../../shaders/sort_histogram.wgsl"),
+    ),
+    (
+        "sort_scan.wgsl",
+        include_str!("../../shaders/sort_scan.wgsl"),
+    ),
+    (
+        "sort_scatter.wgsl",
+        include_str!("../../shaders/sort_scatter.wgsl"),
+    ),
+];
+
+/// A shader file was missing or an include could not be resolved. Only reachable by a
+/// programming error (all files are embedded), but reported rather than panicking.
+#[derive(Debug, thiserror::Error)]
+#[error("shader {file}: {reason}")]
+pub struct ShaderError {
+    pub file: String,
+    pub reason: String,
+}
+
+fn raw_source(name: &str) -> Option<&'static str> {
+    SHADER_FILES
+        .iter()
+        .find(|(path, _)| *path == name)
+        .map(|(_, src)| *src)
+}
+
+/// The full source of `name` with includes resolved.
+pub fn shader_source(name: &str) -> Result<String, ShaderError> {
+    let mut out = String::new();
+    let mut included = Vec::new();
+    append_resolved(name, &mut out, &mut included, 0)?;
+    Ok(out)
+}
+
+fn append_resolved(
+    name: &str,
+    out: &mut String,
+    included: &mut Vec<String>,
+    depth: usize,
+) -> Result<(), ShaderError> {
+    let err = |reason: String| ShaderError {
+        file: name.to_owned(),
+        reason,
+    };
+    if depth > 8 {
+        return Err(err("includes nested too deeply".into()));
+    }
+    let src = raw_source(name).ok_or_else(|| err("no such embedded shader".into()))?;
+    for line in src.lines() {
+        if let Some(rest) = line.trim().strip_prefix("#include") {
+            let target = rest.trim().trim_matches('"');
+            if !included.iter().any(|done| done == target) {
+                included.push(target.to_owned());
+                append_resolved(target, out, included, depth + 1)?;
+            }
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    Ok(())
+}
+
+/// Compiles an embedded shader into a module.
+pub fn create_shader_module(
+    device: &wgpu::Device,
+    name: &str,
+) -> Result<wgpu::ShaderModule, ShaderError> {
+    let source = shader_source(name)?;
+    Ok(device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(name),
+        source: wgpu::ShaderSource::Wgsl(Cow::Owned(source)),
+    }))
+}

@@ -1,0 +1,16 @@
+//! splatview: a real-time viewer for 3D Gaussian Splatting scenes.
+//!
+//! Data flows one way: file -> `io` -> `scene` (CPU) -> `render` (GPU buffers,
+//! project, sort, draw, compose) -> window or PNG. See docs/ARCHITECTURE.md.
+
+pub mod app;
+pub mod cli;
+pub mod controls;
+pub mod default_scene;
+pub mod gpu;
+pub mod headless;
+pub mod io;
+pub mod metrics;
+pub mod reference;
+pub mod render;
+pub mod scene;

@@ -1,0 +1,9 @@
+//! CPU reference implementations of the GPU algorithms: slow, obvious, f64 where it
+//! helps, and used by the tests to check the GPU paths.
+
+pub mod project;
+pub mod render;
+pub mod sort;
+
+pub use render::{render_reference, to_rgb8};
+pub use sort::sort_pairs;

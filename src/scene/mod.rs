@@ -1,0 +1,9 @@
+//! CPU data model: splat clouds, cameras, bounds.
+
+pub mod bounds;
+pub mod camera;
+pub mod splats;
+
+pub use bounds::SceneBounds;
+pub use camera::PinholeCamera;
+pub use splats::SplatCloud;

@@ -1,0 +1,161 @@
+//! `SplatCloud`: the CPU data model of a 3D Gaussian Splatting scene.
+//!
+//! Struct of arrays, in the parameterisation the INRIA 3DGS trainer writes:
+//! log scales, opacity logits, unit quaternions (w, x, y, z) and spherical-harmonic
+//! coefficients. Activations (exp, sigmoid) are applied by the renderers, so every
+//! loader only has to convert its own encoding into this one.
+
+use glam::Vec3;
+
+/// Largest spherical-harmonics degree splatview understands (as in 3DGS).
+pub const MAX_SH_DEGREE: u32 = 3;
+
+/// Number of SH coefficients per colour channel for a degree, including the DC term.
+pub const fn sh_coeffs_for_degree(degree: u32) -> usize {
+    ((degree + 1) * (degree + 1)) as usize
+}
+
+/// A Gaussian splat scene, struct of arrays. All vectors have `len()` entries,
+/// except `sh_rest`, which has `len() * rest_coeffs_per_splat()` entries.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SplatCloud {
+    /// Centres in world space.
+    pub positions: Vec<[f32; 3]>,
+    /// Natural log of the per-axis standard deviations (3DGS `scale_*`).
+    pub log_scales: Vec<[f32; 3]>,
+    /// Unit quaternions, (w, x, y, z) as 3DGS `rot_0..rot_3`.
+    pub rotations: Vec<[f32; 4]>,
+    /// Opacity before the sigmoid (3DGS `opacity`).
+    pub opacity_logits: Vec<f32>,
+    /// Degree-0 SH coefficient per channel (3DGS `f_dc_0..2`).
+    pub sh_dc: Vec<[f32; 3]>,
+    /// Higher-order SH coefficients, coefficient-major then channel:
+    /// `sh_rest[(i * rest + k) * 3 + c]` for splat `i`, coefficient `k` (0-based after DC)
+    /// and channel `c`. Note that 3DGS PLY files store them channel-major; loaders transpose.
+    pub sh_rest: Vec<f32>,
+    /// SH degree, 0..=3.
+    pub sh_degree: u32,
+    /// Scene was trained with Mip-Splatting style anti-aliasing (opacity compensation
+    /// for the 2D low-pass filter must be applied when rendering).
+    pub antialiased: bool,
+}
+
+impl SplatCloud {
+    /// An empty cloud with the given SH degree.
+    pub fn new(sh_degree: u32) -> Self {
+        Self {
+            sh_degree,
+            ..Default::default()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.positions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.positions.is_empty()
+    }
+
+    /// SH coefficients per channel beyond the DC term (0, 3, 8 or 15).
+    pub fn rest_coeffs_per_splat(&self) -> usize {
+        sh_coeffs_for_degree(self.sh_degree) - 1
+    }
+
+    /// Reserve room for `additional` more splats in every array.
+    pub fn reserve(&mut self, additional: usize) {
+        self.positions.reserve(additional);
+        self.log_scales.reserve(additional);
+        self.rotations.reserve(additional);
+        self.opacity_logits.reserve(additional);
+        self.sh_dc.reserve(additional);
+        self.sh_rest
+            .reserve(additional * self.rest_coeffs_per_splat() * 3);
+    }
+
+    /// Append all splats of `other` (same SH degree required; returns false otherwise).
+    pub fn append(&mut self, other: &SplatCloud) -> bool {
+        if other.sh_degree != self.sh_degree {
+            return false;
+        }
+        self.positions.extend_from_slice(&other.positions);
+        self.log_scales.extend_from_slice(&other.log_scales);
+        self.rotations.extend_from_slice(&other.rotations);
+        self.opacity_logits.extend_from_slice(&other.opacity_logits);
+        self.sh_dc.extend_from_slice(&other.sh_dc);
+        self.sh_rest.extend_from_slice(&other.sh_rest);
+        true
+    }
+
+    /// The SH coefficients of splat `i` beyond DC, as `[coeff][channel]`.
+    pub fn sh_rest_of(&self, i: usize) -> &[f32] {
+        let n = self.rest_coeffs_per_splat() * 3;
+        &self.sh_rest[i * n..(i + 1) * n]
+    }
+
+    /// Checks the array lengths agree; loaders call this before handing a cloud out.
+    pub fn is_consistent(&self) -> bool {
+        let n = self.len();
+        self.sh_degree <= MAX_SH_DEGREE
+            && self.log_scales.len() == n
+            && self.rotations.len() == n
+            && self.opacity_logits.len() == n
+            && self.sh_dc.len() == n
+            && self.sh_rest.len() == n * self.rest_coeffs_per_splat() * 3
+    }
+
+    /// A new cloud holding the splats at `indices`, in that order.
+    pub fn select(&self, indices: &[usize]) -> SplatCloud {
+        let rest = self.rest_coeffs_per_splat() * 3;
+        let mut out = SplatCloud::new(self.sh_degree);
+        out.antialiased = self.antialiased;
+        out.reserve(indices.len());
+        for &i in indices {
+            out.positions.push(self.positions[i]);
+            out.log_scales.push(self.log_scales[i]);
+            out.rotations.push(self.rotations[i]);
+            out.opacity_logits.push(self.opacity_logits[i]);
+            out.sh_dc.push(self.sh_dc[i]);
+            out.sh_rest
+                .extend_from_slice(&self.sh_rest[i * rest..(i + 1) * rest]);
+        }
+        out
+    }
+
+    /// Iterator over positions as `Vec3`.
+    pub fn position_iter(&self) -> impl Iterator<Item = Vec3> + '_ {
+        self.positions.iter().map(|p| Vec3::from_array(*p))
+    }
+}
+
+/// Normalizes a (w, x, y, z) quaternion; a zero or non-finite one becomes identity.
+pub fn normalize_quat(q: [f32; 4]) -> [f32; 4] {
+    let len2 = q.iter().map(|v| v * v).sum::<f32>();
+    if len2.is_finite() && len2 > 1e-30 {
+        let inv = len2.sqrt().recip();
+        [q[0] * inv, q[1] * inv, q[2] * inv, q[3] * inv]
+    } else {
+        [1.0, 0.0, 0.0, 0.0]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quaternion_normalization() {
+        let q = normalize_quat([2.0, 0.0, 0.0, 0.0]);
+        assert_eq!(q, [1.0, 0.0, 0.0, 0.0]);
+        assert_eq!(normalize_quat([0.0; 4]), [1.0, 0.0, 0.0, 0.0]);
+        let q = normalize_quat([1.0, 1.0, 1.0, 1.0]);
+        assert!((q.iter().map(|v| v * v).sum::<f32>() - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn coefficient_counts() {
+        assert_eq!(sh_coeffs_for_degree(0), 1);
+        assert_eq!(sh_coeffs_for_degree(3), 16);
+        assert_eq!(SplatCloud::new(2).rest_coeffs_per_splat(), 8);
+    }
+}

@@ -1,0 +1,131 @@
+//! GPU renders against the CPU reference renderer on real scenes, and rendering
+//! invariants. Both go through `FrameRenderer::encode_frame`, the window's path.
+
+mod common;
+
+use splatview::controls::OrbitCamera;
+use splatview::headless::render_cloud;
+use splatview::metrics::psnr;
+use splatview::reference::{render_reference, to_rgb8};
+use splatview::scene::{PinholeCamera, SceneBounds, SplatCloud};
+
+const WIDTH: u32 = 320;
+const HEIGHT: u32 = 180;
+const MIN_PSNR_DB: f64 = 40.0;
+
+fn load(name: &str) -> SplatCloud {
+    splatview::io::load_splat_file(&common::testdata(&format!("splats/{name}")))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Three views: the default framing, and orbits to other sides and heights.
+fn viewpoints(cloud: &SplatCloud) -> Vec<PinholeCamera> {
+    let base = OrbitCamera::framing(SceneBounds::robust(cloud), WIDTH as f32 / HEIGHT as f32);
+    let mut side = base;
+    side.yaw += 2.0;
+    side.pitch = 0.6;
+    let mut close = base;
+    close.yaw -= 2.2;
+    close.pitch = -0.2;
+    close.distance *= 0.6;
+    [base, side, close]
+        .iter()
+        .map(|o| o.camera(WIDTH, HEIGHT))
+        .collect()
+}
+
+fn compare_scene(name: &str) {
+    let Some(ctx) = common::gpu() else { return };
+    let cloud = load(name);
+    for (i, camera) in viewpoints(&cloud).iter().enumerate() {
+        let background = [0.1, 0.2, 0.3];
+        let gpu = render_cloud(ctx, &cloud, camera, background).expect("GPU render");
+        let cpu = to_rgb8(&render_reference(&cloud, camera, background), WIDTH, HEIGHT);
+        let db = psnr(&gpu, &cpu).expect("same size");
+        eprintln!("{name} view {i}: GPU vs CPU reference PSNR = {db:.2} dB");
+        if db < MIN_PSNR_DB {
+            let dir = std::env::temp_dir();
+            let _ = gpu.save(dir.join(format!("{name}-{i}-gpu.png")));
+            let _ = cpu.save(dir.join(format!("{name}-{i}-cpu.png")));
+        }
+        assert!(
+            db >= MIN_PSNR_DB,
+            "{name} view {i}: PSNR {db:.2} dB < {MIN_PSNR_DB} dB"
+        );
+        // The view must show something, or the comparison proves little.
+        let lit = gpu.pixels().filter(|p| p.0 != [26, 51, 77]).count();
+        assert!(
+            lit > (WIDTH * HEIGHT / 50) as usize,
+            "{name} view {i}: only {lit} pixels differ from the background"
+        );
+    }
+}
+
+#[test]
+fn guitar_matches_reference() {
+    compare_scene("guitar.decoded.ply");
+}
+
+#[test]
+fn biker_matches_reference() {
+    compare_scene("biker.ply");
+}
+
+#[test]
+fn playbot_sh2_matches_reference() {
+    compare_scene("playbot_l6.ply");
+}
+
+#[test]
+fn empty_scene_is_background() {
+    let Some(ctx) = common::gpu() else { return };
+    let camera = OrbitCamera::framing(None, 1.0).camera(64, 48);
+    let image = render_cloud(ctx, &SplatCloud::new(0), &camera, [1.0, 0.5, 0.0]).expect("render");
+    assert!(image.pixels().all(|p| p.0 == [255, 128, 0]));
+}
+
+#[test]
+fn identical_frames_and_shuffled_order() {
+    let Some(ctx) = common::gpu() else { return };
+    let cloud = load("playbot_l6.ply");
+    let camera = viewpoints(&cloud)[0];
+    let first = render_cloud(ctx, &cloud, &camera, [0.0; 3]).expect("render");
+    let second = render_cloud(ctx, &cloud, &camera, [0.0; 3]).expect("render");
+    assert!(first == second, "two renders of the same frame differ");
+
+    // Reverse, then interleave: a fixed permutation of every splat.
+    let n = cloud.len();
+    let order: Vec<usize> = (0..n).map(|i| (i * 7919) % n).collect();
+    let mut seen = vec![false; n];
+    order.iter().for_each(|&i| seen[i] = true);
+    assert!(seen.iter().all(|&s| s), "not a permutation");
+    let shuffled = render_cloud(ctx, &cloud.select(&order), &camera, [0.0; 3]).expect("render");
+    let db = psnr(&first, &shuffled).expect("same size");
+    assert!(
+        first == shuffled,
+        "shuffling the splats changed the image (PSNR {db:.1} dB)"
+    );
+}
+
+#[test]
+fn splats_behind_the_camera_change_nothing() {
+    let Some(ctx) = common::gpu() else { return };
+    let cloud = load("playbot_l6.ply");
+    let camera = viewpoints(&cloud)[0];
+    let plain = render_cloud(ctx, &cloud, &camera, [0.0; 3]).expect("render");
+    // Copies of every splat mirrored behind the camera must be culled.
+    let mut extended = cloud.clone();
+    let behind = {
+        let mut c = cloud.clone();
+        let eye = camera.position();
+        let forward = camera.forward();
+        for p in &mut c.positions {
+            let v = glam::Vec3::from_array(*p);
+            *p = (eye - forward * (0.5 + (v - eye).length())).to_array();
+        }
+        c
+    };
+    assert!(extended.append(&behind));
+    let with_culled = render_cloud(ctx, &extended, &camera, [0.0; 3]).expect("render");
+    assert!(plain == with_culled);
+}

@@ -1,0 +1,55 @@
+//! Every WGSL file, with includes resolved, parses and validates with naga.
+
+use splatview::gpu::shader::{SHADER_FILES, shader_source};
+
+fn validate(name: &str) -> Result<(), String> {
+    let source = shader_source(name).map_err(|e| e.to_string())?;
+    let module = naga::front::wgsl::parse_str(&source)
+        .map_err(|e| format!("{name}: {}", e.emit_to_string(&source)))?;
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        // unpack2x16float needs this; wgpu grants it on every native backend
+        // (DownlevelFlags::SHADER_F16_IN_F32).
+        naga::valid::Capabilities::default() | naga::valid::Capabilities::SHADER_FLOAT16_IN_FLOAT32,
+    )
+    .validate(&module)
+    .map_err(|e| format!("{name}: {}", e.emit_to_string(&source)))?;
+    Ok(())
+}
+
+#[test]
+fn all_shaders_validate() {
+    let errors: Vec<String> = SHADER_FILES
+        .iter()
+        .filter_map(|(name, _)| validate(name).err())
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n\n"));
+}
+
+#[test]
+fn every_shader_file_on_disk_is_embedded() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
+    let mut on_disk = Vec::new();
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read shaders/") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "wgsl") {
+                let rel = path
+                    .strip_prefix(&dir)
+                    .expect("prefix")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                on_disk.push(rel);
+            }
+        }
+    }
+    for file in &on_disk {
+        assert!(
+            SHADER_FILES.iter().any(|(name, _)| name == file),
+            "shaders/{file} is not listed in SHADER_FILES, so it is neither used nor validated"
+        );
+    }
+}

@@ -1,0 +1,106 @@
+//! GPU radix sort against the CPU reference, keys and payload, on adversarial inputs.
+
+mod common;
+
+use splatview::gpu::readback::read_buffer;
+use splatview::reference::sort_pairs;
+use splatview::render::sort::RadixSorter;
+
+/// splitmix64, for reproducible key sets.
+fn random_keys(n: usize, seed: u64) -> Vec<u32> {
+    let mut state = seed;
+    (0..n)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) >> 32) as u32
+        })
+        .collect()
+}
+
+fn gpu_sort(keys: &[u32], values: &[u32]) -> Option<(Vec<u32>, Vec<u32>)> {
+    let ctx = common::gpu()?;
+    let sorter = RadixSorter::new(&ctx.device).expect("sort pipelines");
+    let mut buffers =
+        sorter.create_buffers(&ctx.device, keys.len() as u32, wgpu::BufferUsages::COPY_SRC);
+    ctx.queue
+        .write_buffer(&buffers.keys[0], 0, bytemuck::cast_slice(keys));
+    ctx.queue
+        .write_buffer(&buffers.values[0], 0, bytemuck::cast_slice(values));
+    let mut encoder = ctx.device.create_command_encoder(&Default::default());
+    sorter.encode(&ctx.queue, &mut encoder, &mut buffers, keys.len() as u32);
+    ctx.queue.submit([encoder.finish()]);
+    let bytes = keys.len() as u64 * 4;
+    let k = read_buffer(&ctx.device, &ctx.queue, &buffers.keys[0], 0, bytes).expect("read keys");
+    let v =
+        read_buffer(&ctx.device, &ctx.queue, &buffers.values[0], 0, bytes).expect("read values");
+    Some((
+        bytemuck::pod_collect_to_vec(&k),
+        bytemuck::pod_collect_to_vec(&v),
+    ))
+}
+
+fn check(name: &str, keys: Vec<u32>) {
+    let values: Vec<u32> = (0..keys.len() as u32).collect();
+    let Some((gpu_keys, gpu_values)) = gpu_sort(&keys, &values) else {
+        return;
+    };
+    let (cpu_keys, cpu_values) = sort_pairs(&keys, &values);
+    let first_bad = gpu_keys.iter().zip(&cpu_keys).position(|(a, b)| a != b);
+    assert!(
+        first_bad.is_none(),
+        "{name}: keys differ first at {first_bad:?}"
+    );
+    let first_bad = gpu_values.iter().zip(&cpu_values).position(|(a, b)| a != b);
+    assert!(
+        first_bad.is_none(),
+        "{name}: payload differs first at {first_bad:?} (sort not stable?)"
+    );
+}
+
+fn patterns(n: usize) -> Vec<(&'static str, Vec<u32>)> {
+    vec![
+        ("random", random_keys(n, n as u64)),
+        ("all equal", vec![0xDEAD_BEEF; n]),
+        ("already sorted", (0..n as u32).collect()),
+        ("reverse sorted", (0..n as u32).rev().collect()),
+        (
+            "few distinct",
+            random_keys(n, 7)
+                .into_iter()
+                .map(|k| k % 5 * 0x0101_0101)
+                .collect(),
+        ),
+    ]
+}
+
+#[test]
+fn sort_1k() {
+    for (name, keys) in patterns(1000) {
+        check(name, keys);
+    }
+}
+
+#[test]
+fn sort_odd_sizes() {
+    for n in [0, 1, 2, 255, 257, 4095, 4097, 65_537] {
+        check(&format!("random n={n}"), random_keys(n, 99));
+    }
+}
+
+#[test]
+fn sort_100k() {
+    for (name, keys) in patterns(100_000) {
+        check(name, keys);
+    }
+}
+
+#[test]
+fn sort_4m() {
+    let n = 4 << 20;
+    check("random 4M", random_keys(n, 4));
+    check("all equal 4M", vec![7; n]);
+    check("already sorted 4M", (0..n as u32).collect());
+}
