@@ -129,3 +129,28 @@ fn splats_behind_the_camera_change_nothing() {
     let with_culled = render_cloud(ctx, &extended, &camera, [0.0; 3]).expect("render");
     assert!(plain == with_culled);
 }
+
+#[test]
+fn scene_over_the_binding_limit_is_a_clear_error() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let ctx = splatview::gpu::GpuContext::new_headless_with_limits(|limits| {
+        limits.max_storage_buffer_binding_size = 1 << 20;
+    })
+    .expect("device with small limits");
+    let cloud = load("guitar.decoded.ply"); // 90k splats * 48 B > 1 MiB
+    let renderer = splatview::render::FrameRenderer::new(
+        &ctx.device,
+        splatview::render::offscreen::OFFSCREEN_FORMAT,
+    )
+    .expect("renderer");
+    let err = splatview::render::splat::SplatGpuData::new(&ctx.device, &renderer.splats, &cloud)
+        .err()
+        .expect("must not fit");
+    let message = err.to_string();
+    assert!(
+        message.contains("max_storage_buffer_binding_size"),
+        "{message}"
+    );
+}

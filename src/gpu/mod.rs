@@ -41,10 +41,28 @@ impl GpuContext {
         pollster::block_on(Self::from_instance(instance, None))
     }
 
+    /// A headless context whose requested limits are changed by `adjust` (tests use
+    /// it to emulate small adapters).
+    pub fn new_headless_with_limits(
+        adjust: impl FnOnce(&mut wgpu::Limits),
+    ) -> Result<Self, GpuError> {
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        pollster::block_on(Self::from_instance_with_limits(instance, None, adjust))
+    }
+
     /// A context whose adapter can present to `compatible_surface` (if given).
     pub async fn from_instance(
         instance: wgpu::Instance,
         compatible_surface: Option<&wgpu::Surface<'_>>,
+    ) -> Result<Self, GpuError> {
+        Self::from_instance_with_limits(instance, compatible_surface, |_| {}).await
+    }
+
+    async fn from_instance_with_limits(
+        instance: wgpu::Instance,
+        compatible_surface: Option<&wgpu::Surface<'_>>,
+        adjust: impl FnOnce(&mut wgpu::Limits),
     ) -> Result<Self, GpuError> {
         let adapter = instance
             .request_adapter(&wgpu::RequestAdapterOptions {
@@ -56,11 +74,13 @@ impl GpuContext {
             })
             .await
             .map_err(|e| GpuError::NoAdapter(e.to_string()))?;
+        let mut limits = required_limits(&adapter);
+        adjust(&mut limits);
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
                 label: Some("splatview device"),
                 required_features: wgpu::Features::empty(),
-                required_limits: required_limits(&adapter),
+                required_limits: limits,
                 experimental_features: wgpu::ExperimentalFeatures::disabled(),
                 memory_hints: wgpu::MemoryHints::Performance,
                 trace: wgpu::Trace::Off,

@@ -16,7 +16,7 @@ pub struct SceneBounds {
 
 impl SceneBounds {
     /// Fraction of splats ignored at each end of each axis.
-    pub const OUTLIER_FRACTION: f32 = 0.02;
+    pub const OUTLIER_FRACTION: f32 = 0.005;
 
     /// Bounds of the central `1 - 2 * OUTLIER_FRACTION` of the splat centres per axis.
     /// Non-finite positions are ignored. `None` for an empty cloud.
