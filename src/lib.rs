@@ -14,3 +14,4 @@ pub mod metrics;
 pub mod reference;
 pub mod render;
 pub mod scene;
+pub mod settings;

@@ -4,6 +4,7 @@
 
 use glam::{Mat4, Vec3};
 
+use super::pose::{CameraPose, forward_from_yaw_pitch, yaw_pitch_of};
 use crate::scene::camera::world_from_camera_look_at;
 use crate::scene::{PinholeCamera, SceneBounds};
 
@@ -13,7 +14,8 @@ pub const DEFAULT_FOV_Y_DEGREES: f32 = 50.0;
 /// World up of 3DGS scenes as trained from COLMAP: OpenCV axes, so -y is up.
 pub const DEFAULT_WORLD_UP: Vec3 = Vec3::NEG_Y;
 
-const MAX_PITCH: f32 = 1.55;
+/// Largest |pitch|: just short of the poles, where yaw would be undefined.
+pub const MAX_PITCH: f32 = 1.55;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct OrbitCamera {
@@ -32,11 +34,15 @@ impl OrbitCamera {
     /// Frames `bounds` (or the unit cube around the origin) in a view of `aspect`
     /// (width / height).
     pub fn framing(bounds: Option<SceneBounds>, aspect: f32) -> Self {
+        Self::framing_with_fov(bounds, aspect, DEFAULT_FOV_Y_DEGREES.to_radians())
+    }
+
+    /// Frames `bounds` with a vertical field of view of `fov_y` radians.
+    pub fn framing_with_fov(bounds: Option<SceneBounds>, aspect: f32, fov_y: f32) -> Self {
         let (center, radius) = bounds.map_or((Vec3::ZERO, 1.0), |b| (b.center(), b.radius()));
-        let fov_y = DEFAULT_FOV_Y_DEGREES.to_radians();
         let half_fov = 0.5 * fov_y.min(2.0 * ((0.5 * fov_y).tan() * aspect.max(1e-3)).atan());
         // Fit the bounding sphere of the robust bounds.
-        let distance = radius / half_fov.sin();
+        let distance = radius / half_fov.sin().max(1e-3);
         Self {
             target: center,
             distance,
@@ -47,16 +53,30 @@ impl OrbitCamera {
         }
     }
 
+    /// The orbit whose eye and viewing direction are those of `pose`, turning about
+    /// a target `distance` ahead. Roll about the view axis is dropped.
+    pub fn from_pose(pose: &CameraPose, distance: f32, world_up: Vec3, fov_y: f32) -> Self {
+        let (yaw, look_pitch) = yaw_pitch_of(pose.forward(), world_up);
+        let distance = distance.max(1e-4);
+        Self {
+            target: pose.position + pose.forward() * distance,
+            distance,
+            yaw,
+            pitch: (-look_pitch).clamp(-MAX_PITCH, MAX_PITCH),
+            world_up,
+            fov_y,
+        }
+    }
+
     /// Unit vector from the target towards the eye.
     fn eye_direction(&self) -> Vec3 {
         let up = self.world_up.normalize_or(Vec3::NEG_Y);
-        // Horizontal reference frame: `back` is where the eye sits at yaw 0.
-        let back = (Vec3::NEG_Z - up * up.dot(Vec3::NEG_Z))
-            .try_normalize()
-            .unwrap_or_else(|| up.any_orthonormal_vector());
-        let side = up.cross(back);
-        let horizontal = back * self.yaw.cos() + side * self.yaw.sin();
-        horizontal * self.pitch.cos() + up * self.pitch.sin()
+        // The eye looks back at the target: its viewing direction has pitch -pitch.
+        -forward_from_yaw_pitch(self.yaw, -self.pitch, up)
+    }
+
+    pub fn pose(&self) -> CameraPose {
+        CameraPose::from_world_from_camera(&self.world_from_camera())
     }
 
     pub fn eye(&self) -> Vec3 {

@@ -1,0 +1,123 @@
+//! Level-of-detail settings: what the user asks the renderer to leave out to go
+//! faster. The UI edits a `LodSettings`; the renderer reads it each frame.
+//!
+//! The hierarchical LOD for huge scenes will plug in as another field (e.g. a
+//! screen-space error target) read by the same renderer call; the UI shows the
+//! fields the renderer reports it supports (`LodSupport`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::scene::splats::MAX_SH_DEGREE;
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LodSettings {
+    /// Highest SH degree evaluated (0 = view-independent colour), 0..=3.
+    pub sh_degree_cap: u32,
+    /// Draw at most this many splats, keeping the most important (opacity times
+    /// projected area). `None` draws all.
+    pub splat_budget: Option<u32>,
+    /// Skip splats whose projected radius is below this many pixels (0 = off).
+    pub min_splat_px: f32,
+    /// Skip splats whose opacity is below this (the reference rasterizer uses 1/255).
+    pub opacity_cutoff: f32,
+    /// Render the splats at this fraction of the window resolution, then scale up.
+    pub resolution_scale: f32,
+}
+
+impl Default for LodSettings {
+    fn default() -> Self {
+        Self {
+            sh_degree_cap: MAX_SH_DEGREE,
+            splat_budget: None,
+            min_splat_px: 0.0,
+            opacity_cutoff: 1.0 / 255.0,
+            resolution_scale: 1.0,
+        }
+    }
+}
+
+impl LodSettings {
+    pub const MIN_RESOLUTION_SCALE: f32 = 0.25;
+    pub const MAX_RESOLUTION_SCALE: f32 = 2.0;
+
+    /// The same settings with every value in its valid range (settings files are
+    /// edited by hand).
+    pub fn clamped(&self) -> Self {
+        let finite_or = |v: f32, default: f32| if v.is_finite() { v } else { default };
+        Self {
+            sh_degree_cap: self.sh_degree_cap.min(MAX_SH_DEGREE),
+            splat_budget: self.splat_budget.map(|b| b.max(1)),
+            min_splat_px: finite_or(self.min_splat_px, 0.0).clamp(0.0, 64.0),
+            opacity_cutoff: finite_or(self.opacity_cutoff, 1.0 / 255.0).clamp(0.0, 1.0),
+            resolution_scale: finite_or(self.resolution_scale, 1.0)
+                .clamp(Self::MIN_RESOLUTION_SCALE, Self::MAX_RESOLUTION_SCALE),
+        }
+    }
+
+    /// The SH degree to evaluate for a scene stored with `scene_degree`.
+    pub fn effective_sh_degree(&self, scene_degree: u32) -> u32 {
+        scene_degree.min(self.sh_degree_cap)
+    }
+
+    /// Size in pixels of the splat render target for a window of `width x height`.
+    pub fn render_size(&self, width: u32, height: u32) -> (u32, u32) {
+        let s = self.clamped().resolution_scale;
+        let scale = |v: u32| ((v as f32 * s).round() as u32).max(1);
+        (scale(width), scale(height))
+    }
+}
+
+/// Which `LodSettings` fields the renderer honours. The UI disables the others and
+/// says why.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LodSupport {
+    pub sh_degree_cap: bool,
+    pub splat_budget: bool,
+    pub min_splat_px: bool,
+    pub opacity_cutoff: bool,
+    pub resolution_scale: bool,
+}
+
+impl LodSupport {
+    pub const ALL: Self = Self {
+        sh_degree_cap: true,
+        splat_budget: true,
+        min_splat_px: true,
+        opacity_cutoff: true,
+        resolution_scale: true,
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clamping_and_sizes() {
+        let wild = LodSettings {
+            sh_degree_cap: 9,
+            splat_budget: Some(0),
+            min_splat_px: f32::NAN,
+            opacity_cutoff: 3.0,
+            resolution_scale: 100.0,
+        };
+        let c = wild.clamped();
+        assert_eq!(c.sh_degree_cap, 3);
+        assert_eq!(c.splat_budget, Some(1));
+        assert_eq!(c.min_splat_px, 0.0);
+        assert_eq!(c.opacity_cutoff, 1.0);
+        assert_eq!(c.resolution_scale, 2.0);
+        let half = LodSettings {
+            resolution_scale: 0.5,
+            ..Default::default()
+        };
+        assert_eq!(half.render_size(1281, 720), (641, 360));
+        assert_eq!(half.effective_sh_degree(3), 3);
+        let dc = LodSettings {
+            sh_degree_cap: 0,
+            ..Default::default()
+        };
+        assert_eq!(dc.effective_sh_degree(2), 0);
+    }
+}
