@@ -3,17 +3,22 @@
 // colours are already display-encoded, so no gamma is applied and the output
 // format must be a non-sRGB unorm format.
 //
-// A full-screen triangle; textureLoad reads the accumulation texel for each
-// output pixel (both have the same size).
+// A full-screen triangle. The accumulation texture may be smaller than the output
+// (level-of-detail resolution scale): it is sampled bilinearly at the output pixel
+// centre, which reads texels exactly when both have the same size.
 
 struct ComposeUniforms {
     // rgb: background colour; a unused.
     background: vec4<f32>,
+    // Output size in pixels.
+    output_size: vec2<f32>,
+    _pad: vec2<f32>,
 }
 // Keep in sync with `ComposeUniforms` in src/render/compose.rs.
 
 @group(0) @binding(0) var<uniform> params: ComposeUniforms;
 @group(0) @binding(1) var accumulation: texture_2d<f32>;
+@group(0) @binding(2) var accumulation_sampler: sampler;
 
 @vertex
 fn vs_main(@builtin(vertex_index) vertex_index: u32) -> @builtin(position) vec4<f32> {
@@ -23,7 +28,7 @@ fn vs_main(@builtin(vertex_index) vertex_index: u32) -> @builtin(position) vec4<
 
 @fragment
 fn fs_main(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
-    let texel = textureLoad(accumulation, vec2<i32>(position.xy), 0);
+    let texel = textureSampleLevel(accumulation, accumulation_sampler, position.xy / params.output_size, 0.0);
     // Premultiplied: colour = splats + transmittance * background.
     let rgb = texel.rgb + (1.0 - texel.a) * params.background.rgb;
     return vec4<f32>(clamp(rgb, vec3<f32>(0.0), vec3<f32>(1.0)), 1.0);

@@ -3,33 +3,13 @@
 // number of keys whose digit is smaller than `d`. See sort_histogram.wgsl.
 
 #include "common/sort_params.wgsl"
+#include "common/workgroup_scan.wgsl"
 
 @group(0) @binding(0) var<uniform> params: SortParams;
 @group(0) @binding(5) var<storage, read_write> block_hist: array<u32>;
 @group(0) @binding(6) var<storage, read_write> digit_totals: array<atomic<u32>>;
 
-var<workgroup> scan_buffer: array<u32, SORT_WORKGROUP_SIZE>;
 var<workgroup> digit_base: u32;
-
-// Exclusive prefix sum over the workgroup (Hillis-Steele). Returns the exclusive sum
-// for this invocation and the workgroup total. Must be called in uniform control flow.
-fn workgroup_exclusive_scan(lid: u32, value: u32) -> vec2<u32> {
-    scan_buffer[lid] = value;
-    workgroupBarrier();
-    for (var offset = 1u; offset < SORT_WORKGROUP_SIZE; offset <<= 1u) {
-        var add = 0u;
-        if lid >= offset {
-            add = scan_buffer[lid - offset];
-        }
-        workgroupBarrier();
-        scan_buffer[lid] += add;
-        workgroupBarrier();
-    }
-    let inclusive = scan_buffer[lid];
-    let total = scan_buffer[SORT_WORKGROUP_SIZE - 1u];
-    workgroupBarrier();
-    return vec2<u32>(inclusive - value, total);
-}
 
 @compute @workgroup_size(256)
 fn scan(

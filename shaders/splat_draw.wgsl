@@ -31,7 +31,9 @@ fn vs_main(
 ) -> VertexOutput {
     let splat = projected[sorted_indices[instance_index]];
     let center = splat.center_conic_ab.xy;
-    let extent = splat.conic_c_opacity_extent.zw;
+    let rg = unpack2x16float(splat.packed.y);
+    let b_opacity = unpack2x16float(splat.packed.z);
+    let extent = unpack2x16float(splat.packed.w);
     // Triangle strip corners: (-1,-1), (1,-1), (-1,1), (1,1).
     let corner = vec2<f32>(f32(vertex_index & 1u), f32(vertex_index >> 1u)) * 2.0 - 1.0;
     let pixel = center + corner * extent;
@@ -40,8 +42,8 @@ fn vs_main(
     var out: VertexOutput;
     out.position = vec4<f32>(ndc, 0.0, 1.0);
     out.center = center;
-    out.conic = vec3<f32>(splat.center_conic_ab.zw, splat.conic_c_opacity_extent.x);
-    out.color_opacity = vec4<f32>(splat.color.rgb, splat.conic_c_opacity_extent.y);
+    out.conic = vec3<f32>(splat.center_conic_ab.zw, bitcast<f32>(splat.packed.x));
+    out.color_opacity = vec4<f32>(rg, b_opacity);
     return out;
 }
 

@@ -8,9 +8,9 @@
 //    tangent to 1.3x the image extent as the reference rasterizer does, and add the
 //    0.3 px low-pass dilation; invert it to get the conic;
 // 4. evaluate the SH colour along the camera-to-splat direction (+0.5, clamped at 0);
-// 5. write a sort key: the bitwise NOT of the depth's float bits, so an ascending
-//    sort gives back-to-front order; culled splats get 0xffffffff and sort last.
-// The visible count goes to the instance count of the indirect draw.
+// 5. write the splat's depth (float bits; 0 = culled) for splat_compact.wgsl, the
+//    workgroup's visible count, and the frame's depth range (atomics, once per
+//    workgroup).
 //
 // The quad extent per axis is k * sqrt(Sigma_ii), the bounding box of the ellipse
 // at k standard deviations, with k = min(3, sqrt(2 ln(255 opacity))): beyond that,
@@ -23,14 +23,6 @@
 const NEAR_PLANE: f32 = 0.2;
 const LOW_PASS_DILATION: f32 = 0.3;
 const MIN_ALPHA: f32 = 0.003921568627451; // 1 / 255
-const CULLED_KEY: u32 = 0xffffffffu;
-
-struct DrawIndirectArgs {
-    vertex_count: u32,
-    instance_count: atomic<u32>,
-    first_vertex: u32,
-    first_instance: u32,
-}
 
 @group(0) @binding(0) var<uniform> frame: FrameUniforms;
 // Three vec4 per splat: (position.xyz, opacity logit), (quaternion w, x, y, z),
@@ -40,9 +32,15 @@ struct DrawIndirectArgs {
 // `frame.sh_words_per_splat` u32 words per splat.
 @group(0) @binding(2) var<storage, read> sh_words: array<u32>;
 @group(0) @binding(3) var<storage, read_write> projected: array<ProjectedSplat>;
-@group(0) @binding(4) var<storage, read_write> sort_keys: array<u32>;
-@group(0) @binding(5) var<storage, read_write> sort_values: array<u32>;
-@group(0) @binding(6) var<storage, read_write> draw_args: DrawIndirectArgs;
+// Per splat: float bits of the camera-space depth, or 0 when culled.
+@group(0) @binding(4) var<storage, read_write> depths: array<u32>;
+// Per workgroup: number of visible splats.
+@group(0) @binding(5) var<storage, read_write> block_counts: array<u32>;
+@group(0) @binding(6) var<storage, read_write> state: FrameState;
+
+var<workgroup> group_visible: atomic<u32>;
+var<workgroup> group_min_depth: atomic<u32>;
+var<workgroup> group_max_depth: atomic<u32>;
 
 fn quat_to_mat3(q: vec4<f32>) -> mat3x3<f32> {
     let w = q.x;
@@ -57,50 +55,36 @@ fn quat_to_mat3(q: vec4<f32>) -> mat3x3<f32> {
     );
 }
 
-fn sh_coefficient(splat: u32, k: u32, channel: u32) -> f32 {
-    let half_index = k * 3u + channel;
-    let word = sh_words[splat * frame.sh_words_per_splat + half_index / 2u];
-    let pair = unpack2x16float(word);
-    return select(pair.x, pair.y, (half_index & 1u) == 1u);
-}
-
 fn sh_color(splat: u32, dir: vec3<f32>) -> vec3<f32> {
     let coeffs = (frame.sh_degree + 1u) * (frame.sh_degree + 1u);
+    let base = splat * frame.sh_words_per_splat;
     var rgb = vec3<f32>(0.0);
+    // Coefficient k, channel c is f16 number 3k + c of the splat's words.
     for (var k = 0u; k < coeffs; k++) {
-        let basis = sh_basis(k, dir);
-        rgb += basis * vec3<f32>(
-            sh_coefficient(splat, k, 0u),
-            sh_coefficient(splat, k, 1u),
-            sh_coefficient(splat, k, 2u),
-        );
+        let h = k * 3u;
+        let w0 = unpack2x16float(sh_words[base + h / 2u]);
+        let w1 = unpack2x16float(sh_words[base + h / 2u + 1u]);
+        // Even h: (w0.x, w0.y, w1.x); odd h: (w0.y, w1.x, w1.y).
+        let c = select(vec3<f32>(w0.x, w0.y, w1.x), vec3<f32>(w0.y, w1.x, w1.y), (h & 1u) == 1u);
+        rgb += sh_basis(k, dir) * c;
     }
     return max(rgb + vec3<f32>(0.5), vec3<f32>(0.0));
 }
 
-@compute @workgroup_size(256)
-fn project(
-    @builtin(global_invocation_id) gid: vec3<u32>,
-    @builtin(num_workgroups) num_groups: vec3<u32>,
-) {
-    let i = gid.x + gid.y * num_groups.x * 256u;
-    if i >= frame.splat_count {
-        return;
-    }
-    sort_keys[i] = CULLED_KEY;
-    sort_values[i] = i;
-
+// Projects splat `i`; writes `projected[i]` and returns its depth bits when
+// visible, 0 when culled.
+fn project_splat(i: u32) -> u32 {
     let pos_opacity = splats[i * 3u];
     let quat = splats[i * 3u + 1u];
     let log_scale = splats[i * 3u + 2u].xyz;
 
     let p_view = (frame.view_from_world * vec4<f32>(pos_opacity.xyz, 1.0)).xyz;
     if !(p_view.z > NEAR_PLANE) {
-        return;
+        return 0u;
     }
     var opacity = 1.0 / (1.0 + exp(-pos_opacity.w));
-    if !(opacity >= MIN_ALPHA) {
-        return;
+    if !(opacity >= max(MIN_ALPHA, frame.opacity_cutoff)) {
+        return 0u;
     }
 
     // 3D covariance: M = R S, Sigma = M M^T.
@@ -134,14 +118,14 @@ fn project(
     let c = c_raw + LOW_PASS_DILATION;
     let det = a * c - b * b;
     if !(det > 0.0) {
-        return;
+        return 0u;
     }
     if frame.antialiased != 0u {
         // Mip-Splatting: keep the integrated opacity of the filtered Gaussian.
         let det_raw = a_raw * c_raw - b * b;
         opacity *= sqrt(max(det_raw / det, 0.0));
         if !(opacity >= MIN_ALPHA) {
-            return;
+            return 0u;
         }
     }
     let conic = vec3<f32>(c, -b, a) / det;
@@ -149,19 +133,56 @@ fn project(
     let center = focal * p_view.xy / tz + frame.principal;
     let k = min(3.0, sqrt(2.0 * log(255.0 * opacity)));
     let extent = k * sqrt(vec2<f32>(a, c));
+    if max(extent.x, extent.y) < frame.min_splat_px {
+        return 0u;
+    }
     // Cull when the box holds no pixel centre of the image.
     if any(center + extent < vec2<f32>(0.5)) || any(center - extent > frame.viewport - vec2<f32>(0.5)) {
-        return;
+        return 0u;
     }
 
     let dir = normalize(pos_opacity.xyz - frame.camera_position.xyz);
     let rgb = sh_color(i, dir);
-
+    // f16 rounds to nearest: grow the extent by a hair so the quad never shrinks.
+    let packed_extent = pack2x16float(extent * 1.001 + vec2<f32>(0.01));
     projected[i] = ProjectedSplat(
         vec4<f32>(center, conic.x, conic.y),
-        vec4<f32>(conic.z, opacity, extent),
-        vec4<f32>(rgb, 1.0),
+        vec4<u32>(bitcast<u32>(conic.z), pack2x16float(rgb.rg), pack2x16float(vec2<f32>(rgb.b, opacity)), packed_extent),
     );
-    sort_keys[i] = ~bitcast<u32>(tz);
-    atomicAdd(&draw_args.instance_count, 1u);
+    return bitcast<u32>(tz);
+}
+
+@compute @workgroup_size(256)
+fn project(
+    @builtin(local_invocation_index) lid: u32,
+    @builtin(workgroup_id) group_id: vec3<u32>,
+    @builtin(num_workgroups) num_groups: vec3<u32>,
+) {
+    if lid == 0u {
+        atomicStore(&group_visible, 0u);
+        atomicStore(&group_min_depth, 0xffffffffu);
+        atomicStore(&group_max_depth, 0u);
+    }
+    workgroupBarrier();
+    let block = group_id.x + group_id.y * num_groups.x;
+    let i = block * 256u + lid;
+    var depth_bits = 0u;
+    if i < frame.splat_count {
+        depth_bits = project_splat(i);
+        depths[i] = depth_bits;
+    }
+    if depth_bits != 0u {
+        atomicAdd(&group_visible, 1u);
+        atomicMin(&group_min_depth, depth_bits);
+        atomicMax(&group_max_depth, depth_bits);
+    }
+    workgroupBarrier();
+    if lid == 0u && block < frame.project_blocks {
+        let visible = atomicLoad(&group_visible);
+        block_counts[block] = visible;
+        if visible != 0u {
+            atomicMin(&state.min_depth_bits, atomicLoad(&group_min_depth));
+            atomicMax(&state.max_depth_bits, atomicLoad(&group_max_depth));
+        }
+    }
 }

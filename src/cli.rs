@@ -26,6 +26,10 @@ pub struct Cli {
 pub enum Command {
     /// Render one view of a scene to a PNG, through the same code path as the window.
     Render(RenderArgs),
+    /// Measure load, frame and per-pass GPU times of a scene.
+    Bench(crate::bench::BenchArgs),
+    /// Measure the GPU radix sort alone on random keys (verified against the CPU).
+    BenchSort(crate::bench::BenchSortArgs),
     /// Regenerate the bundled default scene (procedural).
     GenerateDefaultScene {
         /// Output PLY path.
@@ -98,6 +102,8 @@ pub fn default_scene_path() -> PathBuf {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Render(args)) => crate::headless::run_render(&args),
+        Some(Command::Bench(args)) => crate::bench::run_bench(&args),
+        Some(Command::BenchSort(args)) => crate::bench::run_bench_sort(&args),
         Some(Command::GenerateDefaultScene { out }) => {
             let cloud = crate::default_scene::generate();
             let mut file = std::io::BufWriter::new(

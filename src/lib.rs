@@ -4,6 +4,7 @@
 //! project, sort, draw, compose) -> window or PNG. See docs/ARCHITECTURE.md.
 
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod controls;
 pub mod default_scene;

@@ -154,3 +154,135 @@ fn scene_over_the_binding_limit_is_a_clear_error() {
         "{message}"
     );
 }
+
+#[test]
+fn fewer_sort_key_bits_stay_within_tolerance() {
+    let Some(ctx) = common::gpu() else { return };
+    for name in ["guitar.decoded.ply", "biker.ply"] {
+        let cloud = load(name);
+        let camera = viewpoints(&cloud)[2];
+        let render_with = |bits: u32| {
+            let mut renderer = splatview::render::FrameRenderer::new(
+                &ctx.device,
+                splatview::render::offscreen::OFFSCREEN_FORMAT,
+            )
+            .expect("renderer");
+            renderer.splats.sort_key_bits = bits;
+            let mut scene =
+                splatview::render::splat::SplatGpuData::new(&ctx.device, &renderer.splats, &cloud)
+                    .expect("upload");
+            splatview::render::offscreen::render_to_image(
+                ctx,
+                &mut renderer,
+                &mut scene,
+                &camera,
+                [0.0; 3],
+            )
+            .expect("render")
+        };
+        let exact = render_with(32);
+        for bits in [24, 16] {
+            let db = psnr(&exact, &render_with(bits)).expect("same size");
+            eprintln!("{name}: {bits}-bit sort keys vs 32-bit: PSNR {db:.2} dB");
+            assert!(db >= 45.0, "{name}: {bits}-bit keys: PSNR {db:.2} dB");
+        }
+    }
+}
+
+#[test]
+fn chunked_upload_renders_like_one_shot() {
+    let Some(ctx) = common::gpu() else { return };
+    let cloud = load("guitar.decoded.ply");
+    let camera = viewpoints(&cloud)[0];
+    let mut renderer = splatview::render::FrameRenderer::new(
+        &ctx.device,
+        splatview::render::offscreen::OFFSCREEN_FORMAT,
+    )
+    .expect("renderer");
+    let mut streamed = splatview::render::splat::SplatGpuData::with_capacity(
+        &ctx.device,
+        &renderer.splats,
+        cloud.len(),
+        cloud.sh_degree,
+        cloud.antialiased,
+    )
+    .expect("allocate");
+    let chunk = 30_000;
+    let mut partial = None;
+    for start in (0..cloud.len()).step_by(chunk) {
+        let indices: Vec<usize> = (start..(start + chunk).min(cloud.len())).collect();
+        streamed
+            .append(&ctx.queue, &cloud.select(&indices))
+            .expect("append");
+        if partial.is_none() {
+            // A frame while loading shows what has arrived so far.
+            partial = Some(
+                splatview::render::offscreen::render_to_image(
+                    ctx,
+                    &mut renderer,
+                    &mut streamed,
+                    &camera,
+                    [0.0; 3],
+                )
+                .expect("render"),
+            );
+        }
+    }
+    assert_eq!(streamed.splat_count as usize, cloud.len());
+    let full_streamed = splatview::render::offscreen::render_to_image(
+        ctx,
+        &mut renderer,
+        &mut streamed,
+        &camera,
+        [0.0; 3],
+    )
+    .expect("render");
+    let one_shot = render_cloud(ctx, &cloud, &camera, [0.0; 3]).expect("render");
+    assert!(
+        full_streamed == one_shot,
+        "chunked upload renders differently"
+    );
+    assert!(
+        partial.is_some_and(|p| p != one_shot),
+        "the first chunk alone should look different"
+    );
+    // Appending past the capacity fails without changing anything.
+    assert!(streamed.append(&ctx.queue, &cloud.select(&[0])).is_err());
+}
+
+#[test]
+fn lod_resolution_scale_and_sh_cap() {
+    let Some(ctx) = common::gpu() else { return };
+    let cloud = load("playbot_l6.ply");
+    let camera = viewpoints(&cloud)[0];
+    let mut renderer = splatview::render::FrameRenderer::new(
+        &ctx.device,
+        splatview::render::offscreen::OFFSCREEN_FORMAT,
+    )
+    .expect("renderer");
+    let mut scene =
+        splatview::render::splat::SplatGpuData::new(&ctx.device, &renderer.splats, &cloud)
+            .expect("upload");
+    let mut render = |renderer: &mut splatview::render::FrameRenderer| {
+        splatview::render::offscreen::render_to_image(ctx, renderer, &mut scene, &camera, [0.0; 3])
+            .expect("render")
+    };
+    let full = render(&mut renderer);
+    renderer.splats.lod.resolution_scale = 0.5;
+    let half = render(&mut renderer);
+    let db = psnr(&full, &half).expect("same size");
+    assert!(half.dimensions() == full.dimensions());
+    assert!(
+        db > 20.0 && db < 60.0,
+        "half resolution should be close but not equal: {db:.1} dB"
+    );
+    renderer.splats.lod.resolution_scale = 1.0;
+    renderer.splats.lod.sh_degree_cap = 0;
+    let sh0 = render(&mut renderer);
+    assert!(
+        sh0 != full,
+        "capping SH at degree 0 must change a degree-2 scene"
+    );
+    renderer.splats.lod.sh_degree_cap = 3;
+    assert!(render(&mut renderer) == full);
+}

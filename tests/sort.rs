@@ -4,7 +4,7 @@ mod common;
 
 use splatview::gpu::readback::read_buffer;
 use splatview::reference::sort_pairs;
-use splatview::render::sort::RadixSorter;
+use splatview::render::sort::{RadixSorter, SortBuffers, SortCount};
 
 /// splitmix64, for reproducible key sets.
 fn random_keys(n: usize, seed: u64) -> Vec<u32> {
@@ -21,6 +21,10 @@ fn random_keys(n: usize, seed: u64) -> Vec<u32> {
 }
 
 fn gpu_sort(keys: &[u32], values: &[u32]) -> Option<(Vec<u32>, Vec<u32>)> {
+    gpu_sort_passes(keys, values, 4)
+}
+
+fn gpu_sort_passes(keys: &[u32], values: &[u32], passes: u32) -> Option<(Vec<u32>, Vec<u32>)> {
     let ctx = common::gpu()?;
     let sorter = RadixSorter::new(&ctx.device).expect("sort pipelines");
     let mut buffers =
@@ -30,12 +34,32 @@ fn gpu_sort(keys: &[u32], values: &[u32]) -> Option<(Vec<u32>, Vec<u32>)> {
     ctx.queue
         .write_buffer(&buffers.values[0], 0, bytemuck::cast_slice(values));
     let mut encoder = ctx.device.create_command_encoder(&Default::default());
-    sorter.encode(&ctx.queue, &mut encoder, &mut buffers, keys.len() as u32);
+    sorter.encode(
+        &ctx.queue,
+        &mut encoder,
+        &mut buffers,
+        SortCount::Cpu(keys.len() as u32),
+        passes,
+        None,
+    );
     ctx.queue.submit([encoder.finish()]);
     let bytes = keys.len() as u64 * 4;
-    let k = read_buffer(&ctx.device, &ctx.queue, &buffers.keys[0], 0, bytes).expect("read keys");
-    let v =
-        read_buffer(&ctx.device, &ctx.queue, &buffers.values[0], 0, bytes).expect("read values");
+    let k = read_buffer(
+        &ctx.device,
+        &ctx.queue,
+        &buffers.keys[SortBuffers::result_index(passes)],
+        0,
+        bytes,
+    )
+    .expect("read keys");
+    let v = read_buffer(
+        &ctx.device,
+        &ctx.queue,
+        &buffers.values[SortBuffers::result_index(passes)],
+        0,
+        bytes,
+    )
+    .expect("read values");
     Some((
         bytemuck::pod_collect_to_vec(&k),
         bytemuck::pod_collect_to_vec(&v),
@@ -103,4 +127,23 @@ fn sort_4m() {
     check("random 4M", random_keys(n, 4));
     check("all equal 4M", vec![7; n]);
     check("already sorted 4M", (0..n as u32).collect());
+}
+
+#[test]
+fn sort_fewer_key_bits() {
+    // 16- and 24-bit keys take 2 and 3 passes; the result lands in the other buffer
+    // for an odd pass count.
+    for (bits, passes) in [(16u32, 2u32), (24, 3), (8, 1)] {
+        let keys: Vec<u32> = random_keys(70_000, u64::from(bits))
+            .into_iter()
+            .map(|k| k >> (32 - bits))
+            .collect();
+        let values: Vec<u32> = (0..keys.len() as u32).collect();
+        let Some((gpu_keys, gpu_values)) = gpu_sort_passes(&keys, &values, passes) else {
+            return;
+        };
+        let (cpu_keys, cpu_values) = sort_pairs(&keys, &values);
+        assert!(gpu_keys == cpu_keys, "{bits}-bit keys differ");
+        assert!(gpu_values == cpu_values, "{bits}-bit payload differs");
+    }
 }

@@ -16,22 +16,42 @@ struct FrameUniforms {
     // width, height in pixels.
     viewport: vec2<f32>,
     splat_count: u32,
+    // SH degree to evaluate: the scene's, capped by the level-of-detail setting.
     sh_degree: u32,
     // 1 for Mip-Splatting style scenes (opacity compensation of the 2D filter).
     antialiased: u32,
     // u32 words per splat in the SH buffer.
     sh_words_per_splat: u32,
+    // Bits of the depth sort key: 16, 24 or 32 (see splat_compact.wgsl).
+    sort_key_bits: u32,
+    // ceil(splat_count / 256): workgroups of the project and compact kernels.
+    project_blocks: u32,
+    // Level of detail: splats less opaque than this are culled (>= 1/255).
+    opacity_cutoff: f32,
+    // Level of detail: splats whose larger quad half-extent is below this many
+    // pixels are culled (0 = off).
+    min_splat_px: f32,
     _pad0: u32,
     _pad1: u32,
 }
 
-// Output of the project pass for one splat.
+// Output of the project pass for one visible splat (32 bytes).
 // Keep in sync with `ProjectedSplat` in src/render/splat/gpu_data.rs.
 struct ProjectedSplat {
     // xy: centre in pixels; zw: conic (inverse 2D covariance) entries a, b.
     center_conic_ab: vec4<f32>,
-    // x: conic entry c; y: opacity; zw: half extent of the quad in pixels.
-    conic_c_opacity_extent: vec4<f32>,
-    // rgb: colour from SH (display-encoded, >= 0); a unused.
-    color: vec4<f32>,
+    // x: bits of conic entry c (f32); y: f16 pair (red, green);
+    // z: f16 pair (blue, opacity); w: f16 pair, half extent of the quad in pixels.
+    packed: vec4<u32>,
+}
+
+// Per-frame values the GPU computes for itself. Keep in sync with `FrameState` in
+// src/render/splat/gpu_data.rs.
+struct FrameState {
+    // Float bits of the smallest and largest visible depth (positive floats order
+    // like their bits).
+    min_depth_bits: atomic<u32>,
+    max_depth_bits: atomic<u32>,
+    visible_count: u32,
+    _pad: u32,
 }

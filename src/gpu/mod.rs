@@ -1,5 +1,6 @@
 //! Device, adapter and surface setup; shader loading; small GPU helpers.
 
+pub mod profiler;
 pub mod readback;
 pub mod shader;
 pub mod uniform;
@@ -79,7 +80,7 @@ impl GpuContext {
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
                 label: Some("splatview device"),
-                required_features: wgpu::Features::empty(),
+                required_features: adapter.features() & OPTIONAL_FEATURES,
                 required_limits: limits,
                 experimental_features: wgpu::ExperimentalFeatures::disabled(),
                 memory_hints: wgpu::MemoryHints::Performance,
@@ -105,6 +106,11 @@ impl GpuContext {
         self.device.limits().max_storage_buffer_binding_size
     }
 }
+
+/// Features used where the adapter has them: pass timestamps (profiling) and
+/// subgroup operations (faster sort path).
+const OPTIONAL_FEATURES: wgpu::Features =
+    wgpu::Features::TIMESTAMP_QUERY.union(wgpu::Features::SUBGROUP);
 
 /// The limits splatview asks for: WebGPU defaults, raised to what the adapter offers
 /// for buffer sizes (big scenes) and storage buffers per stage (the sort binds 6).

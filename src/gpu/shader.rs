@@ -28,6 +28,14 @@ pub const SHADER_FILES: &[(&str, &str)] = &[
         "splat_draw.wgsl",
         include_str!("../../shaders/splat_draw.wgsl"),
     ),
+    (
+        "common/workgroup_scan.wgsl",
+        include_str!("../../shaders/common/workgroup_scan.wgsl"),
+    ),
+    (
+        "splat_compact.wgsl",
+        include_str!("../../shaders/splat_compact.wgsl"),
+    ),
     ("compose.wgsl", include_str!("../../shaders/compose.wgsl")),
     (
         "sort_histogram.wgsl",

@@ -11,14 +11,27 @@ use crate::gpu::shader::{ShaderError, create_shader_module};
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct ComposeUniforms {
     pub background: [f32; 4],
+    pub output_size: [f32; 2],
+    pub _pad: [f32; 2],
 }
-const _: () = assert!(size_of::<ComposeUniforms>() == 16);
+const _: () = assert!(size_of::<ComposeUniforms>() == 32);
+
+impl ComposeUniforms {
+    pub fn new(background: [f32; 3], output_size: (u32, u32)) -> Self {
+        Self {
+            background: [background[0], background[1], background[2], 1.0],
+            output_size: [output_size.0.max(1) as f32, output_size.1.max(1) as f32],
+            _pad: [0.0; 2],
+        }
+    }
+}
 
 /// Pipeline of the compose stage for one output format.
 pub struct ComposeRenderer {
     layout: wgpu::BindGroupLayout,
     pipeline: wgpu::RenderPipeline,
     uniforms: UniformBuffer<ComposeUniforms>,
+    sampler: wgpu::Sampler,
     pub output_format: wgpu::TextureFormat,
 }
 
@@ -44,10 +57,16 @@ impl ComposeRenderer {
                     binding: 1,
                     visibility: wgpu::ShaderStages::FRAGMENT,
                     ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Float { filterable: false },
+                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
                         view_dimension: wgpu::TextureViewDimension::D2,
                         multisampled: false,
                     },
+                    count: None,
+                },
+                wgpu::BindGroupLayoutEntry {
+                    binding: 2,
+                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
                     count: None,
                 },
             ],
@@ -86,14 +105,19 @@ impl ComposeRenderer {
         let uniforms = UniformBuffer::new(
             device,
             "compose uniforms",
-            &ComposeUniforms {
-                background: [0.0, 0.0, 0.0, 1.0],
-            },
+            &ComposeUniforms::new([0.0; 3], (1, 1)),
         );
+        let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("compose"),
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            ..Default::default()
+        });
         Ok(Self {
             layout,
             pipeline,
             uniforms,
+            sampler,
             output_format,
         })
     }
@@ -116,6 +140,10 @@ impl ComposeRenderer {
                     binding: 1,
                     resource: wgpu::BindingResource::TextureView(accumulation),
                 },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: wgpu::BindingResource::Sampler(&self.sampler),
+                },
             ],
         })
     }
@@ -126,15 +154,11 @@ impl ComposeRenderer {
         queue: &wgpu::Queue,
         encoder: &mut wgpu::CommandEncoder,
         bind_group: &wgpu::BindGroup,
-        background: [f32; 3],
+        params: &ComposeUniforms,
         output: &wgpu::TextureView,
+        timestamp_writes: Option<wgpu::RenderPassTimestampWrites<'_>>,
     ) {
-        self.uniforms.write(
-            queue,
-            &ComposeUniforms {
-                background: [background[0], background[1], background[2], 1.0],
-            },
-        );
+        self.uniforms.write(queue, params);
         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("compose"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {
@@ -147,7 +171,7 @@ impl ComposeRenderer {
                 },
             })],
             depth_stencil_attachment: None,
-            timestamp_writes: None,
+            timestamp_writes,
             occlusion_query_set: None,
             multiview_mask: None,
         });

@@ -7,6 +7,7 @@ pub mod offscreen;
 pub mod sort;
 pub mod splat;
 
+use crate::gpu::profiler::{FramePass, GpuProfiler, PassTimings};
 use crate::gpu::shader::ShaderError;
 use crate::scene::PinholeCamera;
 use compose::ComposeRenderer;
@@ -24,6 +25,7 @@ pub struct FrameRenderer {
     pub splats: SplatRenderer,
     pub compose: ComposeRenderer,
     targets: Option<ViewTargets>,
+    profiler: Option<GpuProfiler>,
 }
 
 impl FrameRenderer {
@@ -35,7 +37,30 @@ impl FrameRenderer {
             splats: SplatRenderer::new(device)?,
             compose: ComposeRenderer::new(device, output_format)?,
             targets: None,
+            profiler: None,
         })
+    }
+
+    /// Turns on GPU timestamps per pass; false when the device has no
+    /// `TIMESTAMP_QUERY`.
+    pub fn enable_profiling(&mut self, device: &wgpu::Device, queue: &wgpu::Queue) -> bool {
+        if self.profiler.is_none() {
+            self.profiler = GpuProfiler::new(device, queue);
+        }
+        self.profiler.is_some()
+    }
+
+    /// Call after submitting a frame's encoder: starts reading its timestamps.
+    pub fn after_submit(&mut self) {
+        if let Some(profiler) = &mut self.profiler {
+            profiler.after_submit();
+        }
+    }
+
+    /// Per-pass GPU times of the latest frame whose timestamps have arrived
+    /// (needs a `Device::poll` in between; never blocks).
+    pub fn poll_pass_timings(&mut self) -> Option<PassTimings> {
+        self.profiler.as_mut()?.poll_results()
     }
 
     pub fn output_format(&self) -> wgpu::TextureFormat {
@@ -55,22 +80,103 @@ impl FrameRenderer {
         background: [f32; 3],
         output: &wgpu::TextureView,
     ) {
-        let size = (camera.width.max(1), camera.height.max(1));
+        let output_size = (camera.width.max(1), camera.height.max(1));
+        let splat_camera = self.splat_camera(camera);
+        let size = (splat_camera.width, splat_camera.height);
         if self.targets.as_ref().is_none_or(|t| t.size != size) {
             self.targets = Some(self.create_targets(device, size));
         }
         let Some(targets) = &self.targets else {
             return;
         };
-        self.splats
-            .encode(queue, encoder, scene, camera, &targets.accumulation_view);
+        self.splats.encode(
+            queue,
+            encoder,
+            scene,
+            &splat_camera,
+            &targets.accumulation_view,
+            self.profiler.as_mut(),
+        );
         self.compose.encode(
             queue,
             encoder,
             &targets.compose_bind_group,
-            background,
+            &compose::ComposeUniforms::new(background, output_size),
             output,
+            self.profiler
+                .as_mut()
+                .map(|p| p.render_writes(FramePass::Compose)),
         );
+        if let Some(profiler) = &mut self.profiler {
+            profiler.resolve(encoder);
+        }
+    }
+
+    /// The camera the splats are rendered with: the output camera at the
+    /// level-of-detail resolution scale.
+    fn splat_camera(&self, camera: &PinholeCamera) -> PinholeCamera {
+        let scale = self.splats.lod.resolution_scale;
+        if (scale - 1.0).abs() < 1e-6 || !scale.is_finite() {
+            return *camera;
+        }
+        let scale = scale.clamp(0.05, 4.0);
+        let width = ((camera.width as f32 * scale).round() as u32).max(1);
+        let height = ((camera.height as f32 * scale).round() as u32).max(1);
+        camera.resized(width, height)
+    }
+
+    /// Renders one frame stage by stage, submitting and waiting after each, and
+    /// returns the CPU-measured milliseconds per stage: the timing fallback for
+    /// adapters without timestamp queries (bench only; it stalls the GPU).
+    pub fn render_frame_cpu_timed(
+        &mut self,
+        ctx: &crate::gpu::GpuContext,
+        scene: &mut SplatGpuData,
+        camera: &PinholeCamera,
+        background: [f32; 3],
+        output: &wgpu::TextureView,
+    ) -> Result<PassTimings, wgpu::PollError> {
+        let output_size = (camera.width.max(1), camera.height.max(1));
+        let camera = &self.splat_camera(camera);
+        let size = (camera.width, camera.height);
+        if self.targets.as_ref().is_none_or(|t| t.size != size) {
+            self.targets = Some(self.create_targets(&ctx.device, size));
+        }
+        let Some(targets) = &self.targets else {
+            return Ok(PassTimings::default());
+        };
+        let timed = |record: &mut dyn FnMut(&mut wgpu::CommandEncoder)| {
+            let mut encoder = ctx.device.create_command_encoder(&Default::default());
+            record(&mut encoder);
+            let started = std::time::Instant::now();
+            ctx.queue.submit([encoder.finish()]);
+            ctx.device.poll(wgpu::PollType::Wait {
+                submission_index: None,
+                timeout: None,
+            })?;
+            Ok::<f64, wgpu::PollError>(started.elapsed().as_secs_f64() * 1000.0)
+        };
+        let splats = &self.splats;
+        splats.prepare(&ctx.queue, scene, camera);
+        let project = timed(&mut |e| splats.encode_project(e, scene, None))?;
+        let sort = timed(&mut |e| splats.encode_sort(&ctx.queue, e, scene, None))?;
+        let draw = timed(&mut |e| splats.encode_draw(e, scene, &targets.accumulation_view, None))?;
+        let compose = timed(&mut |e| {
+            self.compose.encode(
+                &ctx.queue,
+                e,
+                &targets.compose_bind_group,
+                &compose::ComposeUniforms::new(background, output_size),
+                output,
+                None,
+            )
+        })?;
+        Ok(PassTimings {
+            project,
+            sort,
+            draw,
+            compose,
+        })
     }
 
     fn create_targets(&self, device: &wgpu::Device, size: (u32, u32)) -> ViewTargets {

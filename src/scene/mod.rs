@@ -3,6 +3,7 @@
 pub mod bounds;
 pub mod camera;
 pub mod splats;
+pub mod tile;
 
 pub use bounds::SceneBounds;
 pub use camera::PinholeCamera;

@@ -1,8 +1,13 @@
 //! GPU radix sort of (u32 key, u32 value) pairs, ascending and stable.
 //!
-//! Four 8-bit LSD passes, each three compute dispatches (histogram, scan, scatter);
-//! see `shaders/sort_histogram.wgsl` for how it works and why it is portable. The
-//! pairs start in, and end in, `SortBuffers::keys[0]` / `values[0]`.
+//! One to four 8-bit LSD passes (as many as the keys have bytes), each three compute
+//! dispatches (histogram, scan, scatter); see `shaders/sort_histogram.wgsl` for how
+//! it works and why it is portable. The pairs start in `SortBuffers::keys[0]` /
+//! `values[0]` and end in index `passes % 2` (`SortBuffers::result_index`).
+//!
+//! The number of keys comes either from the CPU (`SortCount::Cpu`) or from the GPU
+//! (`SortCount::Gpu`): then an earlier kernel has written the pass parameters and
+//! the indirect dispatch size (`shaders/splat_compact.wgsl`), and nothing is read back.
 //! The CPU reference is `crate::reference::sort_pairs`.
 
 use crate::gpu::shader::{ShaderError, create_shader_module};
@@ -10,7 +15,9 @@ use crate::gpu::shader::{ShaderError, create_shader_module};
 /// Keys per block handled by one workgroup (keep in sync with sort_params.wgsl).
 pub const SORT_BLOCK_SIZE: u32 = 4096;
 const RADIX: u32 = 256;
-const PASSES: u32 = 4;
+/// Passes for full 32-bit keys.
+pub const MAX_PASSES: u32 = 4;
+const PASSES: u32 = MAX_PASSES;
 /// Uniform offsets must be multiples of this (the WebGPU maximum alignment).
 const PARAMS_STRIDE: u64 = 256;
 
@@ -42,6 +49,8 @@ pub struct SortBuffers {
     block_hist: wgpu::Buffer,
     digit_totals: wgpu::Buffer,
     params: wgpu::Buffer,
+    /// Workgroup counts (x, y, z) for indirect dispatch, written by the GPU.
+    pub dispatch_args: wgpu::Buffer,
     pass_bind_groups: Vec<wgpu::BindGroup>,
     capacity: u32,
     num_keys: u32,
@@ -150,7 +159,14 @@ impl RadixSorter {
         let params = make(
             "sort params",
             PARAMS_STRIDE * u64::from(PASSES),
-            wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            wgpu::BufferUsages::UNIFORM
+                | wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_DST,
+        );
+        let dispatch_args = make(
+            "sort dispatch args",
+            16,
+            wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::INDIRECT,
         );
         let pass_bind_groups = (0..PASSES as usize)
             .map(|pass| {
@@ -201,62 +217,105 @@ impl RadixSorter {
             block_hist,
             digit_totals,
             params,
+            dispatch_args,
             pass_bind_groups,
             capacity,
             num_keys: u32::MAX,
         }
     }
 
-    /// Records the sort of the first `num_keys` pairs of `buffers`.
-    /// Writes the pass parameters when `num_keys` changed since the last call.
+    /// Records the sort of the first pairs of `buffers` by their lowest
+    /// `8 * passes` key bits (`passes` in 1..=4; other bits are ignored).
+    /// The result lands in `buffers.keys[passes % 2]` / `values[passes % 2]`.
     pub fn encode(
         &self,
         queue: &wgpu::Queue,
         encoder: &mut wgpu::CommandEncoder,
         buffers: &mut SortBuffers,
-        num_keys: u32,
+        count: SortCount,
+        passes: u32,
+        timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
     ) {
-        let num_keys = num_keys.min(buffers.capacity);
-        let num_blocks = num_keys.div_ceil(SORT_BLOCK_SIZE);
-        if buffers.num_keys != num_keys {
-            buffers.num_keys = num_keys;
-            for pass in 0..PASSES {
-                let params = SortParams {
-                    num_keys,
-                    shift: pass * 8,
-                    num_blocks,
-                    pass_index: pass,
-                };
-                queue.write_buffer(
-                    &buffers.params,
-                    PARAMS_STRIDE * u64::from(pass),
-                    bytemuck::bytes_of(&params),
-                );
+        let passes = passes.clamp(1, PASSES);
+        let cpu_blocks = match count {
+            SortCount::Cpu(num_keys) => {
+                let num_keys = num_keys.min(buffers.capacity);
+                let num_blocks = num_keys.div_ceil(SORT_BLOCK_SIZE);
+                if buffers.num_keys != num_keys {
+                    buffers.num_keys = num_keys;
+                    for pass in 0..PASSES {
+                        let params = SortParams {
+                            num_keys,
+                            shift: pass * 8,
+                            num_blocks,
+                            pass_index: pass,
+                        };
+                        queue.write_buffer(
+                            &buffers.params,
+                            PARAMS_STRIDE * u64::from(pass),
+                            bytemuck::bytes_of(&params),
+                        );
+                    }
+                }
+                Some(num_blocks)
             }
-        }
-        if num_keys <= 1 {
-            return;
-        }
+            SortCount::Gpu => {
+                // The GPU overwrites the parameters; forget what the CPU wrote.
+                buffers.num_keys = u32::MAX;
+                None
+            }
+        };
         encoder.clear_buffer(&buffers.digit_totals, 0, None);
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some("radix sort"),
-            timestamp_writes: None,
+            timestamp_writes,
         });
-        for bind_group in &buffers.pass_bind_groups {
+        for bind_group in &buffers.pass_bind_groups[..passes as usize] {
             pass.set_bind_group(0, bind_group, &[]);
             pass.set_pipeline(&self.histogram);
-            pass.dispatch_workgroups(num_blocks, 1, 1);
+            dispatch(&mut pass, cpu_blocks, &buffers.dispatch_args);
             pass.set_pipeline(&self.scan);
             pass.dispatch_workgroups(RADIX, 1, 1);
             pass.set_pipeline(&self.scatter);
-            pass.dispatch_workgroups(num_blocks, 1, 1);
+            dispatch(&mut pass, cpu_blocks, &buffers.dispatch_args);
         }
     }
+}
+
+fn dispatch(pass: &mut wgpu::ComputePass<'_>, blocks: Option<u32>, indirect: &wgpu::Buffer) {
+    match blocks {
+        Some(blocks) => pass.dispatch_workgroups(blocks, 1, 1),
+        None => pass.dispatch_workgroups_indirect(indirect, 0),
+    }
+}
+
+/// Where the number of keys to sort comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SortCount {
+    /// Known on the CPU.
+    Cpu(u32),
+    /// Written into the parameter and dispatch buffers by an earlier GPU pass.
+    Gpu,
+}
+
+/// Sort passes needed for keys of `bits` bits.
+pub fn passes_for_key_bits(bits: u32) -> u32 {
+    bits.div_ceil(8).clamp(1, MAX_PASSES)
 }
 
 impl SortBuffers {
     pub fn capacity(&self) -> u32 {
         self.capacity
+    }
+
+    /// Index of the key/value buffers holding the result after `passes` passes.
+    pub fn result_index(passes: u32) -> usize {
+        (passes % 2) as usize
+    }
+
+    /// The parameter buffer (four `SortParams`, `PARAMS_STRIDE` bytes apart).
+    pub fn params(&self) -> &wgpu::Buffer {
+        &self.params
     }
 
     /// Bytes of GPU memory these buffers hold.
@@ -269,5 +328,6 @@ impl SortBuffers {
             + self.block_hist.size()
             + self.digit_totals.size()
             + self.params.size()
+            + self.dispatch_args.size()
     }
 }

@@ -25,16 +25,41 @@ pub struct GpuSplat {
 }
 const _: () = assert!(size_of::<GpuSplat>() == 48);
 
-/// Output of the project pass. Keep in sync with `ProjectedSplat` in
+/// Output of the project pass (centre and conic in f32, colour, opacity and quad
+/// extent as f16 pairs). Keep in sync with `ProjectedSplat` in
 /// shaders/common/frame.wgsl.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct ProjectedSplat {
     pub center_conic_ab: [f32; 4],
-    pub conic_c_opacity_extent: [f32; 4],
-    pub color: [f32; 4],
+    pub packed: [u32; 4],
 }
-const _: () = assert!(size_of::<ProjectedSplat>() == 48);
+const _: () = assert!(size_of::<ProjectedSplat>() == 32);
+
+/// Values the GPU computes per frame for itself. Keep in sync with `FrameState`
+/// in shaders/common/frame.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct FrameState {
+    pub min_depth_bits: u32,
+    pub max_depth_bits: u32,
+    pub visible_count: u32,
+    pub _pad: u32,
+}
+const _: () = assert!(size_of::<FrameState>() == 16);
+
+impl FrameState {
+    /// The value each frame starts from (empty depth range, nothing visible).
+    pub const RESET: Self = Self {
+        min_depth_bits: u32::MAX,
+        max_depth_bits: 0,
+        visible_count: 0,
+        _pad: 0,
+    };
+}
+
+/// Splats per workgroup of the project and compact kernels.
+pub const PROJECT_WORKGROUP_SIZE: u32 = 256;
 
 /// Per-frame camera and scene parameters. Keep in sync with `FrameUniforms` in
 /// shaders/common/frame.wgsl.
@@ -50,12 +75,21 @@ pub struct FrameUniforms {
     pub sh_degree: u32,
     pub antialiased: u32,
     pub sh_words_per_splat: u32,
+    pub sort_key_bits: u32,
+    pub project_blocks: u32,
+    pub opacity_cutoff: f32,
+    pub min_splat_px: f32,
     pub _pad: [u32; 2],
 }
-const _: () = assert!(size_of::<FrameUniforms>() == 128);
+const _: () = assert!(size_of::<FrameUniforms>() == 144);
 
 impl FrameUniforms {
-    pub fn new(camera: &PinholeCamera, data: &SplatGpuData) -> Self {
+    pub fn new(
+        camera: &PinholeCamera,
+        data: &SplatGpuData,
+        sort_key_bits: u32,
+        lod: &RenderLod,
+    ) -> Self {
         let view_from_world: Mat4 = camera.view_from_world();
         let position: Vec3 = camera.position();
         Self {
@@ -65,10 +99,38 @@ impl FrameUniforms {
             principal: [camera.cx, camera.cy],
             viewport: [camera.width as f32, camera.height as f32],
             splat_count: data.splat_count,
-            sh_degree: data.sh_degree,
+            sh_degree: data.sh_degree.min(lod.sh_degree_cap),
             antialiased: u32::from(data.antialiased),
             sh_words_per_splat: data.sh_words_per_splat,
+            sort_key_bits,
+            project_blocks: data.splat_count.div_ceil(PROJECT_WORKGROUP_SIZE),
+            opacity_cutoff: lod.opacity_cutoff,
+            min_splat_px: lod.min_splat_px,
             _pad: [0; 2],
+        }
+    }
+}
+
+/// Level-of-detail parameters the splat passes apply each frame.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RenderLod {
+    /// Highest SH degree evaluated.
+    pub sh_degree_cap: u32,
+    /// Splats less opaque than this are culled (values below 1/255 act as 1/255).
+    pub opacity_cutoff: f32,
+    /// Splats whose quad half-extent is below this many pixels are culled.
+    pub min_splat_px: f32,
+    /// Splats are rendered at this fraction of the output resolution, then scaled.
+    pub resolution_scale: f32,
+}
+
+impl Default for RenderLod {
+    fn default() -> Self {
+        Self {
+            sh_degree_cap: crate::scene::splats::MAX_SH_DEGREE,
+            opacity_cutoff: 0.0,
+            min_splat_px: 0.0,
+            resolution_scale: 1.0,
         }
     }
 }
@@ -83,8 +145,6 @@ pub struct DrawIndirectArgs {
     pub first_instance: u32,
 }
 const _: () = assert!(size_of::<DrawIndirectArgs>() == 16);
-/// Byte offset of `instance_count` in `DrawIndirectArgs`.
-pub const INSTANCE_COUNT_OFFSET: u64 = 4;
 
 /// u32 words per splat holding its SH coefficients as f16 pairs.
 pub fn sh_words_per_splat(sh_degree: u32) -> u32 {
@@ -126,7 +186,10 @@ pub fn pack_sh(cloud: &SplatCloud) -> Vec<u32> {
 
 /// One scene's GPU buffers and bind groups.
 pub struct SplatGpuData {
+    /// Splats uploaded so far.
     pub splat_count: u32,
+    /// Splats the buffers have room for.
+    capacity: u32,
     pub sh_degree: u32,
     pub antialiased: bool,
     pub sh_words_per_splat: u32,
@@ -134,10 +197,17 @@ pub struct SplatGpuData {
     pub splats: wgpu::Buffer,
     pub sh: wgpu::Buffer,
     pub projected: wgpu::Buffer,
+    /// Per splat: depth float bits, 0 when culled.
+    pub depths: wgpu::Buffer,
+    /// Per project workgroup: visible count, then output offset.
+    pub block_counts: wgpu::Buffer,
+    pub frame_state: wgpu::Buffer,
     pub draw_args: wgpu::Buffer,
     pub sort: SortBuffers,
     pub project_bind_group: wgpu::BindGroup,
-    pub draw_bind_group: wgpu::BindGroup,
+    pub compact_bind_group: wgpu::BindGroup,
+    /// Draw bind groups reading the sorted indices from `sort.values[0]` and `[1]`.
+    pub draw_bind_groups: [wgpu::BindGroup; 2],
 }
 
 impl SplatGpuData {
@@ -148,35 +218,7 @@ impl SplatGpuData {
         renderer: &super::SplatRenderer,
         cloud: &SplatCloud,
     ) -> Result<Self, GpuError> {
-        let limit = device.limits().max_storage_buffer_binding_size;
-        let n = cloud.len() as u64;
-        let words = sh_words_per_splat(cloud.sh_degree);
-        let check = |what: &'static str, bytes_per_splat: u64| {
-            let needed = n * bytes_per_splat;
-            if needed > limit {
-                Err(GpuError::SceneTooLarge {
-                    what,
-                    needed,
-                    limit,
-                })
-            } else {
-                Ok(())
-            }
-        };
-        check("splat attributes", size_of::<GpuSplat>() as u64)?;
-        check("projected splats", size_of::<ProjectedSplat>() as u64)?;
-        check("SH coefficients", u64::from(words) * 4)?;
-        let max_count = u64::from(device.limits().max_compute_workgroups_per_dimension)
-            * u64::from(crate::render::sort::SORT_BLOCK_SIZE);
-        if n > max_count.min(u64::from(u32::MAX)) {
-            return Err(GpuError::SceneTooLarge {
-                what: "sort dispatch",
-                needed: n,
-                limit: max_count,
-            });
-        }
-        let splat_count = n as u32;
-
+        check_capacity(device, cloud.len() as u64, cloud.sh_degree)?;
         let storage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST;
         // Empty scenes still get non-empty buffers (zero-sized bindings are invalid).
         let mut packed = pack_splats(cloud);
@@ -197,11 +239,121 @@ impl SplatGpuData {
             contents: bytemuck::cast_slice(&sh_packed),
             usage: storage,
         });
-        let projected = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("projected splats"),
-            size: n.max(1) * size_of::<ProjectedSplat>() as u64,
-            usage: wgpu::BufferUsages::STORAGE,
-            mapped_at_creation: false,
+        let mut data = Self::with_attribute_buffers(
+            device,
+            renderer,
+            splats,
+            sh,
+            cloud.len() as u32,
+            cloud.sh_degree,
+        );
+        data.splat_count = cloud.len() as u32;
+        data.antialiased = cloud.antialiased;
+        Ok(data)
+    }
+
+    /// Empty buffers for up to `capacity` splats of `sh_degree`, to be filled
+    /// chunk by chunk with `append` while a file streams in.
+    pub fn with_capacity(
+        device: &wgpu::Device,
+        renderer: &super::SplatRenderer,
+        capacity: usize,
+        sh_degree: u32,
+        antialiased: bool,
+    ) -> Result<Self, GpuError> {
+        check_capacity(device, capacity as u64, sh_degree)?;
+        let make = |label: &str, size: u64| {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: size.max(16),
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        };
+        let n = capacity as u64;
+        let splats = make("splat attributes", n * size_of::<GpuSplat>() as u64);
+        let sh = make("splat SH", n * u64::from(sh_words_per_splat(sh_degree)) * 4);
+        let mut data =
+            Self::with_attribute_buffers(device, renderer, splats, sh, capacity as u32, sh_degree);
+        data.antialiased = antialiased;
+        Ok(data)
+    }
+
+    /// Splats the buffers can hold.
+    pub fn capacity(&self) -> u32 {
+        self.capacity
+    }
+
+    /// Uploads `chunk` after the splats already present. Fails (changing nothing)
+    /// when it does not fit or has another SH degree.
+    pub fn append(&mut self, queue: &wgpu::Queue, chunk: &SplatCloud) -> Result<(), AppendError> {
+        if chunk.sh_degree != self.sh_degree {
+            return Err(AppendError::ShDegree {
+                expected: self.sh_degree,
+                found: chunk.sh_degree,
+            });
+        }
+        let start = u64::from(self.splat_count);
+        if start + chunk.len() as u64 > u64::from(self.capacity) {
+            return Err(AppendError::Full {
+                capacity: self.capacity,
+            });
+        }
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        queue.write_buffer(
+            &self.splats,
+            start * size_of::<GpuSplat>() as u64,
+            bytemuck::cast_slice(&pack_splats(chunk)),
+        );
+        queue.write_buffer(
+            &self.sh,
+            start * u64::from(self.sh_words_per_splat) * 4,
+            bytemuck::cast_slice(&pack_sh(chunk)),
+        );
+        self.splat_count += chunk.len() as u32;
+        Ok(())
+    }
+
+    /// The other buffers and bind groups around given attribute buffers holding
+    /// room for `capacity` splats; `splat_count` starts at 0.
+    fn with_attribute_buffers(
+        device: &wgpu::Device,
+        renderer: &super::SplatRenderer,
+        splats: wgpu::Buffer,
+        sh: wgpu::Buffer,
+        capacity: u32,
+        sh_degree: u32,
+    ) -> Self {
+        let n = u64::from(capacity);
+        let splat_count = capacity;
+        let words = sh_words_per_splat(sh_degree);
+        let make = |label: &str, size: u64, usage: wgpu::BufferUsages| {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: size.max(16),
+                usage,
+                mapped_at_creation: false,
+            })
+        };
+        let projected = make(
+            "projected splats",
+            n * size_of::<ProjectedSplat>() as u64,
+            wgpu::BufferUsages::STORAGE,
+        );
+        let depths = make("splat depths", n * 4, wgpu::BufferUsages::STORAGE);
+        let block_counts = make(
+            "visible counts per block",
+            u64::from(splat_count.div_ceil(PROJECT_WORKGROUP_SIZE)) * 4,
+            wgpu::BufferUsages::STORAGE,
+        );
+        let frame_state = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("frame state"),
+            contents: bytemuck::bytes_of(&FrameState::RESET),
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_DST
+                | wgpu::BufferUsages::COPY_SRC,
         });
         let draw_args = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("splat draw args"),
@@ -213,7 +365,6 @@ impl SplatGpuData {
             }),
             usage: wgpu::BufferUsages::STORAGE
                 | wgpu::BufferUsages::INDIRECT
-                | wgpu::BufferUsages::COPY_DST
                 | wgpu::BufferUsages::COPY_SRC,
         });
         let sort = renderer
@@ -229,34 +380,56 @@ impl SplatGpuData {
                 entry(1, splats.as_entire_binding()),
                 entry(2, sh.as_entire_binding()),
                 entry(3, projected.as_entire_binding()),
-                entry(4, sort.keys[0].as_entire_binding()),
-                entry(5, sort.values[0].as_entire_binding()),
-                entry(6, draw_args.as_entire_binding()),
+                entry(4, depths.as_entire_binding()),
+                entry(5, block_counts.as_entire_binding()),
+                entry(6, frame_state.as_entire_binding()),
             ],
         });
-        let draw_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("splat draw"),
-            layout: &renderer.draw_layout,
+        let compact_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("splat compact"),
+            layout: &renderer.compact_layout,
             entries: &[
                 entry(0, frame_uniforms.binding()),
-                entry(1, projected.as_entire_binding()),
-                entry(2, sort.values[0].as_entire_binding()),
+                entry(1, depths.as_entire_binding()),
+                entry(2, block_counts.as_entire_binding()),
+                entry(3, frame_state.as_entire_binding()),
+                entry(4, sort.keys[0].as_entire_binding()),
+                entry(5, sort.values[0].as_entire_binding()),
+                entry(6, sort.params().as_entire_binding()),
+                entry(7, sort.dispatch_args.as_entire_binding()),
+                entry(8, draw_args.as_entire_binding()),
             ],
         });
-        Ok(Self {
-            splat_count,
-            sh_degree: cloud.sh_degree,
-            antialiased: cloud.antialiased,
+        let draw_bind_groups = [0, 1].map(|result| {
+            device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("splat draw"),
+                layout: &renderer.draw_layout,
+                entries: &[
+                    entry(0, frame_uniforms.binding()),
+                    entry(1, projected.as_entire_binding()),
+                    entry(2, sort.values[result].as_entire_binding()),
+                ],
+            })
+        });
+        Self {
+            capacity,
+            splat_count: 0,
+            sh_degree,
+            antialiased: false,
             sh_words_per_splat: words,
             frame_uniforms,
             splats,
             sh,
             projected,
+            depths,
+            block_counts,
+            frame_state,
             draw_args,
             sort,
             project_bind_group,
-            draw_bind_group,
-        })
+            compact_bind_group,
+            draw_bind_groups,
+        }
     }
 
     /// Bytes of GPU memory held by this scene.
@@ -264,9 +437,55 @@ impl SplatGpuData {
         self.splats.size()
             + self.sh.size()
             + self.projected.size()
+            + self.depths.size()
+            + self.block_counts.size()
+            + self.frame_state.size()
             + self.draw_args.size()
             + self.sort.size_bytes()
     }
+}
+
+/// Why a streamed chunk could not be appended.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error("chunk has SH degree {found}, the scene has {expected}")]
+    ShDegree { expected: u32, found: u32 },
+    #[error("chunk does not fit: the scene's GPU buffers hold {capacity} splats")]
+    Full { capacity: u32 },
+}
+
+/// Fails with a clear error when `count` splats would exceed the adapter's
+/// storage binding limit or the sort's dispatch limit.
+fn check_capacity(device: &wgpu::Device, count: u64, sh_degree: u32) -> Result<(), GpuError> {
+    let limit = device.limits().max_storage_buffer_binding_size;
+    let check = |what: &'static str, bytes_per_splat: u64| {
+        let needed = count * bytes_per_splat;
+        if needed > limit {
+            Err(GpuError::SceneTooLarge {
+                what,
+                needed,
+                limit,
+            })
+        } else {
+            Ok(())
+        }
+    };
+    check("splat attributes", size_of::<GpuSplat>() as u64)?;
+    check("projected splats", size_of::<ProjectedSplat>() as u64)?;
+    check(
+        "SH coefficients",
+        u64::from(sh_words_per_splat(sh_degree)) * 4,
+    )?;
+    let max_count = u64::from(device.limits().max_compute_workgroups_per_dimension)
+        * u64::from(crate::render::sort::SORT_BLOCK_SIZE);
+    if count > max_count.min(u64::from(u32::MAX)) {
+        return Err(GpuError::SceneTooLarge {
+            what: "sort dispatch",
+            needed: count,
+            limit: max_count,
+        });
+    }
+    Ok(())
 }
 
 fn entry(binding: u32, resource: wgpu::BindingResource<'_>) -> wgpu::BindGroupEntry<'_> {

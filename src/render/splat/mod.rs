@@ -2,29 +2,62 @@
 //!
 //! `SplatRenderer` is long-lived and owns the pipelines and bind group layouts;
 //! `SplatGpuData` owns one scene's buffers. `SplatRenderer::encode` records the
-//! three stages for one camera into an Rgba16Float accumulation target.
+//! stages for one camera into an Rgba16Float accumulation target:
+//! project (+ compaction of the visible splats into sort keys), sort (indirect, only
+//! the visible splats), draw (indirect instance count). No CPU read-back.
 
 pub mod gpu_data;
 
-pub use gpu_data::{FrameUniforms, SplatGpuData};
+pub use gpu_data::{FrameState, FrameUniforms, RenderLod, SplatGpuData};
 
+use crate::gpu::profiler::{FramePass, GpuProfiler};
 use crate::gpu::shader::{ShaderError, create_shader_module};
-use crate::render::sort::RadixSorter;
+use crate::render::sort::{RadixSorter, SortBuffers, SortCount, passes_for_key_bits};
 use crate::scene::PinholeCamera;
+use gpu_data::PROJECT_WORKGROUP_SIZE;
 
 /// Format of the accumulation target the splats are blended into. Half floats keep
 /// hundreds of blended layers accurate (8-bit targets lose ~1 LSB per layer).
 pub const ACCUMULATION_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
 
-const PROJECT_WORKGROUP_SIZE: u32 = 256;
+/// Default bits of the depth sort key (see shaders/splat_compact.wgsl).
+pub const DEFAULT_SORT_KEY_BITS: u32 = 24;
 
 /// Pipelines for splat rendering.
 pub struct SplatRenderer {
     pub(crate) project_layout: wgpu::BindGroupLayout,
+    pub(crate) compact_layout: wgpu::BindGroupLayout,
     pub(crate) draw_layout: wgpu::BindGroupLayout,
     project_pipeline: wgpu::ComputePipeline,
+    compact_scan_pipeline: wgpu::ComputePipeline,
+    compact_pipeline: wgpu::ComputePipeline,
     draw_pipeline: wgpu::RenderPipeline,
     pub(crate) sorter: RadixSorter,
+    /// Bits of the depth sort key: 16, 24 or 32 (exact float order).
+    pub sort_key_bits: u32,
+    /// Level of detail applied by the project pass.
+    pub lod: RenderLod,
+}
+
+fn compute_pipeline(
+    device: &wgpu::Device,
+    layout: &wgpu::BindGroupLayout,
+    module: &wgpu::ShaderModule,
+    entry_point: &str,
+) -> wgpu::ComputePipeline {
+    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some(entry_point),
+        bind_group_layouts: &[Some(layout)],
+        immediate_size: 0,
+    });
+    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: Some(entry_point),
+        layout: Some(&pipeline_layout),
+        module,
+        entry_point: Some(entry_point),
+        compilation_options: Default::default(),
+        cache: None,
+    })
 }
 
 fn buffer_entry(
@@ -60,6 +93,21 @@ impl SplatRenderer {
                 buffer_entry(6, compute, Storage { read_only: false }),
             ],
         });
+        let rw = Storage { read_only: false };
+        let compact_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("splat compact"),
+            entries: &[
+                buffer_entry(0, compute, Uniform),
+                buffer_entry(1, compute, rw),
+                buffer_entry(2, compute, rw),
+                buffer_entry(3, compute, rw),
+                buffer_entry(4, compute, rw),
+                buffer_entry(5, compute, rw),
+                buffer_entry(6, compute, rw),
+                buffer_entry(7, compute, rw),
+                buffer_entry(8, compute, rw),
+            ],
+        });
         let vertex_fragment = wgpu::ShaderStages::VERTEX | wgpu::ShaderStages::FRAGMENT;
         let draw_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("splat draw"),
@@ -71,20 +119,13 @@ impl SplatRenderer {
         });
 
         let project_module = create_shader_module(device, "splat_project.wgsl")?;
-        let project_pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some("splat project"),
-            layout: Some(
-                &device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                    label: Some("splat project"),
-                    bind_group_layouts: &[Some(&project_layout)],
-                    immediate_size: 0,
-                }),
-            ),
-            module: &project_module,
-            entry_point: Some("project"),
-            compilation_options: Default::default(),
-            cache: None,
-        });
+        let project_pipeline =
+            compute_pipeline(device, &project_layout, &project_module, "project");
+        let compact_module = create_shader_module(device, "splat_compact.wgsl")?;
+        let compact_scan_pipeline =
+            compute_pipeline(device, &compact_layout, &compact_module, "compact_scan");
+        let compact_pipeline =
+            compute_pipeline(device, &compact_layout, &compact_module, "compact");
 
         let draw_module = create_shader_module(device, "splat_draw.wgsl")?;
         let draw_pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
@@ -131,10 +172,15 @@ impl SplatRenderer {
 
         Ok(Self {
             project_layout,
+            compact_layout,
             draw_layout,
             project_pipeline,
+            compact_scan_pipeline,
+            compact_pipeline,
             draw_pipeline,
             sorter: RadixSorter::new(device)?,
+            sort_key_bits: DEFAULT_SORT_KEY_BITS,
+            lod: RenderLod::default(),
         })
     }
 
@@ -147,31 +193,83 @@ impl SplatRenderer {
         data: &mut SplatGpuData,
         camera: &PinholeCamera,
         accumulation: &wgpu::TextureView,
+        mut profiler: Option<&mut GpuProfiler>,
     ) {
-        // prepare: camera uniforms, reset the visible count.
-        data.frame_uniforms
-            .write(queue, &FrameUniforms::new(camera, data));
-        encoder.clear_buffer(&data.draw_args, gpu_data::INSTANCE_COUNT_OFFSET, Some(4));
+        self.prepare(queue, data, camera);
+        self.encode_project(encoder, data, profiler.as_deref_mut());
+        self.encode_sort(queue, encoder, data, profiler.as_deref_mut());
+        self.encode_draw(encoder, data, accumulation, profiler);
+    }
 
-        if data.splat_count > 0 {
-            // project
-            let groups = data.splat_count.div_ceil(PROJECT_WORKGROUP_SIZE);
-            let (groups_x, groups_y) = split_dispatch(groups);
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("splat project"),
-                timestamp_writes: None,
-            });
-            pass.set_pipeline(&self.project_pipeline);
-            pass.set_bind_group(0, &data.project_bind_group, &[]);
-            pass.dispatch_workgroups(groups_x, groups_y, 1);
+    /// Stage *prepare*: camera uniforms and the reset of the GPU-computed frame state.
+    pub fn prepare(&self, queue: &wgpu::Queue, data: &SplatGpuData, camera: &PinholeCamera) {
+        data.frame_uniforms.write(
+            queue,
+            &FrameUniforms::new(camera, data, self.key_bits(), &self.lod),
+        );
+        queue.write_buffer(&data.frame_state, 0, bytemuck::bytes_of(&FrameState::RESET));
+    }
+
+    fn key_bits(&self) -> u32 {
+        self.sort_key_bits.clamp(8, 32)
+    }
+
+    /// Stage *project*: projection, then compaction of the visible splats into
+    /// sort keys (and the GPU-side sort and draw counts).
+    pub fn encode_project(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        data: &SplatGpuData,
+        profiler: Option<&mut GpuProfiler>,
+    ) {
+        if data.splat_count == 0 {
+            return;
         }
+        let (groups_x, groups_y) =
+            split_dispatch(data.splat_count.div_ceil(PROJECT_WORKGROUP_SIZE));
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("splat project"),
+            timestamp_writes: profiler.map(|p| p.compute_writes(FramePass::Project)),
+        });
+        pass.set_pipeline(&self.project_pipeline);
+        pass.set_bind_group(0, &data.project_bind_group, &[]);
+        pass.dispatch_workgroups(groups_x, groups_y, 1);
+        pass.set_bind_group(0, &data.compact_bind_group, &[]);
+        pass.set_pipeline(&self.compact_scan_pipeline);
+        pass.dispatch_workgroups(1, 1, 1);
+        pass.set_pipeline(&self.compact_pipeline);
+        pass.dispatch_workgroups(groups_x, groups_y, 1);
+    }
 
-        // sort
-        let splat_count = data.splat_count;
-        self.sorter
-            .encode(queue, encoder, &mut data.sort, splat_count);
+    /// Stage *sort*: the visible splats' keys, count and dispatch size from the GPU.
+    pub fn encode_sort(
+        &self,
+        queue: &wgpu::Queue,
+        encoder: &mut wgpu::CommandEncoder,
+        data: &mut SplatGpuData,
+        profiler: Option<&mut GpuProfiler>,
+    ) {
+        if data.splat_count == 0 {
+            return;
+        }
+        self.sorter.encode(
+            queue,
+            encoder,
+            &mut data.sort,
+            SortCount::Gpu,
+            passes_for_key_bits(self.key_bits()),
+            profiler.map(|p| p.compute_writes(FramePass::Sort)),
+        );
+    }
 
-        // draw
+    /// Stage *draw*: instanced quads in sorted order into `accumulation`.
+    pub fn encode_draw(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        data: &SplatGpuData,
+        accumulation: &wgpu::TextureView,
+        profiler: Option<&mut GpuProfiler>,
+    ) {
         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("splat draw"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {
@@ -184,13 +282,18 @@ impl SplatRenderer {
                 },
             })],
             depth_stencil_attachment: None,
-            timestamp_writes: None,
+            timestamp_writes: profiler.map(|p| p.render_writes(FramePass::Draw)),
             occlusion_query_set: None,
             multiview_mask: None,
         });
         if data.splat_count > 0 {
+            let passes = passes_for_key_bits(self.key_bits());
             pass.set_pipeline(&self.draw_pipeline);
-            pass.set_bind_group(0, &data.draw_bind_group, &[]);
+            pass.set_bind_group(
+                0,
+                &data.draw_bind_groups[SortBuffers::result_index(passes)],
+                &[],
+            );
             pass.draw_indirect(&data.draw_args, 0);
         }
     }

@@ -1,0 +1,174 @@
+//! GPU timestamps per frame pass (project, sort, draw, compose).
+//!
+//! Each pass writes a begin and an end timestamp through its descriptor's
+//! `timestamp_writes`. After submission the results are mapped asynchronously;
+//! `poll_results` returns them once they arrive, so the window never waits on the
+//! GPU for them. Where the adapter has no `TIMESTAMP_QUERY`, no profiler is made
+//! and callers fall back to CPU-side fenced timing.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// The timed passes of a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FramePass {
+    Project = 0,
+    Sort = 1,
+    Draw = 2,
+    Compose = 3,
+}
+
+const PASS_COUNT: u32 = 4;
+const QUERY_COUNT: u32 = PASS_COUNT * 2;
+
+/// GPU milliseconds per pass of one frame.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct PassTimings {
+    pub project: f64,
+    pub sort: f64,
+    pub draw: f64,
+    pub compose: f64,
+}
+
+impl PassTimings {
+    pub fn total(&self) -> f64 {
+        self.project + self.sort + self.draw + self.compose
+    }
+}
+
+const IDLE: u8 = 0;
+const MAPPING: u8 = 1;
+const MAPPED: u8 = 2;
+
+pub struct GpuProfiler {
+    query_set: wgpu::QuerySet,
+    resolve_buffer: wgpu::Buffer,
+    readback: wgpu::Buffer,
+    period_ns: f64,
+    /// IDLE, MAPPING or MAPPED, shared with the map callback.
+    state: Arc<AtomicU8>,
+    /// Passes written in the frame being read back (others read as 0).
+    written: [bool; PASS_COUNT as usize],
+    pending_written: [bool; PASS_COUNT as usize],
+    resolved_this_frame: bool,
+}
+
+impl GpuProfiler {
+    /// `None` when the device lacks `TIMESTAMP_QUERY`.
+    pub fn new(device: &wgpu::Device, queue: &wgpu::Queue) -> Option<Self> {
+        if !device.features().contains(wgpu::Features::TIMESTAMP_QUERY) {
+            return None;
+        }
+        let query_set = device.create_query_set(&wgpu::QuerySetDescriptor {
+            label: Some("frame pass timestamps"),
+            ty: wgpu::QueryType::Timestamp,
+            count: QUERY_COUNT,
+        });
+        let size = u64::from(QUERY_COUNT) * 8;
+        let resolve_buffer = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("timestamp resolve"),
+            size,
+            usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        let readback = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("timestamp readback"),
+            size,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        Some(Self {
+            query_set,
+            resolve_buffer,
+            readback,
+            period_ns: f64::from(queue.get_timestamp_period()),
+            state: Arc::new(AtomicU8::new(IDLE)),
+            written: [false; PASS_COUNT as usize],
+            pending_written: [false; PASS_COUNT as usize],
+            resolved_this_frame: false,
+        })
+    }
+
+    /// Timestamp writes for a compute pass; marks the pass as timed this frame.
+    pub fn compute_writes(&mut self, pass: FramePass) -> wgpu::ComputePassTimestampWrites<'_> {
+        self.written[pass as usize] = true;
+        let base = pass as u32 * 2;
+        wgpu::ComputePassTimestampWrites {
+            query_set: &self.query_set,
+            beginning_of_pass_write_index: Some(base),
+            end_of_pass_write_index: Some(base + 1),
+        }
+    }
+
+    /// Timestamp writes for a render pass; marks the pass as timed this frame.
+    pub fn render_writes(&mut self, pass: FramePass) -> wgpu::RenderPassTimestampWrites<'_> {
+        self.written[pass as usize] = true;
+        let base = pass as u32 * 2;
+        wgpu::RenderPassTimestampWrites {
+            query_set: &self.query_set,
+            beginning_of_pass_write_index: Some(base),
+            end_of_pass_write_index: Some(base + 1),
+        }
+    }
+
+    /// Resolves this frame's queries and copies them for read-back, unless the
+    /// previous results are still being read (then this frame is not reported).
+    pub fn resolve(&mut self, encoder: &mut wgpu::CommandEncoder) {
+        self.resolved_this_frame = false;
+        if self.state.load(Ordering::Acquire) != IDLE || !self.written.iter().any(|&w| w) {
+            self.written = [false; PASS_COUNT as usize];
+            return;
+        }
+        encoder.resolve_query_set(&self.query_set, 0..QUERY_COUNT, &self.resolve_buffer, 0);
+        encoder.copy_buffer_to_buffer(&self.resolve_buffer, 0, &self.readback, 0, None);
+        self.pending_written = self.written;
+        self.written = [false; PASS_COUNT as usize];
+        self.resolved_this_frame = true;
+    }
+
+    /// Starts mapping the results; call after submitting the encoder given to `resolve`.
+    pub fn after_submit(&mut self) {
+        if !self.resolved_this_frame {
+            return;
+        }
+        self.resolved_this_frame = false;
+        self.state.store(MAPPING, Ordering::Release);
+        let state = self.state.clone();
+        self.readback
+            .slice(..)
+            .map_async(wgpu::MapMode::Read, move |result| {
+                state.store(
+                    if result.is_ok() { MAPPED } else { IDLE },
+                    Ordering::Release,
+                );
+            });
+    }
+
+    /// The timings of the last read-back frame, once the GPU has delivered them.
+    /// Needs `Device::poll` to have run (the window polls each frame; the bench waits).
+    pub fn poll_results(&mut self) -> Option<PassTimings> {
+        if self.state.load(Ordering::Acquire) != MAPPED {
+            return None;
+        }
+        let timings = self.readback.slice(..).get_mapped_range().ok().map(|data| {
+            let stamps: Vec<u64> = bytemuck::pod_collect_to_vec(&data[..]);
+            let ms = |pass: FramePass| {
+                let i = pass as usize;
+                if !self.pending_written[i] {
+                    return 0.0;
+                }
+                let ticks = stamps[i * 2 + 1].saturating_sub(stamps[i * 2]);
+                ticks as f64 * self.period_ns / 1e6
+            };
+            PassTimings {
+                project: ms(FramePass::Project),
+                sort: ms(FramePass::Sort),
+                draw: ms(FramePass::Draw),
+                compose: ms(FramePass::Compose),
+            }
+        });
+        self.readback.unmap();
+        self.state.store(IDLE, Ordering::Release);
+        timings
+    }
+}
