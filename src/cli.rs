@@ -111,7 +111,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         None => {
             let scene = cli.scene.unwrap_or_else(default_scene_path);
-            crate::app::run_viewer(scene)
+            crate::app::run_viewer(Some(scene))
         }
     }
 }

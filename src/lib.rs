@@ -15,3 +15,4 @@ pub mod reference;
 pub mod render;
 pub mod scene;
 pub mod settings;
+pub mod ui;
