@@ -34,7 +34,12 @@ pub fn paint(painter: &egui::Painter, state: &AppState, pixels_per_point: f32) {
             painter.line_segment([to_screen(a), to_screen(b)], stroke);
         }
     };
+    let eye = view.position();
     for (i, cam) in state.training.cameras.iter().enumerate() {
+        if cam.camera.position().distance(eye) < size {
+            // Looking through this camera: its frustum would only frame the view.
+            continue;
+        }
         let selected = state.training.selected == Some(i);
         let stroke = if selected {
             Stroke::new(2.5, Color32::from_rgb(255, 200, 40))
