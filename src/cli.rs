@@ -43,8 +43,18 @@ pub struct RenderArgs {
     /// Scene file (3DGS .ply).
     pub scene: PathBuf,
     /// Output PNG (8-bit RGB).
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long, required_unless_present = "path", conflicts_with = "path")]
+    pub out: Option<PathBuf>,
+    /// Camera path (JSON, as saved by the viewer): render it to a PNG sequence in
+    /// --out-dir instead of one view.
+    #[arg(long, requires = "out_dir", conflicts_with_all = ["camera", "eye"])]
+    pub path: Option<PathBuf>,
+    /// Number of frames to render along --path.
+    #[arg(long, default_value_t = 120, requires = "path")]
+    pub frames: usize,
+    /// Folder for the --path frames (frame_00000.png, ...); created if missing.
+    #[arg(long, requires = "path")]
+    pub out_dir: Option<PathBuf>,
     /// INRIA cameras.json; image size and intrinsics come from it.
     #[arg(long)]
     pub camera: Option<PathBuf>,
@@ -117,7 +127,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         }
         None => {
             let scene = cli.scene.unwrap_or_else(default_scene_path);
-            crate::app::run_viewer(scene)
+            crate::app::run_viewer(Some(scene))
         }
     }
 }
@@ -165,6 +175,7 @@ mod tests {
             panic!("render args did not parse: {cli:?}");
         };
         assert_eq!(args.width, Some(64));
+        assert_eq!(args.out, Some(PathBuf::from("o.png")));
         assert_eq!(args.background, Vec3::ONE);
         assert!(
             Cli::try_parse_from([
@@ -180,6 +191,30 @@ mod tests {
             ])
             .is_err()
         );
+        let path = Cli::try_parse_from([
+            "splatview",
+            "render",
+            "s.ply",
+            "--path",
+            "p.json",
+            "--frames",
+            "24",
+            "--out-dir",
+            "frames",
+        ]);
+        let Ok(Cli {
+            command: Some(Command::Render(args)),
+            ..
+        }) = path
+        else {
+            panic!("path render args did not parse: {path:?}");
+        };
+        assert_eq!(
+            (args.frames, args.out_dir),
+            (24, Some(PathBuf::from("frames")))
+        );
+        assert!(Cli::try_parse_from(["splatview", "render", "s.ply", "--path", "p.json"]).is_err());
+        assert!(Cli::try_parse_from(["splatview", "render", "s.ply"]).is_err());
         let view = Cli::try_parse_from(["splatview", "scene.ply"]).map(|c| c.scene);
         assert_eq!(view.ok().flatten(), Some(PathBuf::from("scene.ply")));
     }

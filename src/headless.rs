@@ -65,19 +65,23 @@ pub fn camera_from_args(args: &RenderArgs, cloud: &SplatCloud) -> anyhow::Result
 
 pub fn run_render(args: &RenderArgs) -> anyhow::Result<()> {
     let cloud = crate::io::load_splat_file(&args.scene)?;
+    if let (Some(path), Some(out_dir)) = (&args.path, &args.out_dir) {
+        return crate::headless_path::render_path(args, &cloud, path, out_dir);
+    }
+    let out = args.out.as_ref().context("--out is required")?;
     let camera = camera_from_args(args, &cloud)?;
     let ctx = GpuContext::new_headless()?;
     log::info!("adapter: {}", ctx.adapter_description());
     let image = render_cloud(&ctx, &cloud, &camera, args.background.to_array())?;
     image
-        .save(&args.out)
-        .with_context(|| format!("writing {}", args.out.display()))?;
+        .save(out)
+        .with_context(|| format!("writing {}", out.display()))?;
     println!(
         "rendered {} splats at {}x{} to {}",
         cloud.len(),
         camera.width,
         camera.height,
-        args.out.display()
+        out.display()
     );
     Ok(())
 }

@@ -1,17 +1,28 @@
-//! The windowed viewer: winit event handling. Window, surface and GPU state live
-//! in `viewer::Viewer`; input goes to the camera controllers in `crate::controls`.
+//! The windowed viewer: winit event handling. The window shell (`viewer`,
+//! `handlers`, `scene_view`) owns the window, surface and GPU resources; the UI
+//! state (`state::AppState`) and the `Command`s live apart from them and are
+//! drawn and edited by `crate::ui`. Slow work runs on threads that wake the event
+//! loop when done: loading, file dialogs, screenshots.
 
-mod input;
+pub mod command;
+mod dialogs;
+mod handlers;
+pub mod loading;
+mod scene_view;
+pub mod screenshot;
+pub mod state;
 mod viewer;
 
 use std::path::PathBuf;
 
 use winit::application::ApplicationHandler;
-use winit::event::WindowEvent;
+use winit::event::{StartCause, WindowEvent};
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy};
 use winit::window::WindowId;
 
-use crate::scene::SplatCloud;
+use crate::settings::Settings;
+use loading::LoadOutcome;
+use state::Dialog;
 use viewer::Viewer;
 
 /// Events the app sends itself from other threads.
@@ -19,35 +30,38 @@ use viewer::Viewer;
 pub enum UserEvent {
     /// The GPU finished a frame that took this many milliseconds from its start.
     FrameDone { frame_ms: f64 },
+    /// A background scene load ended.
+    Loaded(Box<LoadOutcome>),
+    /// A file dialog closed with this choice.
+    DialogClosed(Dialog, Option<PathBuf>),
+    /// A screenshot was written (or failed).
+    ScreenshotDone(Result<PathBuf, String>),
 }
 
-/// Opens a window showing `scene_path`. A file that fails to load leaves an empty
-/// scene and the error in the title bar and log, instead of exiting.
-pub fn run_viewer(scene_path: PathBuf) -> anyhow::Result<()> {
-    let (cloud, load_error) = match crate::io::load_splat_file(&scene_path) {
-        Ok(cloud) => {
-            log::info!(
-                "loaded {}: {} splats, SH degree {}",
-                scene_path.display(),
-                cloud.len(),
-                cloud.sh_degree
-            );
-            (cloud, None)
-        }
+/// Opens a window and loads `scene_path` (if any) in the background. Files that
+/// fail to load show an error in the overlay instead of exiting.
+pub fn run_viewer(scene_path: Option<PathBuf>) -> anyhow::Result<()> {
+    let settings_path = match Settings::default_path() {
+        Ok(path) => Some(path),
         Err(err) => {
-            log::error!("{err}");
-            (SplatCloud::new(0), Some(err.to_string()))
+            log::warn!("{err}; settings will not be saved");
+            None
         }
+    };
+    let settings = match settings_path.as_deref().map(Settings::load) {
+        Some(Ok(settings)) => settings,
+        Some(Err(err)) => {
+            log::warn!("{err}");
+            Settings::default()
+        }
+        None => Settings::default(),
     };
     let event_loop = EventLoop::<UserEvent>::with_user_event().build()?;
     event_loop.set_control_flow(ControlFlow::Wait);
     let mut app = ViewerApp {
-        scene_name: scene_path.file_name().map_or_else(
-            || scene_path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        ),
-        cloud,
-        load_error,
+        settings: Some(settings),
+        settings_path,
+        scene_path,
         proxy: event_loop.create_proxy(),
         viewer: None,
         fatal: None,
@@ -57,9 +71,9 @@ pub fn run_viewer(scene_path: PathBuf) -> anyhow::Result<()> {
 }
 
 struct ViewerApp {
-    scene_name: String,
-    cloud: SplatCloud,
-    load_error: Option<String>,
+    settings: Option<Settings>,
+    settings_path: Option<PathBuf>,
+    scene_path: Option<PathBuf>,
     proxy: EventLoopProxy<UserEvent>,
     viewer: Option<Viewer>,
     /// An error that ended the app (e.g. no GPU), returned from `run_viewer`.
@@ -71,14 +85,19 @@ impl ApplicationHandler<UserEvent> for ViewerApp {
         if self.viewer.is_some() {
             return;
         }
+        let settings = self.settings.take().unwrap_or_default();
         match Viewer::new(
             event_loop,
-            &self.cloud,
-            self.scene_name.clone(),
-            self.load_error.clone(),
+            settings,
+            self.settings_path.clone(),
             self.proxy.clone(),
         ) {
-            Ok(viewer) => self.viewer = Some(viewer),
+            Ok(mut viewer) => {
+                if let Some(path) = self.scene_path.take() {
+                    viewer.open_scene(path);
+                }
+                self.viewer = Some(viewer);
+            }
             Err(err) => {
                 log::error!("cannot start the viewer: {err:#}");
                 self.fatal = Some(err);
@@ -87,11 +106,21 @@ impl ApplicationHandler<UserEvent> for ViewerApp {
         }
     }
 
+    fn new_events(&mut self, _event_loop: &ActiveEventLoop, cause: StartCause) {
+        if let (StartCause::ResumeTimeReached { .. }, Some(viewer)) = (cause, &self.viewer) {
+            viewer.window.request_redraw();
+        }
+    }
+
     fn user_event(&mut self, _event_loop: &ActiveEventLoop, event: UserEvent) {
-        if let Some(viewer) = &mut self.viewer {
-            match event {
-                UserEvent::FrameDone { frame_ms } => viewer.frame_done(frame_ms),
-            }
+        let Some(viewer) = &mut self.viewer else {
+            return;
+        };
+        match event {
+            UserEvent::FrameDone { frame_ms } => viewer.frame_done(frame_ms),
+            UserEvent::Loaded(outcome) => viewer.loaded(*outcome),
+            UserEvent::DialogClosed(dialog, path) => viewer.dialog_closed(dialog, path),
+            UserEvent::ScreenshotDone(result) => viewer.screenshot_done(result),
         }
     }
 
@@ -100,10 +129,26 @@ impl ApplicationHandler<UserEvent> for ViewerApp {
             return;
         };
         match event {
-            WindowEvent::CloseRequested => event_loop.exit(),
-            WindowEvent::Resized(size) => viewer.resize(size.width, size.height),
-            WindowEvent::RedrawRequested => viewer.redraw(),
-            other => viewer.handle_input(&other, event_loop),
+            WindowEvent::CloseRequested => {
+                viewer.save_settings();
+                event_loop.exit();
+            }
+            WindowEvent::RedrawRequested => viewer.redraw(event_loop),
+            WindowEvent::DroppedFile(path) => viewer.dropped(path),
+            other => {
+                viewer.on_window_event(&other);
+                if let WindowEvent::Resized(size) = other {
+                    viewer.resize(size.width, size.height);
+                }
+            }
         }
+    }
+
+    fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
+        let flow = match self.viewer.as_ref().and_then(|v| v.next_redraw) {
+            Some(at) => ControlFlow::WaitUntil(at),
+            None => ControlFlow::Wait,
+        };
+        event_loop.set_control_flow(flow);
     }
 }

@@ -1,58 +1,72 @@
-//! Window, surface and GPU state of the viewer, and the per-frame redraw.
+//! Window, surface, egui integration and the per-frame redraw.
 //!
-//! Redraws happen only on request (input, resize, expose). The surface survives
-//! resize, resize to zero (minimize) and loss (it is reconfigured or recreated).
+//! A frame: egui runs the overlay over `AppState` (input -> camera goals, commands),
+//! animations advance, the splats are re-rendered into the scene texture only if
+//! the view changed (`SceneView`), and egui draws that texture plus the overlay
+//! into the surface. Redraws happen only on input, animation, loading or playback;
+//! an idle viewer does no GPU work. The surface survives resize, minimize and loss.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use winit::event::WindowEvent;
 use winit::event_loop::{ActiveEventLoop, EventLoopProxy};
-use winit::keyboard::{Key, NamedKey};
 use winit::window::Window;
 
 use super::UserEvent;
-use super::input::{MouseState, scroll_steps};
-use crate::controls::OrbitCamera;
+use super::loading::LoadJob;
+use super::scene_view::SceneView;
+use super::screenshot::ScreenshotWorker;
+use super::state::AppState;
 use crate::gpu::GpuContext;
-use crate::render::FrameRenderer;
-use crate::render::splat::SplatGpuData;
-use crate::scene::{SceneBounds, SplatCloud};
+use crate::settings::Settings;
 
-const BACKGROUND: [f32; 3] = [0.0, 0.0, 0.0];
+/// Nominal frame time used for the first frame after idling (the real gap since
+/// the previous frame would make the first movement jump).
+const FIRST_FRAME_DT: f32 = 1.0 / 60.0;
+/// How often the progress bar refreshes while a file loads.
+const LOADING_REFRESH: Duration = Duration::from_millis(100);
 
 pub struct Viewer {
-    window: Arc<Window>,
+    pub(super) window: Arc<Window>,
     surface: wgpu::Surface<'static>,
     config: wgpu::SurfaceConfiguration,
     /// Format of the views we render into (the surface format without sRGB).
     view_format: wgpu::TextureFormat,
-    ctx: GpuContext,
-    renderer: FrameRenderer,
-    scene: SplatGpuData,
-    bounds: Option<SceneBounds>,
-    orbit: OrbitCamera,
-    mouse: MouseState,
-    proxy: EventLoopProxy<UserEvent>,
-    scene_label: String,
-    status: Option<String>,
-    last_frame_ms: Option<f64>,
+    pub(super) ctx: GpuContext,
+    pub(super) scene_view: SceneView,
+    egui_ctx: egui::Context,
+    egui_state: egui_winit::State,
+    egui_renderer: egui_wgpu::Renderer,
+    pub(super) state: AppState,
+    pub(super) proxy: EventLoopProxy<UserEvent>,
+    pub(super) settings_path: Option<std::path::PathBuf>,
+    pub(super) load: Option<LoadJob>,
+    pub(super) load_counter: u64,
+    pub(super) screenshots: ScreenshotWorker,
+    /// Scene generation (bumped per upload; screenshots key their upload on it).
+    pub(super) generation: u64,
+    last_frame: Instant,
+    /// Whether the previous frame left something moving.
+    animating: bool,
+    /// When egui or the loader want the next frame (tooltips, progress).
+    pub(super) next_redraw: Option<Instant>,
 }
 
 impl Viewer {
     pub fn new(
         event_loop: &ActiveEventLoop,
-        cloud: &SplatCloud,
-        scene_name: String,
-        status: Option<String>,
+        settings: Settings,
+        settings_path: Option<std::path::PathBuf>,
         proxy: EventLoopProxy<UserEvent>,
     ) -> anyhow::Result<Self> {
+        let [w, h] = settings.window_size;
         let window = Arc::new(
             event_loop.create_window(
                 Window::default_attributes()
                     .with_title("splatview")
-                    .with_inner_size(winit::dpi::LogicalSize::new(1280.0, 720.0)),
+                    .with_inner_size(winit::dpi::PhysicalSize::new(w, h)),
             )?,
         );
         let instance =
@@ -67,7 +81,8 @@ impl Viewer {
 
         let size = window.inner_size();
         let caps = surface.get_capabilities(&ctx.adapter);
-        // 3DGS colours are display-encoded: render into a non-sRGB view.
+        // 3DGS colours are display-encoded: render into a non-sRGB view (egui prefers
+        // that too: it then blends in gamma space).
         let format = caps
             .formats
             .iter()
@@ -99,54 +114,55 @@ impl Viewer {
             surface.configure(&ctx.device, &config);
         }
 
-        let renderer = FrameRenderer::new(&ctx.device, view_format)?;
-        let (scene, status) = match SplatGpuData::new(&ctx.device, &renderer.splats, cloud) {
-            Ok(scene) => (scene, status),
-            Err(err) => {
-                log::error!("{err}");
-                let empty = SplatGpuData::new(&ctx.device, &renderer.splats, &SplatCloud::new(0))?;
-                (empty, Some(err.to_string()))
-            }
-        };
-        let bounds = SceneBounds::robust(cloud);
-        let orbit =
-            OrbitCamera::framing(bounds, size.width.max(1) as f32 / size.height.max(1) as f32);
-        let scene_label = format!("{scene_name} - {} splats", scene.splat_count);
+        let scene_view = SceneView::new(&ctx.device, view_format)?;
+        let egui_ctx = egui::Context::default();
+        let max_texture = ctx.device.limits().max_texture_dimension_2d as usize;
+        let egui_state = egui_winit::State::new(
+            egui_ctx.clone(),
+            egui::ViewportId::ROOT,
+            event_loop,
+            Some(window.scale_factor() as f32),
+            window.theme(),
+            Some(max_texture),
+        );
+        let egui_renderer = egui_wgpu::Renderer::new(
+            &ctx.device,
+            view_format,
+            egui_wgpu::RendererOptions::default(),
+        );
+        let mut state = AppState::new(settings);
+        state.viewport = (size.width.max(1), size.height.max(1));
         let viewer = Self {
+            screenshots: ScreenshotWorker::spawn(proxy.clone()),
             window,
             surface,
             config,
             view_format,
             ctx,
-            renderer,
-            scene,
-            bounds,
-            orbit,
-            mouse: MouseState::default(),
+            scene_view,
+            egui_ctx,
+            egui_state,
+            egui_renderer,
+            state,
             proxy,
-            scene_label,
-            status,
-            last_frame_ms: None,
+            settings_path,
+            load: None,
+            load_counter: 0,
+            generation: 0,
+            last_frame: Instant::now(),
+            animating: false,
+            next_redraw: None,
         };
-        viewer.update_title();
         viewer.window.request_redraw();
         Ok(viewer)
     }
 
-    fn update_title(&self) {
-        let mut title = format!("splatview - {}", self.scene_label);
-        if let Some(ms) = self.last_frame_ms {
-            title.push_str(&format!(" - {ms:.1} ms ({:.0} FPS)", 1000.0 / ms.max(1e-3)));
+    /// Hands a window event to egui; redraws if egui wants to.
+    pub fn on_window_event(&mut self, event: &WindowEvent) {
+        let response = self.egui_state.on_window_event(&self.window, event);
+        if response.repaint {
+            self.window.request_redraw();
         }
-        if let Some(status) = &self.status {
-            title.push_str(&format!(" - {status}"));
-        }
-        self.window.set_title(&title);
-    }
-
-    pub fn frame_done(&mut self, frame_ms: f64) {
-        self.last_frame_ms = Some(frame_ms);
-        self.update_title();
     }
 
     pub fn resize(&mut self, width: u32, height: u32) {
@@ -157,12 +173,8 @@ impl Viewer {
         self.config.width = width;
         self.config.height = height;
         self.surface.configure(&self.ctx.device, &self.config);
+        self.state.viewport = (width, height);
         self.window.request_redraw();
-    }
-
-    fn is_minimized(&self) -> bool {
-        let size = self.window.inner_size();
-        size.width == 0 || size.height == 0
     }
 
     fn recreate_surface(&mut self) {
@@ -175,117 +187,203 @@ impl Viewer {
         }
     }
 
-    pub fn redraw(&mut self) {
-        if self.is_minimized() {
+    pub fn window_size(&self) -> (u32, u32) {
+        let size = self.window.inner_size();
+        (size.width, size.height)
+    }
+
+    pub fn redraw(&mut self, event_loop: &ActiveEventLoop) {
+        let (width, height) = self.window_size();
+        if width == 0 || height == 0 {
             return;
         }
-        let started = Instant::now();
-        let frame = match self.surface.get_current_texture() {
-            wgpu::CurrentSurfaceTexture::Success(frame) => frame,
-            wgpu::CurrentSurfaceTexture::Suboptimal(frame) => {
-                // Draw this one; reconfigure for the next.
-                self.window.request_redraw();
-                frame
+        let now = Instant::now();
+        let dt = if self.animating {
+            now.duration_since(self.last_frame).as_secs_f32()
+        } else {
+            FIRST_FRAME_DT
+        };
+        self.last_frame = now;
+        self.next_redraw = None;
+        if let Some(load) = &self.load
+            && let Some(status) = &mut self.state.loading
+        {
+            status.elapsed = load.started.elapsed();
+        }
+        if let Some(visible) = self.scene_view.poll_visible() {
+            self.state.stats.visible_splats = Some(visible);
+        }
+
+        // UI: input -> camera goals and commands.
+        let raw_input = self.egui_state.take_egui_input(&self.window);
+        let scene_image = self.scene_view_image();
+        let state = &mut self.state;
+        let full_output = self
+            .egui_ctx
+            .run_ui(raw_input, |ui| crate::ui::show(ui, state, scene_image));
+        self.animating = self.state.advance(dt);
+        self.handle_effects(event_loop);
+        self.egui_state
+            .handle_platform_output(&self.window, full_output.platform_output);
+
+        self.draw(
+            full_output.shapes,
+            full_output.textures_delta,
+            full_output.pixels_per_point,
+        );
+
+        let repaint_delay = full_output
+            .viewport_output
+            .get(&egui::ViewportId::ROOT)
+            .map_or(Duration::MAX, |v| v.repaint_delay);
+        if self.animating || repaint_delay.is_zero() {
+            self.window.request_redraw();
+        } else if repaint_delay < Duration::from_secs(60) {
+            self.next_redraw = Some(now + repaint_delay);
+        }
+        if self.state.loading.is_some() {
+            let refresh = now + LOADING_REFRESH;
+            self.next_redraw = Some(self.next_redraw.map_or(refresh, |t| t.min(refresh)));
+        }
+    }
+
+    fn scene_view_image(&self) -> Option<crate::ui::SceneImage> {
+        self.scene_view.image()
+    }
+
+    fn draw(
+        &mut self,
+        shapes: Vec<egui::epaint::ClippedShape>,
+        mut textures: egui::TexturesDelta,
+        pixels_per_point: f32,
+    ) {
+        // egui's texture changes are applied whether or not a frame can be drawn.
+        for (id, deltas) in &textures.set {
+            for delta in deltas {
+                self.egui_renderer
+                    .update_texture(&self.ctx.device, &self.ctx.queue, *id, delta);
             }
-            wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => return,
-            wgpu::CurrentSurfaceTexture::Outdated => {
-                self.surface.configure(&self.ctx.device, &self.config);
-                self.window.request_redraw();
-                return;
+        }
+        let frame = self.acquire();
+        let Some(frame) = frame else {
+            for id in &textures.free {
+                self.egui_renderer.free_texture(id);
             }
-            wgpu::CurrentSurfaceTexture::Lost => {
-                self.recreate_surface();
-                self.window.request_redraw();
-                return;
-            }
-            wgpu::CurrentSurfaceTexture::Validation => {
-                log::error!("surface validation error; skipping frame");
-                return;
-            }
+            textures.clear();
+            return;
         };
         let (width, height) = (frame.texture.width(), frame.texture.height());
         let view = frame.texture.create_view(&wgpu::TextureViewDescriptor {
             format: Some(self.view_format),
             ..Default::default()
         });
-        let camera = self.orbit.camera(width, height);
-        let mut encoder = self
-            .ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("viewer frame"),
-            });
-        self.renderer.encode_frame(
-            &self.ctx.device,
-            &self.ctx.queue,
-            &mut encoder,
-            &mut self.scene,
-            &camera,
-            BACKGROUND,
-            &view,
-        );
-        self.ctx.queue.submit([encoder.finish()]);
-        let proxy = self.proxy.clone();
-        self.ctx.queue.on_submitted_work_done(move || {
-            let frame_ms = started.elapsed().as_secs_f64() * 1000.0;
-            let _ = proxy.send_event(UserEvent::FrameDone { frame_ms });
+        let device = &self.ctx.device;
+        let queue = &self.ctx.queue;
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("viewer frame"),
         });
+
+        // Splats into the scene texture, if the view changed.
+        let lod = self.state.settings.lod.clamped();
+        let (rw, rh) = lod.render_size(width, height);
+        let camera = self.state.rig.camera(rw, rh);
+        let background = self.state.settings.background;
+        let started = Instant::now();
+        let rendered = self
+            .scene_view
+            .prepare(
+                &self.ctx,
+                &mut encoder,
+                &mut self.egui_renderer,
+                &camera,
+                &lod,
+                background,
+            )
+            .is_some_and(|(_, rendered)| rendered);
+        self.state.stats.render_size = (rw, rh);
+
+        // The overlay (and the scene texture under it) into the surface.
+        let paint_jobs = self.egui_ctx.tessellate(shapes, pixels_per_point);
+        let screen = egui_wgpu::ScreenDescriptor {
+            size_in_pixels: [width, height],
+            pixels_per_point,
+        };
+        let callbacks =
+            self.egui_renderer
+                .update_buffers(device, queue, &mut encoder, &paint_jobs, &screen);
+        {
+            let [r, g, b] = background.map(f64::from);
+            let mut pass = encoder
+                .begin_render_pass(&wgpu::RenderPassDescriptor {
+                    label: Some("egui overlay"),
+                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                        view: &view,
+                        depth_slice: None,
+                        resolve_target: None,
+                        ops: wgpu::Operations {
+                            load: wgpu::LoadOp::Clear(wgpu::Color { r, g, b, a: 1.0 }),
+                            store: wgpu::StoreOp::Store,
+                        },
+                    })],
+                    depth_stencil_attachment: None,
+                    timestamp_writes: None,
+                    occlusion_query_set: None,
+                    multiview_mask: None,
+                })
+                .forget_lifetime();
+            self.egui_renderer.render(&mut pass, &paint_jobs, &screen);
+        }
+        for id in &textures.free {
+            self.egui_renderer.free_texture(id);
+        }
+        textures.clear();
+        queue.submit(callbacks.into_iter().chain([encoder.finish()]));
+        self.scene_view.after_submit();
+        if rendered {
+            let proxy = self.proxy.clone();
+            queue.on_submitted_work_done(move || {
+                let frame_ms = started.elapsed().as_secs_f64() * 1000.0;
+                let _ = proxy.send_event(UserEvent::FrameDone { frame_ms });
+            });
+        }
         self.window.pre_present_notify();
-        self.ctx.queue.present(frame);
-        // Let wgpu notice finished work (fires the callback above) without blocking.
-        let _ = self.ctx.device.poll(wgpu::PollType::Poll);
+        queue.present(frame);
+        // Let wgpu notice finished work (fires the callbacks above) without blocking.
+        let _ = device.poll(wgpu::PollType::Poll);
     }
 
-    /// Routes mouse and keyboard input to the camera controller.
-    pub fn handle_input(&mut self, event: &WindowEvent, event_loop: &ActiveEventLoop) {
-        let changed = match event {
-            WindowEvent::MouseInput { state, button, .. } => {
-                self.mouse.button(*button, *state);
-                false
+    fn acquire(&mut self) -> Option<wgpu::SurfaceTexture> {
+        match self.surface.get_current_texture() {
+            wgpu::CurrentSurfaceTexture::Success(frame) => Some(frame),
+            wgpu::CurrentSurfaceTexture::Suboptimal(frame) => {
+                // Draw this one; reconfigure for the next.
+                self.window.request_redraw();
+                Some(frame)
             }
-            WindowEvent::CursorMoved { position, .. } => {
-                let (dx, dy) = self.mouse.moved(position.x, position.y);
-                if self.mouse.rotating {
-                    self.orbit.orbit(dx, dy);
-                    true
-                } else if self.mouse.panning {
-                    self.orbit.pan(dx, dy, self.config.height as f32);
-                    true
-                } else {
-                    false
-                }
+            wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => None,
+            wgpu::CurrentSurfaceTexture::Outdated => {
+                self.surface.configure(&self.ctx.device, &self.config);
+                self.window.request_redraw();
+                None
             }
-            WindowEvent::CursorLeft { .. } => {
-                self.mouse.last_position = None;
-                false
+            wgpu::CurrentSurfaceTexture::Lost => {
+                self.recreate_surface();
+                self.window.request_redraw();
+                None
             }
-            WindowEvent::MouseWheel { delta, .. } => {
-                self.orbit.zoom(scroll_steps(delta));
-                true
+            wgpu::CurrentSurfaceTexture::Validation => {
+                log::error!("surface validation error; skipping frame");
+                None
             }
-            WindowEvent::KeyboardInput { event, .. } if event.state.is_pressed() => {
-                match &event.logical_key {
-                    Key::Named(NamedKey::Escape) => {
-                        event_loop.exit();
-                        false
-                    }
-                    Key::Character(c)
-                        if c.eq_ignore_ascii_case("f") || c.eq_ignore_ascii_case("r") =>
-                    {
-                        let size = self.window.inner_size();
-                        self.orbit = OrbitCamera::framing(
-                            self.bounds,
-                            size.width.max(1) as f32 / size.height.max(1) as f32,
-                        );
-                        true
-                    }
-                    _ => false,
-                }
-            }
-            WindowEvent::Occluded(false) | WindowEvent::Focused(true) => true,
-            _ => false,
-        };
-        if changed {
+        }
+    }
+
+    /// A frame finished on the GPU.
+    pub fn frame_done(&mut self, frame_ms: f64) {
+        self.state.stats.frame_ms = Some(frame_ms);
+        // Show the new numbers (and read the visible count) without waiting for input.
+        if !self.animating {
+            let _ = self.ctx.device.poll(wgpu::PollType::Poll);
             self.window.request_redraw();
         }
     }

@@ -1,0 +1,263 @@
+//! GPU side of the 3D view: the splat renderer, the scene's buffers, and the
+//! texture the splats are rendered into, which egui then draws under the overlay
+//! (scaled to the window when the LOD render-resolution scale is not 1).
+//!
+//! The texture is re-rendered only when what it shows changes (camera, size, LOD,
+//! background, scene); frames that only change the overlay reuse it, so hovering a
+//! button does not re-sort a million splats.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use crate::controls::LodSettings;
+use crate::gpu::{GpuContext, GpuError};
+use crate::render::FrameRenderer;
+use crate::render::splat::SplatGpuData;
+use crate::scene::{PinholeCamera, SplatCloud};
+use crate::ui::SceneImage;
+
+/// Everything a rendered image depends on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct RenderKey {
+    camera: PinholeCamera,
+    lod: LodSettings,
+    background: [f32; 3],
+    generation: u64,
+}
+
+struct Target {
+    size: (u32, u32),
+    view: wgpu::TextureView,
+    id: egui::TextureId,
+}
+
+pub struct SceneView {
+    renderer: FrameRenderer,
+    scene: SplatGpuData,
+    /// SH degree of the scene as stored (the LOD cap may lower what is drawn).
+    stored_sh_degree: u32,
+    generation: u64,
+    format: wgpu::TextureFormat,
+    target: Option<Target>,
+    last: Option<RenderKey>,
+    visible: VisibleCounter,
+}
+
+impl SceneView {
+    pub fn new(device: &wgpu::Device, format: wgpu::TextureFormat) -> anyhow::Result<Self> {
+        let renderer = FrameRenderer::new(device, format)?;
+        let scene = SplatGpuData::new(device, &renderer.splats, &SplatCloud::new(0))?;
+        Ok(Self {
+            renderer,
+            scene,
+            stored_sh_degree: 0,
+            generation: 0,
+            format,
+            target: None,
+            last: None,
+            visible: VisibleCounter::new(device),
+        })
+    }
+
+    /// Uploads a new scene (the whole cloud at once). Returns its GPU bytes.
+    ///
+    /// Chunked upload from the streaming loader plugs in here: allocate for
+    /// `total_splats` on `Started`, then write each `Chunk` at `first_splat`.
+    pub fn set_scene(
+        &mut self,
+        device: &wgpu::Device,
+        cloud: &SplatCloud,
+        generation: u64,
+    ) -> Result<u64, GpuError> {
+        // Free the old buffers before allocating the new ones.
+        self.scene = SplatGpuData::new(device, &self.renderer.splats, &SplatCloud::new(0))?;
+        self.scene = SplatGpuData::new(device, &self.renderer.splats, cloud)?;
+        self.stored_sh_degree = cloud.sh_degree;
+        self.generation = generation;
+        self.last = None;
+        Ok(self.scene.size_bytes())
+    }
+
+    /// The texture of the last render, for egui.
+    pub fn image(&self) -> Option<SceneImage> {
+        self.target.as_ref().map(|t| SceneImage { texture: t.id })
+    }
+
+    /// Renders the splats for `camera` into the view texture if anything changed,
+    /// and returns the texture for egui. `camera` has the render size.
+    pub fn prepare(
+        &mut self,
+        gpu: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        egui_renderer: &mut egui_wgpu::Renderer,
+        camera: &PinholeCamera,
+        lod: &LodSettings,
+        background: [f32; 3],
+    ) -> Option<(SceneImage, bool)> {
+        let (device, queue) = (&gpu.device, &gpu.queue);
+        let size = (camera.width.max(1), camera.height.max(1));
+        if self.target.as_ref().is_none_or(|t| t.size != size) {
+            self.resize_target(device, egui_renderer, size);
+        }
+        let key = RenderKey {
+            camera: *camera,
+            lod: *lod,
+            background,
+            generation: self.generation,
+        };
+        let target = self.target.as_ref()?;
+        let image = SceneImage { texture: target.id };
+        if self.last == Some(key) {
+            return Some((image, false));
+        }
+        apply_lod(&mut self.scene, self.stored_sh_degree, lod);
+        self.renderer.encode_frame(
+            device,
+            queue,
+            encoder,
+            &mut self.scene,
+            camera,
+            background,
+            &target.view,
+        );
+        self.visible.record_copy(encoder, &self.scene.draw_args);
+        self.last = Some(key);
+        Some((image, true))
+    }
+
+    /// Call after the frame's encoder was submitted.
+    pub fn after_submit(&mut self) {
+        self.visible.after_submit();
+    }
+
+    /// The visible splat count of a finished frame, when one has arrived.
+    pub fn poll_visible(&mut self) -> Option<u32> {
+        self.visible.poll()
+    }
+
+    fn resize_target(
+        &mut self,
+        device: &wgpu::Device,
+        egui_renderer: &mut egui_wgpu::Renderer,
+        size: (u32, u32),
+    ) {
+        let texture = device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("scene view"),
+            size: wgpu::Extent3d {
+                width: size.0,
+                height: size.1,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: self.format,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
+            view_formats: &[],
+        });
+        let view = texture.create_view(&Default::default());
+        let id = match &self.target {
+            Some(old) => {
+                egui_renderer.update_egui_texture_from_wgpu_texture(
+                    device,
+                    &view,
+                    wgpu::FilterMode::Linear,
+                    old.id,
+                );
+                old.id
+            }
+            None => egui_renderer.register_native_texture(device, &view, wgpu::FilterMode::Linear),
+        };
+        self.target = Some(Target { size, view, id });
+        self.last = None;
+    }
+}
+
+/// Applies the LOD settings the renderer does not take yet. SH degree cap: the
+/// project pass evaluates `scene.sh_degree` bands (the SH buffer stride is
+/// separate), so lowering it is exact. Replace with `FrameRenderer::set_lod` when
+/// the renderer has it.
+pub fn apply_lod(scene: &mut SplatGpuData, stored_sh_degree: u32, lod: &LodSettings) {
+    scene.sh_degree = lod.effective_sh_degree(stored_sh_degree);
+}
+
+/// Reads the GPU-written visible count (the indirect draw's instance count) back
+/// without blocking: copy after the frame, map when submitted, read when mapped.
+struct VisibleCounter {
+    staging: wgpu::Buffer,
+    copied: bool,
+    in_flight: bool,
+    /// Set by the map callback: `PENDING`, `MAPPED` or `FAILED`.
+    status: Arc<AtomicU8>,
+}
+
+const PENDING: u8 = 0;
+const MAPPED: u8 = 1;
+const FAILED: u8 = 2;
+
+impl VisibleCounter {
+    fn new(device: &wgpu::Device) -> Self {
+        Self {
+            staging: device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("visible count readback"),
+                size: 4,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }),
+            copied: false,
+            in_flight: false,
+            status: Arc::new(AtomicU8::new(PENDING)),
+        }
+    }
+
+    fn record_copy(&mut self, encoder: &mut wgpu::CommandEncoder, draw_args: &wgpu::Buffer) {
+        if !self.in_flight && !self.copied {
+            let offset = crate::render::splat::gpu_data::INSTANCE_COUNT_OFFSET;
+            encoder.copy_buffer_to_buffer(draw_args, offset, &self.staging, 0, 4);
+            self.copied = true;
+        }
+    }
+
+    fn after_submit(&mut self) {
+        if self.copied {
+            self.copied = false;
+            self.in_flight = true;
+            let status = self.status.clone();
+            self.status.store(PENDING, Ordering::Release);
+            self.staging
+                .slice(..)
+                .map_async(wgpu::MapMode::Read, move |result| {
+                    status.store(
+                        if result.is_ok() { MAPPED } else { FAILED },
+                        Ordering::Release,
+                    );
+                });
+        }
+    }
+
+    fn poll(&mut self) -> Option<u32> {
+        if !self.in_flight {
+            return None;
+        }
+        match self.status.swap(PENDING, Ordering::Acquire) {
+            MAPPED => {}
+            FAILED => {
+                self.in_flight = false;
+                return None;
+            }
+            _ => return None,
+        }
+        let count = self
+            .staging
+            .slice(..)
+            .get_mapped_range()
+            .ok()
+            .and_then(|data| {
+                data.get(..4)
+                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            });
+        self.staging.unmap();
+        self.in_flight = false;
+        count
+    }
+}

@@ -1,0 +1,434 @@
+//! `AppState`: everything the viewer shows and the UI edits: the scene summary,
+//! the camera rig, training cameras, the camera path, settings, messages, stats.
+//! No wgpu or winit types: the UI tests drive it directly. Requests that need the
+//! window shell (dialogs, loading, screenshots, quitting) are queued as `Effect`s.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::controls::damping::Damping;
+use crate::controls::fly::MoveKeys;
+use crate::controls::lod::LodSupport;
+use crate::controls::path::{CameraPath, Keyframe};
+use crate::controls::{CameraMode, CameraPose, CameraRig, PointerInput};
+use crate::io::cameras_json::TrainingCamera;
+use crate::scene::{SceneBounds, SplatCloud};
+use crate::settings::{ScreenshotSize, Settings};
+
+use super::command::Command;
+
+/// A summary of the loaded scene for the overlay.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SceneInfo {
+    pub path: PathBuf,
+    pub name: String,
+    pub format: String,
+    pub splat_count: usize,
+    pub sh_degree: u32,
+    pub antialiased: bool,
+    pub bounds: Option<SceneBounds>,
+    /// GPU memory of the scene's buffers, once uploaded.
+    pub gpu_bytes: Option<u64>,
+}
+
+/// Which file dialog the shell should open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialog {
+    OpenScene,
+    OpenCameras,
+    LoadPath,
+    SavePath,
+}
+
+/// A request the UI makes of the window shell.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    Dialog(Dialog),
+    LoadScene(PathBuf),
+    Screenshot { width: u32, height: u32 },
+    Quit,
+}
+
+/// Progress of a background load, for the progress bar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadStatus {
+    pub path: PathBuf,
+    pub elapsed: Duration,
+    /// 0..=1 when the loader reports progress; `None` shows a busy bar.
+    pub fraction: Option<f32>,
+    pub splats_loaded: u64,
+    pub total_splats: Option<u64>,
+}
+
+/// Frame statistics for the overlay.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stats {
+    /// Time from encoding a frame to the GPU finishing it, milliseconds.
+    pub frame_ms: Option<f64>,
+    /// Splats drawn in the last rendered frame (read back from the GPU).
+    pub visible_splats: Option<u32>,
+    /// Per-pass GPU times, when the renderer measures them.
+    pub gpu_passes: Vec<(String, f64)>,
+    /// Size of the splat render target.
+    pub render_size: (u32, u32),
+}
+
+/// The keyframed camera path and its playback.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PathEditor {
+    pub path: CameraPath,
+    pub file: Option<PathBuf>,
+    pub playing: bool,
+    /// Playback position, seconds.
+    pub time: f32,
+    pub selected: Option<usize>,
+}
+
+/// Training cameras (`cameras.json`) of the scene.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TrainingCameras {
+    pub file: Option<PathBuf>,
+    pub cameras: Vec<TrainingCamera>,
+    pub selected: Option<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppState {
+    pub settings: Settings,
+    pub rig: CameraRig,
+    pub scene: Option<SceneInfo>,
+    /// The CPU copy of the scene (screenshots render it headless).
+    pub cloud: Option<Arc<SplatCloud>>,
+    pub training: TrainingCameras,
+    pub path: PathEditor,
+    pub loading: Option<LoadStatus>,
+    /// Errors the user has not dismissed yet.
+    pub errors: Vec<String>,
+    /// Short confirmations ("screenshot saved to …").
+    pub notices: Vec<String>,
+    pub show_help: bool,
+    pub stats: Stats,
+    /// Which LOD settings the renderer honours.
+    pub lod_support: LodSupport,
+    /// Size of the window's view in pixels.
+    pub viewport: (u32, u32),
+    /// Requests for the shell, taken each frame.
+    pub effects: Vec<Effect>,
+}
+
+impl AppState {
+    pub fn new(settings: Settings) -> Self {
+        let settings = settings.sanitized();
+        let viewport = (settings.window_size[0], settings.window_size[1]);
+        let mut rig = CameraRig::new(
+            settings.camera_mode,
+            settings.up_axis,
+            None,
+            aspect(viewport),
+        );
+        rig.fov_y = settings.fov_y_degrees.to_radians();
+        rig.fly_speed = settings.fly_speed;
+        rig.damping = Damping {
+            half_life: settings.smoothing_s,
+        };
+        Self {
+            settings,
+            rig,
+            scene: None,
+            cloud: None,
+            training: TrainingCameras::default(),
+            path: PathEditor::default(),
+            loading: None,
+            errors: Vec::new(),
+            notices: Vec::new(),
+            show_help: false,
+            stats: Stats::default(),
+            lod_support: LodSupport {
+                sh_degree_cap: true,
+                ..LodSupport::default()
+            },
+            viewport,
+            effects: Vec::new(),
+        }
+    }
+
+    pub fn aspect(&self) -> f32 {
+        aspect(self.viewport)
+    }
+
+    /// Installs a freshly loaded scene and frames it.
+    pub fn set_scene(&mut self, info: SceneInfo, cloud: Arc<SplatCloud>) {
+        self.settings.add_recent(&info.path);
+        self.rig.reset(info.bounds, self.aspect());
+        self.rig.update(f32::INFINITY);
+        self.scene = Some(info);
+        self.cloud = Some(cloud);
+        self.training = TrainingCameras::default();
+    }
+
+    pub fn set_training_cameras(&mut self, file: PathBuf, cameras: Vec<TrainingCamera>) {
+        self.training = TrainingCameras {
+            file: Some(file),
+            cameras,
+            selected: None,
+        };
+    }
+
+    pub fn error(&mut self, message: impl Into<String>) {
+        let message = message.into();
+        log::error!("{message}");
+        self.errors.push(message);
+    }
+
+    pub fn notice(&mut self, message: impl Into<String>) {
+        let message = message.into();
+        log::info!("{message}");
+        self.notices.push(message);
+        if self.notices.len() > 5 {
+            self.notices.remove(0);
+        }
+    }
+
+    /// Carries out one user action.
+    pub fn execute(&mut self, command: Command) {
+        let bounds = self.scene.as_ref().and_then(|s| s.bounds);
+        match command {
+            Command::OpenScene => self.effects.push(Effect::Dialog(Dialog::OpenScene)),
+            Command::OpenCameras => self.effects.push(Effect::Dialog(Dialog::OpenCameras)),
+            Command::OpenRecent(i) => match self.settings.recent_files.get(i) {
+                Some(path) => self.effects.push(Effect::LoadScene(path.clone())),
+                None => self.notice("no recent file to open"),
+            },
+            Command::ClearRecent => self.settings.recent_files.clear(),
+            Command::Screenshot => {
+                let (width, height) = self.settings.screenshot_size.pixels(self.viewport);
+                self.effects.push(Effect::Screenshot { width, height });
+            }
+            Command::Screenshot4k => {
+                let (width, height) = ScreenshotSize::Uhd4k.pixels(self.viewport);
+                self.effects.push(Effect::Screenshot { width, height });
+            }
+            Command::Quit => self.effects.push(Effect::Quit),
+            Command::ToggleOverlay => self.settings.show_overlay ^= true,
+            Command::ToggleHelp => self.show_help ^= true,
+            Command::ToggleFrusta => self.settings.show_frusta ^= true,
+            Command::DismissMessages => {
+                self.errors.clear();
+                self.notices.clear();
+                self.show_help = false;
+            }
+            Command::ShDegreeDown => {
+                let cap = &mut self.settings.lod.sh_degree_cap;
+                *cap = cap.saturating_sub(1);
+            }
+            Command::ShDegreeUp => {
+                let cap = &mut self.settings.lod.sh_degree_cap;
+                *cap = (*cap + 1).min(crate::scene::splats::MAX_SH_DEGREE);
+            }
+            Command::FrameScene => self.rig.frame(bounds, self.aspect()),
+            Command::ResetCamera => self.rig.reset(bounds, self.aspect()),
+            Command::OrbitMode => self.set_mode(CameraMode::Orbit),
+            Command::FlyMode => self.set_mode(CameraMode::Fly),
+            Command::TrackballMode => self.set_mode(CameraMode::Trackball),
+            Command::FlipUp => self.set_up(self.rig.up().flipped()),
+            Command::CycleUp => self.set_up(self.rig.up().next()),
+            Command::FlyFaster => self.set_fly_speed(self.rig.fly_speed * 1.5),
+            Command::FlySlower => self.set_fly_speed(self.rig.fly_speed / 1.5),
+            Command::NextTrainingCamera => self.step_training_camera(1),
+            Command::PreviousTrainingCamera => self.step_training_camera(-1),
+            Command::AddKeyframe => self.add_keyframe(),
+            Command::DeleteKeyframe => self.delete_keyframe(),
+            Command::PlayPause => self.play_pause(),
+            Command::ToggleLoop => self.path.path.looping ^= true,
+            Command::ClearPath => {
+                self.path.path.keyframes.clear();
+                self.path.playing = false;
+                self.path.selected = None;
+            }
+            Command::SavePath => {
+                if self.path.path.is_empty() {
+                    self.notice("the camera path has no keyframes to save");
+                } else {
+                    self.effects.push(Effect::Dialog(Dialog::SavePath));
+                }
+            }
+            Command::LoadPath => self.effects.push(Effect::Dialog(Dialog::LoadPath)),
+        }
+    }
+
+    pub fn set_mode(&mut self, mode: CameraMode) {
+        self.rig.set_mode(mode);
+        self.settings.camera_mode = mode;
+    }
+
+    fn set_up(&mut self, up: crate::controls::UpAxis) {
+        self.rig.set_up(up);
+        self.settings.up_axis = up;
+    }
+
+    pub fn set_fly_speed(&mut self, speed: f32) {
+        self.rig.fly_speed = speed.clamp(1e-3, 1e3);
+        self.settings.fly_speed = self.rig.fly_speed;
+    }
+
+    /// Moves the camera to training camera `index` (with its field of view).
+    pub fn jump_to_training_camera(&mut self, index: usize) {
+        let Some(cam) = self.training.cameras.get(index) else {
+            return;
+        };
+        let camera = cam.camera;
+        let pose = CameraPose::from_world_from_camera(&camera.world_from_camera);
+        // Turn about the scene centre's depth along the view, if it is in front.
+        let centre = self
+            .scene
+            .as_ref()
+            .and_then(|s| s.bounds)
+            .map(|b| b.center());
+        let depth = centre.map_or(0.0, |c| (c - pose.position).dot(pose.forward()));
+        self.rig.fov_y = camera.fov_y();
+        self.settings.fov_y_degrees = camera.fov_y().to_degrees();
+        self.rig.set_pose(&pose, depth, false);
+        self.training.selected = Some(index);
+    }
+
+    fn step_training_camera(&mut self, step: isize) {
+        let n = self.training.cameras.len();
+        if n == 0 {
+            self.notice(
+                "no training cameras loaded (put cameras.json beside the scene or open one)",
+            );
+            return;
+        }
+        let next = match self.training.selected {
+            Some(i) => (i as isize + step).rem_euclid(n as isize) as usize,
+            None if step >= 0 => 0,
+            None => n - 1,
+        };
+        self.jump_to_training_camera(next);
+    }
+
+    fn add_keyframe(&mut self) {
+        let keyframe = Keyframe::new(&self.rig.goal_pose(), self.rig.fov_y);
+        let at = self.path.selected.map_or(self.path.path.len(), |i| i + 1);
+        let at = at.min(self.path.path.len());
+        self.path.path.keyframes.insert(at, keyframe);
+        self.path.selected = Some(at);
+    }
+
+    fn delete_keyframe(&mut self) {
+        let n = self.path.path.len();
+        if n == 0 {
+            return;
+        }
+        let i = self.path.selected.unwrap_or(n - 1).min(n - 1);
+        self.path.path.keyframes.remove(i);
+        self.path.selected = (!self.path.path.is_empty()).then(|| i.min(self.path.path.len() - 1));
+    }
+
+    /// Moves keyframe `index` one place earlier (`-1`) or later (`+1`).
+    pub fn move_keyframe(&mut self, index: usize, step: isize) {
+        let n = self.path.path.len();
+        let target = index as isize + step;
+        if index < n && (0..n as isize).contains(&target) {
+            self.path.path.keyframes.swap(index, target as usize);
+            self.path.selected = Some(target as usize);
+        }
+    }
+
+    /// Replaces keyframe `index` with the current view.
+    pub fn update_keyframe(&mut self, index: usize) {
+        let keyframe = Keyframe::new(&self.rig.goal_pose(), self.rig.fov_y);
+        if let Some(k) = self.path.path.keyframes.get_mut(index) {
+            *k = keyframe;
+        }
+    }
+
+    fn play_pause(&mut self) {
+        if self.path.path.len() < 2 {
+            self.notice("add at least two keyframes (K) to play a path");
+            self.path.playing = false;
+            return;
+        }
+        self.path.playing ^= true;
+        if self.path.playing
+            && !self.path.path.looping
+            && self.path.time >= self.path.path.duration_s
+        {
+            self.path.time = 0.0;
+        }
+    }
+
+    pub fn set_camera_path(&mut self, file: PathBuf, path: CameraPath) {
+        self.path = PathEditor {
+            path,
+            file: Some(file),
+            ..PathEditor::default()
+        };
+    }
+
+    /// Routes one frame of 3D-view input to the camera.
+    pub fn camera_input(&mut self, pointer: &PointerInput, keys: MoveKeys) {
+        let moved = *pointer
+            != PointerInput {
+                viewport_height: pointer.viewport_height,
+                ..Default::default()
+            }
+            || keys.axes != glam::Vec3::ZERO;
+        if moved && self.path.playing {
+            // Taking the controls stops playback.
+            self.path.playing = false;
+        }
+        self.rig.pointer(pointer);
+        self.rig.set_move_keys(keys);
+        if self.rig.mode() == CameraMode::Fly {
+            self.settings.fly_speed = self.rig.fly_speed;
+        }
+    }
+
+    /// Advances animations by `dt` seconds. True while something still moves, so the
+    /// shell keeps drawing; false when the viewer may go idle.
+    pub fn advance(&mut self, dt: f32) -> bool {
+        let dt = if dt.is_finite() {
+            dt.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let mut animating = false;
+        if self.path.playing {
+            let path = &self.path.path;
+            self.path.time += dt;
+            if path.looping {
+                self.path.time = self.path.time.rem_euclid(path.duration_s.max(1e-3));
+            } else if self.path.time >= path.duration_s {
+                self.path.time = path.duration_s;
+                self.path.playing = false;
+            }
+            if let Some(sample) = path.sample(self.path.time) {
+                self.rig.fov_y = sample.fov_y;
+                let distance = self.rig.pose().position.distance(self.rig.pivot());
+                self.rig.set_pose(&sample.pose, distance, true);
+            }
+            animating |= self.path.playing;
+        }
+        animating |= self.rig.update(dt);
+        animating | self.loading.is_some()
+    }
+
+    /// Keeps the settings in step with live values before they are saved.
+    pub fn sync_settings(&mut self, window_size: (u32, u32)) {
+        self.settings.window_size = [window_size.0, window_size.1];
+        self.settings.fov_y_degrees = self.rig.fov_y.to_degrees();
+        self.settings.camera_mode = self.rig.mode();
+        self.settings.up_axis = self.rig.up();
+        self.settings.fly_speed = self.rig.fly_speed;
+    }
+
+    pub fn scene_path(&self) -> Option<&Path> {
+        self.scene.as_ref().map(|s| s.path.as_path())
+    }
+}
+
+fn aspect((width, height): (u32, u32)) -> f32 {
+    width.max(1) as f32 / height.max(1) as f32
+}

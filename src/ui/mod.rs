@@ -1,0 +1,126 @@
+//! The egui overlay: menu bar, side panel, help, messages and progress, drawn over
+//! the 3D view; and the 3D view itself, which routes pointer and keyboard input to
+//! the camera rig.
+//!
+//! This follows egui's custom3d split: `AppState` is the UI state, the rendered
+//! scene comes in as a per-frame `SceneImage` (a texture the shell owns and
+//! registers with egui), and the GPU resources stay in the shell (`app::viewer`).
+//! Everything here is plain egui over `AppState`, so `egui_kittest` can test it.
+
+mod frusta;
+mod help;
+mod menu;
+mod panels;
+mod path_panel;
+mod viewport;
+
+use egui::{Color32, Frame, Margin};
+
+use crate::app::command::Command;
+use crate::app::state::AppState;
+
+/// The rendered splats for this frame: a texture registered with egui, drawn under
+/// the overlay across the whole view.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SceneImage {
+    pub texture: egui::TextureId,
+}
+
+/// Draws the overlay for one frame and carries out the commands it produced
+/// (from shortcuts, menus or buttons).
+pub fn show(ui: &mut egui::Ui, state: &mut AppState, scene: Option<SceneImage>) {
+    let mut commands = shortcut_commands(ui.ctx());
+    if let Some(image) = scene {
+        let rect = ui.ctx().content_rect();
+        ui.ctx().layer_painter(egui::LayerId::background()).image(
+            image.texture,
+            rect,
+            egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
+            Color32::WHITE,
+        );
+    }
+    if state.settings.show_overlay {
+        egui::Panel::top("menu bar")
+            .frame(overlay_frame())
+            .show(ui, |ui| menu::menu_bar(ui, state, &mut commands));
+        egui::Panel::right("inspector")
+            .frame(overlay_frame())
+            .resizable(true)
+            .default_size(300.0)
+            .show(ui, |ui| panels::inspector(ui, state, &mut commands));
+        help::help_window(ui.ctx(), state, &mut commands);
+        panels::messages(ui.ctx(), state, &mut commands);
+    }
+    panels::progress(ui.ctx(), state);
+    egui::CentralPanel::default()
+        .frame(Frame::NONE)
+        .show(ui, |ui| viewport::viewport(ui, state));
+    for command in commands {
+        state.execute(command);
+    }
+}
+
+/// Commands whose shortcut was pressed this frame (none while a text field has the
+/// keyboard). More specific shortcuts are matched first (Shift+N before N).
+pub fn shortcut_commands(ctx: &egui::Context) -> Vec<Command> {
+    if ctx.egui_wants_keyboard_input() {
+        return Vec::new();
+    }
+    Command::by_shortcut_specificity()
+        .into_iter()
+        .filter(|(_, shortcut)| ctx.input_mut(|i| i.consume_shortcut(shortcut)))
+        .map(|(command, _)| command)
+        .collect()
+}
+
+/// Translucent dark panels so the scene shows through.
+fn overlay_frame() -> Frame {
+    Frame::new()
+        .fill(Color32::from_black_alpha(190))
+        .inner_margin(Margin::same(6))
+}
+
+/// A button that runs `command`, labelled with its title and shortcut.
+pub(crate) fn command_button(ui: &mut egui::Ui, command: Command, commands: &mut Vec<Command>) {
+    command_button_labelled(ui, command, command.title(), commands);
+}
+
+pub(crate) fn command_button_labelled(
+    ui: &mut egui::Ui,
+    command: Command,
+    label: &str,
+    commands: &mut Vec<Command>,
+) {
+    let mut button = egui::Button::new(label);
+    if let Some(shortcut) = command.shortcut() {
+        button = button.shortcut_text(ui.ctx().format_shortcut(&shortcut));
+    }
+    if ui.add(button).clicked() {
+        commands.push(command);
+    }
+}
+
+/// "1.23 M" style counts.
+pub fn format_count(n: u64) -> String {
+    match n {
+        0..=9_999 => n.to_string(),
+        10_000..=999_999 => format!("{:.1} k", n as f64 / 1e3),
+        _ => format!("{:.2} M", n as f64 / 1e6),
+    }
+}
+
+/// "12.3 MiB" style sizes.
+pub fn format_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

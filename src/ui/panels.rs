@@ -1,0 +1,378 @@
+//! The inspector side panel (scene, stats, camera, training cameras, camera path,
+//! level of detail, screenshots), the message list and the loading bar.
+
+use egui::{Color32, RichText};
+
+use crate::app::command::Command;
+use crate::app::state::AppState;
+use crate::controls::{CameraMode, UpAxis};
+use crate::settings::ScreenshotSize;
+
+use super::{command_button, command_button_labelled, format_bytes, format_count};
+
+pub fn inspector(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        section(ui, "Scene", true, |ui| scene_section(ui, state));
+        section(ui, "Stats", true, |ui| stats_section(ui, state));
+        section(ui, "Camera", true, |ui| camera_section(ui, state, commands));
+        section(ui, "Training cameras", false, |ui| {
+            training_section(ui, state, commands)
+        });
+        section(ui, "Camera path", false, |ui| {
+            super::path_panel::path_section(ui, state, commands)
+        });
+        section(ui, "Level of detail", false, |ui| {
+            lod_section(ui, state, commands)
+        });
+        section(ui, "Screenshot", false, |ui| {
+            screenshot_section(ui, state, commands)
+        });
+    });
+}
+
+fn section(ui: &mut egui::Ui, title: &str, open: bool, add: impl FnOnce(&mut egui::Ui)) {
+    egui::CollapsingHeader::new(RichText::new(title).strong())
+        .default_open(open)
+        .show(ui, add);
+}
+
+fn scene_section(ui: &mut egui::Ui, state: &AppState) {
+    let Some(scene) = &state.scene else {
+        ui.label("No scene loaded. File > Open, or drop a .ply onto the window.");
+        return;
+    };
+    egui::Grid::new("scene grid").num_columns(2).show(ui, |ui| {
+        ui.label("File");
+        ui.label(&scene.name)
+            .on_hover_text(scene.path.display().to_string());
+        ui.end_row();
+        ui.label("Format");
+        ui.label(&scene.format);
+        ui.end_row();
+        ui.label("Splats");
+        ui.label(scene.splat_count.to_string());
+        ui.end_row();
+        ui.label("SH degree");
+        let aa = if scene.antialiased {
+            " (antialiased)"
+        } else {
+            ""
+        };
+        ui.label(format!("{}{aa}", scene.sh_degree));
+        ui.end_row();
+        if let Some(b) = scene.bounds {
+            ui.label("Bounds");
+            ui.label(format!(
+                "[{:.2}, {:.2}, {:.2}]\n[{:.2}, {:.2}, {:.2}]",
+                b.min.x, b.min.y, b.min.z, b.max.x, b.max.y, b.max.z
+            ))
+            .on_hover_text("robust bounds: 0.5% outliers ignored on each side of each axis");
+            ui.end_row();
+        }
+        if let Some(bytes) = scene.gpu_bytes {
+            ui.label("GPU memory");
+            ui.label(format_bytes(bytes));
+            ui.end_row();
+        }
+    });
+}
+
+fn stats_section(ui: &mut egui::Ui, state: &AppState) {
+    let stats = &state.stats;
+    egui::Grid::new("stats grid").num_columns(2).show(ui, |ui| {
+        ui.label("Frame");
+        match stats.frame_ms {
+            Some(ms) => ui.label(format!("{ms:.1} ms ({:.1} FPS)", 1000.0 / ms.max(1e-3))),
+            None => ui.label("-"),
+        };
+        ui.end_row();
+        ui.label("Visible");
+        let total = state.scene.as_ref().map_or(0, |s| s.splat_count as u64);
+        match stats.visible_splats {
+            Some(v) => ui.label(format!(
+                "{} / {}",
+                format_count(u64::from(v)),
+                format_count(total)
+            )),
+            None => ui.label(format!("- / {}", format_count(total))),
+        };
+        ui.end_row();
+        ui.label("Render size");
+        ui.label(format!("{} x {}", stats.render_size.0, stats.render_size.1));
+        ui.end_row();
+        for (pass, ms) in &stats.gpu_passes {
+            ui.label(pass);
+            ui.label(format!("{ms:.2} ms"));
+            ui.end_row();
+        }
+    });
+    if stats.gpu_passes.is_empty() {
+        ui.weak("Per-pass GPU times: not measured by this renderer yet.");
+    }
+}
+
+fn camera_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        for (mode, command) in [
+            (CameraMode::Orbit, Command::OrbitMode),
+            (CameraMode::Fly, Command::FlyMode),
+            (CameraMode::Trackball, Command::TrackballMode),
+        ] {
+            let selected = state.rig.mode() == mode;
+            let tip = command
+                .shortcut()
+                .map(|s| ui.ctx().format_shortcut(&s))
+                .unwrap_or_default();
+            if ui
+                .selectable_label(selected, mode.label())
+                .on_hover_text(tip)
+                .clicked()
+                && !selected
+            {
+                commands.push(command);
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        let mut up = state.rig.up();
+        egui::ComboBox::from_label("Up")
+            .selected_text(up.label())
+            .width(50.0)
+            .show_ui(ui, |ui| {
+                for axis in UpAxis::ALL {
+                    ui.selectable_value(&mut up, axis, axis.label());
+                }
+            });
+        if up != state.rig.up() {
+            state.rig.set_up(up);
+            state.settings.up_axis = up;
+        }
+        command_button_labelled(ui, Command::FlipUp, "Flip", commands);
+    });
+    ui.horizontal(|ui| {
+        command_button_labelled(ui, Command::FrameScene, "Frame scene", commands);
+        command_button_labelled(ui, Command::ResetCamera, "Reset", commands);
+    });
+    let mut fov = state.rig.fov_y.to_degrees();
+    if ui
+        .add(egui::Slider::new(&mut fov, 10.0..=120.0).text("FOV (°)"))
+        .changed()
+    {
+        state.rig.fov_y = fov.to_radians();
+        state.settings.fov_y_degrees = fov;
+    }
+    let mut speed = state.rig.fly_speed;
+    let speed_slider = egui::Slider::new(&mut speed, 0.01..=20.0)
+        .logarithmic(true)
+        .text("Fly speed");
+    if ui
+        .add(speed_slider)
+        .on_hover_text("scene radii per second; the wheel changes it while flying")
+        .changed()
+    {
+        state.set_fly_speed(speed);
+    }
+    let mut smoothing = state.rig.damping.half_life;
+    if ui
+        .add(egui::Slider::new(&mut smoothing, 0.0..=0.5).text("Smoothing (s)"))
+        .changed()
+    {
+        state.rig.damping.half_life = smoothing;
+        state.settings.smoothing_s = smoothing;
+    }
+    ui.add_enabled_ui(false, |ui| {
+        ui.label("Near 0.2 / far inf").on_disabled_hover_text(
+            "clipping planes are fixed by the renderer (near = 0.2 as in 3DGS) until it takes them as parameters",
+        );
+    });
+    let eye = state.rig.pose().position;
+    ui.weak(format!("eye [{:.2}, {:.2}, {:.2}]", eye.x, eye.y, eye.z));
+}
+
+fn training_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    match &state.training.file {
+        Some(file) => ui.label(format!(
+            "{} cameras from {}",
+            state.training.cameras.len(),
+            file.display()
+        )),
+        None => ui.label("No cameras.json beside the scene."),
+    };
+    ui.horizontal(|ui| {
+        command_button_labelled(ui, Command::PreviousTrainingCamera, "< Prev", commands);
+        command_button_labelled(ui, Command::NextTrainingCamera, "Next >", commands);
+        command_button_labelled(ui, Command::OpenCameras, "Open…", commands);
+    });
+    let mut show = state.settings.show_frusta;
+    if ui.checkbox(&mut show, "Show frusta").changed() {
+        commands.push(Command::ToggleFrusta);
+    }
+    let mut jump = None;
+    egui::ScrollArea::vertical()
+        .id_salt("training list")
+        .max_height(180.0)
+        .show(ui, |ui| {
+            for (i, cam) in state.training.cameras.iter().enumerate() {
+                let selected = state.training.selected == Some(i);
+                if ui
+                    .selectable_label(selected, format!("{i:>4}  {}", cam.name))
+                    .clicked()
+                {
+                    jump = Some(i);
+                }
+            }
+        });
+    if let Some(i) = jump {
+        state.jump_to_training_camera(i);
+    }
+}
+
+fn lod_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    let support = state.lod_support;
+    let lod = &mut state.settings.lod;
+    let pending = "needs renderer support (not wired yet)";
+    ui.horizontal(|ui| {
+        ui.add_enabled(
+            support.sh_degree_cap,
+            egui::Slider::new(&mut lod.sh_degree_cap, 0..=3).text("SH degree cap"),
+        );
+    });
+    ui.horizontal(|ui| {
+        command_button_labelled(ui, Command::ShDegreeDown, "SH -", commands);
+        command_button_labelled(ui, Command::ShDegreeUp, "SH +", commands);
+    });
+    ui.add_enabled_ui(support.splat_budget, |ui| {
+        ui.horizontal(|ui| {
+            let mut limited = lod.splat_budget.is_some();
+            ui.checkbox(&mut limited, "Splat budget");
+            let mut budget = lod.splat_budget.unwrap_or(1_000_000);
+            ui.add_enabled(
+                limited,
+                egui::DragValue::new(&mut budget)
+                    .range(1..=100_000_000)
+                    .speed(10_000),
+            );
+            lod.splat_budget = limited.then_some(budget);
+        });
+    })
+    .response
+    .on_disabled_hover_text(pending);
+    ui.add_enabled(
+        support.min_splat_px,
+        egui::Slider::new(&mut lod.min_splat_px, 0.0..=8.0).text("Min size (px)"),
+    )
+    .on_disabled_hover_text(pending);
+    ui.add_enabled(
+        support.opacity_cutoff,
+        egui::Slider::new(&mut lod.opacity_cutoff, 0.0..=0.5)
+            .logarithmic(true)
+            .text("Opacity cutoff"),
+    )
+    .on_disabled_hover_text(pending);
+    ui.add_enabled(
+        support.resolution_scale,
+        egui::Slider::new(&mut lod.resolution_scale, 0.25..=2.0).text("Resolution scale"),
+    )
+    .on_disabled_hover_text(pending);
+    if ui.button("Defaults").clicked() {
+        *lod = Default::default();
+    }
+}
+
+fn screenshot_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    let size = &mut state.settings.screenshot_size;
+    let label = |s: ScreenshotSize| match s {
+        ScreenshotSize::Window => "Window size".to_owned(),
+        ScreenshotSize::Uhd4k => "4K (3840 x 2160)".to_owned(),
+        ScreenshotSize::Custom { width, height } => format!("{width} x {height}"),
+    };
+    egui::ComboBox::from_label("Size")
+        .selected_text(label(*size))
+        .show_ui(ui, |ui| {
+            ui.selectable_value(size, ScreenshotSize::Window, label(ScreenshotSize::Window));
+            ui.selectable_value(size, ScreenshotSize::Uhd4k, label(ScreenshotSize::Uhd4k));
+            let custom = ScreenshotSize::Custom {
+                width: 1920,
+                height: 1080,
+            };
+            if ui
+                .selectable_label(matches!(size, ScreenshotSize::Custom { .. }), "Custom")
+                .clicked()
+                && !matches!(size, ScreenshotSize::Custom { .. })
+            {
+                *size = custom;
+            }
+        });
+    if let ScreenshotSize::Custom { width, height } = size {
+        ui.horizontal(|ui| {
+            ui.add(egui::DragValue::new(width).range(1..=16384));
+            ui.label("x");
+            ui.add(egui::DragValue::new(height).range(1..=16384));
+        });
+    }
+    command_button(ui, Command::Screenshot, commands);
+}
+
+/// Errors (dismissible) and notices, bottom left.
+pub fn messages(ctx: &egui::Context, state: &mut AppState, commands: &mut Vec<Command>) {
+    if state.errors.is_empty() && state.notices.is_empty() {
+        return;
+    }
+    egui::Area::new(egui::Id::unique("messages"))
+        .anchor(egui::Align2::LEFT_BOTTOM, egui::vec2(8.0, -8.0))
+        .show(ctx, |ui| {
+            super::overlay_frame().show(ui, |ui| {
+                ui.set_max_width(560.0);
+                let mut dismiss = None;
+                for (i, error) in state.errors.iter().enumerate() {
+                    ui.horizontal(|ui| {
+                        if ui.small_button("x").on_hover_text("dismiss").clicked() {
+                            dismiss = Some(i);
+                        }
+                        ui.label(RichText::new(error).color(Color32::from_rgb(255, 120, 110)));
+                    });
+                }
+                if let Some(i) = dismiss {
+                    state.errors.remove(i);
+                }
+                for notice in &state.notices {
+                    ui.label(notice);
+                }
+                command_button_labelled(ui, Command::DismissMessages, "Dismiss all", commands);
+            });
+        });
+}
+
+/// Loading progress, bottom centre.
+pub fn progress(ctx: &egui::Context, state: &AppState) {
+    let Some(load) = &state.loading else {
+        return;
+    };
+    egui::Area::new(egui::Id::unique("loading"))
+        .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -16.0))
+        .show(ctx, |ui| {
+            super::overlay_frame().show(ui, |ui| {
+                ui.set_width(420.0);
+                let name = load.path.file_name().map_or_else(
+                    || load.path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                ui.label(format!(
+                    "Loading {name} … {:.1} s",
+                    load.elapsed.as_secs_f32()
+                ));
+                let bar = match load.fraction {
+                    Some(f) => egui::ProgressBar::new(f).show_percentage(),
+                    None => egui::ProgressBar::new(0.0).animate(true),
+                };
+                ui.add(bar);
+                if let Some(total) = load.total_splats {
+                    ui.label(format!(
+                        "{} / {} splats",
+                        format_count(load.splats_loaded),
+                        format_count(total)
+                    ));
+                }
+            });
+        });
+}

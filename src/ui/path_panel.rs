@@ -1,0 +1,114 @@
+//! The camera path section: keyframe list and editing, playback, save and load.
+
+use crate::app::command::Command;
+use crate::app::state::AppState;
+
+use super::command_button_labelled;
+
+pub fn path_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    let editor = &mut state.path;
+    if let Some(file) = &editor.file {
+        ui.weak(file.display().to_string());
+    }
+    ui.horizontal(|ui| {
+        command_button_labelled(ui, Command::AddKeyframe, "+ Keyframe", commands);
+        let play = if editor.playing { "Pause" } else { "Play" };
+        command_button_labelled(ui, Command::PlayPause, play, commands);
+        let mut looping = editor.path.looping;
+        if ui.checkbox(&mut looping, "Loop").changed() {
+            commands.push(Command::ToggleLoop);
+        }
+    });
+    ui.add(
+        egui::Slider::new(&mut editor.path.duration_s, 0.5..=600.0)
+            .logarithmic(true)
+            .text("Duration (s)"),
+    );
+    let duration = editor.path.duration_s;
+    if editor.path.len() >= 2 {
+        let scrub = ui.add(egui::Slider::new(&mut editor.time, 0.0..=duration).text("Time (s)"));
+        if scrub.changed() {
+            // Scrubbing shows the path at that time.
+            if let Some(sample) = editor.path.sample(editor.time) {
+                state.rig.fov_y = sample.fov_y;
+                let distance = state.rig.pose().position.distance(state.rig.pivot());
+                state.rig.set_pose(&sample.pose, distance, true);
+            }
+        }
+    }
+
+    let mut action: Option<(usize, Action)> = None;
+    egui::ScrollArea::vertical()
+        .id_salt("keyframes")
+        .max_height(200.0)
+        .show(ui, |ui| {
+            for i in 0..state.path.path.len() {
+                ui.horizontal(|ui| {
+                    let selected = state.path.selected == Some(i);
+                    let time = state.path.path.keyframe_time(i);
+                    if ui
+                        .selectable_label(selected, format!("#{i}  {time:.1} s"))
+                        .clicked()
+                    {
+                        action = Some((i, Action::Select));
+                    }
+                    if ui
+                        .small_button("Up")
+                        .on_hover_text("move earlier")
+                        .clicked()
+                    {
+                        action = Some((i, Action::Move(-1)));
+                    }
+                    if ui
+                        .small_button("Down")
+                        .on_hover_text("move later")
+                        .clicked()
+                    {
+                        action = Some((i, Action::Move(1)));
+                    }
+                    if ui
+                        .small_button("Set")
+                        .on_hover_text("set to the current view")
+                        .clicked()
+                    {
+                        action = Some((i, Action::Update));
+                    }
+                    if ui.small_button("Del").on_hover_text("delete").clicked() {
+                        action = Some((i, Action::Delete));
+                    }
+                });
+            }
+        });
+    match action {
+        Some((i, Action::Select)) => {
+            state.path.selected = Some(i);
+            state.path.playing = false;
+            state.path.time = state.path.path.keyframe_time(i);
+            if let Some(k) = state.path.path.keyframes.get(i) {
+                state.rig.fov_y = k.fov_y_degrees.to_radians();
+                let distance = state.rig.pose().position.distance(state.rig.pivot());
+                state.rig.set_pose(&k.pose(), distance, false);
+            }
+        }
+        Some((i, Action::Move(step))) => state.move_keyframe(i, step),
+        Some((i, Action::Update)) => state.update_keyframe(i),
+        Some((i, Action::Delete)) => {
+            state.path.selected = Some(i);
+            commands.push(Command::DeleteKeyframe);
+        }
+        None => {}
+    }
+    ui.horizontal(|ui| {
+        command_button_labelled(ui, Command::SavePath, "Save…", commands);
+        command_button_labelled(ui, Command::LoadPath, "Load…", commands);
+        command_button_labelled(ui, Command::ClearPath, "Clear", commands);
+    });
+}
+
+#[derive(Clone, Copy)]
+enum Action {
+    Select,
+    Move(isize),
+    Update,
+    Delete,
+}

@@ -1,0 +1,77 @@
+//! The 3D view: the area not covered by panels. Pointer drags, the wheel and the
+//! movement keys go to the camera rig; training camera frusta are drawn on top.
+
+use egui::{Key, PointerButton, Sense};
+use glam::{Vec2, Vec3};
+
+use crate::app::state::AppState;
+use crate::controls::PointerInput;
+use crate::controls::fly::MoveKeys;
+
+pub fn viewport(ui: &mut egui::Ui, state: &mut AppState) {
+    let rect = ui.max_rect();
+    let response = ui.allocate_rect(rect, Sense::click_and_drag());
+    let ctx = ui.ctx().clone();
+    let pixels_per_point = ctx.pixels_per_point();
+    let to_pixels = |v: egui::Vec2| Vec2::new(v.x, v.y) * pixels_per_point;
+
+    let mut pointer = PointerInput {
+        viewport_height: state.viewport.1 as f32,
+        ..Default::default()
+    };
+    if response.dragged_by(PointerButton::Primary) {
+        pointer.rotate = to_pixels(response.drag_delta());
+    }
+    if response.dragged_by(PointerButton::Secondary) || response.dragged_by(PointerButton::Middle) {
+        pointer.pan = to_pixels(response.drag_delta());
+    }
+    if response.hovered() {
+        pointer.scroll = ctx.input(|i| wheel_steps(&i.events));
+    }
+    let keys = if ctx.egui_wants_keyboard_input() {
+        MoveKeys::default()
+    } else {
+        move_keys(&ctx)
+    };
+    state.camera_input(&pointer, keys);
+
+    if state.settings.show_frusta && !state.training.cameras.is_empty() {
+        super::frusta::paint(ui.painter(), state, pixels_per_point);
+    }
+}
+
+/// Wheel movement in notches (positive: away from the user, i.e. zoom in).
+fn wheel_steps(events: &[egui::Event]) -> f32 {
+    events
+        .iter()
+        .map(|event| match event {
+            egui::Event::MouseWheel { unit, delta, .. } => match unit {
+                egui::MouseWheelUnit::Line => delta.y,
+                egui::MouseWheelUnit::Page => delta.y * 10.0,
+                // Trackpads and pixel wheels: about 50 points per notch.
+                egui::MouseWheelUnit::Point => delta.y / 50.0,
+            },
+            _ => 0.0,
+        })
+        .sum()
+}
+
+/// W/A/S/D/Q/E and Shift, unless a command modifier is held (Ctrl+S is "save").
+fn move_keys(ctx: &egui::Context) -> MoveKeys {
+    ctx.input(|i| {
+        if i.modifiers.command || i.modifiers.ctrl || i.modifiers.alt {
+            return MoveKeys::default();
+        }
+        let axis = |plus: Key, minus: Key| {
+            f32::from(u8::from(i.key_down(plus))) - f32::from(u8::from(i.key_down(minus)))
+        };
+        MoveKeys {
+            axes: Vec3::new(
+                axis(Key::D, Key::A),
+                axis(Key::E, Key::Q),
+                axis(Key::W, Key::S),
+            ),
+            boost: i.modifiers.shift,
+        }
+    })
+}
