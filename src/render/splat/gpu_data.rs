@@ -145,6 +145,8 @@ pub struct DrawIndirectArgs {
     pub first_instance: u32,
 }
 const _: () = assert!(size_of::<DrawIndirectArgs>() == 16);
+/// Byte offset of `instance_count` (the visible splat count) in `DrawIndirectArgs`.
+pub const INSTANCE_COUNT_OFFSET: u64 = 4;
 
 /// u32 words per splat holding its SH coefficients as f16 pairs.
 pub fn sh_words_per_splat(sh_degree: u32) -> u32 {
