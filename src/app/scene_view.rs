@@ -34,8 +34,6 @@ struct Target {
 pub struct SceneView {
     renderer: FrameRenderer,
     scene: SplatGpuData,
-    /// SH degree of the scene as stored (the LOD cap may lower what is drawn).
-    stored_sh_degree: u32,
     generation: u64,
     format: wgpu::TextureFormat,
     target: Option<Target>,
@@ -44,13 +42,16 @@ pub struct SceneView {
 }
 
 impl SceneView {
-    pub fn new(device: &wgpu::Device, format: wgpu::TextureFormat) -> anyhow::Result<Self> {
-        let renderer = FrameRenderer::new(device, format)?;
+    pub fn new(gpu: &GpuContext, format: wgpu::TextureFormat) -> anyhow::Result<Self> {
+        let device = &gpu.device;
+        let mut renderer = FrameRenderer::new(device, format)?;
+        if !renderer.enable_profiling(device, &gpu.queue) {
+            log::info!("no timestamp queries on this adapter: no per-pass GPU times");
+        }
         let scene = SplatGpuData::new(device, &renderer.splats, &SplatCloud::new(0))?;
         Ok(Self {
             renderer,
             scene,
-            stored_sh_degree: 0,
             generation: 0,
             format,
             target: None,
@@ -72,7 +73,6 @@ impl SceneView {
         // Free the old buffers before allocating the new ones.
         self.scene = SplatGpuData::new(device, &self.renderer.splats, &SplatCloud::new(0))?;
         self.scene = SplatGpuData::new(device, &self.renderer.splats, cloud)?;
-        self.stored_sh_degree = cloud.sh_degree;
         self.generation = generation;
         self.last = None;
         Ok(self.scene.size_bytes())
@@ -110,7 +110,7 @@ impl SceneView {
         if self.last == Some(key) {
             return Some((image, false));
         }
-        apply_lod(&mut self.scene, self.stored_sh_degree, lod);
+        self.renderer.set_lod(lod);
         self.renderer.encode_frame(
             device,
             queue,
@@ -128,6 +128,19 @@ impl SceneView {
     /// Call after the frame's encoder was submitted.
     pub fn after_submit(&mut self) {
         self.visible.after_submit();
+        self.renderer.after_submit();
+    }
+
+    /// Per-pass GPU milliseconds of a finished frame, when they have arrived.
+    pub fn poll_pass_timings(&mut self) -> Option<Vec<(String, f64)>> {
+        let timings = self.renderer.poll_pass_timings()?;
+        Some(
+            timings
+                .named()
+                .iter()
+                .map(|(name, ms)| ((*name).to_owned(), *ms))
+                .collect(),
+        )
     }
 
     /// The visible splat count of a finished frame, when one has arrived.
@@ -171,14 +184,6 @@ impl SceneView {
         self.target = Some(Target { size, view, id });
         self.last = None;
     }
-}
-
-/// Applies the LOD settings the renderer does not take yet. SH degree cap: the
-/// project pass evaluates `scene.sh_degree` bands (the SH buffer stride is
-/// separate), so lowering it is exact. Replace with `FrameRenderer::set_lod` when
-/// the renderer has it.
-pub fn apply_lod(scene: &mut SplatGpuData, stored_sh_degree: u32, lod: &LodSettings) {
-    scene.sh_degree = lod.effective_sh_degree(stored_sh_degree);
 }
 
 /// Reads the GPU-written visible count (the indirect draw's instance count) back

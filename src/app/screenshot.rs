@@ -101,7 +101,7 @@ fn shoot(
     let Some(u) = uploaded.as_mut() else {
         anyhow::bail!("scene upload failed");
     };
-    super::scene_view::apply_lod(&mut u.scene, job.cloud.sh_degree, &job.lod);
+    u.renderer.set_lod(&job.lod);
     let image = render_to_image(
         ctx,
         &mut u.renderer,

@@ -144,10 +144,7 @@ impl AppState {
             notices: Vec::new(),
             show_help: false,
             stats: Stats::default(),
-            lod_support: LodSupport {
-                sh_degree_cap: true,
-                ..LodSupport::default()
-            },
+            lod_support: crate::render::FrameRenderer::lod_support(),
             viewport,
             effects: Vec::new(),
         }

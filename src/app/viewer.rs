@@ -114,7 +114,7 @@ impl Viewer {
             surface.configure(&ctx.device, &config);
         }
 
-        let scene_view = SceneView::new(&ctx.device, view_format)?;
+        let scene_view = SceneView::new(&ctx, view_format)?;
         let egui_ctx = egui::Context::default();
         let max_texture = ctx.device.limits().max_texture_dimension_2d as usize;
         let egui_state = egui_winit::State::new(
@@ -212,6 +212,9 @@ impl Viewer {
         }
         if let Some(visible) = self.scene_view.poll_visible() {
             self.state.stats.visible_splats = Some(visible);
+        }
+        if let Some(passes) = self.scene_view.poll_pass_timings() {
+            self.state.stats.gpu_passes = passes;
         }
 
         // UI: input -> camera goals and commands.

@@ -34,6 +34,16 @@ impl PassTimings {
     pub fn total(&self) -> f64 {
         self.project + self.sort + self.draw + self.compose
     }
+
+    /// (pass name, milliseconds) in frame order, for display.
+    pub fn named(&self) -> [(&'static str, f64); 4] {
+        [
+            ("project", self.project),
+            ("sort", self.sort),
+            ("draw", self.draw),
+            ("compose", self.compose),
+        ]
+    }
 }
 
 const IDLE: u8 = 0;

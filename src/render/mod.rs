@@ -41,6 +41,28 @@ impl FrameRenderer {
         })
     }
 
+    /// Applies the user's level-of-detail settings from the next frame on. The
+    /// resolution scale is left to the caller's choice of target size (the window
+    /// renders into a scaled texture); `self.splats.lod.resolution_scale` scales
+    /// inside the renderer instead.
+    pub fn set_lod(&mut self, lod: &crate::controls::LodSettings) {
+        let lod = lod.clamped();
+        self.splats.lod.sh_degree_cap = lod.sh_degree_cap;
+        self.splats.lod.opacity_cutoff = lod.opacity_cutoff;
+        self.splats.lod.min_splat_px = lod.min_splat_px;
+    }
+
+    /// The `LodSettings` fields `set_lod` (and the caller's target size) honour.
+    pub fn lod_support() -> crate::controls::lod::LodSupport {
+        crate::controls::lod::LodSupport {
+            sh_degree_cap: true,
+            splat_budget: false,
+            min_splat_px: true,
+            opacity_cutoff: true,
+            resolution_scale: true,
+        }
+    }
+
     /// Turns on GPU timestamps per pass; false when the device has no
     /// `TIMESTAMP_QUERY`.
     pub fn enable_profiling(&mut self, device: &wgpu::Device, queue: &wgpu::Queue) -> bool {
