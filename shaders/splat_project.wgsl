@@ -37,10 +37,14 @@ const MIN_ALPHA: f32 = 0.003921568627451; // 1 / 255
 // Per workgroup: number of visible splats.
 @group(0) @binding(5) var<storage, read_write> block_counts: array<u32>;
 @group(0) @binding(6) var<storage, read_write> state: FrameState;
+// Per splat: importance bucket (only with a splat budget). This is the sort's
+// second value buffer, unused until the sort starts.
+@group(0) @binding(7) var<storage, read_write> importance: array<u32>;
 
 var<workgroup> group_visible: atomic<u32>;
 var<workgroup> group_min_depth: atomic<u32>;
 var<workgroup> group_max_depth: atomic<u32>;
+var<workgroup> group_histogram: array<atomic<u32>, 256>;
 
 fn quat_to_mat3(q: vec4<f32>) -> mat3x3<f32> {
     let w = q.x;
@@ -145,6 +149,11 @@ fn project_splat(i: u32) -> u32 {
     let rgb = sh_color(i, dir);
     // f16 rounds to nearest: grow the extent by a hair so the quad never shrinks.
     let packed_extent = pack2x16float(extent * 1.001 + vec2<f32>(0.01));
+    if frame.splat_budget != 0u {
+        let bucket = importance_bucket(opacity, extent);
+        importance[i] = bucket;
+        atomicAdd(&group_histogram[bucket], 1u);
+    }
     projected[i] = ProjectedSplat(
         vec4<f32>(center, conic.x, conic.y),
         vec4<u32>(bitcast<u32>(conic.z), pack2x16float(rgb.rg), pack2x16float(vec2<f32>(rgb.b, opacity)), packed_extent),
@@ -158,6 +167,7 @@ fn project(
     @builtin(workgroup_id) group_id: vec3<u32>,
     @builtin(num_workgroups) num_groups: vec3<u32>,
 ) {
+    atomicStore(&group_histogram[lid], 0u);
     if lid == 0u {
         atomicStore(&group_visible, 0u);
         atomicStore(&group_min_depth, 0xffffffffu);
@@ -177,6 +187,10 @@ fn project(
         atomicMax(&group_max_depth, depth_bits);
     }
     workgroupBarrier();
+    let bucket_count = atomicLoad(&group_histogram[lid]);
+    if bucket_count != 0u {
+        atomicAdd(&state.importance_histogram[lid], bucket_count);
+    }
     if lid == 0u && block < frame.project_blocks {
         let visible = atomicLoad(&group_visible);
         block_counts[block] = visible;

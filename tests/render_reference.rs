@@ -286,3 +286,58 @@ fn lod_resolution_scale_and_sh_cap() {
     renderer.splats.lod.sh_degree_cap = 3;
     assert!(render(&mut renderer) == full);
 }
+
+#[test]
+fn splat_budget_keeps_the_most_important_splats() {
+    let Some(ctx) = common::gpu() else { return };
+    let cloud = load("guitar.decoded.ply");
+    let camera = viewpoints(&cloud)[0];
+    let mut renderer = splatview::render::FrameRenderer::new(
+        &ctx.device,
+        splatview::render::offscreen::OFFSCREEN_FORMAT,
+    )
+    .expect("renderer");
+    let mut scene =
+        splatview::render::splat::SplatGpuData::new(&ctx.device, &renderer.splats, &cloud)
+            .expect("upload");
+    let mut render = |renderer: &mut splatview::render::FrameRenderer| {
+        let image = splatview::render::offscreen::render_to_image(
+            ctx, renderer, &mut scene, &camera, [0.0; 3],
+        )
+        .expect("render");
+        let bytes = splatview::gpu::readback::read_buffer(
+            &ctx.device,
+            &ctx.queue,
+            &scene.frame_state,
+            0,
+            16,
+        )
+        .expect("read state");
+        let visible = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+        (image, visible)
+    };
+    let (full, all_visible) = render(&mut renderer);
+    renderer.splats.lod.splat_budget = Some(cloud.len() as u32);
+    let (same, same_visible) = render(&mut renderer);
+    assert!(
+        same == full && same_visible == all_visible,
+        "a budget above the count changes nothing"
+    );
+    for budget in [20_000u32, 5_000] {
+        renderer.splats.lod.splat_budget = Some(budget);
+        let (limited, visible) = render(&mut renderer);
+        let db = psnr(&full, &limited).expect("same size");
+        eprintln!(
+            "budget {budget}: {visible} of {all_visible} splats drawn, PSNR vs all {db:.1} dB"
+        );
+        assert!(
+            visible <= budget && visible > budget / 4,
+            "budget {budget}: drew {visible}"
+        );
+        assert!(limited != full);
+        assert!(
+            db > 15.0,
+            "the most important splats should keep the picture ({db:.1} dB)"
+        );
+    }
+}

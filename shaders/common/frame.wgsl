@@ -31,8 +31,10 @@ struct FrameUniforms {
     // Level of detail: splats whose larger quad half-extent is below this many
     // pixels are culled (0 = off).
     min_splat_px: f32,
+    // Level of detail: draw at most this many splats, the most important first
+    // (see splat_budget.wgsl); 0 = no limit.
+    splat_budget: u32,
     _pad0: u32,
-    _pad1: u32,
 }
 
 // Output of the project pass for one visible splat (32 bytes).
@@ -53,5 +55,15 @@ struct FrameState {
     min_depth_bits: atomic<u32>,
     max_depth_bits: atomic<u32>,
     visible_count: u32,
-    _pad: u32,
+    // Lowest importance bucket drawn under the splat budget (0 = all).
+    importance_threshold: u32,
+    // Visible splats per importance bucket (filled only with a splat budget).
+    importance_histogram: array<atomic<u32>, 256>,
+}
+
+// Importance of a projected splat for the splat budget: opacity times the area of
+// its quad, on a log scale of 256 buckets (8 per octave, 1 px^2 at bucket 128).
+fn importance_bucket(opacity: f32, extent: vec2<f32>) -> u32 {
+    let importance = max(opacity * 4.0 * extent.x * extent.y, 1e-30);
+    return u32(clamp(log2(importance) * 8.0 + 128.0, 0.0, 255.0));
 }

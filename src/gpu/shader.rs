@@ -33,6 +33,10 @@ pub const SHADER_FILES: &[(&str, &str)] = &[
         include_str!("../../shaders/common/workgroup_scan.wgsl"),
     ),
     (
+        "splat_budget.wgsl",
+        include_str!("../../shaders/splat_budget.wgsl"),
+    ),
+    (
         "splat_compact.wgsl",
         include_str!("../../shaders/splat_compact.wgsl"),
     ),

@@ -50,13 +50,14 @@ impl FrameRenderer {
         self.splats.lod.sh_degree_cap = lod.sh_degree_cap;
         self.splats.lod.opacity_cutoff = lod.opacity_cutoff;
         self.splats.lod.min_splat_px = lod.min_splat_px;
+        self.splats.lod.splat_budget = lod.splat_budget;
     }
 
     /// The `LodSettings` fields `set_lod` (and the caller's target size) honour.
     pub fn lod_support() -> crate::controls::lod::LodSupport {
         crate::controls::lod::LodSupport {
             sh_degree_cap: true,
-            splat_budget: false,
+            splat_budget: true,
             min_splat_px: true,
             opacity_cutoff: true,
             resolution_scale: true,

@@ -44,9 +44,10 @@ pub struct FrameState {
     pub min_depth_bits: u32,
     pub max_depth_bits: u32,
     pub visible_count: u32,
-    pub _pad: u32,
+    pub importance_threshold: u32,
+    pub importance_histogram: [u32; 256],
 }
-const _: () = assert!(size_of::<FrameState>() == 16);
+const _: () = assert!(size_of::<FrameState>() == 1040);
 
 impl FrameState {
     /// The value each frame starts from (empty depth range, nothing visible).
@@ -54,7 +55,8 @@ impl FrameState {
         min_depth_bits: u32::MAX,
         max_depth_bits: 0,
         visible_count: 0,
-        _pad: 0,
+        importance_threshold: 0,
+        importance_histogram: [0; 256],
     };
 }
 
@@ -79,7 +81,8 @@ pub struct FrameUniforms {
     pub project_blocks: u32,
     pub opacity_cutoff: f32,
     pub min_splat_px: f32,
-    pub _pad: [u32; 2],
+    pub splat_budget: u32,
+    pub _pad: u32,
 }
 const _: () = assert!(size_of::<FrameUniforms>() == 144);
 
@@ -106,7 +109,8 @@ impl FrameUniforms {
             project_blocks: data.splat_count.div_ceil(PROJECT_WORKGROUP_SIZE),
             opacity_cutoff: lod.opacity_cutoff,
             min_splat_px: lod.min_splat_px,
-            _pad: [0; 2],
+            splat_budget: lod.splat_budget.unwrap_or(0),
+            _pad: 0,
         }
     }
 }
@@ -122,6 +126,8 @@ pub struct RenderLod {
     pub min_splat_px: f32,
     /// Splats are rendered at this fraction of the output resolution, then scaled.
     pub resolution_scale: f32,
+    /// Draw at most this many splats, the most important (opacity x area) first.
+    pub splat_budget: Option<u32>,
 }
 
 impl Default for RenderLod {
@@ -131,6 +137,7 @@ impl Default for RenderLod {
             opacity_cutoff: 0.0,
             min_splat_px: 0.0,
             resolution_scale: 1.0,
+            splat_budget: None,
         }
     }
 }
@@ -207,6 +214,7 @@ pub struct SplatGpuData {
     pub draw_args: wgpu::Buffer,
     pub sort: SortBuffers,
     pub project_bind_group: wgpu::BindGroup,
+    pub budget_bind_group: wgpu::BindGroup,
     pub compact_bind_group: wgpu::BindGroup,
     /// Draw bind groups reading the sorted indices from `sort.values[0]` and `[1]`.
     pub draw_bind_groups: [wgpu::BindGroup; 2],
@@ -385,6 +393,18 @@ impl SplatGpuData {
                 entry(4, depths.as_entire_binding()),
                 entry(5, block_counts.as_entire_binding()),
                 entry(6, frame_state.as_entire_binding()),
+                entry(7, sort.values[1].as_entire_binding()),
+            ],
+        });
+        let budget_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("splat budget"),
+            layout: &renderer.budget_layout,
+            entries: &[
+                entry(0, frame_uniforms.binding()),
+                entry(1, depths.as_entire_binding()),
+                entry(2, sort.values[1].as_entire_binding()),
+                entry(3, block_counts.as_entire_binding()),
+                entry(4, frame_state.as_entire_binding()),
             ],
         });
         let compact_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -429,6 +449,7 @@ impl SplatGpuData {
             draw_args,
             sort,
             project_bind_group,
+            budget_bind_group,
             compact_bind_group,
             draw_bind_groups,
         }

@@ -27,8 +27,11 @@ pub const DEFAULT_SORT_KEY_BITS: u32 = 24;
 pub struct SplatRenderer {
     pub(crate) project_layout: wgpu::BindGroupLayout,
     pub(crate) compact_layout: wgpu::BindGroupLayout,
+    pub(crate) budget_layout: wgpu::BindGroupLayout,
     pub(crate) draw_layout: wgpu::BindGroupLayout,
     project_pipeline: wgpu::ComputePipeline,
+    budget_threshold_pipeline: wgpu::ComputePipeline,
+    budget_recount_pipeline: wgpu::ComputePipeline,
     compact_scan_pipeline: wgpu::ComputePipeline,
     compact_pipeline: wgpu::ComputePipeline,
     draw_pipeline: wgpu::RenderPipeline,
@@ -91,6 +94,7 @@ impl SplatRenderer {
                 buffer_entry(4, compute, Storage { read_only: false }),
                 buffer_entry(5, compute, Storage { read_only: false }),
                 buffer_entry(6, compute, Storage { read_only: false }),
+                buffer_entry(7, compute, Storage { read_only: false }),
             ],
         });
         let rw = Storage { read_only: false };
@@ -108,6 +112,16 @@ impl SplatRenderer {
                 buffer_entry(8, compute, rw),
             ],
         });
+        let budget_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("splat budget"),
+            entries: &[
+                buffer_entry(0, compute, Uniform),
+                buffer_entry(1, compute, rw),
+                buffer_entry(2, compute, rw),
+                buffer_entry(3, compute, rw),
+                buffer_entry(4, compute, rw),
+            ],
+        });
         let vertex_fragment = wgpu::ShaderStages::VERTEX | wgpu::ShaderStages::FRAGMENT;
         let draw_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("splat draw"),
@@ -121,6 +135,11 @@ impl SplatRenderer {
         let project_module = create_shader_module(device, "splat_project.wgsl")?;
         let project_pipeline =
             compute_pipeline(device, &project_layout, &project_module, "project");
+        let budget_module = create_shader_module(device, "splat_budget.wgsl")?;
+        let budget_threshold_pipeline =
+            compute_pipeline(device, &budget_layout, &budget_module, "budget_threshold");
+        let budget_recount_pipeline =
+            compute_pipeline(device, &budget_layout, &budget_module, "budget_recount");
         let compact_module = create_shader_module(device, "splat_compact.wgsl")?;
         let compact_scan_pipeline =
             compute_pipeline(device, &compact_layout, &compact_module, "compact_scan");
@@ -173,8 +192,11 @@ impl SplatRenderer {
         Ok(Self {
             project_layout,
             compact_layout,
+            budget_layout,
             draw_layout,
             project_pipeline,
+            budget_threshold_pipeline,
+            budget_recount_pipeline,
             compact_scan_pipeline,
             compact_pipeline,
             draw_pipeline,
@@ -234,6 +256,13 @@ impl SplatRenderer {
         pass.set_pipeline(&self.project_pipeline);
         pass.set_bind_group(0, &data.project_bind_group, &[]);
         pass.dispatch_workgroups(groups_x, groups_y, 1);
+        if self.lod.splat_budget.is_some_and(|b| b > 0) {
+            pass.set_bind_group(0, &data.budget_bind_group, &[]);
+            pass.set_pipeline(&self.budget_threshold_pipeline);
+            pass.dispatch_workgroups(1, 1, 1);
+            pass.set_pipeline(&self.budget_recount_pipeline);
+            pass.dispatch_workgroups(groups_x, groups_y, 1);
+        }
         pass.set_bind_group(0, &data.compact_bind_group, &[]);
         pass.set_pipeline(&self.compact_scan_pipeline);
         pass.dispatch_workgroups(1, 1, 1);
