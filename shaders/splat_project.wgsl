@@ -32,7 +32,8 @@ const MIN_ALPHA: f32 = 0.003921568627451; // 1 / 255
 // `frame.sh_words_per_splat` u32 words per splat.
 @group(0) @binding(2) var<storage, read> sh_words: array<u32>;
 @group(0) @binding(3) var<storage, read_write> projected: array<ProjectedSplat>;
-// Per splat: float bits of the camera-space depth, or 0 when culled.
+// Per splat: float bits of the camera-space depth, or 0 when culled. This is the
+// sort's second key buffer, unused until the sort starts.
 @group(0) @binding(4) var<storage, read_write> depths: array<u32>;
 // Per workgroup: number of visible splats.
 @group(0) @binding(5) var<storage, read_write> block_counts: array<u32>;

@@ -206,8 +206,6 @@ pub struct SplatGpuData {
     pub splats: wgpu::Buffer,
     pub sh: wgpu::Buffer,
     pub projected: wgpu::Buffer,
-    /// Per splat: depth float bits, 0 when culled.
-    pub depths: wgpu::Buffer,
     /// Per project workgroup: visible count, then output offset.
     pub block_counts: wgpu::Buffer,
     pub frame_state: wgpu::Buffer,
@@ -352,7 +350,6 @@ impl SplatGpuData {
             n * size_of::<ProjectedSplat>() as u64,
             wgpu::BufferUsages::STORAGE,
         );
-        let depths = make("splat depths", n * 4, wgpu::BufferUsages::STORAGE);
         let block_counts = make(
             "visible counts per block",
             u64::from(splat_count.div_ceil(PROJECT_WORKGROUP_SIZE)) * 4,
@@ -377,6 +374,9 @@ impl SplatGpuData {
                 | wgpu::BufferUsages::INDIRECT
                 | wgpu::BufferUsages::COPY_SRC,
         });
+        // The sort's second buffers double as per-splat scratch before the sort
+        // starts: keys[1] holds depths (project -> compact), values[1] importance
+        // buckets (project -> budget).
         let sort = renderer
             .sorter
             .create_buffers(device, splat_count, wgpu::BufferUsages::empty());
@@ -390,7 +390,7 @@ impl SplatGpuData {
                 entry(1, splats.as_entire_binding()),
                 entry(2, sh.as_entire_binding()),
                 entry(3, projected.as_entire_binding()),
-                entry(4, depths.as_entire_binding()),
+                entry(4, sort.keys[1].as_entire_binding()),
                 entry(5, block_counts.as_entire_binding()),
                 entry(6, frame_state.as_entire_binding()),
                 entry(7, sort.values[1].as_entire_binding()),
@@ -401,7 +401,7 @@ impl SplatGpuData {
             layout: &renderer.budget_layout,
             entries: &[
                 entry(0, frame_uniforms.binding()),
-                entry(1, depths.as_entire_binding()),
+                entry(1, sort.keys[1].as_entire_binding()),
                 entry(2, sort.values[1].as_entire_binding()),
                 entry(3, block_counts.as_entire_binding()),
                 entry(4, frame_state.as_entire_binding()),
@@ -412,7 +412,7 @@ impl SplatGpuData {
             layout: &renderer.compact_layout,
             entries: &[
                 entry(0, frame_uniforms.binding()),
-                entry(1, depths.as_entire_binding()),
+                entry(1, sort.keys[1].as_entire_binding()),
                 entry(2, block_counts.as_entire_binding()),
                 entry(3, frame_state.as_entire_binding()),
                 entry(4, sort.keys[0].as_entire_binding()),
@@ -443,7 +443,6 @@ impl SplatGpuData {
             splats,
             sh,
             projected,
-            depths,
             block_counts,
             frame_state,
             draw_args,
@@ -460,7 +459,6 @@ impl SplatGpuData {
         self.splats.size()
             + self.sh.size()
             + self.projected.size()
-            + self.depths.size()
             + self.block_counts.size()
             + self.frame_state.size()
             + self.draw_args.size()
