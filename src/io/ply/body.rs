@@ -5,11 +5,12 @@
 //! whitespace-separated tokens. Counts from the header are checked against the file size
 //! before anything is allocated from them.
 
+use std::ops::Range;
 use std::path::Path;
 
 use super::header::{
     ElementDecl, Field, Format, MAX_SLOTS, PlyHeader, PropType, SLOT_DC, SLOT_OPACITY, SLOT_POS,
-    SLOT_REST, SLOT_ROT, SLOT_SCALE, Scalar,
+    SLOT_REST, SLOT_ROT, SLOT_SCALE, Scalar, VertexLayout,
 };
 use crate::io::LoadError;
 use crate::scene::SplatCloud;
@@ -24,9 +25,14 @@ fn absurd(path: &Path, count: u64, file_bytes: usize) -> LoadError {
 }
 
 /// Rejects counts no file of this size could hold (each record takes at least a byte),
-/// for every element up to and including `vertex`.
-fn check_counts(path: &Path, h: &PlyHeader, file_bytes: usize) -> Result<(), LoadError> {
-    for e in &h.elements[..=h.vertex] {
+/// for every element up to and including element `last`.
+fn check_counts(
+    path: &Path,
+    h: &PlyHeader,
+    last: usize,
+    file_bytes: usize,
+) -> Result<(), LoadError> {
+    for e in h.elements.iter().take(last + 1) {
         if !e.props.is_empty() && e.count > file_bytes as u64 {
             return Err(absurd(path, e.count, file_bytes));
         }
@@ -51,8 +57,8 @@ fn push_splat(cloud: &mut SplatCloud, v: &[f32]) {
     cloud.sh_rest.extend_from_slice(&v[SLOT_REST..]);
 }
 
-fn new_cloud(h: &PlyHeader, capacity: usize) -> SplatCloud {
-    let mut cloud = SplatCloud::new(h.layout.sh_degree);
+fn new_cloud(h: &PlyHeader, layout: &VertexLayout, capacity: usize) -> SplatCloud {
+    let mut cloud = SplatCloud::new(layout.sh_degree);
     cloud.antialiased = h.antialiased;
     cloud.reserve(capacity);
     cloud
@@ -137,71 +143,81 @@ fn list_record_len(body: &[u8], pos: usize, e: &ElementDecl, big: bool) -> Optio
     Some(p - pos)
 }
 
-pub(super) fn decode_binary(
+/// Byte ranges (within `bytes`) of the binary records of elements `0..=last`, checked
+/// against the file size before anything is allocated from a count.
+pub(super) fn binary_spans(
     path: &Path,
     bytes: &[u8],
     h: &PlyHeader,
-) -> Result<SplatCloud, LoadError> {
+    last: usize,
+) -> Result<Vec<Range<usize>>, LoadError> {
     let big = h.format == Format::BinaryBigEndian;
     let body = bytes.get(h.body_offset..).unwrap_or_default();
-    check_counts(path, h, bytes.len())?;
-    let vertex = &h.elements[h.vertex];
-    let stride = h.layout.stride;
-    let count = vertex.count;
-    let vertex_bytes = count
-        .checked_mul(stride as u64)
-        .ok_or_else(|| absurd(path, count, bytes.len()))?;
-    let truncated = |needed_before: u64| LoadError::Truncated {
-        path: path.to_owned(),
-        expected: count,
-        expected_bytes: needed_before.saturating_add(vertex_bytes),
-        available_bytes: body.len() as u64,
-    };
-
-    // Skip the elements stored before `vertex`.
+    check_counts(path, h, last, bytes.len())?;
+    let mut spans = Vec::with_capacity(last + 1);
     let mut pos = 0usize;
-    for e in &h.elements[..h.vertex] {
+    for e in h.elements.iter().take(last + 1) {
+        let start = pos;
         if let Some(e_stride) = e.fixed_stride() {
             let len = e
                 .count
                 .checked_mul(e_stride as u64)
                 .ok_or_else(|| absurd(path, e.count, bytes.len()))?;
-            let end = (pos as u64).saturating_add(len);
-            if end > body.len() as u64 {
-                return Err(truncated(end));
+            let available = (body.len() - pos) as u64;
+            if len > available {
+                return Err(LoadError::Truncated {
+                    path: path.to_owned(),
+                    expected: e.count,
+                    expected_bytes: len,
+                    available_bytes: available,
+                });
             }
-            pos = end as usize;
+            pos += len as usize;
         } else {
             // Variable-size records (lists): walk them. Every record holds at least one
             // list length, so this loop ends after at most `body.len()` records.
             for _ in 0..e.count {
-                pos += list_record_len(body, pos, e, big)
-                    .ok_or_else(|| truncated(body.len() as u64 + 1))?;
+                pos += list_record_len(body, pos, e, big).ok_or_else(|| LoadError::Truncated {
+                    path: path.to_owned(),
+                    expected: e.count,
+                    expected_bytes: body.len() as u64 + 1,
+                    available_bytes: (body.len() - start) as u64,
+                })?;
             }
         }
+        spans.push(h.body_offset + start..h.body_offset + pos);
     }
+    Ok(spans)
+}
 
-    let available = body.len() - pos;
-    if vertex_bytes > available as u64 {
-        return Err(LoadError::Truncated {
-            path: path.to_owned(),
-            expected: count,
-            expected_bytes: vertex_bytes,
-            available_bytes: available as u64,
-        });
-    }
+/// The byte range of the `vertex` records of a binary 3DGS PLY.
+pub(super) fn vertex_span(
+    path: &Path,
+    bytes: &[u8],
+    h: &PlyHeader,
+    layout: &VertexLayout,
+) -> Result<Range<usize>, LoadError> {
     // `stride` is at least 14: every required property takes at least a byte.
-    if stride == 0 {
-        return Err(absurd(path, count, bytes.len()));
+    if layout.stride == 0 {
+        return Err(absurd(path, h.elements[h.vertex].count, bytes.len()));
     }
-    let data = &body[pos..pos + vertex_bytes as usize];
-    let mut cloud = new_cloud(h, count as usize);
-    if big {
-        decode_records::<true>(data, stride, &h.layout.fields, &mut cloud);
+    let spans = binary_spans(path, bytes, h, h.vertex)?;
+    Ok(spans.last().cloned().unwrap_or(0..0))
+}
+
+/// Decodes binary vertex records (`data` holds whole records) into a new cloud.
+pub(super) fn decode_binary_records(
+    data: &[u8],
+    h: &PlyHeader,
+    layout: &VertexLayout,
+) -> SplatCloud {
+    let mut cloud = new_cloud(h, layout, data.len() / layout.stride.max(1));
+    if h.format == Format::BinaryBigEndian {
+        decode_records::<true>(data, layout.stride, &layout.fields, &mut cloud);
     } else {
-        decode_records::<false>(data, stride, &h.layout.fields, &mut cloud);
+        decode_records::<false>(data, layout.stride, &layout.fields, &mut cloud);
     }
-    Ok(cloud)
+    cloud
 }
 
 fn decode_records<const BIG: bool>(
@@ -238,9 +254,10 @@ pub(super) fn decode_ascii(
     path: &Path,
     bytes: &[u8],
     h: &PlyHeader,
+    layout: &VertexLayout,
 ) -> Result<SplatCloud, LoadError> {
     let body = bytes.get(h.body_offset..).unwrap_or_default();
-    check_counts(path, h, bytes.len())?;
+    check_counts(path, h, h.vertex, bytes.len())?;
     let vertex = &h.elements[h.vertex];
     let count = vertex.count;
     let ended_early = |found: u64| LoadError::TruncatedText {
@@ -283,20 +300,20 @@ pub(super) fn decode_ascii(
 
     // Which slot each vertex property fills, if any.
     let mut slot_of = vec![usize::MAX; vertex.props.len()];
-    for (slot, f) in h.layout.fields.iter().enumerate() {
+    for (slot, f) in layout.fields.iter().enumerate() {
         if let Some(s) = slot_of.get_mut(f.prop) {
             *s = slot;
         }
     }
     // A record needs at least one character and one separator per property.
     let max_fit = body.len() / (2 * vertex.props.len()).max(1) + 1;
-    let mut cloud = new_cloud(h, (count as usize).min(max_fit));
+    let mut cloud = new_cloud(h, layout, (count as usize).min(max_fit));
     let mut slots = [0f32; MAX_SLOTS];
-    let slots = &mut slots[..h.layout.fields.len().min(MAX_SLOTS)];
+    let slots = &mut slots[..layout.fields.len().min(MAX_SLOTS)];
     for i in 0..count {
         for (prop, &slot) in slot_of.iter().enumerate() {
             let tok = tokens.next().ok_or_else(|| ended_early(i))?;
-            let Some(field) = h.layout.fields.get(slot) else {
+            let Some(field) = layout.fields.get(slot) else {
                 continue;
             };
             let value = parse_token(tok, field.ty).ok_or_else(|| LoadError::Malformed {

@@ -137,11 +137,17 @@ pub(super) struct PlyHeader {
     pub elements: Vec<ElementDecl>,
     /// Index of the `vertex` element in `elements`.
     pub vertex: usize,
-    pub layout: VertexLayout,
     /// `comment SplatRenderMode: mip` was present.
     pub antialiased: bool,
     /// Offset of the first body byte in the file.
     pub body_offset: usize,
+}
+
+impl PlyHeader {
+    /// Index of the element called `name`.
+    pub(super) fn element(&self, name: &str) -> Option<usize> {
+        self.elements.iter().position(|e| e.name == name)
+    }
 }
 
 fn bad_header(path: &Path, reason: impl Into<String>) -> LoadError {
@@ -216,7 +222,7 @@ fn check_unique_names(path: &Path, text: &str, elements: &[ElementDecl]) -> Resu
     Ok(())
 }
 
-/// Parses the header and plans how to read the `vertex` element.
+/// Parses the header; the caller plans how to read the elements it needs.
 pub(super) fn parse_header(path: &Path, bytes: &[u8]) -> Result<PlyHeader, LoadError> {
     let body_offset = header_len(path, bytes)?;
     let header_bytes = &bytes[..body_offset];
@@ -262,14 +268,12 @@ pub(super) fn parse_header(path: &Path, bytes: &[u8]) -> Result<PlyHeader, LoadE
         .iter()
         .position(|e| e.name == "vertex")
         .ok_or_else(|| bad_header(path, "no `vertex` element"))?;
-    let layout = vertex_layout(path, &elements[vertex])?;
     let antialiased = header.comments.iter().any(|c| is_mip_comment(c));
 
     Ok(PlyHeader {
         format,
         elements,
         vertex,
-        layout,
         antialiased,
         body_offset,
     })
@@ -288,7 +292,8 @@ fn rest_values_for_degree(degree: u32) -> usize {
     3 * (crate::scene::splats::sh_coeffs_for_degree(degree) - 1)
 }
 
-fn vertex_layout(path: &Path, vertex: &ElementDecl) -> Result<VertexLayout, LoadError> {
+/// Plans how to read the 3DGS attributes out of a `vertex` record.
+pub(super) fn vertex_layout(path: &Path, vertex: &ElementDecl) -> Result<VertexLayout, LoadError> {
     // Byte offset and type of every property, by name.
     let mut by_name: HashMap<&str, Field> = HashMap::with_capacity(vertex.props.len());
     let mut offset = 0usize;

@@ -1,44 +1,114 @@
-//! 3D Gaussian Splatting PLY files, as written by the INRIA trainer and most tools.
+//! PLY scene files: the 3DGS layout and PlayCanvas's compressed layout ([`compressed`]).
 //!
-//! A `vertex` element with one record per splat holding `x y z`, `scale_0..2` (log
-//! scales), `rot_0..3` (quaternion w, x, y, z), `opacity` (logit), `f_dc_0..2` and
-//! optionally `f_rest_*` (9, 24 or 45 values for SH degree 1, 2, 3, stored channel-major).
-//! Property order is free and other properties (`nx ny nz`, ...) are ignored. Any scalar
-//! type is accepted and converted to f32; lists in the vertex element are rejected.
-//! Encodings: `binary_little_endian`, `binary_big_endian` and `ascii`.
+//! A 3DGS PLY has a `vertex` element with one record per splat holding `x y z`,
+//! `scale_0..2` (log scales), `rot_0..3` (quaternion w, x, y, z), `opacity` (logit),
+//! `f_dc_0..2` and optionally `f_rest_*` (9, 24 or 45 values for SH degree 1, 2, 3, stored
+//! channel-major). Property order is free and other properties (`nx ny nz`, ...) are
+//! ignored. Any scalar type is accepted and converted to f32; lists in the vertex element
+//! are rejected. Encodings: `binary_little_endian`, `binary_big_endian` and `ascii`.
 //!
 //! The header is located here and parsed by ply-rs ([`header`]); the body is decoded by
 //! our own code ([`body`]) straight into the struct-of-arrays `SplatCloud`, since ply-rs
 //! builds one hash map per vertex. A `comment SplatRenderMode: mip` header line marks a
-//! Mip-Splatting scene (`SplatCloud::antialiased`).
+//! Mip-Splatting scene (`SplatCloud::antialiased`). Binary bodies are decoded by index
+//! range (in parallel by `io::decode_all`); ASCII bodies are decoded whole when opened.
 
 mod body;
+pub mod compressed;
 mod header;
 mod write;
 
 #[cfg(test)]
 mod tests;
 
-use std::path::Path;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 pub use write::write_gaussian_ply;
 
-use super::LoadError;
+use super::convert::check_range;
+use super::{CloudDecoder, LoadError, SceneFormat, SplatDecoder};
 use crate::scene::SplatCloud;
 
-/// Parses a 3DGS PLY file held in memory; `path` is only used in error messages.
+/// Opens a PLY file held in memory: a 3DGS PLY or a PlayCanvas compressed PLY (told
+/// apart by the `chunk` element and the `packed_*` vertex properties).
+///
+/// Never panics on bad input, and never allocates from a header count that the file
+/// size cannot back.
+pub fn open(path: &Path, bytes: Vec<u8>) -> Result<Box<dyn SplatDecoder>, LoadError> {
+    let header = header::parse_header(path, &bytes)?;
+    if compressed::is_compressed(&header) {
+        return Ok(Box::new(compressed::CompressedPlyDecoder::new(
+            path, bytes, header,
+        )?));
+    }
+    let layout = header::vertex_layout(path, &header.elements[header.vertex])?;
+    if header.format == header::Format::Ascii {
+        let cloud = body::decode_ascii(path, &bytes, &header, &layout)?;
+        debug_assert!(cloud.is_consistent());
+        return Ok(Box::new(CloudDecoder {
+            format: SceneFormat::Ply,
+            path: path.to_owned(),
+            cloud,
+        }));
+    }
+    let data = body::vertex_span(path, &bytes, &header, &layout)?;
+    Ok(Box::new(PlyDecoder {
+        path: path.to_owned(),
+        count: data.len() / layout.stride,
+        bytes,
+        data,
+        header,
+        layout,
+    }))
+}
+
+/// Parses a PLY file held in memory into a cloud; `path` is only used in error messages.
 ///
 /// Never panics on bad input, and never allocates from a header count that the file
 /// size cannot back. Non-finite values are passed through unchanged; quaternions are
 /// normalized.
 pub fn parse_gaussian_ply(path: &Path, bytes: &[u8]) -> Result<SplatCloud, LoadError> {
-    let header = header::parse_header(path, bytes)?;
-    let cloud = match header.format {
-        header::Format::Ascii => body::decode_ascii(path, bytes, &header)?,
-        header::Format::BinaryLittleEndian | header::Format::BinaryBigEndian => {
-            body::decode_binary(path, bytes, &header)?
-        }
-    };
+    let decoder = open(path, bytes.to_vec())?;
+    let cloud = super::decode_all(decoder.as_ref())?;
     debug_assert!(cloud.is_consistent());
     Ok(cloud)
+}
+
+/// A binary 3DGS PLY: records are located by index.
+struct PlyDecoder {
+    path: PathBuf,
+    bytes: Vec<u8>,
+    /// Byte range of the vertex records in `bytes`.
+    data: Range<usize>,
+    count: usize,
+    header: header::PlyHeader,
+    layout: header::VertexLayout,
+}
+
+impl SplatDecoder for PlyDecoder {
+    fn format(&self) -> SceneFormat {
+        SceneFormat::Ply
+    }
+    fn len(&self) -> usize {
+        self.count
+    }
+    fn sh_degree(&self) -> u32 {
+        self.layout.sh_degree
+    }
+    fn antialiased(&self) -> bool {
+        self.header.antialiased
+    }
+    fn decode(&self, range: Range<usize>) -> Result<SplatCloud, LoadError> {
+        check_range(&self.path, SceneFormat::Ply, &range, self.count)?;
+        let stride = self.layout.stride;
+        let start = self.data.start + range.start * stride;
+        let end = self.data.start + range.end * stride;
+        let records = self.bytes.get(start..end).unwrap_or_default();
+        Ok(body::decode_binary_records(
+            records,
+            &self.header,
+            &self.layout,
+        ))
+    }
 }

@@ -1,0 +1,108 @@
+//! `LoadError`: why a scene or camera file could not be loaded.
+
+use std::path::PathBuf;
+
+use super::SceneFormat;
+
+/// Why a scene or camera file could not be loaded. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{path}: cannot read file: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: not a supported scene file: {reason}")]
+    UnknownFormat { path: PathBuf, reason: String },
+    #[error("{path}: invalid PLY header: {reason}")]
+    BadHeader { path: PathBuf, reason: String },
+    #[error("{path}: missing required property `{property}` in element `{element}`")]
+    MissingProperty {
+        path: PathBuf,
+        element: String,
+        property: String,
+    },
+    #[error("{path}: property `{property}` has type {found}, expected a float or integer scalar")]
+    WrongType {
+        path: PathBuf,
+        property: String,
+        found: String,
+    },
+    #[error(
+        "{path}: file is truncated: header declares {expected} splats ({expected_bytes} bytes of data) but only {available_bytes} bytes follow the header"
+    )]
+    Truncated {
+        path: PathBuf,
+        expected: u64,
+        expected_bytes: u64,
+        available_bytes: u64,
+    },
+    #[error(
+        "{path}: file is truncated: header declares {expected} splats but the ASCII body ends after {found}"
+    )]
+    TruncatedText {
+        path: PathBuf,
+        expected: u64,
+        found: u64,
+    },
+    #[error("{path}: element count {count} is implausible for a file of {file_bytes} bytes")]
+    AbsurdCount {
+        path: PathBuf,
+        count: u64,
+        file_bytes: u64,
+    },
+    #[error("{path}: malformed data: {reason}")]
+    Malformed { path: PathBuf, reason: String },
+    /// The file is recognised as `format` but its content is inconsistent or cut short.
+    #[error("{path}: invalid {format} file: {reason}")]
+    Invalid {
+        path: PathBuf,
+        format: SceneFormat,
+        reason: String,
+    },
+    /// The file is a valid `format` file using a feature or version splatview cannot read.
+    #[error("{path}: unsupported {format} file: {reason}")]
+    Unsupported {
+        path: PathBuf,
+        format: SceneFormat,
+        reason: String,
+    },
+}
+
+impl LoadError {
+    /// A [`LoadError::Invalid`] for `path`.
+    pub(crate) fn invalid(
+        path: &std::path::Path,
+        format: SceneFormat,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self::Invalid {
+            path: path.to_owned(),
+            format,
+            reason: reason.into(),
+        }
+    }
+
+    /// A [`LoadError::Unsupported`] for `path`.
+    pub(crate) fn unsupported(
+        path: &std::path::Path,
+        format: SceneFormat,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self::Unsupported {
+            path: path.to_owned(),
+            format,
+            reason: reason.into(),
+        }
+    }
+
+    /// A [`LoadError::AbsurdCount`] for `path`.
+    pub(crate) fn absurd(path: &std::path::Path, count: u64, file_bytes: usize) -> Self {
+        Self::AbsurdCount {
+            path: path.to_owned(),
+            count,
+            file_bytes: file_bytes as u64,
+        }
+    }
+}
