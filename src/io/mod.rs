@@ -13,6 +13,7 @@ mod error;
 pub mod ksplat;
 pub mod ply;
 pub mod splat;
+pub mod spz;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -126,6 +127,9 @@ impl SplatDecoder for CloudDecoder {
 pub fn open_decoder(path: &Path, bytes: Vec<u8>) -> Result<Box<dyn SplatDecoder>, LoadError> {
     if bytes.starts_with(b"ply\n") || bytes.starts_with(b"ply\r\n") {
         return ply::open(path, bytes);
+    }
+    if bytes.starts_with(b"NGSP") || bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(Box::new(spz::open(path, bytes)?));
     }
     if ksplat::looks_like_ksplat(&bytes) {
         return Ok(Box::new(ksplat::open(path, bytes)?));
