@@ -12,6 +12,7 @@ mod convert;
 mod error;
 pub mod ksplat;
 pub mod ply;
+pub mod sog;
 pub mod splat;
 pub mod spz;
 
@@ -130,6 +131,12 @@ pub fn open_decoder(path: &Path, bytes: Vec<u8>) -> Result<Box<dyn SplatDecoder>
     }
     if bytes.starts_with(b"NGSP") || bytes.starts_with(&[0x1f, 0x8b]) {
         return Ok(Box::new(spz::open(path, bytes)?));
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Ok(Box::new(sog::open_bundle(path, &bytes)?));
+    }
+    if bytes.trim_ascii_start().starts_with(b"{") {
+        return Ok(Box::new(sog::open_meta(path, &bytes)?));
     }
     if ksplat::looks_like_ksplat(&bytes) {
         return Ok(Box::new(ksplat::open(path, bytes)?));
