@@ -4,8 +4,8 @@
 //!
 //! A loader's `open` parses headers and decompresses what must be decompressed as a
 //! whole; its decoder then turns any index range of splats into a `SplatCloud`, so
-//! [`decode_all`] can decode in parallel (and a streaming loader can hand the renderer
-//! chunks in order). Layouts, conventions and tolerances: docs/FORMATS.md.
+//! [`decode_all`] can decode in parallel and [`stream::StreamingLoad`] can hand the
+//! renderer chunks in order. Layouts, conventions and tolerances: docs/FORMATS.md.
 
 pub mod cameras_json;
 mod convert;
@@ -15,6 +15,7 @@ pub mod ply;
 pub mod sog;
 pub mod splat;
 pub mod spz;
+pub mod stream;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
