@@ -63,6 +63,11 @@ pub(crate) fn u32_at(b: &[u8], at: usize) -> u32 {
 }
 
 #[inline]
+pub(crate) fn u64_at(b: &[u8], at: usize) -> u64 {
+    bytes_at(b, at).map_or(0, u64::from_le_bytes)
+}
+
+#[inline]
 pub(crate) fn f32_at(b: &[u8], at: usize) -> f32 {
     f32::from_bits(u32_at(b, at))
 }
@@ -132,6 +137,7 @@ mod tests {
         assert_eq!(u16_at(&b, 0), 0x0201);
         assert_eq!(u16_at(&b, 2), 0);
         assert_eq!(u32_at(&b, 0), 0);
+        assert_eq!(u64_at(&b, usize::MAX - 3), 0);
         assert_eq!(f16_to_f32(0x3c00), 1.0);
     }
 }

@@ -4,15 +4,18 @@
 //!
 //! A loader's `open` parses headers and decompresses what must be decompressed as a
 //! whole; its decoder then turns any index range of splats into a `SplatCloud`, so
-//! [`decode_all`] can decode in parallel (and a streaming loader can hand the renderer
-//! chunks in order). Layouts, conventions and tolerances: docs/FORMATS.md.
+//! [`decode_all`] can decode in parallel and [`stream::StreamingLoad`] can hand the
+//! renderer chunks in order. Layouts, conventions and tolerances: docs/FORMATS.md.
 
 pub mod cameras_json;
 mod convert;
 mod error;
 pub mod ksplat;
 pub mod ply;
+pub mod sog;
 pub mod splat;
+pub mod spz;
+pub mod stream;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -126,6 +129,15 @@ impl SplatDecoder for CloudDecoder {
 pub fn open_decoder(path: &Path, bytes: Vec<u8>) -> Result<Box<dyn SplatDecoder>, LoadError> {
     if bytes.starts_with(b"ply\n") || bytes.starts_with(b"ply\r\n") {
         return ply::open(path, bytes);
+    }
+    if bytes.starts_with(b"NGSP") || bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(Box::new(spz::open(path, bytes)?));
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Ok(Box::new(sog::open_bundle(path, &bytes)?));
+    }
+    if bytes.trim_ascii_start().starts_with(b"{") {
+        return Ok(Box::new(sog::open_meta(path, &bytes)?));
     }
     if ksplat::looks_like_ksplat(&bytes) {
         return Ok(Box::new(ksplat::open(path, bytes)?));

@@ -1,0 +1,301 @@
+//! SOG images to splats: WebP decoding (in parallel, sizes checked before anything is
+//! allocated) and the per-splat texel lookups.
+
+use std::io::Cursor;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use image::ImageDecoder;
+
+use super::meta::{Meta, Quant};
+use super::{FORMAT, invalid};
+use crate::io::convert::{check_range, cloud_with_capacity, logit};
+use crate::io::{LoadError, SplatDecoder};
+use crate::scene::SplatCloud;
+
+/// Fewest pixels an image may always have, and the most pixels per byte of WebP beyond
+/// that: bounds the memory a small, hostile image can claim.
+const MIN_PIXEL_LIMIT: u64 = 1 << 22;
+const MAX_PIXELS_PER_BYTE: u64 = 4096;
+/// Palette entries per row of the SH centroid image.
+const PALETTE_ROW: usize = 64;
+
+/// An RGBA8 image.
+struct Texture {
+    width: usize,
+    height: usize,
+    rgba: Vec<u8>,
+}
+
+impl Texture {
+    fn pixels(&self) -> usize {
+        self.width * self.height
+    }
+
+    #[inline]
+    fn texel(&self, i: usize) -> [u8; 4] {
+        self.rgba
+            .get(4 * i..4 * i + 4)
+            .and_then(|s| s.try_into().ok())
+            .unwrap_or([0; 4])
+    }
+}
+
+fn decode_webp(path: &Path, name: &str, data: &[u8]) -> Result<Texture, LoadError> {
+    let bad = |e: image::ImageError| invalid(path, format!("`{name}`: {e}"));
+    let decoder = image::codecs::webp::WebPDecoder::new(Cursor::new(data)).map_err(bad)?;
+    let (w, h) = decoder.dimensions();
+    let pixels = u64::from(w) * u64::from(h);
+    let limit = (data.len() as u64)
+        .saturating_mul(MAX_PIXELS_PER_BYTE)
+        .max(MIN_PIXEL_LIMIT);
+    if pixels > limit {
+        return Err(invalid(
+            path,
+            format!("`{name}` claims {w}x{h} pixels in {} bytes", data.len()),
+        ));
+    }
+    let rgba = image::DynamicImage::from_decoder(decoder)
+        .map_err(bad)?
+        .into_rgba8()
+        .into_raw();
+    Ok(Texture {
+        width: w as usize,
+        height: h as usize,
+        rgba,
+    })
+}
+
+/// Decoder for a SOG scene (images decoded when opened).
+pub struct SogDecoder {
+    path: PathBuf,
+    meta: Meta,
+    count: usize,
+    sh_degree: u32,
+    means_lo: Texture,
+    means_hi: Texture,
+    scales: Texture,
+    quats: Texture,
+    sh0: Texture,
+    /// Centroids, labels and the number of palette entries.
+    sh_n: Option<(Texture, Texture, usize)>,
+}
+
+impl SogDecoder {
+    /// Decodes the images (`files` holds each name of `meta.files()` with its bytes).
+    pub(super) fn new(
+        path: &Path,
+        meta: Meta,
+        files: Vec<(String, Vec<u8>)>,
+    ) -> Result<Self, LoadError> {
+        let decoded: Vec<Result<Texture, LoadError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = files
+                .iter()
+                .map(|(name, data)| s.spawn(move || decode_webp(path, name, data)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(invalid(path, "an image decoder thread panicked")))
+                })
+                .collect()
+        });
+        let mut textures = decoded.into_iter();
+        let mut next = || {
+            textures
+                .next()
+                .unwrap_or_else(|| Err(invalid(path, "an image is missing")))
+        };
+        let means_lo = next()?;
+        let means_hi = next()?;
+        let scales = next()?;
+        let quats = next()?;
+        let sh0 = next()?;
+        let count = meta.count;
+        for (t, name) in [
+            (&means_lo, &meta.means_lo),
+            (&means_hi, &meta.means_hi),
+            (&scales, &meta.scales_file),
+            (&quats, &meta.quats_file),
+            (&sh0, &meta.sh0_file),
+        ] {
+            if (t.pixels() as u64) < count {
+                return Err(invalid(
+                    path,
+                    format!("`{name}` has {} pixels for {count} splats", t.pixels()),
+                ));
+            }
+        }
+        let (sh_n, sh_degree) = match &meta.sh_n {
+            None => (None, 0),
+            Some(sh) => {
+                let centroids = next()?;
+                let labels = next()?;
+                if (labels.pixels() as u64) < count {
+                    return Err(invalid(
+                        path,
+                        format!(
+                            "`{}` has {} pixels for {count} splats",
+                            sh.labels,
+                            labels.pixels()
+                        ),
+                    ));
+                }
+                // Version 1 gives no band count: the centroid row width tells it.
+                let bands = match sh.bands {
+                    Some(b) => b,
+                    None => match centroids.width {
+                        192 => 1,
+                        512 => 2,
+                        960 => 3,
+                        w => return Err(invalid(path, format!("SH centroid image width {w}"))),
+                    },
+                };
+                let coeffs = ((bands + 1) * (bands + 1) - 1) as usize;
+                if bands > 0 && centroids.width != PALETTE_ROW * coeffs {
+                    return Err(invalid(
+                        path,
+                        format!(
+                            "SH centroid image width {}; {bands} bands need {}",
+                            centroids.width,
+                            PALETTE_ROW * coeffs
+                        ),
+                    ));
+                }
+                let palette = sh
+                    .palette
+                    .unwrap_or(usize::MAX)
+                    .min(PALETTE_ROW * centroids.height);
+                (Some((centroids, labels, palette)), bands)
+            }
+        };
+        Ok(Self {
+            path: path.to_owned(),
+            count: count as usize,
+            sh_degree,
+            meta,
+            means_lo,
+            means_hi,
+            scales,
+            quats,
+            sh0,
+            sh_n: if sh_degree > 0 { sh_n } else { None },
+        })
+    }
+}
+
+/// Inverse of the position transform `sign(x) * ln(|x| + 1)`.
+#[inline]
+fn inv_log_transform(v: f64) -> f64 {
+    v.signum() * (v.abs().exp() - 1.0)
+}
+
+/// Smallest-three quaternion texel: `r g b` are the three smaller components scaled by
+/// sqrt(2) into 0..255, `a` is 252 + the index (w, x, y, z order) of the largest one.
+/// Returns (w, x, y, z); an invalid tag gives the identity.
+fn unpack_quat(t: [u8; 4]) -> [f32; 4] {
+    let Some(largest) = t[3].checked_sub(252).map(usize::from).filter(|&m| m < 4) else {
+        return [1.0, 0.0, 0.0, 0.0];
+    };
+    let mut q = [0.0f32; 4];
+    let mut sum = 0.0;
+    let mut k = 0;
+    for (i, v) in q.iter_mut().enumerate() {
+        if i != largest {
+            *v = (f32::from(t[k]) / 255.0 * 2.0 - 1.0) * std::f32::consts::FRAC_1_SQRT_2;
+            sum += *v * *v;
+            k += 1;
+        }
+    }
+    q[largest] = (1.0 - sum).max(0.0).sqrt();
+    q
+}
+
+impl SplatDecoder for SogDecoder {
+    fn format(&self) -> crate::io::SceneFormat {
+        FORMAT
+    }
+    fn len(&self) -> usize {
+        self.count
+    }
+    fn sh_degree(&self) -> u32 {
+        self.sh_degree
+    }
+    fn decode(&self, range: Range<usize>) -> Result<SplatCloud, LoadError> {
+        check_range(&self.path, FORMAT, &range, self.count)?;
+        let m = &self.meta;
+        let mut cloud = cloud_with_capacity(range.len(), self.sh_degree, false);
+        let span = |k: usize| {
+            let s = m.means_max[k] - m.means_min[k];
+            if s == 0.0 { 1.0 } else { s }
+        };
+        let spans = [span(0), span(1), span(2)];
+        let coeffs = cloud.rest_coeffs_per_splat();
+        for i in range {
+            let lo = self.means_lo.texel(i);
+            let hi = self.means_hi.texel(i);
+            cloud.positions.push([0, 1, 2].map(|k| {
+                let q = f64::from(u16::from(lo[k]) | (u16::from(hi[k]) << 8)) / 65535.0;
+                inv_log_transform(m.means_min[k] + spans[k] * q) as f32
+            }));
+            let s = self.scales.texel(i);
+            cloud
+                .log_scales
+                .push([0, 1, 2].map(|k| m.scales.value(k, s[k])));
+            cloud.rotations.push(unpack_quat(self.quats.texel(i)));
+            let c = self.sh0.texel(i);
+            cloud.sh_dc.push([0, 1, 2].map(|k| m.sh0.value(k, c[k])));
+            cloud.opacity_logits.push(match &m.sh0 {
+                // Version 1 stores the logit itself.
+                Quant::Lerp { .. } => m.sh0.value(3, c[3]),
+                Quant::Codebook(_) => logit(f32::from(c[3]) / 255.0),
+            });
+            if let Some((centroids, labels, palette)) = &self.sh_n {
+                let Some(sh) = &m.sh_n else { continue };
+                let l = labels.texel(i);
+                let label = usize::from(l[0]) | (usize::from(l[1]) << 8);
+                let row = label / PALETTE_ROW;
+                let col = (label % PALETTE_ROW) * coeffs;
+                for j in 0..coeffs {
+                    if label < *palette && row < centroids.height {
+                        let t = centroids.texel(row * centroids.width + col + j);
+                        cloud
+                            .sh_rest
+                            .extend([0, 1, 2].map(|ch| sh.quant.value(0, t[ch])));
+                    } else {
+                        cloud.sh_rest.extend([0.0; 3]);
+                    }
+                }
+            }
+        }
+        Ok(cloud)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quaternion_tags() {
+        assert_eq!(unpack_quat([0, 0, 0, 17]), [1.0, 0.0, 0.0, 0.0]);
+        let q = unpack_quat([128, 128, 128, 252]);
+        assert!((q[0] - 1.0).abs() < 1e-3, "{q:?}");
+        let q = unpack_quat([255, 128, 128, 255]);
+        // w = first packed value (+1/sqrt2), z largest.
+        assert!(
+            (q[0] - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-3,
+            "{q:?}"
+        );
+        assert!(q[3] > 0.6, "{q:?}");
+    }
+
+    #[test]
+    fn log_transform_inverts() {
+        for x in [-3.0f64, -0.5, 0.0, 0.25, 7.0] {
+            let t = x.signum() * (x.abs() + 1.0).ln();
+            assert!((inv_log_transform(t) - x).abs() < 1e-12);
+        }
+    }
+}
