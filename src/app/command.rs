@@ -12,6 +12,8 @@ pub enum Command {
     /// Open entry `n` of the recent-files list.
     OpenRecent(usize),
     ClearRecent,
+    /// Stop the scene load in progress (the previous scene stays).
+    CancelLoad,
     Screenshot,
     Screenshot4k,
     Quit,
@@ -83,10 +85,11 @@ const fn cmd(key: Key) -> Option<KeyboardShortcut> {
 
 impl Command {
     /// Every command without data, in menu order.
-    pub const ALL: [Command; 31] = [
+    pub const ALL: [Command; 32] = [
         Command::OpenScene,
         Command::OpenCameras,
         Command::ClearRecent,
+        Command::CancelLoad,
         Command::Screenshot,
         Command::Screenshot4k,
         Command::Quit,
@@ -123,6 +126,7 @@ impl Command {
             Command::OpenCameras => "Open cameras.json…",
             Command::OpenRecent(_) => "Open most recent file",
             Command::ClearRecent => "Clear recent files",
+            Command::CancelLoad => "Cancel loading",
             Command::Screenshot => "Screenshot",
             Command::Screenshot4k => "Screenshot at 4K",
             Command::Quit => "Quit",
@@ -156,8 +160,8 @@ impl Command {
     pub fn category(self) -> Category {
         use Command::*;
         match self {
-            OpenScene | OpenCameras | OpenRecent(_) | ClearRecent | Screenshot | Screenshot4k
-            | Quit => Category::File,
+            OpenScene | OpenCameras | OpenRecent(_) | ClearRecent | CancelLoad | Screenshot
+            | Screenshot4k | Quit => Category::File,
             ToggleOverlay | ToggleHelp | ToggleFrusta | DismissMessages | ShDegreeDown
             | ShDegreeUp => Category::View,
             FrameScene
@@ -189,6 +193,7 @@ impl Command {
             )),
             Command::OpenRecent(_) => None,
             Command::ClearRecent => None,
+            Command::CancelLoad => shift(Key::Escape),
             Command::Screenshot => key(Key::F12),
             Command::Screenshot4k => shift(Key::F12),
             Command::Quit => cmd(Key::Q),

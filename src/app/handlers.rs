@@ -6,13 +6,15 @@ use std::sync::Arc;
 
 use winit::event_loop::ActiveEventLoop;
 
-use super::loading::{LoadJob, LoadOutcome, format_label};
+use super::loading::{LoadJob, cameras_beside};
 use super::screenshot::{ScreenshotJob, next_path};
 use super::state::{Dialog, Effect, LoadStatus, SceneInfo};
 use super::viewer::Viewer;
 use crate::controls::path::CameraPath;
 use crate::io::cameras_json::{load_cameras_json, parse_cameras_json};
+use crate::io::stream::LoadMessage;
 use crate::scene::SceneBounds;
+use crate::scene::SplatCloud;
 
 impl Viewer {
     pub(super) fn handle_effects(&mut self, event_loop: &ActiveEventLoop) {
@@ -27,6 +29,7 @@ impl Viewer {
                     super::dialogs::spawn(dialog, start, self.proxy.clone());
                 }
                 Effect::LoadScene(path) => self.open_scene(path),
+                Effect::CancelLoad => self.cancel_load(),
                 Effect::Screenshot { width, height } => self.screenshot(width, height),
                 Effect::Quit => {
                     self.save_settings();
@@ -36,17 +39,14 @@ impl Viewer {
         }
     }
 
-    /// Starts loading `path` in the background (the current scene stays until then).
+    /// Starts loading `path` in the background (the current scene stays until the
+    /// new one's first chunk arrives). A load already running is cancelled.
     pub fn open_scene(&mut self, path: PathBuf) {
         if let Some(old) = self.load.take() {
             old.cancel();
+            self.abort_load(old);
         }
-        self.load_counter += 1;
-        self.load = Some(LoadJob::spawn(
-            path.clone(),
-            self.load_counter,
-            self.proxy.clone(),
-        ));
+        self.load = Some(LoadJob::spawn(path.clone(), self.proxy.clone()));
         self.state.loading = Some(LoadStatus {
             path,
             elapsed: Default::default(),
@@ -57,66 +57,188 @@ impl Viewer {
         self.window.request_redraw();
     }
 
-    /// A background load finished.
-    pub fn loaded(&mut self, outcome: LoadOutcome) {
-        if self.load.as_ref().is_none_or(|job| job.id != outcome.id) {
-            return; // superseded
+    /// Cancels the running load (the previous scene comes back).
+    pub fn cancel_load(&mut self) {
+        if let Some(job) = self.load.take() {
+            job.cancel();
+            self.abort_load(job);
+            self.state.loading = None;
+            self.window.request_redraw();
         }
-        self.load = None;
-        self.state.loading = None;
-        let path = outcome.path;
-        let cloud = match outcome.result {
-            Ok(cloud) => cloud,
-            Err(err) => {
-                self.state.error(err.to_string());
-                self.window.request_redraw();
-                return;
-            }
-        };
-        log::info!(
-            "loaded {}: {} splats, SH degree {} in {:.2} s",
-            path.display(),
-            cloud.len(),
-            cloud.sh_degree,
-            outcome.elapsed.as_secs_f32()
-        );
+    }
+
+    /// Puts back the scene shown before `job` started, if the job had replaced it.
+    fn abort_load(&mut self, job: LoadJob) {
+        if !job.switched {
+            return;
+        }
+        self.scene_view.abort_stream();
         self.generation += 1;
-        let gpu_bytes = match self
-            .scene_view
-            .set_scene(&self.ctx.device, &cloud, self.generation)
-        {
-            Ok(bytes) => Some(bytes),
-            Err(err) => {
-                self.state.error(err.to_string());
-                None
-            }
+        self.scene_view.set_generation(self.generation);
+        match job.previous {
+            Some((info, cloud)) => self.state.update_scene(info, cloud),
+            None => self.state.clear_scene(),
+        }
+    }
+
+    /// Drains the loader's messages: progress, chunks (uploaded at once), the end.
+    pub fn pump_load(&mut self) {
+        let Some(mut job) = self.load.take() else {
+            return;
         };
-        let info = SceneInfo {
+        let mut done = false;
+        while let Some(message) = job.stream.try_recv() {
+            match message {
+                LoadMessage::Progress(p) => {
+                    if let Some(status) = &mut self.state.loading {
+                        status.fraction = Some(if p.file_bytes == 0 {
+                            0.0
+                        } else if p.total_splats > 0 {
+                            // Reading is fast; decoding is the long part.
+                            0.2 * (p.bytes_read as f32 / p.file_bytes as f32)
+                                + 0.8 * (p.splats_decoded as f32 / p.total_splats as f32)
+                        } else {
+                            0.2 * (p.bytes_read as f32 / p.file_bytes as f32)
+                        });
+                        status.splats_loaded = p.splats_decoded as u64;
+                        status.total_splats = (p.total_splats > 0).then_some(p.total_splats as u64);
+                    }
+                }
+                LoadMessage::Started {
+                    format,
+                    total_splats,
+                    sh_degree,
+                    antialiased,
+                    ..
+                } => {
+                    job.total_splats = Some(total_splats);
+                    job.format = Some(format.to_string());
+                    job.cloud = SplatCloud::new(sh_degree);
+                    job.cloud.antialiased = antialiased;
+                    job.cloud.reserve(total_splats);
+                }
+                LoadMessage::Chunk { splats, .. } => {
+                    if !job.switched {
+                        // First chunk: switch the GPU side to the new scene.
+                        let total = job.total_splats.unwrap_or(splats.len());
+                        if let Err(err) = self.scene_view.begin_stream(
+                            &self.ctx.device,
+                            total,
+                            job.cloud.sh_degree,
+                            job.cloud.antialiased,
+                        ) {
+                            self.state.error(err.to_string());
+                            job.cancel();
+                            self.state.loading = None;
+                            self.window.request_redraw();
+                            return;
+                        }
+                        job.previous = self.state.scene.clone().zip(self.state.cloud.clone());
+                        job.switched = true;
+                        job.cloud.append(&splats);
+                        self.generation += 1;
+                        self.scene_view.set_generation(self.generation);
+                        let info = self.scene_info(&job, None);
+                        self.state.set_scene(info, Arc::new(job.cloud.clone()));
+                        self.state.stats.visible_splats = None;
+                    } else {
+                        job.cloud.append(&splats);
+                    }
+                    if let Err(err) = self.scene_view.append_chunk(&self.ctx.queue, &splats) {
+                        self.state.error(format!("{}: {err}", job.path.display()));
+                    }
+                    self.generation += 1;
+                    self.scene_view.set_generation(self.generation);
+                }
+                LoadMessage::Finished { elapsed } => {
+                    log::info!(
+                        "loaded {}: {} splats, SH degree {} in {:.2} s",
+                        job.path.display(),
+                        job.cloud.len(),
+                        job.cloud.sh_degree,
+                        elapsed.as_secs_f32()
+                    );
+                    self.finish_load(&mut job);
+                    done = true;
+                    break;
+                }
+                LoadMessage::Failed(err) => {
+                    self.state.error(err.to_string());
+                    self.abort_load(job);
+                    self.state.loading = None;
+                    self.window.request_redraw();
+                    return;
+                }
+                LoadMessage::Cancelled => {
+                    self.abort_load(job);
+                    self.state.loading = None;
+                    self.window.request_redraw();
+                    return;
+                }
+            }
+        }
+        if done {
+            self.state.loading = None;
+        } else {
+            self.load = Some(job);
+        }
+        self.window.request_redraw();
+    }
+
+    fn scene_info(&self, job: &LoadJob, gpu_bytes: Option<u64>) -> SceneInfo {
+        let path = job.path.clone();
+        SceneInfo {
             name: path.file_name().map_or_else(
                 || path.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
             ),
-            format: format_label(&path),
-            splat_count: cloud.len(),
-            sh_degree: cloud.sh_degree,
-            antialiased: cloud.antialiased,
-            bounds: SceneBounds::robust(&cloud),
+            format: job.format.clone().unwrap_or_else(|| "unknown".into()),
+            splat_count: job.total_splats.unwrap_or(job.cloud.len()),
+            sh_degree: job.cloud.sh_degree,
+            antialiased: job.cloud.antialiased,
+            bounds: SceneBounds::robust(&job.cloud),
             gpu_bytes,
             path,
-        };
-        self.window.set_title(&format!("splatview - {}", info.name));
-        self.state.set_scene(info, Arc::new(cloud));
-        self.state.stats.visible_splats = None;
-        match outcome.cameras {
-            Some((file, Ok(cameras))) => {
-                log::info!("{} training cameras from {}", cameras.len(), file.display());
-                self.state.set_training_cameras(file, cameras);
+        }
+    }
+
+    /// The load ended well: final scene info, training cameras beside it.
+    fn finish_load(&mut self, job: &mut LoadJob) {
+        if !job.switched {
+            // An empty scene: no chunk ever came.
+            if let Err(err) = self.scene_view.begin_stream(
+                &self.ctx.device,
+                0,
+                job.cloud.sh_degree,
+                job.cloud.antialiased,
+            ) {
+                self.state.error(err.to_string());
+                return;
             }
-            Some((_, Err(err))) => self.state.error(err.to_string()),
-            None => {}
+            job.switched = true;
+            self.generation += 1;
+            self.scene_view.set_generation(self.generation);
+            let info = self.scene_info(job, None);
+            self.state.set_scene(info, Arc::new(job.cloud.clone()));
+        }
+        self.scene_view.finish_stream();
+        let cloud = std::mem::replace(&mut job.cloud, SplatCloud::new(0));
+        job.cloud = SplatCloud::new(cloud.sh_degree);
+        let mut info = self.scene_info(job, Some(self.scene_view.gpu_bytes()));
+        info.splat_count = cloud.len();
+        info.bounds = SceneBounds::robust(&cloud);
+        self.window.set_title(&format!("splatview - {}", info.name));
+        self.state.update_scene(info, Arc::new(cloud));
+        if let Some(file) = cameras_beside(&job.path) {
+            match load_cameras_json(&file) {
+                Ok(cameras) => {
+                    log::info!("{} training cameras from {}", cameras.len(), file.display());
+                    self.state.set_training_cameras(file, cameras);
+                }
+                Err(err) => self.state.error(err.to_string()),
+            }
         }
         self.save_settings();
-        self.window.request_redraw();
     }
 
     /// A file dialog closed (`None`: cancelled).

@@ -21,7 +21,6 @@ use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy}
 use winit::window::WindowId;
 
 use crate::settings::Settings;
-use loading::LoadOutcome;
 use state::Dialog;
 use viewer::Viewer;
 
@@ -30,8 +29,8 @@ use viewer::Viewer;
 pub enum UserEvent {
     /// The GPU finished a frame that took this many milliseconds from its start.
     FrameDone { frame_ms: f64 },
-    /// A background scene load ended.
-    Loaded(Box<LoadOutcome>),
+    /// The background scene loader has news (progress, a chunk, the end).
+    LoadProgress,
     /// A file dialog closed with this choice.
     DialogClosed(Dialog, Option<PathBuf>),
     /// A screenshot was written (or failed).
@@ -118,7 +117,7 @@ impl ApplicationHandler<UserEvent> for ViewerApp {
         };
         match event {
             UserEvent::FrameDone { frame_ms } => viewer.frame_done(frame_ms),
-            UserEvent::Loaded(outcome) => viewer.loaded(*outcome),
+            UserEvent::LoadProgress => viewer.pump_load(),
             UserEvent::DialogClosed(dialog, path) => viewer.dialog_closed(dialog, path),
             UserEvent::ScreenshotDone(result) => viewer.screenshot_done(result),
         }

@@ -39,6 +39,8 @@ pub struct SceneView {
     target: Option<Target>,
     last: Option<RenderKey>,
     visible: VisibleCounter,
+    /// The scene shown before a streamed load started, until it completes.
+    previous: Option<SplatGpuData>,
 }
 
 impl SceneView {
@@ -57,25 +59,68 @@ impl SceneView {
             target: None,
             last: None,
             visible: VisibleCounter::new(device),
+            previous: None,
         })
     }
 
-    /// Uploads a new scene (the whole cloud at once). Returns its GPU bytes.
-    ///
-    /// Chunked upload from the streaming loader plugs in here: allocate for
-    /// `total_splats` on `Started`, then write each `Chunk` at `first_splat`.
-    pub fn set_scene(
+    /// Starts showing a streamed scene of `total` splats: allocates its buffers
+    /// and keeps the current scene aside until `finish_stream` or `abort_stream`.
+    pub fn begin_stream(
         &mut self,
         device: &wgpu::Device,
-        cloud: &SplatCloud,
-        generation: u64,
-    ) -> Result<u64, GpuError> {
-        // Free the old buffers before allocating the new ones.
-        self.scene = SplatGpuData::new(device, &self.renderer.splats, &SplatCloud::new(0))?;
-        self.scene = SplatGpuData::new(device, &self.renderer.splats, cloud)?;
+        total: usize,
+        sh_degree: u32,
+        antialiased: bool,
+    ) -> Result<(), GpuError> {
+        let scene = SplatGpuData::with_capacity(
+            device,
+            &self.renderer.splats,
+            total,
+            sh_degree,
+            antialiased,
+        )?;
+        let old = std::mem::replace(&mut self.scene, scene);
+        // Keep the scene from before the first streamed load, not an aborted one.
+        if self.previous.is_none() {
+            self.previous = Some(old);
+        }
+        self.last = None;
+        Ok(())
+    }
+
+    /// Uploads the next chunk of the streamed scene.
+    pub fn append_chunk(
+        &mut self,
+        queue: &wgpu::Queue,
+        chunk: &SplatCloud,
+    ) -> Result<(), crate::render::splat::gpu_data::AppendError> {
+        self.scene.append(queue, chunk)?;
+        self.last = None;
+        Ok(())
+    }
+
+    /// The streamed scene is complete: drop the one kept aside.
+    pub fn finish_stream(&mut self) {
+        self.previous = None;
+    }
+
+    /// The streamed load failed: show the scene from before it again.
+    pub fn abort_stream(&mut self) {
+        if let Some(previous) = self.previous.take() {
+            self.scene = previous;
+        }
+        self.last = None;
+    }
+
+    /// Marks the image stale under a new scene generation.
+    pub fn set_generation(&mut self, generation: u64) {
         self.generation = generation;
         self.last = None;
-        Ok(self.scene.size_bytes())
+    }
+
+    /// GPU bytes of the current scene.
+    pub fn gpu_bytes(&self) -> u64 {
+        self.scene.size_bytes()
     }
 
     /// The texture of the last render, for egui.

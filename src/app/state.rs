@@ -46,6 +46,7 @@ pub enum Dialog {
 pub enum Effect {
     Dialog(Dialog),
     LoadScene(PathBuf),
+    CancelLoad,
     Screenshot { width: u32, height: u32 },
     Quit,
 }
@@ -164,6 +165,19 @@ impl AppState {
         self.training = TrainingCameras::default();
     }
 
+    /// Replaces the scene's info and CPU copy without moving the camera (a
+    /// streamed load finishing, or a failed one restoring the previous scene).
+    pub fn update_scene(&mut self, info: SceneInfo, cloud: Arc<SplatCloud>) {
+        self.scene = Some(info);
+        self.cloud = Some(cloud);
+    }
+
+    /// No scene (a failed first load).
+    pub fn clear_scene(&mut self) {
+        self.scene = None;
+        self.cloud = None;
+    }
+
     pub fn set_training_cameras(&mut self, file: PathBuf, cameras: Vec<TrainingCamera>) {
         self.training = TrainingCameras {
             file: Some(file),
@@ -207,6 +221,7 @@ impl AppState {
                 self.effects.push(Effect::Screenshot { width, height });
             }
             Command::Quit => self.effects.push(Effect::Quit),
+            Command::CancelLoad => self.effects.push(Effect::CancelLoad),
             Command::ToggleOverlay => self.settings.show_overlay ^= true,
             Command::ToggleHelp => self.show_help ^= true,
             Command::ToggleFrusta => self.settings.show_frusta ^= true,

@@ -43,7 +43,6 @@ pub struct Viewer {
     pub(super) proxy: EventLoopProxy<UserEvent>,
     pub(super) settings_path: Option<std::path::PathBuf>,
     pub(super) load: Option<LoadJob>,
-    pub(super) load_counter: u64,
     pub(super) screenshots: ScreenshotWorker,
     /// Scene generation (bumped per upload; screenshots key their upload on it).
     pub(super) generation: u64,
@@ -147,7 +146,6 @@ impl Viewer {
             proxy,
             settings_path,
             load: None,
-            load_counter: 0,
             generation: 0,
             last_frame: Instant::now(),
             animating: false,

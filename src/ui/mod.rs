@@ -51,7 +51,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, scene: Option<SceneImage>) 
         help::help_window(ui.ctx(), state, &mut commands);
         panels::messages(ui.ctx(), state, &mut commands);
     }
-    panels::progress(ui.ctx(), state);
+    panels::progress(ui.ctx(), state, &mut commands);
     egui::CentralPanel::default()
         .frame(Frame::NONE)
         .show(ui, |ui| viewport::viewport(ui, state));

@@ -344,7 +344,7 @@ pub fn messages(ctx: &egui::Context, state: &mut AppState, commands: &mut Vec<Co
 }
 
 /// Loading progress, bottom centre.
-pub fn progress(ctx: &egui::Context, state: &AppState) {
+pub fn progress(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Command>) {
     let Some(load) = &state.loading else {
         return;
     };
@@ -366,13 +366,18 @@ pub fn progress(ctx: &egui::Context, state: &AppState) {
                     None => egui::ProgressBar::new(0.0).animate(true),
                 };
                 ui.add(bar);
-                if let Some(total) = load.total_splats {
-                    ui.label(format!(
-                        "{} / {} splats",
-                        format_count(load.splats_loaded),
-                        format_count(total)
-                    ));
-                }
+                ui.horizontal(|ui| {
+                    if let Some(total) = load.total_splats {
+                        let seconds = load.elapsed.as_secs_f64().max(1e-3);
+                        ui.label(format!(
+                            "{} / {} splats ({}/s)",
+                            format_count(load.splats_loaded),
+                            format_count(total),
+                            format_count((load.splats_loaded as f64 / seconds) as u64)
+                        ));
+                    }
+                    command_button_labelled(ui, Command::CancelLoad, "Cancel", commands);
+                });
             });
         });
 }
