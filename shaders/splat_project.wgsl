@@ -25,9 +25,10 @@ const LOW_PASS_DILATION: f32 = 0.3;
 const MIN_ALPHA: f32 = 0.003921568627451; // 1 / 255
 
 @group(0) @binding(0) var<uniform> frame: FrameUniforms;
-// Three vec4 per splat: (position.xyz, opacity logit), (quaternion w, x, y, z),
-// (log scale.xyz, unused). Keep in sync with `GpuSplat` in gpu_data.rs.
-@group(0) @binding(1) var<storage, read> splats: array<vec4<f32>>;
+// Two vec4<u32> per splat (32 bytes): (position.xyz, opacity logit) as f32 bits;
+// then the quaternion (w, x, y, z) as two snorm16 pairs and the log scales as two
+// f16 pairs. Keep in sync with `GpuSplat` in gpu_data.rs.
+@group(0) @binding(1) var<storage, read> splats: array<vec4<u32>>;
 // SH coefficients as pairs of f16, coefficient-major then channel, padded to
 // `frame.sh_words_per_splat` u32 words per splat.
 @group(0) @binding(2) var<storage, read> sh_words: array<u32>;
@@ -79,9 +80,10 @@ fn sh_color(splat: u32, dir: vec3<f32>) -> vec3<f32> {
 // Projects splat `i`; writes `projected[i]` and returns its depth bits when
 // visible, 0 when culled.
 fn project_splat(i: u32) -> u32 {
-    let pos_opacity = splats[i * 3u];
-    let quat = splats[i * 3u + 1u];
-    let log_scale = splats[i * 3u + 2u].xyz;
+    let pos_opacity = bitcast<vec4<f32>>(splats[i * 2u]);
+    let packed = splats[i * 2u + 1u];
+    let quat = normalize(vec4<f32>(unpack2x16snorm(packed.x), unpack2x16snorm(packed.y)));
+    let log_scale = vec3<f32>(unpack2x16float(packed.z), unpack2x16float(packed.w).x);
 
     let p_view = (frame.view_from_world * vec4<f32>(pos_opacity.xyz, 1.0)).xyz;
     if !(p_view.z > NEAR_PLANE) {

@@ -341,3 +341,23 @@ fn splat_budget_keeps_the_most_important_splats() {
         );
     }
 }
+
+#[test]
+fn packed_layout_costs_little_against_f32() {
+    // The CPU reference renders the f32 scene and the scene quantized exactly as
+    // the GPU layout stores it; the difference is the packing's cost alone.
+    for name in ["guitar.decoded.ply", "biker.ply", "playbot_l6.ply"] {
+        let cloud = load(name);
+        let packed = splatview::render::splat::gpu_data::quantized_like_gpu(&cloud);
+        for (i, camera) in viewpoints(&cloud).iter().enumerate() {
+            let f32_image = to_rgb8(&render_reference(&cloud, camera, [0.0; 3]), WIDTH, HEIGHT);
+            let packed_image = to_rgb8(&render_reference(&packed, camera, [0.0; 3]), WIDTH, HEIGHT);
+            let db = psnr(&f32_image, &packed_image).expect("same size");
+            eprintln!("{name} view {i}: packed vs f32 layout PSNR {db:.2} dB");
+            assert!(
+                db >= 45.0,
+                "{name} view {i}: packed layout {db:.2} dB < 45 dB"
+            );
+        }
+    }
+}

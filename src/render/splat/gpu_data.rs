@@ -11,19 +11,28 @@ use crate::gpu::GpuError;
 use crate::render::sort::SortBuffers;
 use crate::scene::{PinholeCamera, SplatCloud};
 
-/// One splat as the project pass reads it: three vec4.
+/// One splat as the project pass reads it: 32 bytes. Position and opacity logit
+/// in f32; the unit quaternion (w, x, y, z) as four snorm16; log scales as f16.
 /// Keep in sync with the `splats` binding in shaders/splat_project.wgsl.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct GpuSplat {
     /// xyz: world position; w: opacity logit.
     pub position_opacity: [f32; 4],
-    /// Unit quaternion (w, x, y, z).
-    pub rotation: [f32; 4],
-    /// xyz: log scale; w: unused.
-    pub log_scale: [f32; 4],
+    /// snorm16 pairs (w, x) and (y, z) of the rotation, then f16 pairs
+    /// (log scale x, y) and (log scale z, 0).
+    pub rotation_scale: [u32; 4],
 }
-const _: () = assert!(size_of::<GpuSplat>() == 48);
+const _: () = assert!(size_of::<GpuSplat>() == 32);
+
+fn snorm16(v: f32) -> u32 {
+    u32::from((v.clamp(-1.0, 1.0) * 32767.0).round() as i16 as u16)
+}
+
+fn f16_pair(a: f32, b: f32) -> u32 {
+    u32::from(half::f16::from_f32(a).to_bits())
+        | (u32::from(half::f16::from_f32(b).to_bits()) << 16)
+}
 
 /// Output of the project pass (centre and conic in f32, colour, opacity and quad
 /// extent as f16 pairs). Keep in sync with `ProjectedSplat` in
@@ -167,13 +176,33 @@ pub fn pack_splats(cloud: &SplatCloud) -> Vec<GpuSplat> {
         .map(|i| {
             let p = cloud.positions[i];
             let s = cloud.log_scales[i];
+            let q = cloud.rotations[i];
             GpuSplat {
                 position_opacity: [p[0], p[1], p[2], cloud.opacity_logits[i]],
-                rotation: cloud.rotations[i],
-                log_scale: [s[0], s[1], s[2], 0.0],
+                rotation_scale: [
+                    snorm16(q[0]) | (snorm16(q[1]) << 16),
+                    snorm16(q[2]) | (snorm16(q[3]) << 16),
+                    f16_pair(s[0], s[1]),
+                    f16_pair(s[2], 0.0),
+                ],
             }
         })
         .collect()
+}
+
+/// The cloud as the GPU sees it after packing (f16 log scales and SH, snorm16
+/// quaternions), for measuring what the packed layout costs against f32.
+pub fn quantized_like_gpu(cloud: &SplatCloud) -> SplatCloud {
+    let f16 = |v: f32| half::f16::from_f32(v).to_f32();
+    let snorm = |v: f32| (v.clamp(-1.0, 1.0) * 32767.0).round() / 32767.0;
+    let mut out = cloud.clone();
+    out.log_scales.iter_mut().for_each(|s| *s = s.map(f16));
+    out.rotations
+        .iter_mut()
+        .for_each(|q| *q = crate::scene::splats::normalize_quat(q.map(snorm)));
+    out.sh_dc.iter_mut().for_each(|c| *c = c.map(f16));
+    out.sh_rest.iter_mut().for_each(|c| *c = f16(*c));
+    out
 }
 
 /// Packs SH coefficients (DC first, then the rest) as f16 pairs, coefficient-major.
