@@ -24,6 +24,27 @@ struct VertexOutput {
     @location(2) @interpolate(flat) color_opacity: vec4<f32>,
 }
 
+// Half axes (one standard deviation) of the Gaussian with inverse covariance
+// `conic` = (a, b, c) of [[a, b], [b, c]]: the long axis first.
+// Keep in sync with `splat_axes` in src/reference/project.rs.
+fn splat_axes(conic: vec3<f32>) -> mat2x2<f32> {
+    let a = conic.x;
+    let b = conic.y;
+    let c = conic.z;
+    let mid = 0.5 * (a + c);
+    let radius = sqrt(max(0.25 * (a - c) * (a - c) + b * b, 0.0));
+    let small = max(mid - radius, 1e-20);
+    let large = max(mid + radius, 1e-20);
+    var long_dir = vec2<f32>(1.0, 0.0);
+    if b != 0.0 {
+        long_dir = normalize(vec2<f32>(b, small - a));
+    } else if a > c {
+        long_dir = vec2<f32>(0.0, 1.0);
+    }
+    let short_dir = vec2<f32>(-long_dir.y, long_dir.x);
+    return mat2x2<f32>(long_dir * inverseSqrt(small), short_dir * inverseSqrt(large));
+}
+
 @vertex
 fn vs_main(
     @builtin(vertex_index) vertex_index: u32,
@@ -33,16 +54,22 @@ fn vs_main(
     let center = splat.center_conic_ab.xy;
     let rg = unpack2x16float(splat.packed.y);
     let b_opacity = unpack2x16float(splat.packed.z);
-    let extent = unpack2x16float(splat.packed.w);
+    let conic = vec3<f32>(splat.center_conic_ab.zw, bitcast<f32>(splat.packed.x));
+    // The quad is the rectangle around the ellipse at k standard deviations,
+    // oriented along its axes (eigenvectors of the conic), with k as in the
+    // project pass: beyond it alpha < 1/255. Thin diagonal splats cover far fewer
+    // pixels than with an axis-aligned box.
+    let k = min(3.0, sqrt(max(2.0 * log(255.0 * b_opacity.y), 0.0)));
+    let axes = splat_axes(conic);
     // Triangle strip corners: (-1,-1), (1,-1), (-1,1), (1,1).
     let corner = vec2<f32>(f32(vertex_index & 1u), f32(vertex_index >> 1u)) * 2.0 - 1.0;
-    let pixel = center + corner * extent;
+    let pixel = center + k * (corner.x * axes[0] + corner.y * axes[1]);
     let ndc = vec2<f32>(pixel.x / frame.viewport.x * 2.0 - 1.0, 1.0 - pixel.y / frame.viewport.y * 2.0);
 
     var out: VertexOutput;
     out.position = vec4<f32>(ndc, 0.0, 1.0);
     out.center = center;
-    out.conic = vec3<f32>(splat.center_conic_ab.zw, bitcast<f32>(splat.packed.x));
+    out.conic = conic;
     out.color_opacity = vec4<f32>(rg, b_opacity);
     return out;
 }

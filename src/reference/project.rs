@@ -88,6 +88,26 @@ pub fn sh_color(cloud: &SplatCloud, i: usize, dir: DVec3) -> DVec3 {
     (rgb + DVec3::splat(0.5)).max(DVec3::ZERO)
 }
 
+/// Half axes (one standard deviation) of the Gaussian with inverse covariance
+/// `conic` = (a, b, c): the long axis first. Same as `splat_axes` in
+/// shaders/splat_draw.wgsl.
+pub fn splat_axes(conic: DVec3) -> [DVec2; 2] {
+    let (a, b, c) = (conic.x, conic.y, conic.z);
+    let mid = 0.5 * (a + c);
+    let radius = (0.25 * (a - c) * (a - c) + b * b).max(0.0).sqrt();
+    let small = (mid - radius).max(1e-20);
+    let large = (mid + radius).max(1e-20);
+    let long_dir = if b != 0.0 {
+        DVec2::new(b, small - a).normalize()
+    } else if a > c {
+        DVec2::Y
+    } else {
+        DVec2::X
+    };
+    let short_dir = DVec2::new(-long_dir.y, long_dir.x);
+    [long_dir / small.sqrt(), short_dir / large.sqrt()]
+}
+
 /// Projects splat `i`; `None` when it is culled (behind the near plane, invisible,
 /// degenerate, or with no pixel centre of the image in its 3-sigma box).
 pub fn project_splat(

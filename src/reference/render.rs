@@ -1,11 +1,12 @@
 //! Reference renderer: per pixel, front to back, as the INRIA 3DGS rasterizer
 //! (`renderCUDA`): alpha = min(0.99, opacity * exp(power)), skipped when
 //! power > 0 or alpha < 1/255, and a pixel stops once its transmittance would drop
-//! below 1e-4. A splat touches the pixels whose centres lie in its 3-sigma box.
+//! below 1e-4. A splat touches the pixels whose centres lie in the rectangle around
+//! its 3-sigma ellipse, oriented along the ellipse's axes.
 
 use glam::DVec3;
 
-use super::project::{MAX_ALPHA, MIN_ALPHA, project_splat};
+use super::project::{MAX_ALPHA, MIN_ALPHA, project_splat, splat_axes};
 use crate::scene::{PinholeCamera, SplatCloud};
 
 const MIN_TRANSMITTANCE: f64 = 1e-4;
@@ -29,6 +30,7 @@ pub fn render_reference(
     let mut done = vec![false; width * height];
     for s in &splats {
         let extent = 3.0 * s.variance.map(f64::sqrt);
+        let [long_axis, short_axis] = splat_axes(s.conic);
         // Pixels whose centre (i + 0.5) is inside [center - extent, center + extent].
         let x0 = (s.center.x - extent.x - 0.5).ceil().max(0.0) as usize;
         let y0 = (s.center.y - extent.y - 0.5).ceil().max(0.0) as usize;
@@ -45,6 +47,13 @@ pub fn render_reference(
                 }
                 let dx = x as f64 + 0.5 - s.center.x;
                 let dy = y as f64 + 0.5 - s.center.y;
+                // Inside the oriented 3-sigma rectangle?
+                let d = glam::DVec2::new(dx, dy);
+                if d.dot(long_axis).abs() > 3.0 * long_axis.length_squared()
+                    || d.dot(short_axis).abs() > 3.0 * short_axis.length_squared()
+                {
+                    continue;
+                }
                 let power =
                     -0.5 * (s.conic.x * dx * dx + s.conic.z * dy * dy) - s.conic.y * dx * dy;
                 if power > 0.0 {
