@@ -314,6 +314,7 @@ fn unknown_content_lists_the_supported_formats() {
         b"hello world".to_vec(),
         vec![0xff; 31],
         vec![0; 4097],
+        vec![0; 4096],
         b"PK\x03\x04not a zip".to_vec(),
         b"{\"not\": \"sog\"}".to_vec(),
     ] {

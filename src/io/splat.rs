@@ -21,7 +21,7 @@ const SAMPLES: usize = 64;
 
 /// A `.splat` has no magic number: the content is taken for one when its size is a
 /// positive multiple of 32 and sampled records hold finite positions and finite,
-/// non-negative scales.
+/// positive scales (exponentials of log scales; an all-zero file is not a scene).
 pub fn looks_like_splat(bytes: &[u8]) -> bool {
     if bytes.is_empty() || !bytes.len().is_multiple_of(RECORD_BYTES) {
         return false;
@@ -36,7 +36,7 @@ pub fn looks_like_splat(bytes: &[u8]) -> bool {
         };
         let plausible_scale = |o: usize| {
             let v = f32_at(bytes, at + o);
-            v.is_finite() && (0.0..1e7).contains(&v)
+            v > 0.0 && v < 1e7
         };
         (0..3).all(|k| plausible_pos(4 * k) && plausible_scale(12 + 4 * k))
     })

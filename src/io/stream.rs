@@ -27,6 +27,9 @@ const READ_PIECE: usize = 4 << 20;
 /// Where a load stands.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LoadProgress {
+    /// Bytes of the scene file read so far. For an unbundled SOG this is `meta.json`;
+    /// its images are read while the decoder opens (between the last read `Progress`
+    /// and `Started`).
     pub bytes_read: u64,
     pub file_bytes: u64,
     pub splats_decoded: usize,

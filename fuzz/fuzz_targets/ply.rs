@@ -1,0 +1,16 @@
+//! The PLY (3DGS and compressed) parser, called directly (no detection).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use splatview::io::{SplatDecoder, decode_all};
+
+fuzz_target!(|data: &[u8]| {
+    let path = std::path::Path::new("fuzz.ply");
+    let decoder: Result<Box<dyn SplatDecoder>, _> = splatview::io::ply::open(path, data.to_vec());
+    if let Ok(decoder) = decoder {
+        if let Ok(cloud) = decode_all(decoder.as_ref()) {
+            assert!(cloud.is_consistent());
+            assert_eq!(cloud.len(), decoder.len());
+        }
+    }
+});
