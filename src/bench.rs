@@ -149,20 +149,12 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         orbit.camera(width, height)
     };
 
-    let output = ctx.device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("bench output"),
-        size: wgpu::Extent3d {
-            width,
-            height,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: OFFSCREEN_FORMAT,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-        view_formats: &[],
-    });
+    let output = crate::render::offscreen::create_output_texture(
+        &ctx.device,
+        width,
+        height,
+        wgpu::TextureUsages::empty(),
+    );
     let view = output.create_view(&Default::default());
     let wait = || {
         ctx.device.poll(wgpu::PollType::Wait {

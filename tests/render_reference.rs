@@ -4,14 +4,35 @@
 mod common;
 
 use splatview::controls::OrbitCamera;
+use splatview::gpu::GpuContext;
 use splatview::headless::render_cloud;
 use splatview::metrics::psnr;
 use splatview::reference::{render_reference, to_rgb8};
+use splatview::render::FrameRenderer;
+use splatview::render::offscreen::{OFFSCREEN_FORMAT, render_to_image};
+use splatview::render::splat::SplatGpuData;
 use splatview::scene::{PinholeCamera, SceneBounds, SplatCloud};
 
 const WIDTH: u32 = 320;
 const HEIGHT: u32 = 180;
 const MIN_PSNR_DB: f64 = 40.0;
+
+fn offscreen_renderer(ctx: &GpuContext) -> FrameRenderer {
+    FrameRenderer::new(&ctx.device, OFFSCREEN_FORMAT).expect("renderer")
+}
+
+fn upload(ctx: &GpuContext, renderer: &FrameRenderer, cloud: &SplatCloud) -> SplatGpuData {
+    SplatGpuData::new(&ctx.device, &renderer.splats, cloud).expect("upload")
+}
+
+fn render(
+    ctx: &GpuContext,
+    renderer: &mut FrameRenderer,
+    scene: &mut SplatGpuData,
+    camera: &PinholeCamera,
+) -> image::RgbImage {
+    render_to_image(ctx, renderer, scene, camera, [0.0; 3]).expect("render")
+}
 
 fn load(name: &str) -> SplatCloud {
     splatview::io::load_splat_file(&common::testdata(&format!("splats/{name}")))
@@ -135,17 +156,13 @@ fn scene_over_the_binding_limit_is_a_clear_error() {
     if common::gpu().is_none() {
         return;
     }
-    let ctx = splatview::gpu::GpuContext::new_headless_with_limits(|limits| {
+    let ctx = GpuContext::new_headless_with_limits(|limits| {
         limits.max_storage_buffer_binding_size = 1 << 20;
     })
     .expect("device with small limits");
-    let cloud = load("guitar.decoded.ply"); // 90k splats * 48 B > 1 MiB
-    let renderer = splatview::render::FrameRenderer::new(
-        &ctx.device,
-        splatview::render::offscreen::OFFSCREEN_FORMAT,
-    )
-    .expect("renderer");
-    let err = splatview::render::splat::SplatGpuData::new(&ctx.device, &renderer.splats, &cloud)
+    let cloud = load("guitar.decoded.ply"); // 90k splats * 32 B > 1 MiB
+    let renderer = offscreen_renderer(&ctx);
+    let err = SplatGpuData::new(&ctx.device, &renderer.splats, &cloud)
         .err()
         .expect("must not fit");
     let message = err.to_string();
@@ -162,23 +179,10 @@ fn fewer_sort_key_bits_stay_within_tolerance() {
         let cloud = load(name);
         let camera = viewpoints(&cloud)[2];
         let render_with = |bits: u32| {
-            let mut renderer = splatview::render::FrameRenderer::new(
-                &ctx.device,
-                splatview::render::offscreen::OFFSCREEN_FORMAT,
-            )
-            .expect("renderer");
+            let mut renderer = offscreen_renderer(ctx);
             renderer.splats.sort_key_bits = bits;
-            let mut scene =
-                splatview::render::splat::SplatGpuData::new(&ctx.device, &renderer.splats, &cloud)
-                    .expect("upload");
-            splatview::render::offscreen::render_to_image(
-                ctx,
-                &mut renderer,
-                &mut scene,
-                &camera,
-                [0.0; 3],
-            )
-            .expect("render")
+            let mut scene = upload(ctx, &renderer, &cloud);
+            render(ctx, &mut renderer, &mut scene, &camera)
         };
         let exact = render_with(32);
         for bits in [24, 16] {
@@ -194,12 +198,8 @@ fn chunked_upload_renders_like_one_shot() {
     let Some(ctx) = common::gpu() else { return };
     let cloud = load("guitar.decoded.ply");
     let camera = viewpoints(&cloud)[0];
-    let mut renderer = splatview::render::FrameRenderer::new(
-        &ctx.device,
-        splatview::render::offscreen::OFFSCREEN_FORMAT,
-    )
-    .expect("renderer");
-    let mut streamed = splatview::render::splat::SplatGpuData::with_capacity(
+    let mut renderer = offscreen_renderer(ctx);
+    let mut streamed = SplatGpuData::with_capacity(
         &ctx.device,
         &renderer.splats,
         cloud.len(),
@@ -216,27 +216,11 @@ fn chunked_upload_renders_like_one_shot() {
             .expect("append");
         if partial.is_none() {
             // A frame while loading shows what has arrived so far.
-            partial = Some(
-                splatview::render::offscreen::render_to_image(
-                    ctx,
-                    &mut renderer,
-                    &mut streamed,
-                    &camera,
-                    [0.0; 3],
-                )
-                .expect("render"),
-            );
+            partial = Some(render(ctx, &mut renderer, &mut streamed, &camera));
         }
     }
     assert_eq!(streamed.splat_count as usize, cloud.len());
-    let full_streamed = splatview::render::offscreen::render_to_image(
-        ctx,
-        &mut renderer,
-        &mut streamed,
-        &camera,
-        [0.0; 3],
-    )
-    .expect("render");
+    let full_streamed = render(ctx, &mut renderer, &mut streamed, &camera);
     let one_shot = render_cloud(ctx, &cloud, &camera, [0.0; 3]).expect("render");
     assert!(
         full_streamed == one_shot,
@@ -255,18 +239,9 @@ fn lod_resolution_scale_and_sh_cap() {
     let Some(ctx) = common::gpu() else { return };
     let cloud = load("playbot_l6.ply");
     let camera = viewpoints(&cloud)[0];
-    let mut renderer = splatview::render::FrameRenderer::new(
-        &ctx.device,
-        splatview::render::offscreen::OFFSCREEN_FORMAT,
-    )
-    .expect("renderer");
-    let mut scene =
-        splatview::render::splat::SplatGpuData::new(&ctx.device, &renderer.splats, &cloud)
-            .expect("upload");
-    let mut render = |renderer: &mut splatview::render::FrameRenderer| {
-        splatview::render::offscreen::render_to_image(ctx, renderer, &mut scene, &camera, [0.0; 3])
-            .expect("render")
-    };
+    let mut renderer = offscreen_renderer(ctx);
+    let mut scene = upload(ctx, &renderer, &cloud);
+    let mut render = |renderer: &mut FrameRenderer| render(ctx, renderer, &mut scene, &camera);
     let full = render(&mut renderer);
     renderer.splats.lod.resolution_scale = 0.5;
     let half = render(&mut renderer);
@@ -292,19 +267,10 @@ fn splat_budget_keeps_the_most_important_splats() {
     let Some(ctx) = common::gpu() else { return };
     let cloud = load("guitar.decoded.ply");
     let camera = viewpoints(&cloud)[0];
-    let mut renderer = splatview::render::FrameRenderer::new(
-        &ctx.device,
-        splatview::render::offscreen::OFFSCREEN_FORMAT,
-    )
-    .expect("renderer");
-    let mut scene =
-        splatview::render::splat::SplatGpuData::new(&ctx.device, &renderer.splats, &cloud)
-            .expect("upload");
-    let mut render = |renderer: &mut splatview::render::FrameRenderer| {
-        let image = splatview::render::offscreen::render_to_image(
-            ctx, renderer, &mut scene, &camera, [0.0; 3],
-        )
-        .expect("render");
+    let mut renderer = offscreen_renderer(ctx);
+    let mut scene = upload(ctx, &renderer, &cloud);
+    let mut render = |renderer: &mut FrameRenderer| {
+        let image = render(ctx, renderer, &mut scene, &camera);
         let bytes = splatview::gpu::readback::read_buffer(
             &ctx.device,
             &ctx.queue,

@@ -10,6 +10,29 @@ use crate::scene::PinholeCamera;
 /// Output format of headless renders (non-sRGB: values are written as they are).
 pub const OFFSCREEN_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
 
+/// An `OFFSCREEN_FORMAT` render target of `width x height` with `extra_usage`.
+pub fn create_output_texture(
+    device: &wgpu::Device,
+    width: u32,
+    height: u32,
+    extra_usage: wgpu::TextureUsages,
+) -> wgpu::Texture {
+    device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("offscreen output"),
+        size: wgpu::Extent3d {
+            width: width.max(1),
+            height: height.max(1),
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: OFFSCREEN_FORMAT,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | extra_usage,
+        view_formats: &[],
+    })
+}
+
 /// Renders one frame for `camera` and returns it as an 8-bit RGB image.
 pub fn render_to_image(
     ctx: &GpuContext,
@@ -19,20 +42,7 @@ pub fn render_to_image(
     background: [f32; 3],
 ) -> Result<image::RgbImage, ReadbackError> {
     let (width, height) = (camera.width.max(1), camera.height.max(1));
-    let texture = ctx.device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("offscreen output"),
-        size: wgpu::Extent3d {
-            width,
-            height,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: OFFSCREEN_FORMAT,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-        view_formats: &[],
-    });
+    let texture = create_output_texture(&ctx.device, width, height, wgpu::TextureUsages::COPY_SRC);
     let view = texture.create_view(&Default::default());
     let mut encoder = ctx
         .device

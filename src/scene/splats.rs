@@ -106,20 +106,27 @@ impl SplatCloud {
 
     /// A new cloud holding the splats at `indices`, in that order.
     pub fn select(&self, indices: &[usize]) -> SplatCloud {
-        let rest = self.rest_coeffs_per_splat() * 3;
         let mut out = SplatCloud::new(self.sh_degree);
         out.antialiased = self.antialiased;
         out.reserve(indices.len());
         for &i in indices {
-            out.positions.push(self.positions[i]);
-            out.log_scales.push(self.log_scales[i]);
-            out.rotations.push(self.rotations[i]);
-            out.opacity_logits.push(self.opacity_logits[i]);
-            out.sh_dc.push(self.sh_dc[i]);
-            out.sh_rest
-                .extend_from_slice(&self.sh_rest[i * rest..(i + 1) * rest]);
+            out.push_from(self, i, [0.0; 3]);
         }
         out
+    }
+
+    /// Appends splat `i` of `other` (same SH degree), moved by `offset`.
+    pub fn push_from(&mut self, other: &SplatCloud, i: usize, offset: [f32; 3]) {
+        let rest = other.rest_coeffs_per_splat() * 3;
+        let p = other.positions[i];
+        self.positions
+            .push([p[0] + offset[0], p[1] + offset[1], p[2] + offset[2]]);
+        self.log_scales.push(other.log_scales[i]);
+        self.rotations.push(other.rotations[i]);
+        self.opacity_logits.push(other.opacity_logits[i]);
+        self.sh_dc.push(other.sh_dc[i]);
+        self.sh_rest
+            .extend_from_slice(&other.sh_rest[i * rest..(i + 1) * rest]);
     }
 
     /// Iterator over positions as `Vec3`.

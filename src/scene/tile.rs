@@ -26,7 +26,6 @@ pub fn tile_to_count(cloud: &SplatCloud, target: usize, up: Vec3) -> SplatCloud 
     let mut out = SplatCloud::new(cloud.sh_degree);
     out.antialiased = cloud.antialiased;
     out.reserve(target);
-    let rest = cloud.rest_coeffs_per_splat() * 3;
     'copies: for copy in 0..copies {
         let (row, col) = (copy / side, copy % side);
         let offset = (axis_a * (col as f32 - (side - 1) as f32 * 0.5)
@@ -36,14 +35,7 @@ pub fn tile_to_count(cloud: &SplatCloud, target: usize, up: Vec3) -> SplatCloud 
             if out.len() == target {
                 break 'copies;
             }
-            out.positions
-                .push((Vec3::from_array(cloud.positions[i]) + offset).to_array());
-            out.log_scales.push(cloud.log_scales[i]);
-            out.rotations.push(cloud.rotations[i]);
-            out.opacity_logits.push(cloud.opacity_logits[i]);
-            out.sh_dc.push(cloud.sh_dc[i]);
-            out.sh_rest
-                .extend_from_slice(&cloud.sh_rest[i * rest..(i + 1) * rest]);
+            out.push_from(cloud, i, offset.to_array());
         }
     }
     out
