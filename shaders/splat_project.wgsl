@@ -2,7 +2,8 @@
 //
 // How it works (Kerbl et al. 2023, "3D Gaussian Splatting for Real-Time Radiance
 // Field Rendering", and Zwicker et al. 2002, "EWA Splatting"):
-// 1. cull splats closer than the near plane (z <= 0.2, as 3DGS `in_frustum`);
+// 1. cull splats outside the clipping planes (near 0.2 by default, as 3DGS
+//    `in_frustum`);
 // 2. build the 3D covariance R S S^T R^T from the unit quaternion and exp(log scale);
 // 3. project it with the Jacobian of the pinhole projection (EWA), clamping the
 //    tangent to 1.3x the image extent as the reference rasterizer does, and add the
@@ -20,7 +21,6 @@
 #include "common/frame.wgsl"
 #include "common/sh.wgsl"
 
-const NEAR_PLANE: f32 = 0.2;
 const LOW_PASS_DILATION: f32 = 0.3;
 const MIN_ALPHA: f32 = 0.003921568627451; // 1 / 255
 
@@ -86,7 +86,7 @@ fn project_splat(i: u32) -> u32 {
     let log_scale = vec3<f32>(unpack2x16float(packed.z), unpack2x16float(packed.w).x);
 
     let p_view = (frame.view_from_world * vec4<f32>(pos_opacity.xyz, 1.0)).xyz;
-    if !(p_view.z > NEAR_PLANE) {
+    if !(p_view.z > frame.near_plane && p_view.z < frame.far_plane) {
         return 0u;
     }
     var opacity = 1.0 / (1.0 + exp(-pos_opacity.w));

@@ -213,6 +213,8 @@ mod tests {
                 min_splat_px: 0.5,
                 opacity_cutoff: 0.02,
                 resolution_scale: 0.5,
+                near_plane: 0.05,
+                far_plane: Some(250.0),
             },
             background: [1.0, 0.5, 0.0],
             window_size: [1600, 900],

@@ -327,3 +327,24 @@ fn packed_layout_costs_little_against_f32() {
         }
     }
 }
+
+#[test]
+fn clipping_planes_cull_by_depth() {
+    let Some(ctx) = common::gpu() else { return };
+    let cloud = load("playbot_l6.ply");
+    let camera = viewpoints(&cloud)[0];
+    let mut renderer = offscreen_renderer(ctx);
+    let mut scene = upload(ctx, &renderer, &cloud);
+    let full = render(ctx, &mut renderer, &mut scene, &camera);
+    // The depth of the scene centre splits the splats roughly in half.
+    let bounds = SceneBounds::robust(&cloud).expect("bounds");
+    let middle = camera.view_from_world().transform_point3(bounds.center()).z;
+    renderer.splats.lod.far_plane = middle;
+    let near_half = render(ctx, &mut renderer, &mut scene, &camera);
+    renderer.splats.lod.far_plane = f32::INFINITY;
+    renderer.splats.lod.near_plane = middle;
+    let far_half = render(ctx, &mut renderer, &mut scene, &camera);
+    assert!(near_half != full && far_half != full && near_half != far_half);
+    renderer.splats.lod.near_plane = splatview::scene::camera::NEAR_PLANE;
+    assert!(render(ctx, &mut renderer, &mut scene, &camera) == full);
+}

@@ -34,7 +34,12 @@ struct FrameUniforms {
     // Level of detail: draw at most this many splats, the most important first
     // (see splat_budget.wgsl); 0 = no limit.
     splat_budget: u32,
+    // Clipping planes: splats outside near < z < far are culled (far may be inf).
+    near_plane: f32,
+    far_plane: f32,
     _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 // Output of the project pass for one visible splat (32 bytes).

@@ -23,6 +23,12 @@ pub struct LodSettings {
     pub opacity_cutoff: f32,
     /// Render the splats at this fraction of the window resolution, then scale up.
     pub resolution_scale: f32,
+    /// Near clipping plane (camera-space depth); splats closer are not drawn.
+    /// 0.2 as in the 3DGS reference rasterizer. Travels with the LOD settings
+    /// because the renderer takes both each frame.
+    pub near_plane: f32,
+    /// Far clipping plane; `None` draws everything beyond the near plane.
+    pub far_plane: Option<f32>,
 }
 
 impl Default for LodSettings {
@@ -33,6 +39,8 @@ impl Default for LodSettings {
             min_splat_px: 0.0,
             opacity_cutoff: 1.0 / 255.0,
             resolution_scale: 1.0,
+            near_plane: 0.2,
+            far_plane: None,
         }
     }
 }
@@ -52,6 +60,11 @@ impl LodSettings {
             opacity_cutoff: finite_or(self.opacity_cutoff, 1.0 / 255.0).clamp(0.0, 1.0),
             resolution_scale: finite_or(self.resolution_scale, 1.0)
                 .clamp(Self::MIN_RESOLUTION_SCALE, Self::MAX_RESOLUTION_SCALE),
+            near_plane: finite_or(self.near_plane, 0.2).clamp(1e-4, 1e4),
+            far_plane: self
+                .far_plane
+                .filter(|f| f.is_finite())
+                .map(|f| f.max(finite_or(self.near_plane, 0.2).clamp(1e-4, 1e4) * 1.01)),
         }
     }
 
@@ -101,8 +114,12 @@ mod tests {
             min_splat_px: f32::NAN,
             opacity_cutoff: 3.0,
             resolution_scale: 100.0,
+            near_plane: -1.0,
+            far_plane: Some(0.0),
         };
         let c = wild.clamped();
+        assert_eq!(c.near_plane, 1e-4);
+        assert!(c.far_plane.is_some_and(|f| f > c.near_plane));
         assert_eq!(c.sh_degree_cap, 3);
         assert_eq!(c.splat_budget, Some(1));
         assert_eq!(c.min_splat_px, 0.0);

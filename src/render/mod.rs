@@ -51,6 +51,8 @@ impl FrameRenderer {
         self.splats.lod.opacity_cutoff = lod.opacity_cutoff;
         self.splats.lod.min_splat_px = lod.min_splat_px;
         self.splats.lod.splat_budget = lod.splat_budget;
+        self.splats.lod.near_plane = lod.near_plane;
+        self.splats.lod.far_plane = lod.far_plane.unwrap_or(f32::INFINITY);
     }
 
     /// The `LodSettings` fields `set_lod` (and the caller's target size) honour.

@@ -180,10 +180,22 @@ fn camera_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Co
         state.rig.damping.half_life = smoothing;
         state.settings.smoothing_s = smoothing;
     }
-    ui.add_enabled_ui(false, |ui| {
-        ui.label("Near 0.2 / far inf").on_disabled_hover_text(
-            "clipping planes are fixed by the renderer (near = 0.2 as in 3DGS) until it takes them as parameters",
-        );
+    ui.horizontal(|ui| {
+        let lod = &mut state.settings.lod;
+        ui.add(
+            egui::DragValue::new(&mut lod.near_plane)
+                .speed(0.01)
+                .range(1e-4..=1e4)
+                .prefix("near "),
+        )
+        .on_hover_text("near clipping plane (3DGS uses 0.2)");
+        let mut limited = lod.far_plane.is_some();
+        if ui.checkbox(&mut limited, "far").changed() {
+            lod.far_plane = limited.then_some(100.0);
+        }
+        if let Some(far) = &mut lod.far_plane {
+            ui.add(egui::DragValue::new(far).speed(0.5).range(1e-3..=1e7));
+        }
     });
     let eye = state.rig.pose().position;
     ui.weak(format!("eye [{:.2}, {:.2}, {:.2}]", eye.x, eye.y, eye.z));

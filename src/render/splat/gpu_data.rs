@@ -91,9 +91,11 @@ pub struct FrameUniforms {
     pub opacity_cutoff: f32,
     pub min_splat_px: f32,
     pub splat_budget: u32,
-    pub _pad: u32,
+    pub near_plane: f32,
+    pub far_plane: f32,
+    pub _pad: [u32; 3],
 }
-const _: () = assert!(size_of::<FrameUniforms>() == 144);
+const _: () = assert!(size_of::<FrameUniforms>() == 160);
 
 impl FrameUniforms {
     pub fn new(
@@ -119,7 +121,9 @@ impl FrameUniforms {
             opacity_cutoff: lod.opacity_cutoff,
             min_splat_px: lod.min_splat_px,
             splat_budget: lod.splat_budget.unwrap_or(0),
-            _pad: 0,
+            near_plane: lod.near_plane,
+            far_plane: lod.far_plane,
+            _pad: [0; 3],
         }
     }
 }
@@ -137,6 +141,9 @@ pub struct RenderLod {
     pub resolution_scale: f32,
     /// Draw at most this many splats, the most important (opacity x area) first.
     pub splat_budget: Option<u32>,
+    /// Clipping planes (camera-space depth); far may be infinite.
+    pub near_plane: f32,
+    pub far_plane: f32,
 }
 
 impl Default for RenderLod {
@@ -147,6 +154,8 @@ impl Default for RenderLod {
             min_splat_px: 0.0,
             resolution_scale: 1.0,
             splat_budget: None,
+            near_plane: crate::scene::camera::NEAR_PLANE,
+            far_plane: f32::INFINITY,
         }
     }
 }
