@@ -130,6 +130,15 @@ fn sort_4m() {
 }
 
 #[test]
+fn sort_16m() {
+    // The largest size the sort must scale to (issue 3), with the two hardest
+    // patterns for a radix sort: all distinct and reverse-sorted.
+    let n = 16 << 20;
+    check("random 16M", random_keys(n, 16));
+    check("reverse sorted 16M", (0..n as u32).rev().collect());
+}
+
+#[test]
 fn sort_fewer_key_bits() {
     // 16- and 24-bit keys take 2 and 3 passes; the result lands in the other buffer
     // for an odd pass count.
