@@ -79,6 +79,52 @@ pub struct SogDecoder {
     sh0: Texture,
     /// Centroids, labels and the number of palette entries.
     sh_n: Option<(Texture, Texture, usize)>,
+    tables: Tables,
+}
+
+/// The value of every code, computed once, so decoding a splat is table lookups.
+struct Tables {
+    /// Per axis, the position of each 16-bit code; only for scenes with more splats
+    /// than codes (smaller ones compute positions directly).
+    position: Option<Vec<[f32; 3]>>,
+    scale: [[f32; 256]; 3],
+    color: [[f32; 256]; 3],
+    opacity: [f32; 256],
+    sh: [f32; 256],
+}
+
+impl Tables {
+    fn new(m: &Meta, count: u64) -> Self {
+        let table = |f: &dyn Fn(u8) -> f32| std::array::from_fn::<f32, 256, _>(|b| f(b as u8));
+        let per_channel =
+            |q: &Quant| std::array::from_fn::<[f32; 256], 3, _>(|k| table(&|b| q.value(k, b)));
+        let position = (count > 1 << 16).then(|| {
+            (0..=u16::MAX)
+                .map(|code| [0, 1, 2].map(|k| position(m, k, code)))
+                .collect()
+        });
+        Self {
+            position,
+            scale: per_channel(&m.scales),
+            color: per_channel(&m.sh0),
+            opacity: table(&|b| match &m.sh0 {
+                // Version 1 stores the logit itself.
+                Quant::Lerp { .. } => m.sh0.value(3, b),
+                Quant::Codebook(_) => logit(f32::from(b) / 255.0),
+            }),
+            sh: table(&|b| m.sh_n.as_ref().map_or(0.0, |sh| sh.quant.value(0, b))),
+        }
+    }
+}
+
+/// Axis `k` of the position with 16-bit code `code`: a lerp between the bounds of the
+/// log-transformed positions (a zero span counts as 1), transformed back.
+fn position(m: &Meta, k: usize, code: u16) -> f32 {
+    let span = match m.means_max[k] - m.means_min[k] {
+        0.0 => 1.0,
+        s => s,
+    };
+    inv_log_transform(m.means_min[k] + span * f64::from(code) / 65535.0) as f32
 }
 
 impl SogDecoder {
@@ -172,6 +218,7 @@ impl SogDecoder {
         };
         Ok(Self {
             path: path.to_owned(),
+            tables: Tables::new(&meta, count),
             count: count as usize,
             sh_degree,
             meta,
@@ -224,45 +271,38 @@ impl SplatDecoder for SogDecoder {
     }
     fn decode(&self, range: Range<usize>) -> Result<SplatCloud, LoadError> {
         check_range(&self.path, FORMAT, &range, self.count)?;
-        let m = &self.meta;
+        let (m, t) = (&self.meta, &self.tables);
         let mut cloud = cloud_with_capacity(range.len(), self.sh_degree, false);
-        let span = |k: usize| {
-            let s = m.means_max[k] - m.means_min[k];
-            if s == 0.0 { 1.0 } else { s }
-        };
-        let spans = [span(0), span(1), span(2)];
         let coeffs = cloud.rest_coeffs_per_splat();
         for i in range {
             let lo = self.means_lo.texel(i);
             let hi = self.means_hi.texel(i);
-            cloud.positions.push([0, 1, 2].map(|k| {
-                let q = f64::from(u16::from(lo[k]) | (u16::from(hi[k]) << 8)) / 65535.0;
-                inv_log_transform(m.means_min[k] + spans[k] * q) as f32
-            }));
+            let code = |k: usize| u16::from(lo[k]) | (u16::from(hi[k]) << 8);
+            cloud.positions.push(match &t.position {
+                Some(table) => [0, 1, 2].map(|k| table[usize::from(code(k))][k]),
+                None => [0, 1, 2].map(|k| position(m, k, code(k))),
+            });
             let s = self.scales.texel(i);
             cloud
                 .log_scales
-                .push([0, 1, 2].map(|k| m.scales.value(k, s[k])));
+                .push([0, 1, 2].map(|k| t.scale[k][usize::from(s[k])]));
             cloud.rotations.push(unpack_quat(self.quats.texel(i)));
             let c = self.sh0.texel(i);
-            cloud.sh_dc.push([0, 1, 2].map(|k| m.sh0.value(k, c[k])));
-            cloud.opacity_logits.push(match &m.sh0 {
-                // Version 1 stores the logit itself.
-                Quant::Lerp { .. } => m.sh0.value(3, c[3]),
-                Quant::Codebook(_) => logit(f32::from(c[3]) / 255.0),
-            });
+            cloud
+                .sh_dc
+                .push([0, 1, 2].map(|k| t.color[k][usize::from(c[k])]));
+            cloud.opacity_logits.push(t.opacity[usize::from(c[3])]);
             if let Some((centroids, labels, palette)) = &self.sh_n {
-                let Some(sh) = &m.sh_n else { continue };
                 let l = labels.texel(i);
                 let label = usize::from(l[0]) | (usize::from(l[1]) << 8);
                 let row = label / PALETTE_ROW;
                 let col = (label % PALETTE_ROW) * coeffs;
                 for j in 0..coeffs {
                     if label < *palette && row < centroids.height {
-                        let t = centroids.texel(row * centroids.width + col + j);
+                        let texel = centroids.texel(row * centroids.width + col + j);
                         cloud
                             .sh_rest
-                            .extend([0, 1, 2].map(|ch| sh.quant.value(0, t[ch])));
+                            .extend([0, 1, 2].map(|ch| t.sh[usize::from(texel[ch])]));
                     } else {
                         cloud.sh_rest.extend([0.0; 3]);
                     }
