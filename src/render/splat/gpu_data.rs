@@ -265,7 +265,10 @@ impl SplatGpuData {
         cloud: &SplatCloud,
     ) -> Result<Self, GpuError> {
         check_capacity(device, cloud.len() as u64, cloud.sh_degree)?;
-        let storage = wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST;
+        // COPY_SRC: tests read the uploaded data back.
+        let storage = wgpu::BufferUsages::STORAGE
+            | wgpu::BufferUsages::COPY_DST
+            | wgpu::BufferUsages::COPY_SRC;
         // Empty scenes still get non-empty buffers (zero-sized bindings are invalid).
         let mut packed = pack_splats(cloud);
         if packed.is_empty() {
@@ -312,7 +315,9 @@ impl SplatGpuData {
             device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(label),
                 size: size.max(16),
-                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+                usage: wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_DST
+                    | wgpu::BufferUsages::COPY_SRC,
                 mapped_at_creation: false,
             })
         };
