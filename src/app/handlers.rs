@@ -53,6 +53,8 @@ impl Viewer {
             fraction: None,
             splats_loaded: 0,
             total_splats: None,
+            bytes_read: 0,
+            file_bytes: 0,
         });
         self.window.request_redraw();
     }
@@ -101,6 +103,8 @@ impl Viewer {
                             0.2 * (p.bytes_read as f32 / p.file_bytes as f32)
                         });
                         status.splats_loaded = p.splats_decoded as u64;
+                        status.bytes_read = p.bytes_read;
+                        status.file_bytes = p.file_bytes;
                         status.total_splats = (p.total_splats > 0).then_some(p.total_splats as u64);
                     }
                 }

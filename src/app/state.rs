@@ -60,6 +60,9 @@ pub struct LoadStatus {
     pub fraction: Option<f32>,
     pub splats_loaded: u64,
     pub total_splats: Option<u64>,
+    /// Bytes of the file read so far, and its size (0 until known).
+    pub bytes_read: u64,
+    pub file_bytes: u64,
 }
 
 /// Frame statistics for the overlay.

@@ -378,6 +378,15 @@ pub fn progress(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Comman
                     None => egui::ProgressBar::new(0.0).animate(true),
                 };
                 ui.add(bar);
+                if load.file_bytes > 0 {
+                    let seconds = load.elapsed.as_secs_f64().max(1e-3);
+                    ui.label(format!(
+                        "{} / {} read ({}/s)",
+                        format_bytes(load.bytes_read),
+                        format_bytes(load.file_bytes),
+                        format_bytes((load.bytes_read as f64 / seconds) as u64)
+                    ));
+                }
                 ui.horizontal(|ui| {
                     if let Some(total) = load.total_splats {
                         let seconds = load.elapsed.as_secs_f64().max(1e-3);
