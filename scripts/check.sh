@@ -20,7 +20,13 @@ echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --locked -- -D warnings
 
 echo "== cargo test"
-cargo test --locked
+# Doc tests first, so the run ends on the real suites; then one summary line.
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+cargo test --locked --doc 2>&1 | tee -a "$log"
+cargo test --locked --all-targets 2>&1 | tee -a "$log"
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "%d passed, %d failed\n", p, f }' "$log"
 
 if [ -n "$fuzz_seconds" ]; then
     echo "== fuzz ($fuzz_seconds s per target)"
