@@ -18,25 +18,6 @@ fn seeds_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds")
 }
 
-/// Splits the `sog` fuzz target's input: `name length (u8), name, data length (u32 LE),
-/// data`, repeated (the same framing as `fuzz/fuzz_targets/sog.rs`).
-fn sog_files(mut data: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    while let Some((&n, rest)) = data.split_first() {
-        let Some((name, rest)) = rest.split_at_checked(usize::from(n)) else {
-            break;
-        };
-        let Some((len, rest)) = rest.split_first_chunk::<4>() else {
-            break;
-        };
-        let len = (u32::from_le_bytes(*len) as usize).min(rest.len());
-        let (body, rest) = rest.split_at(len);
-        out.push((String::from_utf8_lossy(name).into_owned(), body.to_vec()));
-        data = rest;
-    }
-    out
-}
-
 fn frame_sog(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut out = Vec::new();
     for (name, data) in files {
@@ -65,7 +46,7 @@ fn open_as(target: &str, data: &[u8]) -> Result<Box<dyn SplatDecoder>, String> {
             spz::open(p, data.to_vec()).map_err(|e| e.to_string())?,
         )),
         "sog" => boxed(Box::new(
-            sog::open_in_memory(p, &sog_files(data)).map_err(|e| e.to_string())?,
+            sog::open_in_memory(p, &sog::unframe_files(data)).map_err(|e| e.to_string())?,
         )),
         "sog_bundle" => boxed(Box::new(
             sog::open_bundle(p, data).map_err(|e| e.to_string())?,

@@ -38,6 +38,27 @@ pub fn open_meta(path: &Path, bytes: &[u8]) -> Result<SogDecoder, LoadError> {
     })
 }
 
+/// Splits a byte string framed as `name length (u8), name, data length (u32 LE),
+/// data`, repeated, into `(name, bytes)` files for `open_in_memory`: the input
+/// format of the `sog` fuzz target and its seeds. A truncated last record ends the
+/// list (its data is cut to what is there).
+pub fn unframe_files(mut data: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    while let Some((&n, rest)) = data.split_first() {
+        let Some((name, rest)) = rest.split_at_checked(usize::from(n)) else {
+            break;
+        };
+        let Some((len, rest)) = rest.split_first_chunk::<4>() else {
+            break;
+        };
+        let len = (u32::from_le_bytes(*len) as usize).min(rest.len());
+        let (body, rest) = rest.split_at(len);
+        out.push((String::from_utf8_lossy(name).into_owned(), body.to_vec()));
+        data = rest;
+    }
+    out
+}
+
 /// Opens a SOG whose files are all in memory: `files` holds `meta.json` and the images
 /// it names (as `(name, bytes)`). Used by the fuzz targets.
 pub fn open_in_memory(path: &Path, files: &[(String, Vec<u8>)]) -> Result<SogDecoder, LoadError> {

@@ -80,6 +80,30 @@ fn buffer_entry(
     }
 }
 
+/// A compute bind group layout: a uniform buffer at binding 0, then `storage_count`
+/// read-write storage buffers at bindings 1..=storage_count.
+fn uniform_then_rw_storage_layout(
+    device: &wgpu::Device,
+    label: &str,
+    storage_count: u32,
+) -> wgpu::BindGroupLayout {
+    let compute = wgpu::ShaderStages::COMPUTE;
+    let entries: Vec<_> =
+        std::iter::once(buffer_entry(0, compute, wgpu::BufferBindingType::Uniform))
+            .chain((1..=storage_count).map(|binding| {
+                buffer_entry(
+                    binding,
+                    compute,
+                    wgpu::BufferBindingType::Storage { read_only: false },
+                )
+            }))
+            .collect();
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some(label),
+        entries: &entries,
+    })
+}
+
 impl SplatRenderer {
     pub fn new(device: &wgpu::Device) -> Result<Self, ShaderError> {
         use wgpu::BufferBindingType::{Storage, Uniform};
@@ -97,31 +121,8 @@ impl SplatRenderer {
                 buffer_entry(7, compute, Storage { read_only: false }),
             ],
         });
-        let rw = Storage { read_only: false };
-        let compact_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("splat compact"),
-            entries: &[
-                buffer_entry(0, compute, Uniform),
-                buffer_entry(1, compute, rw),
-                buffer_entry(2, compute, rw),
-                buffer_entry(3, compute, rw),
-                buffer_entry(4, compute, rw),
-                buffer_entry(5, compute, rw),
-                buffer_entry(6, compute, rw),
-                buffer_entry(7, compute, rw),
-                buffer_entry(8, compute, rw),
-            ],
-        });
-        let budget_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("splat budget"),
-            entries: &[
-                buffer_entry(0, compute, Uniform),
-                buffer_entry(1, compute, rw),
-                buffer_entry(2, compute, rw),
-                buffer_entry(3, compute, rw),
-                buffer_entry(4, compute, rw),
-            ],
-        });
+        let compact_layout = uniform_then_rw_storage_layout(device, "splat compact", 8);
+        let budget_layout = uniform_then_rw_storage_layout(device, "splat budget", 4);
         let vertex_fragment = wgpu::ShaderStages::VERTEX | wgpu::ShaderStages::FRAGMENT;
         let draw_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("splat draw"),
