@@ -13,7 +13,7 @@ use crate::gpu::profiler::{FramePass, GpuProfiler, PassTimings};
 use crate::gpu::readback::read_buffer;
 use crate::render::FrameRenderer;
 use crate::render::offscreen::OFFSCREEN_FORMAT;
-use crate::render::sort::{RadixSorter, SortBuffers, SortCount, passes_for_key_bits};
+use crate::render::sort::{RadixSorter, SortBuffers, SortCount, SortPath, passes_for_key_bits};
 use crate::render::splat::{FrameState, SplatGpuData};
 use crate::scene::{PinholeCamera, SceneBounds};
 
@@ -42,9 +42,30 @@ pub struct BenchArgs {
     /// Depth sort key bits (16, 24 or 32).
     #[arg(long)]
     pub sort_key_bits: Option<u32>,
+    /// Sort kernels: the fastest the adapter supports, or one path.
+    #[arg(long, value_enum, default_value_t = SortPathArg::Auto)]
+    pub sort_path: SortPathArg,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--sort-path` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortPathArg {
+    Auto,
+    Portable,
+    Subgroup,
+}
+
+impl SortPathArg {
+    fn resolve(self, device: &wgpu::Device) -> SortPath {
+        match self {
+            Self::Auto => SortPath::best_for(device),
+            Self::Portable => SortPath::Portable,
+            Self::Subgroup => SortPath::Subgroup,
+        }
+    }
 }
 
 /// The `bench` report. Keys are stable: scripts read them.
@@ -69,6 +90,8 @@ pub struct BenchReport {
     pub timing_source: &'static str,
     pub visible_splats: u32,
     pub sort_key_bits: u32,
+    /// `portable` or `subgroup` (see `SortPath`).
+    pub sort_path: SortPath,
     pub sort_keys_per_s: f64,
     pub gpu_bytes_per_splat: f64,
 }
@@ -119,6 +142,9 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         );
         renderer.splats.sort_key_bits = bits;
     }
+    renderer
+        .splats
+        .set_sort_path(&ctx.device, args.sort_path.resolve(&ctx.device))?;
     let timestamps = renderer.enable_profiling(&ctx.device, &ctx.queue);
     let upload_started = Instant::now();
     let mut scene = SplatGpuData::new(&ctx.device, &renderer.splats, &cloud)?;
@@ -245,6 +271,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         timing_source: if timestamps { "timestamps" } else { "cpu" },
         visible_splats: state.visible_count,
         sort_key_bits: renderer.splats.sort_key_bits,
+        sort_path: renderer.splats.sort_path(),
         gpu_bytes_per_splat: scene.size_bytes() as f64 / cloud.len().max(1) as f64,
     };
     if args.json {
@@ -282,10 +309,11 @@ fn print_table(r: &BenchReport) {
         r.timing_source, r.pass_ms.project, r.pass_ms.sort, r.pass_ms.draw, r.pass_ms.other
     );
     println!(
-        "visible splats     {} ({:.1} M keys/s sorted, {}-bit keys)",
+        "visible splats     {} ({:.1} M keys/s sorted, {}-bit keys, {} path)",
         r.visible_splats,
         r.sort_keys_per_s / 1e6,
-        r.sort_key_bits
+        r.sort_key_bits,
+        r.sort_path.name()
     );
     println!(
         "GPU memory         {:.1} bytes/splat",
@@ -304,6 +332,9 @@ pub struct BenchSortArgs {
     /// Timed iterations.
     #[arg(long, default_value_t = 20)]
     pub iterations: usize,
+    /// Sort kernels: the fastest the adapter supports, or one path.
+    #[arg(long, value_enum, default_value_t = SortPathArg::Auto)]
+    pub path: SortPathArg,
     #[arg(long)]
     pub json: bool,
 }
@@ -314,6 +345,7 @@ pub struct BenchSortReport {
     pub backend: String,
     pub count: u32,
     pub key_bits: u32,
+    pub sort_path: SortPath,
     pub iterations: usize,
     pub ms_median: f64,
     pub ms_min: f64,
@@ -324,7 +356,7 @@ pub struct BenchSortReport {
 
 pub fn run_bench_sort(args: &BenchSortArgs) -> anyhow::Result<()> {
     let ctx = GpuContext::new_headless()?;
-    let sorter = RadixSorter::new(&ctx.device)?;
+    let sorter = RadixSorter::with_path(&ctx.device, args.path.resolve(&ctx.device))?;
     let n = args.count.max(1);
     let passes = passes_for_key_bits(args.key_bits);
     let mask = if passes >= 4 {
@@ -408,6 +440,7 @@ pub fn run_bench_sort(args: &BenchSortArgs) -> anyhow::Result<()> {
         backend: format!("{:?}", info.backend),
         count: n,
         key_bits: passes * 8,
+        sort_path: sorter.path(),
         iterations: times.len(),
         ms_median,
         ms_min: times.iter().copied().fold(f64::INFINITY, f64::min),
@@ -424,8 +457,11 @@ pub fn run_bench_sort(args: &BenchSortArgs) -> anyhow::Result<()> {
     } else {
         println!("adapter     {} ({})", report.adapter, report.backend);
         println!(
-            "sort        {} pairs, {}-bit keys, {} iterations",
-            report.count, report.key_bits, report.iterations
+            "sort        {} pairs, {}-bit keys, {} iterations, {} path",
+            report.count,
+            report.key_bits,
+            report.iterations,
+            report.sort_path.name()
         );
         println!(
             "time        median {:.3} ms, min {:.3} ms ({})",

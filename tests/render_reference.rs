@@ -10,6 +10,7 @@ use splatview::metrics::psnr;
 use splatview::reference::{render_reference, to_rgb8};
 use splatview::render::FrameRenderer;
 use splatview::render::offscreen::{OFFSCREEN_FORMAT, render_to_image};
+use splatview::render::sort::SortPath;
 use splatview::render::splat::SplatGpuData;
 use splatview::scene::{PinholeCamera, SceneBounds, SplatCloud};
 
@@ -190,6 +191,36 @@ fn fewer_sort_key_bits_stay_within_tolerance() {
             eprintln!("{name}: {bits}-bit sort keys vs 32-bit: PSNR {db:.2} dB");
             assert!(db >= 45.0, "{name}: {bits}-bit keys: PSNR {db:.2} dB");
         }
+    }
+}
+
+#[test]
+fn both_sort_paths_render_identical_frames() {
+    // The subgroup and portable sorts are both stable, so the draw order and the
+    // image must be bit-identical; this runs the GPU-counted (indirect) sort.
+    let Some(ctx) = common::gpu() else { return };
+    if SortPath::Subgroup.check_support(&ctx.device).is_err() {
+        assert!(
+            !common::in_ci(),
+            "lavapipe has subgroups: the subgroup path must run"
+        );
+        return;
+    }
+    let cloud = load("biker.ply");
+    for camera in viewpoints(&cloud).iter().take(2) {
+        let frames = [SortPath::Portable, SortPath::Subgroup].map(|path| {
+            let mut renderer = offscreen_renderer(ctx);
+            renderer
+                .splats
+                .set_sort_path(&ctx.device, path)
+                .expect("sort path");
+            let mut scene = upload(ctx, &renderer, &cloud);
+            render(ctx, &mut renderer, &mut scene, camera)
+        });
+        assert!(
+            frames[0] == frames[1],
+            "portable and subgroup sorts gave different images"
+        );
     }
 }
 

@@ -10,8 +10,14 @@ fn validate(name: &str) -> Result<(), String> {
         naga::valid::ValidationFlags::all(),
         // unpack2x16float needs this; wgpu grants it on every native backend
         // (DownlevelFlags::SHADER_F16_IN_F32).
-        naga::valid::Capabilities::default() | naga::valid::Capabilities::SHADER_FLOAT16_IN_FLOAT32,
+        // The subgroup sort path needs subgroups; wgpu grants them with
+        // Features::SUBGROUP, and the sort only uses that path then.
+        naga::valid::Capabilities::default()
+            | naga::valid::Capabilities::SHADER_FLOAT16_IN_FLOAT32
+            | naga::valid::Capabilities::SUBGROUP,
     )
+    .subgroup_stages(naga::valid::ShaderStages::COMPUTE)
+    .subgroup_operations(naga::valid::SubgroupOperationSet::all())
     .validate(&module)
     .map_err(|e| format!("{name}: {}", e.emit_to_string(&source)))?;
     Ok(())

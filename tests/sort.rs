@@ -1,10 +1,38 @@
-//! GPU radix sort against the CPU reference, keys and payload, on adversarial inputs.
+//! GPU radix sort against the CPU reference, keys and payload, on adversarial inputs,
+//! for every sort path (portable, and subgroup where the adapter has subgroups).
 
 mod common;
 
+use std::sync::OnceLock;
+
 use splatview::gpu::readback::read_buffer;
 use splatview::reference::sort_pairs;
-use splatview::render::sort::{RadixSorter, SortBuffers, SortCount};
+use splatview::render::sort::{RadixSorter, SortBuffers, SortCount, SortPath};
+
+const PATHS: [SortPath; 2] = [SortPath::Portable, SortPath::Subgroup];
+
+/// The sorter of `path`, shared by the tests. `None` skips: no adapter, or (outside
+/// CI) an adapter without subgroups. Under CI the adapter is lavapipe, which has
+/// subgroups, so a missing subgroup path is a failure there.
+fn sorter(path: SortPath) -> Option<(&'static splatview::gpu::GpuContext, &'static RadixSorter)> {
+    static SORTERS: OnceLock<[Option<RadixSorter>; 2]> = OnceLock::new();
+    let ctx = common::gpu()?;
+    let sorters = SORTERS.get_or_init(|| {
+        PATHS.map(|path| match RadixSorter::with_path(&ctx.device, path) {
+            Ok(sorter) => Some(sorter),
+            Err(err) => {
+                eprintln!("sort path {path:?} unavailable: {err}");
+                None
+            }
+        })
+    });
+    let index = PATHS.iter().position(|p| *p == path)?;
+    match &sorters[index] {
+        Some(sorter) => Some((ctx, sorter)),
+        None if common::in_ci() => panic!("the {path:?} sort path must run under CI"),
+        None => None,
+    }
+}
 
 /// splitmix64, for reproducible key sets.
 fn random_keys(n: usize, seed: u64) -> Vec<u32> {
@@ -20,13 +48,13 @@ fn random_keys(n: usize, seed: u64) -> Vec<u32> {
         .collect()
 }
 
-fn gpu_sort(keys: &[u32], values: &[u32]) -> Option<(Vec<u32>, Vec<u32>)> {
-    gpu_sort_passes(keys, values, 4)
-}
-
-fn gpu_sort_passes(keys: &[u32], values: &[u32], passes: u32) -> Option<(Vec<u32>, Vec<u32>)> {
-    let ctx = common::gpu()?;
-    let sorter = RadixSorter::new(&ctx.device).expect("sort pipelines");
+fn gpu_sort_passes(
+    path: SortPath,
+    keys: &[u32],
+    values: &[u32],
+    passes: u32,
+) -> Option<(Vec<u32>, Vec<u32>)> {
+    let (ctx, sorter) = sorter(path)?;
     let mut buffers =
         sorter.create_buffers(&ctx.device, keys.len() as u32, wgpu::BufferUsages::COPY_SRC);
     ctx.queue
@@ -66,22 +94,26 @@ fn gpu_sort_passes(keys: &[u32], values: &[u32], passes: u32) -> Option<(Vec<u32
     ))
 }
 
+/// Sorts `keys` (payload: their indices) on every path and compares with the CPU.
 fn check(name: &str, keys: Vec<u32>) {
     let values: Vec<u32> = (0..keys.len() as u32).collect();
-    let Some((gpu_keys, gpu_values)) = gpu_sort(&keys, &values) else {
-        return;
-    };
     let (cpu_keys, cpu_values) = sort_pairs(&keys, &values);
-    let first_bad = gpu_keys.iter().zip(&cpu_keys).position(|(a, b)| a != b);
-    assert!(
-        first_bad.is_none(),
-        "{name}: keys differ first at {first_bad:?}"
-    );
-    let first_bad = gpu_values.iter().zip(&cpu_values).position(|(a, b)| a != b);
-    assert!(
-        first_bad.is_none(),
-        "{name}: payload differs first at {first_bad:?} (sort not stable?)"
-    );
+    for path in PATHS {
+        let Some((gpu_keys, gpu_values)) = gpu_sort_passes(path, &keys, &values, 4) else {
+            continue;
+        };
+        assert_eq!(gpu_keys.len(), cpu_keys.len());
+        let first_bad = gpu_keys.iter().zip(&cpu_keys).position(|(a, b)| a != b);
+        assert!(
+            first_bad.is_none(),
+            "{name} ({path:?}): keys differ first at {first_bad:?}"
+        );
+        let first_bad = gpu_values.iter().zip(&cpu_values).position(|(a, b)| a != b);
+        assert!(
+            first_bad.is_none(),
+            "{name} ({path:?}): payload differs first at {first_bad:?} (sort not stable?)"
+        );
+    }
 }
 
 fn patterns(n: usize) -> Vec<(&'static str, Vec<u32>)> {
@@ -148,11 +180,54 @@ fn sort_fewer_key_bits() {
             .map(|k| k >> (32 - bits))
             .collect();
         let values: Vec<u32> = (0..keys.len() as u32).collect();
-        let Some((gpu_keys, gpu_values)) = gpu_sort_passes(&keys, &values, passes) else {
-            return;
-        };
         let (cpu_keys, cpu_values) = sort_pairs(&keys, &values);
-        assert!(gpu_keys == cpu_keys, "{bits}-bit keys differ");
-        assert!(gpu_values == cpu_values, "{bits}-bit payload differs");
+        for path in PATHS {
+            let Some((gpu_keys, gpu_values)) = gpu_sort_passes(path, &keys, &values, passes) else {
+                continue;
+            };
+            assert!(gpu_keys == cpu_keys, "{bits}-bit keys differ ({path:?})");
+            assert!(
+                gpu_values == cpu_values,
+                "{bits}-bit payload differs ({path:?})"
+            );
+        }
     }
+}
+
+#[test]
+fn sort_path_choice_follows_the_adapter() {
+    let Some(ctx) = common::gpu() else {
+        return;
+    };
+    let best = SortPath::best_for(&ctx.device);
+    let supported = SortPath::Subgroup.check_support(&ctx.device).is_ok();
+    let wide = ctx.device.adapter_info().subgroup_min_size >= 16;
+    assert_eq!(best == SortPath::Subgroup, supported && wide);
+    assert_eq!(
+        RadixSorter::new(&ctx.device).expect("sorter").path(),
+        best,
+        "RadixSorter::new must take the best path"
+    );
+    if common::in_ci() {
+        // lavapipe: subgroups of 8, where the portable path measured faster.
+        assert!(
+            supported,
+            "lavapipe has subgroups; the subgroup path must run"
+        );
+        assert_eq!(best, SortPath::Portable);
+    }
+}
+
+#[test]
+fn digit_runs_across_subgroup_boundaries() {
+    // Equal digits in runs that straddle subgroups and rows, mixed with unique keys:
+    // stresses the per-subgroup counts and their order across subgroups.
+    let keys: Vec<u32> = (0..50_000u32)
+        .map(|i| match i % 7 {
+            0 | 3 => (i / 13) % 3,
+            5 => i.wrapping_mul(2_654_435_761),
+            _ => 0x0100_0000 * ((i / 5) % 4),
+        })
+        .collect();
+    check("runs across subgroups", keys);
 }

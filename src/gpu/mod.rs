@@ -113,7 +113,8 @@ const OPTIONAL_FEATURES: wgpu::Features =
     wgpu::Features::TIMESTAMP_QUERY.union(wgpu::Features::SUBGROUP);
 
 /// The limits splatview asks for: WebGPU defaults, raised to what the adapter offers
-/// for buffer sizes (big scenes) and storage buffers per stage (the sort binds 6).
+/// for buffer sizes (big scenes), storage buffers per stage (the sort binds 6) and
+/// workgroup memory.
 fn required_limits(adapter: &wgpu::Adapter) -> wgpu::Limits {
     let offered = adapter.limits();
     wgpu::Limits {
@@ -121,6 +122,8 @@ fn required_limits(adapter: &wgpu::Adapter) -> wgpu::Limits {
         max_buffer_size: offered.max_buffer_size,
         max_storage_buffers_per_shader_stage: offered.max_storage_buffers_per_shader_stage,
         max_compute_workgroups_per_dimension: offered.max_compute_workgroups_per_dimension,
+        // The subgroup sort path keeps per-subgroup digit counts in workgroup memory.
+        max_compute_workgroup_storage_size: offered.max_compute_workgroup_storage_size,
         ..wgpu::Limits::default().using_resolution(offered)
     }
 }

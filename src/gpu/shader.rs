@@ -53,6 +53,18 @@ pub const SHADER_FILES: &[(&str, &str)] = &[
         "sort_scatter.wgsl",
         include_str!("../../shaders/sort_scatter.wgsl"),
     ),
+    (
+        "common/subgroup_digits.wgsl",
+        include_str!("../../shaders/common/subgroup_digits.wgsl"),
+    ),
+    (
+        "sort_histogram_subgroup.wgsl",
+        include_str!("../../shaders/sort_histogram_subgroup.wgsl"),
+    ),
+    (
+        "sort_scatter_subgroup.wgsl",
+        include_str!("../../shaders/sort_scatter_subgroup.wgsl"),
+    ),
 ];
 
 /// A shader file was missing or an include could not be resolved. Only reachable by a

@@ -27,8 +27,13 @@ pub fn gpu() -> Option<&'static GpuContext> {
             None
         }
     });
-    if ctx.is_none() && std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") {
+    if ctx.is_none() && in_ci() {
         panic!("no GPU adapter found, and CI is set: GPU tests must not be skipped in CI");
     }
     ctx.as_ref()
+}
+
+/// Whether the tests run under CI (`CI` set and not "false").
+pub fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
 }

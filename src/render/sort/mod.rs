@@ -2,7 +2,10 @@
 //!
 //! One to four 8-bit LSD passes (as many as the keys have bytes), each three compute
 //! dispatches (histogram, scan, scatter); see `shaders/sort_histogram.wgsl` for how
-//! it works and why it is portable. The pairs start in `SortBuffers::keys[0]` /
+//! it works and why it is portable. Two interchangeable kernel sets ([`SortPath`]):
+//! the portable one (workgroup atomics only) and, where the device has subgroups,
+//! one that ranks keys with subgroup ballots (`shaders/sort_scatter_subgroup.wgsl`).
+//! Both give bit-identical results; the path is chosen at runtime. The pairs start in `SortBuffers::keys[0]` /
 //! `values[0]` and end in index `passes % 2` (`SortBuffers::result_index`).
 //!
 //! The number of keys comes either from the CPU (`SortCount::Cpu`) or from the GPU
@@ -32,8 +35,80 @@ pub struct SortParams {
 }
 const _: () = assert!(size_of::<SortParams>() == 16);
 
+/// Smallest subgroup the subgroup path handles: 256 invocations make at most 32
+/// subgroups. Keep in sync with MAX_SUBGROUPS in shaders/sort_scatter_subgroup.wgsl.
+const SUBGROUP_MIN_SIZE: u32 = 8;
+/// Ballots are `vec4<u32>`: at most 128 invocations per subgroup.
+const SUBGROUP_MAX_SIZE: u32 = 128;
+/// `best_for` picks the subgroup path only from this subgroup size on. With
+/// subgroups of 8 (lavapipe) the scatter's per-subgroup count columns are 32 deep
+/// and the path measured 1.7x slower than the portable one there (docs/BENCHMARKS.md).
+const SUBGROUP_PREFERRED_MIN_SIZE: u32 = 16;
+/// Workgroup memory of the subgroup scatter kernel (counts, row totals, digit
+/// offsets, claim counter). Keep in sync with shaders/sort_scatter_subgroup.wgsl.
+const SUBGROUP_SCATTER_WORKGROUP_BYTES: u32 = (4096 + 128 + 256 + 1) * 4;
+
+/// Which kernels sort.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortPath {
+    /// Workgroup atomics and barriers only; runs on any adapter.
+    Portable,
+    /// Subgroup ballots rank equal digits; needs `Features::SUBGROUP`, subgroups of
+    /// 8 to 128 invocations and 18 KiB of workgroup memory.
+    Subgroup,
+}
+
+impl SortPath {
+    /// Whether `device` can run this path; if not, why.
+    pub fn check_support(self, device: &wgpu::Device) -> Result<(), String> {
+        match self {
+            Self::Portable => Ok(()),
+            Self::Subgroup => {
+                if !device.features().contains(wgpu::Features::SUBGROUP) {
+                    return Err("the device has no subgroup operations".into());
+                }
+                let info = device.adapter_info();
+                if info.subgroup_min_size < SUBGROUP_MIN_SIZE
+                    || info.subgroup_max_size > SUBGROUP_MAX_SIZE
+                {
+                    return Err(format!(
+                        "subgroup sizes {}..={} are outside {SUBGROUP_MIN_SIZE}..={SUBGROUP_MAX_SIZE}",
+                        info.subgroup_min_size, info.subgroup_max_size
+                    ));
+                }
+                let memory = device.limits().max_compute_workgroup_storage_size;
+                if memory < SUBGROUP_SCATTER_WORKGROUP_BYTES {
+                    return Err(format!(
+                        "{memory} bytes of workgroup memory, {SUBGROUP_SCATTER_WORKGROUP_BYTES} needed"
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The path to use on `device`: subgroups where they are supported and wide
+    /// enough to pay off (see `SUBGROUP_PREFERRED_MIN_SIZE`), else portable.
+    pub fn best_for(device: &wgpu::Device) -> Self {
+        let wide = device.adapter_info().subgroup_min_size >= SUBGROUP_PREFERRED_MIN_SIZE;
+        match Self::Subgroup.check_support(device) {
+            Ok(()) if wide => Self::Subgroup,
+            _ => Self::Portable,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Portable => "portable",
+            Self::Subgroup => "subgroup",
+        }
+    }
+}
+
 /// Pipelines of the sort; long-lived, independent of any buffer.
 pub struct RadixSorter {
+    path: SortPath,
     layout: wgpu::BindGroupLayout,
     histogram: wgpu::ComputePipeline,
     scan: wgpu::ComputePipeline,
@@ -70,7 +145,19 @@ fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
 }
 
 impl RadixSorter {
+    /// The sorter on the fastest path `device` supports.
     pub fn new(device: &wgpu::Device) -> Result<Self, ShaderError> {
+        Self::with_path(device, SortPath::best_for(device))
+    }
+
+    /// The sorter on `path`; an error if `device` cannot run it.
+    pub fn with_path(device: &wgpu::Device, path: SortPath) -> Result<Self, ShaderError> {
+        if let Err(reason) = path.check_support(device) {
+            return Err(ShaderError {
+                file: "sort_scatter_subgroup.wgsl".into(),
+                reason: format!("the {} sort path cannot run here: {reason}", path.name()),
+            });
+        }
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("radix sort"),
             entries: &[
@@ -110,12 +197,22 @@ impl RadixSorter {
                 }),
             )
         };
+        let (histogram_file, scatter_file) = match path {
+            SortPath::Portable => ("sort_histogram.wgsl", "sort_scatter.wgsl"),
+            SortPath::Subgroup => ("sort_histogram_subgroup.wgsl", "sort_scatter_subgroup.wgsl"),
+        };
         Ok(Self {
-            histogram: make("sort_histogram.wgsl", "histogram")?,
+            path,
+            histogram: make(histogram_file, "histogram")?,
             scan: make("sort_scan.wgsl", "scan")?,
-            scatter: make("sort_scatter.wgsl", "scatter")?,
+            scatter: make(scatter_file, "scatter")?,
             layout,
         })
+    }
+
+    /// The kernels this sorter runs.
+    pub fn path(&self) -> SortPath {
+        self.path
     }
 
     /// Allocates buffers for up to `capacity` pairs. Extra usages (e.g. `COPY_SRC`

@@ -12,7 +12,7 @@ pub use gpu_data::{FrameState, FrameUniforms, RenderLod, SplatGpuData};
 
 use crate::gpu::profiler::{FramePass, GpuProfiler};
 use crate::gpu::shader::{ShaderError, create_shader_module};
-use crate::render::sort::{RadixSorter, SortBuffers, SortCount, passes_for_key_bits};
+use crate::render::sort::{RadixSorter, SortBuffers, SortCount, SortPath, passes_for_key_bits};
 use crate::scene::PinholeCamera;
 use gpu_data::PROJECT_WORKGROUP_SIZE;
 
@@ -205,6 +205,24 @@ impl SplatRenderer {
             sort_key_bits: DEFAULT_SORT_KEY_BITS,
             lod: RenderLod::default(),
         })
+    }
+
+    /// Switches the sort kernels (e.g. to compare paths); an error if the device
+    /// cannot run `path`.
+    pub fn set_sort_path(
+        &mut self,
+        device: &wgpu::Device,
+        path: SortPath,
+    ) -> Result<(), ShaderError> {
+        if self.sorter.path() != path {
+            self.sorter = RadixSorter::with_path(device, path)?;
+        }
+        Ok(())
+    }
+
+    /// The sort kernels in use.
+    pub fn sort_path(&self) -> SortPath {
+        self.sorter.path()
     }
 
     /// Records project, sort and draw for `camera` into `accumulation` (a view of an
