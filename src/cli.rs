@@ -30,12 +30,57 @@ pub enum Command {
     Bench(crate::bench::BenchArgs),
     /// Measure the GPU radix sort alone on random keys (verified against the CPU).
     BenchSort(crate::bench::BenchSortArgs),
+    /// Measure scene file loading alone (read, parse, convert; no GPU).
+    BenchLoad(crate::bench::BenchLoadArgs),
+    /// Write a 3DGS PLY of tiled copies of a scene (e.g. a 1 GB file for bench-load).
+    Scale(ScaleArgs),
     /// Regenerate the bundled default scene (procedural).
     GenerateDefaultScene {
         /// Output PLY path.
         #[arg(long, default_value = "assets/default_scene.ply")]
         out: PathBuf,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ScaleArgs {
+    /// Scene to tile (any supported format).
+    pub scene: PathBuf,
+    /// Splats in the output: copies of the scene side by side, the last one cut short.
+    #[arg(long)]
+    pub to: usize,
+    /// SH degree of the output (new bands are zero; default: the scene's).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=3))]
+    pub sh_degree: Option<u32>,
+    /// Output 3DGS PLY (binary little-endian).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+fn run_scale(args: &ScaleArgs) -> anyhow::Result<()> {
+    let cloud = crate::io::load_splat_file(&args.scene)?;
+    let mut tiled = crate::scene::tile::tile_to_count(
+        &cloud,
+        args.to,
+        crate::controls::orbit::DEFAULT_WORLD_UP,
+    );
+    if let Some(degree) = args.sh_degree {
+        tiled = tiled.with_sh_degree(degree);
+    }
+    let mut file = std::io::BufWriter::new(
+        std::fs::File::create(&args.out)
+            .with_context(|| format!("creating {}", args.out.display()))?,
+    );
+    crate::io::ply::write_gaussian_ply(&tiled, &mut file)
+        .with_context(|| format!("writing {}", args.out.display()))?;
+    std::io::Write::flush(&mut file).with_context(|| format!("writing {}", args.out.display()))?;
+    println!(
+        "wrote {} splats (SH degree {}) to {}",
+        tiled.len(),
+        tiled.sh_degree,
+        args.out.display()
+    );
+    Ok(())
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +159,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Render(args)) => crate::headless::run_render(&args),
         Some(Command::Bench(args)) => crate::bench::run_bench(&args),
         Some(Command::BenchSort(args)) => crate::bench::run_bench_sort(&args),
+        Some(Command::BenchLoad(args)) => crate::bench::run_bench_load(&args),
+        Some(Command::Scale(args)) => run_scale(&args),
         Some(Command::GenerateDefaultScene { out }) => {
             let cloud = crate::default_scene::generate();
             let mut file = std::io::BufWriter::new(

@@ -154,3 +154,30 @@ fn failures_are_reported() {
         }
     }
 }
+
+#[test]
+fn binary_ply_chunks_arrive_while_the_file_is_read() {
+    // biker.ply holds three chunks: after the first, most of the file is unread.
+    let (messages, _) = streamed("biker.ply");
+    let first_chunk = messages
+        .iter()
+        .position(|m| matches!(m, LoadMessage::Chunk { .. }))
+        .expect("a chunk");
+    let progress_after = messages[first_chunk..].iter().find_map(|m| match m {
+        LoadMessage::Progress(p) => Some(*p),
+        _ => None,
+    });
+    let p = progress_after.expect("progress after the first chunk");
+    assert_eq!(p.splats_decoded, CHUNK_SPLATS);
+    assert!(
+        p.bytes_read < p.file_bytes / 2,
+        "first chunk only after {} of {} bytes",
+        p.bytes_read,
+        p.file_bytes
+    );
+    let last = messages.iter().rev().find_map(|m| match m {
+        LoadMessage::Progress(p) => Some(*p),
+        _ => None,
+    });
+    assert_eq!(last.map(|p| p.bytes_read), Some(p.file_bytes));
+}

@@ -207,12 +207,22 @@ pub fn scene_file_path(path: &Path) -> PathBuf {
 /// Loads a splat scene, choosing the parser from the file's content. `path` may also be
 /// an unbundled SOG directory or its `meta.json`.
 pub fn load_splat_file(path: &Path) -> Result<SplatCloud, LoadError> {
+    load_splat_file_with_format(path).map(|(cloud, _)| cloud)
+}
+
+/// [`load_splat_file`], also saying which format the file was.
+pub fn load_splat_file_with_format(path: &Path) -> Result<(SplatCloud, SceneFormat), LoadError> {
     let file = scene_file_path(path);
+    // The common case, a binary 3DGS PLY, is converted while it is read.
+    if let Some(cloud) = ply::load_binary_ply(&file)? {
+        return Ok((cloud, SceneFormat::Ply));
+    }
     let bytes = std::fs::read(&file).map_err(|source| LoadError::Io {
         path: file.clone(),
         source,
     })?;
-    decode_all(open_decoder(&file, bytes)?.as_ref())
+    let decoder = open_decoder(&file, bytes)?;
+    Ok((decode_all(decoder.as_ref())?, decoder.format()))
 }
 
 /// Loads a splat scene from memory; `path` is used in error messages (and to find the

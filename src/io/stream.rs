@@ -1,9 +1,11 @@
 //! Loading a scene on a background thread, handing the splats over in chunks as they
 //! decode so the first frame can show while the file is still loading.
 //!
-//! The loader thread reads the file in pieces (reporting bytes), opens a
-//! [`SplatDecoder`](super::SplatDecoder), then decodes chunks of [`CHUNK_SPLATS`] on
-//! worker threads and sends them in order. Every message is followed by the optional
+//! A binary 3DGS PLY is read and converted one chunk of [`CHUNK_SPLATS`] at a time
+//! (`ply::BinaryPlyReader`), so chunks arrive while the file is still being read.
+//! Other files are read in pieces (reporting bytes), opened as a
+//! [`SplatDecoder`](super::SplatDecoder), then decoded in chunks on worker threads
+//! and sent in order. Every message is followed by the optional
 //! notify callback (the window uses it to wake its event loop). Cancelling is
 //! cooperative: the thread stops at the next piece or chunk and sends `Cancelled`.
 
@@ -179,6 +181,9 @@ impl Outbox {
 
 fn run(path: &std::path::Path, out: &mut Outbox) -> Result<(), Stop> {
     let file = scene_file_path(path);
+    if let Some(reader) = super::ply::BinaryPlyReader::open(&file)? {
+        return stream_binary_ply(reader, out);
+    }
     let io = |source| LoadError::Io {
         path: file.clone(),
         source,
@@ -221,6 +226,46 @@ fn run(path: &std::path::Path, out: &mut Outbox) -> Result<(), Stop> {
         file_bytes: progress.file_bytes,
     })?;
     decode_chunks(decoder.as_ref(), out, progress)
+}
+
+/// A binary 3DGS PLY: each chunk is read and converted (on all cores) before the
+/// next is read, so chunks arrive while the file is still being read.
+fn stream_binary_ply(
+    mut reader: super::ply::BinaryPlyReader,
+    out: &mut Outbox,
+) -> Result<(), Stop> {
+    let total_splats = reader.len();
+    let mut progress = LoadProgress {
+        bytes_read: 0,
+        file_bytes: reader.file_bytes(),
+        splats_decoded: 0,
+        total_splats,
+        elapsed: out.start.elapsed(),
+    };
+    out.send(LoadMessage::Started {
+        format: SceneFormat::Ply,
+        total_splats,
+        sh_degree: reader.sh_degree(),
+        antialiased: reader.antialiased(),
+        file_bytes: reader.file_bytes(),
+    })?;
+    while reader.remaining() > 0 {
+        out.check_cancel()?;
+        let first_splat = total_splats - reader.remaining();
+        let splats = reader.read_cloud(CHUNK_SPLATS)?;
+        progress.splats_decoded = first_splat + splats.len();
+        // Header and other elements count as read with the first chunk.
+        progress.bytes_read = reader
+            .file_bytes()
+            .saturating_sub((reader.remaining() * reader.stride()) as u64);
+        out.send(LoadMessage::Chunk {
+            first_splat,
+            splats,
+        })?;
+        progress.elapsed = out.start.elapsed();
+        out.send(LoadMessage::Progress(progress))?;
+    }
+    Ok(())
 }
 
 /// Decodes chunks on worker threads and sends them in order.

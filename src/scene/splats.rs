@@ -49,6 +49,36 @@ impl SplatCloud {
         }
     }
 
+    /// `n` splats with every value zero (not valid splats: to be overwritten through
+    /// [`Self::slices_mut`]). The memory comes zeroed from the allocator, so untouched
+    /// pages cost nothing until written.
+    pub fn zeroed(n: usize, sh_degree: u32) -> Self {
+        let rest = (sh_coeffs_for_degree(sh_degree) - 1) * 3;
+        Self {
+            positions: vec![[0.0; 3]; n],
+            log_scales: vec![[0.0; 3]; n],
+            rotations: vec![[0.0; 4]; n],
+            opacity_logits: vec![0.0; n],
+            sh_dc: vec![[0.0; 3]; n],
+            sh_rest: vec![0.0; n * rest],
+            sh_degree,
+            antialiased: false,
+        }
+    }
+
+    /// Mutable views of every attribute array, to fill disjoint ranges in parallel.
+    pub fn slices_mut(&mut self) -> SplatSlicesMut<'_> {
+        SplatSlicesMut {
+            rest_values: self.rest_coeffs_per_splat() * 3,
+            positions: &mut self.positions,
+            log_scales: &mut self.log_scales,
+            rotations: &mut self.rotations,
+            opacity_logits: &mut self.opacity_logits,
+            sh_dc: &mut self.sh_dc,
+            sh_rest: &mut self.sh_rest,
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.positions.len()
     }
@@ -129,9 +159,88 @@ impl SplatCloud {
             .extend_from_slice(&other.sh_rest[i * rest..(i + 1) * rest]);
     }
 
+    /// The same splats at SH degree `degree` (0..=3): higher bands are dropped, new
+    /// bands are zero (the colour is unchanged). For benchmark files of a given degree.
+    pub fn with_sh_degree(&self, degree: u32) -> SplatCloud {
+        let degree = degree.min(3);
+        let mut out = self.clone();
+        out.sh_degree = degree;
+        let (old, new) = (
+            self.rest_coeffs_per_splat() * 3,
+            out.rest_coeffs_per_splat() * 3,
+        );
+        out.sh_rest = vec![0.0; self.len() * new];
+        let keep = old.min(new);
+        if keep > 0 {
+            for (dst, src) in out
+                .sh_rest
+                .chunks_exact_mut(new)
+                .zip(self.sh_rest.chunks_exact(old))
+            {
+                dst[..keep].copy_from_slice(&src[..keep]);
+            }
+        }
+        out
+    }
+
     /// Iterator over positions as `Vec3`.
     pub fn position_iter(&self) -> impl Iterator<Item = Vec3> + '_ {
         self.positions.iter().map(|p| Vec3::from_array(*p))
+    }
+}
+
+/// Mutable views of the attribute arrays of a range of splats (see
+/// [`SplatCloud::slices_mut`]).
+pub struct SplatSlicesMut<'a> {
+    /// `f_rest` values per splat (3 x coefficients beyond DC).
+    pub rest_values: usize,
+    pub positions: &'a mut [[f32; 3]],
+    pub log_scales: &'a mut [[f32; 3]],
+    pub rotations: &'a mut [[f32; 4]],
+    pub opacity_logits: &'a mut [f32],
+    pub sh_dc: &'a mut [[f32; 3]],
+    pub sh_rest: &'a mut [f32],
+}
+
+impl<'a> SplatSlicesMut<'a> {
+    pub fn len(&self) -> usize {
+        self.positions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.positions.is_empty()
+    }
+
+    /// Splits into splats `..mid` and `mid..` (`mid` clamped to the length).
+    pub fn split_at(self, mid: usize) -> (Self, Self) {
+        let mid = mid.min(self.len());
+        let rest = self.rest_values;
+        let (positions, positions_b) = self.positions.split_at_mut(mid);
+        let (log_scales, log_scales_b) = self.log_scales.split_at_mut(mid);
+        let (rotations, rotations_b) = self.rotations.split_at_mut(mid);
+        let (opacity_logits, opacity_logits_b) = self.opacity_logits.split_at_mut(mid);
+        let (sh_dc, sh_dc_b) = self.sh_dc.split_at_mut(mid);
+        let (sh_rest, sh_rest_b) = self.sh_rest.split_at_mut(mid * rest);
+        (
+            Self {
+                rest_values: rest,
+                positions,
+                log_scales,
+                rotations,
+                opacity_logits,
+                sh_dc,
+                sh_rest,
+            },
+            Self {
+                rest_values: rest,
+                positions: positions_b,
+                log_scales: log_scales_b,
+                rotations: rotations_b,
+                opacity_logits: opacity_logits_b,
+                sh_dc: sh_dc_b,
+                sh_rest: sh_rest_b,
+            },
+        )
     }
 }
 
@@ -164,5 +273,24 @@ mod tests {
         assert_eq!(sh_coeffs_for_degree(0), 1);
         assert_eq!(sh_coeffs_for_degree(3), 16);
         assert_eq!(SplatCloud::new(2).rest_coeffs_per_splat(), 8);
+    }
+
+    #[test]
+    fn changing_the_sh_degree_keeps_the_lower_bands() {
+        let mut cloud = SplatCloud::new(1);
+        cloud.positions = vec![[1.0, 2.0, 3.0]; 2];
+        cloud.log_scales = vec![[0.0; 3]; 2];
+        cloud.rotations = vec![[1.0, 0.0, 0.0, 0.0]; 2];
+        cloud.opacity_logits = vec![0.5; 2];
+        cloud.sh_dc = vec![[0.1, 0.2, 0.3]; 2];
+        cloud.sh_rest = (0..18).map(|v| v as f32).collect();
+        let up = cloud.with_sh_degree(3);
+        assert!(up.is_consistent());
+        assert_eq!(up.sh_rest[..9], cloud.sh_rest[..9]);
+        assert!(up.sh_rest[9..45].iter().all(|v| *v == 0.0));
+        assert_eq!(up.sh_rest[45..54], cloud.sh_rest[9..18]);
+        let down = up.with_sh_degree(1);
+        assert_eq!(down.sh_rest, cloud.sh_rest);
+        assert_eq!(up.with_sh_degree(0).sh_rest.len(), 0);
     }
 }

@@ -14,7 +14,7 @@ use super::header::{
 };
 use crate::io::LoadError;
 use crate::scene::SplatCloud;
-use crate::scene::splats::normalize_quat;
+use crate::scene::splats::{SplatSlicesMut, normalize_quat};
 
 fn absurd(path: &Path, count: u64, file_bytes: usize) -> LoadError {
     LoadError::AbsurdCount {
@@ -233,6 +233,51 @@ fn decode_records<const BIG: bool>(
             *v = read_f32::<BIG>(rec, f);
         }
         push_splat(cloud, slots);
+    }
+}
+
+/// Decodes binary vertex records (`data` holds exactly `out.len()` records) into
+/// `out`, splat by splat, with the same conversions as [`decode_binary_records`].
+pub(super) fn decode_binary_records_into(
+    data: &[u8],
+    h: &PlyHeader,
+    layout: &VertexLayout,
+    out: SplatSlicesMut<'_>,
+) {
+    if h.format == Format::BinaryBigEndian {
+        decode_records_into::<true>(data, layout.stride, &layout.fields, out);
+    } else {
+        decode_records_into::<false>(data, layout.stride, &layout.fields, out);
+    }
+}
+
+fn decode_records_into<const BIG: bool>(
+    data: &[u8],
+    stride: usize,
+    fields: &[Field],
+    out: SplatSlicesMut<'_>,
+) {
+    let mut slots = [0f32; MAX_SLOTS];
+    let slots = &mut slots[..fields.len().min(MAX_SLOTS)];
+    let rest = out.rest_values;
+    let records = data.chunks_exact(stride.max(1));
+    for (i, rec) in records.take(out.positions.len()).enumerate() {
+        for (v, f) in slots.iter_mut().zip(fields) {
+            *v = read_f32::<BIG>(rec, f);
+        }
+        let v = &*slots;
+        let (p, sc, r, d) = (SLOT_POS, SLOT_SCALE, SLOT_ROT, SLOT_DC);
+        out.positions[i] = [v[p], v[p + 1], v[p + 2]];
+        out.log_scales[i] = [v[sc], v[sc + 1], v[sc + 2]];
+        out.rotations[i] = normalize_quat([v[r], v[r + 1], v[r + 2], v[r + 3]]);
+        out.opacity_logits[i] = v[SLOT_OPACITY];
+        out.sh_dc[i] = [v[d], v[d + 1], v[d + 2]];
+        if let (Some(dst), Some(src)) = (
+            out.sh_rest.get_mut(i * rest..(i + 1) * rest),
+            v.get(SLOT_REST..SLOT_REST + rest),
+        ) {
+            dst.copy_from_slice(src);
+        }
     }
 }
 

@@ -15,6 +15,7 @@
 
 mod body;
 pub mod compressed;
+mod file;
 mod header;
 mod write;
 
@@ -24,6 +25,7 @@ mod tests;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+pub(crate) use file::{BinaryPlyReader, load_binary_ply};
 pub use write::write_gaussian_ply;
 
 use super::convert::check_range;

@@ -497,11 +497,22 @@ impl SplatGpuData {
         }
     }
 
-    /// Bytes of GPU memory held by this scene.
+    /// Bytes of GPU memory held by this scene: [`Self::resident_bytes`] plus
+    /// [`Self::working_bytes`].
     pub fn size_bytes(&self) -> u64 {
-        self.splats.size()
-            + self.sh.size()
-            + self.projected.size()
+        self.resident_bytes() + self.working_bytes()
+    }
+
+    /// Bytes of the splat data itself (packed attributes and SH), what must stay
+    /// resident for the scene to be drawn.
+    pub fn resident_bytes(&self) -> u64 {
+        self.splats.size() + self.sh.size()
+    }
+
+    /// Bytes of the per-frame working buffers (projected splats, sort keys and
+    /// values, counts, indirect arguments), rewritten every frame.
+    pub fn working_bytes(&self) -> u64 {
+        self.projected.size()
             + self.block_counts.size()
             + self.frame_state.size()
             + self.draw_args.size()
