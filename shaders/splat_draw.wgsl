@@ -8,6 +8,7 @@
 // compose.wgsl adds the background and writes the display format.
 
 #include "common/frame.wgsl"
+#include "common/splat_axes.wgsl"
 
 const MIN_ALPHA: f32 = 0.003921568627451; // 1 / 255
 const MAX_ALPHA: f32 = 0.99;
@@ -22,27 +23,6 @@ struct VertexOutput {
     @location(0) @interpolate(flat) center: vec2<f32>,
     @location(1) @interpolate(flat) conic: vec3<f32>,
     @location(2) @interpolate(flat) color_opacity: vec4<f32>,
-}
-
-// Half axes (one standard deviation) of the Gaussian with inverse covariance
-// `conic` = (a, b, c) of [[a, b], [b, c]]: the long axis first.
-// Keep in sync with `splat_axes` in src/reference/project.rs.
-fn splat_axes(conic: vec3<f32>) -> mat2x2<f32> {
-    let a = conic.x;
-    let b = conic.y;
-    let c = conic.z;
-    let mid = 0.5 * (a + c);
-    let radius = sqrt(max(0.25 * (a - c) * (a - c) + b * b, 0.0));
-    let small = max(mid - radius, 1e-20);
-    let large = max(mid + radius, 1e-20);
-    var long_dir = vec2<f32>(1.0, 0.0);
-    if b != 0.0 {
-        long_dir = normalize(vec2<f32>(b, small - a));
-    } else if a > c {
-        long_dir = vec2<f32>(0.0, 1.0);
-    }
-    let short_dir = vec2<f32>(-long_dir.y, long_dir.x);
-    return mat2x2<f32>(long_dir * inverseSqrt(small), short_dir * inverseSqrt(large));
 }
 
 @vertex

@@ -12,6 +12,7 @@ use splatview::render::FrameRenderer;
 use splatview::render::offscreen::{OFFSCREEN_FORMAT, render_to_image};
 use splatview::render::sort::SortPath;
 use splatview::render::splat::SplatGpuData;
+use splatview::render::tile::RasterMode;
 use splatview::scene::{PinholeCamera, SceneBounds, SplatCloud};
 
 const WIDTH: u32 = 320;
@@ -56,18 +57,32 @@ fn viewpoints(cloud: &SplatCloud) -> Vec<PinholeCamera> {
         .collect()
 }
 
-fn compare_scene(name: &str) {
+fn compare_scene(name: &str, raster: RasterMode) {
     let Some(ctx) = common::gpu() else { return };
     let cloud = load(name);
     for (i, camera) in viewpoints(&cloud).iter().enumerate() {
         let background = [0.1, 0.2, 0.3];
-        let gpu = render_cloud(ctx, &cloud, camera, background).expect("GPU render");
+        let gpu = match raster {
+            RasterMode::Hardware => {
+                render_cloud(ctx, &cloud, camera, background).expect("GPU render")
+            }
+            RasterMode::Compute => {
+                let mut renderer = offscreen_renderer(ctx);
+                renderer.raster = raster;
+                let mut scene = upload(ctx, &renderer, &cloud);
+                let image = render_to_image(ctx, &mut renderer, &mut scene, camera, background)
+                    .expect("render");
+                assert!(scene.tiles.is_some(), "the compute rasterizer did not run");
+                image
+            }
+        };
         let cpu = to_rgb8(&render_reference(&cloud, camera, background), WIDTH, HEIGHT);
         let db = psnr(&gpu, &cpu).expect("same size");
-        eprintln!("{name} view {i}: GPU vs CPU reference PSNR = {db:.2} dB");
+        let mode = raster.name();
+        eprintln!("{name} view {i}: GPU ({mode}) vs CPU reference PSNR = {db:.2} dB");
         if db < MIN_PSNR_DB {
             let dir = std::env::temp_dir();
-            let _ = gpu.save(dir.join(format!("{name}-{i}-gpu.png")));
+            let _ = gpu.save(dir.join(format!("{name}-{i}-{mode}.png")));
             let _ = cpu.save(dir.join(format!("{name}-{i}-cpu.png")));
         }
         assert!(
@@ -85,17 +100,24 @@ fn compare_scene(name: &str) {
 
 #[test]
 fn guitar_matches_reference() {
-    compare_scene("guitar.decoded.ply");
+    compare_scene("guitar.decoded.ply", RasterMode::Hardware);
 }
 
 #[test]
 fn biker_matches_reference() {
-    compare_scene("biker.ply");
+    compare_scene("biker.ply", RasterMode::Hardware);
 }
 
 #[test]
 fn playbot_sh2_matches_reference() {
-    compare_scene("playbot_l6.ply");
+    compare_scene("playbot_l6.ply", RasterMode::Hardware);
+}
+
+#[test]
+fn compute_rasterizer_matches_reference() {
+    for name in ["guitar.decoded.ply", "biker.ply", "playbot_l6.ply"] {
+        compare_scene(name, RasterMode::Compute);
+    }
 }
 
 #[test]

@@ -6,10 +6,8 @@
 //! background, scene); frames that only change the overlay reuse it, so hovering a
 //! button does not re-sort a million splats.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
-
 use crate::controls::LodSettings;
+use crate::gpu::readback::AsyncReadback;
 use crate::gpu::{GpuContext, GpuError};
 use crate::render::FrameRenderer;
 use crate::render::splat::SplatGpuData;
@@ -38,7 +36,7 @@ pub struct SceneView {
     format: wgpu::TextureFormat,
     target: Option<Target>,
     last: Option<RenderKey>,
-    visible: VisibleCounter,
+    visible: AsyncReadback,
     /// The scene shown before a streamed load started, until it completes.
     previous: Option<SplatGpuData>,
 }
@@ -58,7 +56,7 @@ impl SceneView {
             format,
             target: None,
             last: None,
-            visible: VisibleCounter::new(device),
+            visible: AsyncReadback::new(device, "visible count readback", 4),
             previous: None,
         })
     }
@@ -165,7 +163,11 @@ impl SceneView {
             background,
             &target.view,
         );
-        self.visible.record_copy(encoder, &self.scene.draw_args);
+        self.visible.record_copy(
+            encoder,
+            &self.scene.draw_args,
+            crate::render::splat::gpu_data::INSTANCE_COUNT_OFFSET,
+        );
         self.last = Some(key);
         Some((image, true))
     }
@@ -190,7 +192,7 @@ impl SceneView {
 
     /// The visible splat count of a finished frame, when one has arrived.
     pub fn poll_visible(&mut self) -> Option<u32> {
-        self.visible.poll()
+        self.visible.poll().and_then(|words| words.first().copied())
     }
 
     fn resize_target(
@@ -228,86 +230,5 @@ impl SceneView {
         };
         self.target = Some(Target { size, view, id });
         self.last = None;
-    }
-}
-
-/// Reads the GPU-written visible count (the indirect draw's instance count) back
-/// without blocking: copy after the frame, map when submitted, read when mapped.
-struct VisibleCounter {
-    staging: wgpu::Buffer,
-    copied: bool,
-    in_flight: bool,
-    /// Set by the map callback: `PENDING`, `MAPPED` or `FAILED`.
-    status: Arc<AtomicU8>,
-}
-
-const PENDING: u8 = 0;
-const MAPPED: u8 = 1;
-const FAILED: u8 = 2;
-
-impl VisibleCounter {
-    fn new(device: &wgpu::Device) -> Self {
-        Self {
-            staging: device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("visible count readback"),
-                size: 4,
-                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            }),
-            copied: false,
-            in_flight: false,
-            status: Arc::new(AtomicU8::new(PENDING)),
-        }
-    }
-
-    fn record_copy(&mut self, encoder: &mut wgpu::CommandEncoder, draw_args: &wgpu::Buffer) {
-        if !self.in_flight && !self.copied {
-            let offset = crate::render::splat::gpu_data::INSTANCE_COUNT_OFFSET;
-            encoder.copy_buffer_to_buffer(draw_args, offset, &self.staging, 0, 4);
-            self.copied = true;
-        }
-    }
-
-    fn after_submit(&mut self) {
-        if self.copied {
-            self.copied = false;
-            self.in_flight = true;
-            let status = self.status.clone();
-            self.status.store(PENDING, Ordering::Release);
-            self.staging
-                .slice(..)
-                .map_async(wgpu::MapMode::Read, move |result| {
-                    status.store(
-                        if result.is_ok() { MAPPED } else { FAILED },
-                        Ordering::Release,
-                    );
-                });
-        }
-    }
-
-    fn poll(&mut self) -> Option<u32> {
-        if !self.in_flight {
-            return None;
-        }
-        match self.status.swap(PENDING, Ordering::Acquire) {
-            MAPPED => {}
-            FAILED => {
-                self.in_flight = false;
-                return None;
-            }
-            _ => return None,
-        }
-        let count = self
-            .staging
-            .slice(..)
-            .get_mapped_range()
-            .ok()
-            .and_then(|data| {
-                data.get(..4)
-                    .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            });
-        self.staging.unmap();
-        self.in_flight = false;
-        count
     }
 }

@@ -21,6 +21,7 @@ use crate::render::FrameRenderer;
 use crate::render::offscreen::OFFSCREEN_FORMAT;
 use crate::render::sort::SortPath;
 use crate::render::splat::{FrameState, SplatGpuData};
+use crate::render::tile::RasterMode;
 use crate::scene::{PinholeCamera, SceneBounds};
 
 #[derive(Debug, Args)]
@@ -51,9 +52,28 @@ pub struct BenchArgs {
     /// Sort kernels: the fastest the adapter supports, or one path.
     #[arg(long, value_enum, default_value_t = SortPathArg::Auto)]
     pub sort_path: SortPathArg,
+    /// Rasterizer: hardware quads or compute tiles.
+    #[arg(long, value_enum, default_value_t = RasterArg::Hardware)]
+    pub raster: RasterArg,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--raster` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RasterArg {
+    Hardware,
+    Compute,
+}
+
+impl From<RasterArg> for RasterMode {
+    fn from(arg: RasterArg) -> Self {
+        match arg {
+            RasterArg::Hardware => RasterMode::Hardware,
+            RasterArg::Compute => RasterMode::Compute,
+        }
+    }
 }
 
 /// `--sort-path` values.
@@ -98,6 +118,8 @@ pub struct BenchReport {
     pub sort_key_bits: u32,
     /// `portable` or `subgroup` (see `SortPath`).
     pub sort_path: SortPath,
+    /// `hardware` or `compute` (see `RasterMode`); `pass_ms.draw` is its time.
+    pub raster: RasterMode,
     pub sort_keys_per_s: f64,
     /// All GPU memory of the scene per splat: resident plus working.
     pub gpu_bytes_per_splat: f64,
@@ -156,6 +178,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     renderer
         .splats
         .set_sort_path(&ctx.device, args.sort_path.resolve(&ctx.device))?;
+    renderer.raster = args.raster.into();
     let timestamps = renderer.enable_profiling(&ctx.device, &ctx.queue);
     let upload_started = Instant::now();
     let mut scene = SplatGpuData::new(&ctx.device, &renderer.splats, &cloud)?;
@@ -283,6 +306,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         visible_splats: state.visible_count,
         sort_key_bits: renderer.splats.sort_key_bits,
         sort_path: renderer.splats.sort_path(),
+        raster: renderer.raster,
         gpu_bytes_per_splat: scene.size_bytes() as f64 / cloud.len().max(1) as f64,
         gpu_resident_bytes_per_splat: scene.resident_bytes() as f64 / cloud.len().max(1) as f64,
         gpu_working_bytes_per_splat: scene.working_bytes() as f64 / cloud.len().max(1) as f64,
@@ -318,8 +342,13 @@ fn print_table(r: &BenchReport) {
         r.frame_ms_median, r.frame_ms_p95, r.frame_ms_max
     );
     println!(
-        "passes ({})  project {:.2} ms, sort {:.2} ms, draw {:.2} ms, other {:.2} ms",
-        r.timing_source, r.pass_ms.project, r.pass_ms.sort, r.pass_ms.draw, r.pass_ms.other
+        "passes ({})  project {:.2} ms, sort {:.2} ms, draw ({}) {:.2} ms, other {:.2} ms",
+        r.timing_source,
+        r.pass_ms.project,
+        r.pass_ms.sort,
+        r.raster.name(),
+        r.pass_ms.draw,
+        r.pass_ms.other
     );
     println!(
         "visible splats     {} ({:.1} M keys/s sorted, {}-bit keys, {} path)",

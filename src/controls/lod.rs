@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::render::tile::RasterMode;
 use crate::scene::splats::MAX_SH_DEGREE;
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -29,6 +30,9 @@ pub struct LodSettings {
     pub near_plane: f32,
     /// Far clipping plane; `None` draws everything beyond the near plane.
     pub far_plane: Option<f32>,
+    /// Hardware quads or the compute (tile) rasterizer; same image within
+    /// tolerance, different speed per GPU (docs/BENCHMARKS.md).
+    pub raster: RasterMode,
 }
 
 impl Default for LodSettings {
@@ -41,6 +45,7 @@ impl Default for LodSettings {
             resolution_scale: 1.0,
             near_plane: 0.2,
             far_plane: None,
+            raster: RasterMode::default(),
         }
     }
 }
@@ -65,6 +70,7 @@ impl LodSettings {
                 .far_plane
                 .filter(|f| f.is_finite())
                 .map(|f| f.max(finite_or(self.near_plane, 0.2).clamp(1e-4, 1e4) * 1.01)),
+            raster: self.raster,
         }
     }
 
@@ -116,6 +122,7 @@ mod tests {
             resolution_scale: 100.0,
             near_plane: -1.0,
             far_plane: Some(0.0),
+            raster: RasterMode::Compute,
         };
         let c = wild.clamped();
         assert_eq!(c.near_plane, 1e-4);

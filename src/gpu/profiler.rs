@@ -110,6 +110,27 @@ impl GpuProfiler {
         }
     }
 
+    /// Only the start timestamp of `pass`, for a stage made of several compute
+    /// passes (the last one takes [`Self::compute_end`]).
+    pub fn compute_begin(&mut self, pass: FramePass) -> wgpu::ComputePassTimestampWrites<'_> {
+        self.written[pass as usize] = true;
+        wgpu::ComputePassTimestampWrites {
+            query_set: &self.query_set,
+            beginning_of_pass_write_index: Some(pass as u32 * 2),
+            end_of_pass_write_index: None,
+        }
+    }
+
+    /// Only the end timestamp of `pass` (see [`Self::compute_begin`]).
+    pub fn compute_end(&mut self, pass: FramePass) -> wgpu::ComputePassTimestampWrites<'_> {
+        self.written[pass as usize] = true;
+        wgpu::ComputePassTimestampWrites {
+            query_set: &self.query_set,
+            beginning_of_pass_write_index: None,
+            end_of_pass_write_index: Some(pass as u32 * 2 + 1),
+        }
+    }
+
     /// Timestamp writes for a render pass; marks the pass as timed this frame.
     pub fn render_writes(&mut self, pass: FramePass) -> wgpu::RenderPassTimestampWrites<'_> {
         self.written[pass as usize] = true;

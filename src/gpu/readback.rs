@@ -98,3 +98,94 @@ fn map_and_copy(
     staging.unmap();
     Ok(out)
 }
+
+/// A small non-blocking read-back, at most one in flight: `record_copy` into the
+/// frame's encoder, `after_submit` once submitted, then `poll` on later frames
+/// (after `Device::poll`) until the values arrive. Frames never wait for it.
+pub struct AsyncReadback {
+    staging: wgpu::Buffer,
+    size: u64,
+    copied: bool,
+    in_flight: bool,
+    /// Set by the map callback: `PENDING`, `MAPPED` or `FAILED`.
+    status: std::sync::Arc<std::sync::atomic::AtomicU8>,
+}
+
+const PENDING: u8 = 0;
+const MAPPED: u8 = 1;
+const FAILED: u8 = 2;
+
+impl AsyncReadback {
+    /// Reads `size` bytes (a multiple of 4) per copy.
+    pub fn new(device: &wgpu::Device, label: &str, size: u64) -> Self {
+        Self {
+            staging: device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: size.max(4),
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }),
+            size: size.max(4),
+            copied: false,
+            in_flight: false,
+            status: Default::default(),
+        }
+    }
+
+    /// Copies `source[offset..offset + size]` unless a read is already under way.
+    pub fn record_copy(
+        &mut self,
+        encoder: &mut wgpu::CommandEncoder,
+        source: &wgpu::Buffer,
+        offset: u64,
+    ) {
+        if !self.in_flight && !self.copied {
+            encoder.copy_buffer_to_buffer(source, offset, &self.staging, 0, self.size);
+            self.copied = true;
+        }
+    }
+
+    /// Call after submitting the encoder given to `record_copy`.
+    pub fn after_submit(&mut self) {
+        if self.copied {
+            use std::sync::atomic::Ordering;
+            self.copied = false;
+            self.in_flight = true;
+            let status = self.status.clone();
+            self.status.store(PENDING, Ordering::Release);
+            self.staging
+                .slice(..)
+                .map_async(wgpu::MapMode::Read, move |result| {
+                    status.store(
+                        if result.is_ok() { MAPPED } else { FAILED },
+                        Ordering::Release,
+                    );
+                });
+        }
+    }
+
+    /// The words read, once they have arrived (each arrival is returned once).
+    pub fn poll(&mut self) -> Option<Vec<u32>> {
+        use std::sync::atomic::Ordering;
+        if !self.in_flight {
+            return None;
+        }
+        match self.status.swap(PENDING, Ordering::Acquire) {
+            MAPPED => {}
+            FAILED => {
+                self.in_flight = false;
+                return None;
+            }
+            _ => return None,
+        }
+        let words = self
+            .staging
+            .slice(..)
+            .get_mapped_range()
+            .ok()
+            .map(|data| bytemuck::pod_collect_to_vec(&data[..]));
+        self.staging.unmap();
+        self.in_flight = false;
+        words
+    }
+}

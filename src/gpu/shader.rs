@@ -65,6 +65,27 @@ pub const SHADER_FILES: &[(&str, &str)] = &[
         "sort_scatter_subgroup.wgsl",
         include_str!("../../shaders/sort_scatter_subgroup.wgsl"),
     ),
+    (
+        "common/splat_axes.wgsl",
+        include_str!("../../shaders/common/splat_axes.wgsl"),
+    ),
+    (
+        "common/tile_params.wgsl",
+        include_str!("../../shaders/common/tile_params.wgsl"),
+    ),
+    ("tile_bin.wgsl", include_str!("../../shaders/tile_bin.wgsl")),
+    (
+        "tile_offsets.wgsl",
+        include_str!("../../shaders/tile_offsets.wgsl"),
+    ),
+    (
+        "tile_ranges.wgsl",
+        include_str!("../../shaders/tile_ranges.wgsl"),
+    ),
+    (
+        "tile_raster.wgsl",
+        include_str!("../../shaders/tile_raster.wgsl"),
+    ),
 ];
 
 /// A shader file was missing or an include could not be resolved. Only reachable by a

@@ -6,26 +6,35 @@ pub mod compose;
 pub mod offscreen;
 pub mod sort;
 pub mod splat;
+pub mod tile;
 
 use crate::gpu::profiler::{FramePass, GpuProfiler, PassTimings};
 use crate::gpu::shader::ShaderError;
 use crate::scene::PinholeCamera;
 use compose::ComposeRenderer;
 use splat::{ACCUMULATION_FORMAT, SplatGpuData, SplatRenderer};
+use tile::{RasterMode, TileRasterizer};
 
 /// Size-dependent intermediate textures of a view.
 struct ViewTargets {
     size: (u32, u32),
     accumulation_view: wgpu::TextureView,
     compose_bind_group: wgpu::BindGroup,
+    /// The accumulation texture as the compute rasterizer's storage output.
+    tile_output_group: wgpu::BindGroup,
 }
 
 /// Renders frames of a splat scene into any view of `output_format`.
 pub struct FrameRenderer {
     pub splats: SplatRenderer,
+    pub tiles: TileRasterizer,
+    /// Hardware quads or the compute (tile) rasterizer.
+    pub raster: RasterMode,
     pub compose: ComposeRenderer,
     targets: Option<ViewTargets>,
     profiler: Option<GpuProfiler>,
+    /// (pairs wanted, pairs stored) of the compute rasterizer's last frames.
+    tile_readback: crate::gpu::readback::AsyncReadback,
 }
 
 impl FrameRenderer {
@@ -35,9 +44,16 @@ impl FrameRenderer {
     ) -> Result<Self, ShaderError> {
         Ok(Self {
             splats: SplatRenderer::new(device)?,
+            tiles: TileRasterizer::new(device)?,
+            raster: RasterMode::default(),
             compose: ComposeRenderer::new(device, output_format)?,
             targets: None,
             profiler: None,
+            tile_readback: crate::gpu::readback::AsyncReadback::new(
+                device,
+                "tile pairs readback",
+                8,
+            ),
         })
     }
 
@@ -53,6 +69,7 @@ impl FrameRenderer {
         self.splats.lod.splat_budget = lod.splat_budget;
         self.splats.lod.near_plane = lod.near_plane;
         self.splats.lod.far_plane = lod.far_plane.unwrap_or(f32::INFINITY);
+        self.raster = lod.raster;
     }
 
     /// The `LodSettings` fields `set_lod` (and the caller's target size) honour.
@@ -75,11 +92,13 @@ impl FrameRenderer {
         self.profiler.is_some()
     }
 
-    /// Call after submitting a frame's encoder: starts reading its timestamps.
+    /// Call after submitting a frame's encoder: starts reading its timestamps (and
+    /// the compute rasterizer's pair count).
     pub fn after_submit(&mut self) {
         if let Some(profiler) = &mut self.profiler {
             profiler.after_submit();
         }
+        self.tile_readback.after_submit();
     }
 
     /// Per-pass GPU times of the latest frame whose timestamps have arrived
@@ -114,14 +133,32 @@ impl FrameRenderer {
         let Some(targets) = &self.targets else {
             return;
         };
-        self.splats.encode(
+        // Grow the compute rasterizer's pair buffers if an earlier frame overflowed.
+        if let (Some(words), Some(tiles)) = (self.tile_readback.poll(), scene.tiles.as_mut())
+            && let Some(&wanted) = words.first()
+        {
+            tiles.request_pairs(wanted);
+        }
+        let splats = &self.splats;
+        splats.prepare(queue, scene, &splat_camera);
+        splats.encode_project(encoder, scene, self.profiler.as_mut());
+        splats.encode_sort(queue, encoder, scene, self.profiler.as_mut());
+        Self::encode_raster(
+            self.raster,
+            splats,
+            &self.tiles,
+            device,
             queue,
             encoder,
             scene,
-            &splat_camera,
-            &targets.accumulation_view,
+            targets,
             self.profiler.as_mut(),
         );
+        if self.raster == RasterMode::Compute
+            && let Some(tiles) = &scene.tiles
+        {
+            self.tile_readback.record_copy(encoder, &tiles.state, 0);
+        }
         self.compose.encode(
             queue,
             encoder,
@@ -135,6 +172,40 @@ impl FrameRenderer {
         if let Some(profiler) = &mut self.profiler {
             profiler.resolve(encoder);
         }
+    }
+
+    /// Stage *draw*: the hardware draw pass or the compute rasterizer into the
+    /// accumulation texture. If the compute rasterizer cannot run for this view
+    /// (buffers over the adapter's limits), it logs why and draws with quads.
+    #[allow(clippy::too_many_arguments)]
+    fn encode_raster(
+        raster: RasterMode,
+        splats: &SplatRenderer,
+        tiles: &TileRasterizer,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        encoder: &mut wgpu::CommandEncoder,
+        scene: &mut SplatGpuData,
+        targets: &ViewTargets,
+        mut profiler: Option<&mut GpuProfiler>,
+    ) {
+        if raster == RasterMode::Compute && scene.splat_count > 0 {
+            match tiles.encode(
+                device,
+                queue,
+                encoder,
+                &splats.sorter,
+                scene,
+                splats.depth_sort_passes(),
+                targets.size,
+                &targets.tile_output_group,
+                profiler.as_deref_mut(),
+            ) {
+                Ok(()) => return,
+                Err(err) => log::error!("compute rasterizer unavailable, drawing quads: {err}"),
+            }
+        }
+        splats.encode_draw(encoder, scene, &targets.accumulation_view, profiler);
     }
 
     /// The camera the splats are rendered with: the output camera at the
@@ -185,7 +256,20 @@ impl FrameRenderer {
         splats.prepare(&ctx.queue, scene, camera);
         let project = timed(&mut |e| splats.encode_project(e, scene, None))?;
         let sort = timed(&mut |e| splats.encode_sort(&ctx.queue, e, scene, None))?;
-        let draw = timed(&mut |e| splats.encode_draw(e, scene, &targets.accumulation_view, None))?;
+        let (raster, tiles) = (self.raster, &self.tiles);
+        let draw = timed(&mut |e| {
+            Self::encode_raster(
+                raster,
+                splats,
+                tiles,
+                &ctx.device,
+                &ctx.queue,
+                e,
+                scene,
+                targets,
+                None,
+            )
+        })?;
         let compose = timed(&mut |e| {
             self.compose.encode(
                 &ctx.queue,
@@ -216,15 +300,19 @@ impl FrameRenderer {
             sample_count: 1,
             dimension: wgpu::TextureDimension::D2,
             format: ACCUMULATION_FORMAT,
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                | wgpu::TextureUsages::TEXTURE_BINDING
+                | wgpu::TextureUsages::STORAGE_BINDING,
             view_formats: &[],
         });
         let accumulation_view = texture.create_view(&Default::default());
         let compose_bind_group = self.compose.bind_group(device, &accumulation_view);
+        let tile_output_group = self.tiles.output_bind_group(device, &accumulation_view);
         ViewTargets {
             size,
             accumulation_view,
             compose_bind_group,
+            tile_output_group,
         }
     }
 }

@@ -2,9 +2,10 @@
 //! Used by `splatview render`, screenshots and the render tests.
 
 use crate::gpu::GpuContext;
-use crate::gpu::readback::{ReadbackError, read_texture_rgba8};
+use crate::gpu::readback::{ReadbackError, read_buffer, read_texture_rgba8};
 use crate::render::FrameRenderer;
 use crate::render::splat::SplatGpuData;
+use crate::render::tile::RasterMode;
 use crate::scene::PinholeCamera;
 
 /// Output format of headless renders (non-sRGB: values are written as they are).
@@ -33,8 +34,34 @@ pub fn create_output_texture(
     })
 }
 
-/// Renders one frame for `camera` and returns it as an 8-bit RGB image.
+/// Renders one frame for `camera` and returns it as an 8-bit RGB image. With the
+/// compute rasterizer, a frame whose (tile, splat) pairs overflowed the buffers is
+/// rendered again with buffers grown to fit (up to the adapter's limit).
 pub fn render_to_image(
+    ctx: &GpuContext,
+    renderer: &mut FrameRenderer,
+    scene: &mut SplatGpuData,
+    camera: &PinholeCamera,
+    background: [f32; 3],
+) -> Result<image::RgbImage, ReadbackError> {
+    let image = render_once(ctx, renderer, scene, camera, background)?;
+    if renderer.raster != RasterMode::Compute {
+        return Ok(image);
+    }
+    let Some(tiles) = scene.tiles.as_mut() else {
+        return Ok(image);
+    };
+    let words: Vec<u32> =
+        bytemuck::pod_collect_to_vec(&read_buffer(&ctx.device, &ctx.queue, &tiles.state, 0, 8)?);
+    let wanted = words.first().copied().unwrap_or(0);
+    if !tiles.overflows(wanted) {
+        return Ok(image);
+    }
+    tiles.request_pairs(wanted);
+    render_once(ctx, renderer, scene, camera, background)
+}
+
+fn render_once(
     ctx: &GpuContext,
     renderer: &mut FrameRenderer,
     scene: &mut SplatGpuData,

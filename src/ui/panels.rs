@@ -6,6 +6,7 @@ use egui::{Color32, RichText};
 use crate::app::command::Command;
 use crate::app::state::AppState;
 use crate::controls::{CameraMode, UpAxis};
+use crate::render::tile::RasterMode;
 use crate::settings::ScreenshotSize;
 
 use super::{command_button, command_button_labelled, format_bytes, format_count};
@@ -286,6 +287,23 @@ fn lod_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
         egui::Slider::new(&mut lod.resolution_scale, 0.25..=2.0).text("Resolution scale"),
     )
     .on_disabled_hover_text(pending);
+    ui.horizontal(|ui| {
+        ui.label("Rasterizer");
+        for (mode, label, hint) in [
+            (
+                RasterMode::Hardware,
+                "Quads",
+                "One quad per splat through the GPU's rasterizer (fastest on desktop GPUs and lavapipe)",
+            ),
+            (
+                RasterMode::Compute,
+                "Tiles",
+                "Tile binning and blending in compute shaders, with early termination like the reference rasterizer (for GPUs with few graphics units)",
+            ),
+        ] {
+            ui.selectable_value(&mut lod.raster, mode, label).on_hover_text(hint);
+        }
+    });
     if ui.button("Defaults").clicked() {
         *lod = Default::default();
     }

@@ -236,7 +236,7 @@ pub struct SplatGpuData {
     /// Splats uploaded so far.
     pub splat_count: u32,
     /// Splats the buffers have room for.
-    capacity: u32,
+    pub(crate) capacity: u32,
     pub sh_degree: u32,
     pub antialiased: bool,
     pub sh_words_per_splat: u32,
@@ -254,6 +254,8 @@ pub struct SplatGpuData {
     pub compact_bind_group: wgpu::BindGroup,
     /// Draw bind groups reading the sorted indices from `sort.values[0]` and `[1]`.
     pub draw_bind_groups: [wgpu::BindGroup; 2],
+    /// Pair buffers of the compute rasterizer, made on its first frame.
+    pub tiles: Option<crate::render::tile::TileBuffers>,
 }
 
 impl SplatGpuData {
@@ -494,6 +496,7 @@ impl SplatGpuData {
             budget_bind_group,
             compact_bind_group,
             draw_bind_groups,
+            tiles: None,
         }
     }
 
@@ -517,6 +520,7 @@ impl SplatGpuData {
             + self.frame_state.size()
             + self.draw_args.size()
             + self.sort.size_bytes()
+            + self.tiles.as_ref().map_or(0, |t| t.size_bytes())
     }
 }
 
@@ -563,6 +567,6 @@ fn check_capacity(device: &wgpu::Device, count: u64, sh_degree: u32) -> Result<(
     Ok(())
 }
 
-fn entry(binding: u32, resource: wgpu::BindingResource<'_>) -> wgpu::BindGroupEntry<'_> {
+pub(crate) fn entry(binding: u32, resource: wgpu::BindingResource<'_>) -> wgpu::BindGroupEntry<'_> {
     wgpu::BindGroupEntry { binding, resource }
 }

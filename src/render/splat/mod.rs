@@ -42,7 +42,7 @@ pub struct SplatRenderer {
     pub lod: RenderLod,
 }
 
-fn compute_pipeline(
+pub(crate) fn compute_pipeline(
     device: &wgpu::Device,
     layout: &wgpu::BindGroupLayout,
     module: &wgpu::ShaderModule,
@@ -63,7 +63,7 @@ fn compute_pipeline(
     })
 }
 
-fn buffer_entry(
+pub(crate) fn buffer_entry(
     binding: u32,
     visibility: wgpu::ShaderStages,
     ty: wgpu::BufferBindingType,
@@ -255,6 +255,11 @@ impl SplatRenderer {
         self.sort_key_bits.clamp(8, 32)
     }
 
+    /// Passes of the depth sort (its result is in `sort.values[passes % 2]`).
+    pub fn depth_sort_passes(&self) -> u32 {
+        passes_for_key_bits(self.key_bits())
+    }
+
     /// Stage *project*: projection, then compaction of the visible splats into
     /// sort keys (and the GPU-side sort and draw counts).
     pub fn encode_project(
@@ -349,7 +354,7 @@ impl SplatRenderer {
 
 /// Splits a workgroup count over x and y so that neither exceeds the WebGPU limit
 /// of 65535 per dimension (shaders rebuild the linear index).
-fn split_dispatch(groups: u32) -> (u32, u32) {
+pub(crate) fn split_dispatch(groups: u32) -> (u32, u32) {
     const MAX: u32 = 65535;
     if groups <= MAX {
         (groups, 1)

@@ -1,0 +1,123 @@
+// Compute rasterizer, raster pass kernel 2: one workgroup per 16x16 tile blends
+// its splats front to back, exactly as the 3DGS reference rasterizer (and
+// src/reference/render.rs): alpha = min(0.99, opacity * exp(power)), skipped when
+// power > 0 or alpha < 1/255, and a pixel stops before its transmittance would
+// drop below 1e-4. A splat counts only inside the rectangle around its ellipse
+// (oriented along its axes, as the quads of splat_draw.wgsl). The splats of the
+// tile are loaded into workgroup memory in batches of 256; the workgroup stops as
+// soon as every pixel is done. The output is the same premultiplied colour and
+// alpha the draw pass blends: compose.wgsl is shared.
+
+#include "common/frame.wgsl"
+#include "common/splat_axes.wgsl"
+#include "common/tile_params.wgsl"
+
+@group(0) @binding(0) var<uniform> frame: FrameUniforms;
+@group(0) @binding(1) var<uniform> tiles: TileParams;
+@group(0) @binding(2) var<storage, read> projected: array<ProjectedSplat>;
+// Splat index of each (tile, splat) pair, sorted by tile, back to front in a tile.
+@group(0) @binding(3) var<storage, read> sorted_values: array<u32>;
+@group(0) @binding(4) var<storage, read> ranges: array<u32>;
+@group(1) @binding(0) var output: texture_storage_2d<rgba16float, write>;
+
+const BATCH: u32 = 256u;
+const MIN_ALPHA: f32 = 0.003921568627451; // 1 / 255
+const MAX_ALPHA: f32 = 0.99;
+const MIN_TRANSMITTANCE: f32 = 1e-4;
+
+// One batch of splats: (centre, opacity, conic a), (conic b, conic c, rectangle
+// edge normal 1), (colour, edge normal 2 x), edge normal 2 y.
+var<workgroup> batch_a: array<vec4<f32>, BATCH>;
+var<workgroup> batch_b: array<vec4<f32>, BATCH>;
+var<workgroup> batch_c: array<vec4<f32>, BATCH>;
+var<workgroup> batch_d: array<f32, BATCH>;
+var<workgroup> done_pixels: atomic<u32>;
+var<workgroup> done_snapshot: u32;
+
+fn load_splat(slot: u32, index: u32) {
+    let splat = projected[index];
+    let conic = vec3<f32>(splat.center_conic_ab.zw, bitcast<f32>(splat.packed.x));
+    let rg = unpack2x16float(splat.packed.y);
+    let b_opacity = unpack2x16float(splat.packed.z);
+    // Rectangle at k standard deviations along the axes, as in splat_draw.wgsl:
+    // inside when |d . n| <= 1 for both edge normals n = axis / (k |axis|^2).
+    let k = min(3.0, sqrt(max(2.0 * log(255.0 * b_opacity.y), 0.0)));
+    let axes = splat_axes(conic);
+    let n1 = axes[0] / max(k * dot(axes[0], axes[0]), 1e-30);
+    let n2 = axes[1] / max(k * dot(axes[1], axes[1]), 1e-30);
+    batch_a[slot] = vec4<f32>(splat.center_conic_ab.xy, b_opacity.y, conic.x);
+    batch_b[slot] = vec4<f32>(conic.y, conic.z, n1);
+    batch_c[slot] = vec4<f32>(rg, b_opacity.x, n2.x);
+    batch_d[slot] = n2.y;
+}
+
+@compute @workgroup_size(16, 16)
+fn tile_raster(
+    @builtin(local_invocation_id) local: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+    @builtin(workgroup_id) group: vec3<u32>,
+) {
+    let tile = group.x + group.y * tiles.tiles_x;
+    let pixel = group.xy * TILE_SIZE + local.xy;
+    let inside = f32(pixel.x) < frame.viewport.x && f32(pixel.y) < frame.viewport.y;
+    let pixel_center = vec2<f32>(pixel) + 0.5;
+    let first = ranges[2u * tile];
+    let end = max(ranges[2u * tile + 1u], first);
+    let count = end - first;
+
+    if lid == 0u {
+        atomicStore(&done_pixels, 0u);
+    }
+    workgroupBarrier();
+    var done = !inside;
+    if done {
+        atomicAdd(&done_pixels, 1u);
+    }
+    var transmittance = 1.0;
+    var color = vec3<f32>(0.0);
+    for (var start = 0u; start < count; start += BATCH) {
+        // The pairs run back to front: load them from the end (front first).
+        if start + lid < count {
+            load_splat(lid, sorted_values[end - 1u - start - lid]);
+        }
+        if lid == 0u {
+            done_snapshot = atomicLoad(&done_pixels);
+        }
+        if workgroupUniformLoad(&done_snapshot) == 256u {
+            break;
+        }
+        if !done {
+            let n = min(BATCH, count - start);
+            for (var j = 0u; j < n; j++) {
+                let a = batch_a[j];
+                let b = batch_b[j];
+                let d = pixel_center - a.xy;
+                if abs(dot(d, b.zw)) > 1.0 || abs(dot(d, vec2<f32>(batch_c[j].w, batch_d[j]))) > 1.0 {
+                    continue;
+                }
+                let power = -0.5 * (a.w * d.x * d.x + b.y * d.y * d.y) - b.x * d.x * d.y;
+                if power > 0.0 {
+                    continue;
+                }
+                let alpha = min(MAX_ALPHA, a.z * exp(power));
+                if alpha < MIN_ALPHA {
+                    continue;
+                }
+                let next = transmittance * (1.0 - alpha);
+                if next < MIN_TRANSMITTANCE {
+                    done = true;
+                    break;
+                }
+                color += batch_c[j].rgb * alpha * transmittance;
+                transmittance = next;
+            }
+            if done {
+                atomicAdd(&done_pixels, 1u);
+            }
+        }
+        workgroupBarrier();
+    }
+    if inside {
+        textureStore(output, pixel, vec4<f32>(color, 1.0 - transmittance));
+    }
+}

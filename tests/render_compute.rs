@@ -1,0 +1,84 @@
+//! The compute (tile) rasterizer on scenes that stress its pair buffers; its
+//! agreement with the CPU reference on real scenes is in render_reference.rs.
+
+mod common;
+
+use glam::Vec3;
+use splatview::controls::OrbitCamera;
+use splatview::metrics::psnr;
+use splatview::reference::{render_reference, to_rgb8};
+use splatview::render::FrameRenderer;
+use splatview::render::offscreen::{OFFSCREEN_FORMAT, render_to_image};
+use splatview::render::splat::SplatGpuData;
+use splatview::render::tile::RasterMode;
+use splatview::scene::{SceneBounds, SplatCloud};
+
+const WIDTH: u32 = 320;
+const HEIGHT: u32 = 180;
+
+/// `n` large, faint splats around the origin: each covers most of the view, so
+/// the frame needs far more (tile, splat) pairs than the first buffers hold.
+fn huge_splats(n: usize) -> SplatCloud {
+    let mut cloud = SplatCloud::new(0);
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 40) as f32 / (1u64 << 24) as f32
+    };
+    for _ in 0..n {
+        cloud
+            .positions
+            .push([next() - 0.5, next() - 0.5, next() - 0.5]);
+        cloud
+            .log_scales
+            .push([1.2f32.ln(), 0.6f32.ln(), 1.0f32.ln()]);
+        cloud
+            .rotations
+            .push(splatview::scene::splats::normalize_quat([
+                next(),
+                next() - 0.5,
+                next() - 0.5,
+                next() - 0.5,
+            ]));
+        cloud.opacity_logits.push(-3.5);
+        cloud
+            .sh_dc
+            .push([next() * 2.0 - 1.0, next() * 2.0 - 1.0, next() * 2.0 - 1.0]);
+    }
+    cloud
+}
+
+#[test]
+fn pair_overflow_grows_the_buffers_and_renders_everything() {
+    let Some(ctx) = common::gpu() else { return };
+    let cloud = huge_splats(3000);
+    let bounds = SceneBounds {
+        min: Vec3::splat(-1.5),
+        max: Vec3::splat(1.5),
+    };
+    let camera =
+        OrbitCamera::framing(Some(bounds), WIDTH as f32 / HEIGHT as f32).camera(WIDTH, HEIGHT);
+    let mut renderer = FrameRenderer::new(&ctx.device, OFFSCREEN_FORMAT).expect("renderer");
+    renderer.raster = RasterMode::Compute;
+    let mut scene = SplatGpuData::new(&ctx.device, &renderer.splats, &cloud).expect("upload");
+    let background = [0.2, 0.1, 0.0];
+    let gpu = render_to_image(ctx, &mut renderer, &mut scene, &camera, background).expect("render");
+    let tiles = scene.tiles.as_ref().expect("compute rasterizer ran");
+    // 3,000 splats over many of the 20 x 12 tiles: over the first 65,536 pairs
+    // (8 per splat, at least 65,536), so the buffers must have grown.
+    assert!(
+        tiles.capacity() > 100_000,
+        "pair buffers did not grow: capacity {}",
+        tiles.capacity()
+    );
+    let cpu = to_rgb8(
+        &render_reference(&cloud, &camera, background),
+        WIDTH,
+        HEIGHT,
+    );
+    let db = psnr(&gpu, &cpu).expect("same size");
+    eprintln!("3,000 huge splats, compute rasterizer vs CPU reference: {db:.2} dB");
+    assert!(db >= 40.0, "PSNR {db:.2} dB");
+}
