@@ -120,6 +120,8 @@ pub struct BenchReport {
     pub sort_path: SortPath,
     /// `hardware` or `compute` (see `RasterMode`); `pass_ms.draw` is its time.
     pub raster: RasterMode,
+    /// Compute rasterizer: (tile, splat) pairs in the last frame (null otherwise).
+    pub tile_pairs: Option<u32>,
     pub sort_keys_per_s: f64,
     /// All GPU memory of the scene per splat: resident plus working.
     pub gpu_bytes_per_splat: f64,
@@ -275,6 +277,20 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         size_of::<FrameState>() as u64,
     )?;
     let state: FrameState = bytemuck::pod_read_unaligned(&state_bytes);
+    // Compute rasterizer: (tile, splat) pairs of the last frame.
+    let tile_pairs = match &scene.tiles {
+        Some(tiles) => {
+            let words: Vec<u32> = bytemuck::pod_collect_to_vec(&read_buffer(
+                &ctx.device,
+                &ctx.queue,
+                &tiles.state,
+                0,
+                8,
+            )?);
+            words.first().copied()
+        }
+        None => None,
+    };
 
     let column = |f: fn(&PassTimings) -> f64| median(&mut passes.iter().map(f).collect::<Vec<_>>());
     let pass_ms = PassMs {
@@ -307,6 +323,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         sort_key_bits: renderer.splats.sort_key_bits,
         sort_path: renderer.splats.sort_path(),
         raster: renderer.raster,
+        tile_pairs,
         gpu_bytes_per_splat: scene.size_bytes() as f64 / cloud.len().max(1) as f64,
         gpu_resident_bytes_per_splat: scene.resident_bytes() as f64 / cloud.len().max(1) as f64,
         gpu_working_bytes_per_splat: scene.working_bytes() as f64 / cloud.len().max(1) as f64,
@@ -357,6 +374,12 @@ fn print_table(r: &BenchReport) {
         r.sort_key_bits,
         r.sort_path.name()
     );
+    if let Some(pairs) = r.tile_pairs {
+        println!(
+            "tile pairs         {pairs} ({:.2} per visible splat)",
+            f64::from(pairs) / f64::from(r.visible_splats.max(1))
+        );
+    }
     println!(
         "GPU memory         {:.1} bytes/splat ({:.1} resident splat data + {:.1} per-frame working buffers)",
         r.gpu_bytes_per_splat, r.gpu_resident_bytes_per_splat, r.gpu_working_bytes_per_splat

@@ -26,8 +26,9 @@ use crate::render::splat::{
 
 /// Pixels per tile side. Keep in sync with TILE_SIZE in shaders/common/tile_params.wgsl.
 pub const TILE_SIZE: u32 = 16;
-/// Pair capacity per splat slot: a splat touches 1-4 tiles when it is small.
-const PAIRS_PER_SPLAT: u64 = 8;
+/// Pair capacity per splat slot to start with: measured 1.8-1.9 pairs per visible
+/// splat on guitar and biker at 640x360; frames that need more grow the buffers.
+const PAIRS_PER_SPLAT: u64 = 4;
 const MIN_PAIRS: u64 = 1 << 16;
 
 /// Per-frame parameters. Keep in sync with shaders/common/tile_params.wgsl.

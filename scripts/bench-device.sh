@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The scripted GPU benchmark set of docs/BENCHMARKS.md, for a short run on a lent
+# GPU machine: one JSON object per line into OUT/bench.jsonl, a log in OUT/bench.log.
+#
+#   scripts/bench-device.sh BINARY DATA_DIR OUT [--quick]
+#
+# BINARY: a release build of splatview; DATA_DIR: holds biker.ply and
+# guitar.decoded.ply; --quick: tiny sizes (to try the script on lavapipe).
+set -uo pipefail
+bin=$1 data=$2 out=$3 quick=${4:-}
+mkdir -p "$out"
+jsonl=$out/bench.jsonl log=$out/bench.log
+: >"$jsonl"
+sort_n=8388608 big=6000000 w=1920 h=1080 frames=100 big_frames=50
+if [ "$quick" = --quick ]; then
+    sort_n=65536 big=200000 w=320 h=180 frames=2 big_frames=2
+fi
+
+run() { # label, command...
+    local label=$1
+    shift
+    echo "== $label: $*" >>"$log"
+    if ! timeout 120 "$@" --json 2>>"$log" | tr -d '\n' | sed "s/^{/{\"label\":\"$label\",/" >>"$jsonl"; then
+        echo "FAILED: $label" | tee -a "$log"
+    fi
+    echo >>"$jsonl"
+}
+
+for path in portable subgroup; do
+    run "sort-$path-32" "$bin" bench-sort --count "$sort_n" --key-bits 32 --path "$path"
+    run "sort-$path-24" "$bin" bench-sort --count "$sort_n" --key-bits 24 --path "$path"
+done
+for raster in hardware compute; do
+    for scene in guitar.decoded.ply biker.ply; do
+        run "$scene-$raster" "$bin" bench "$data/$scene" --width "$w" --height "$h" \
+            --frames "$frames" --raster "$raster"
+    done
+    run "biker-x$big-$raster" "$bin" bench "$data/biker.ply" --scale-to "$big" \
+        --width "$w" --height "$h" --frames "$big_frames" --raster "$raster"
+done
+run "biker-x$big-compute-portable" "$bin" bench "$data/biker.ply" --scale-to "$big" \
+    --width "$w" --height "$h" --frames "$big_frames" --raster compute --sort-path portable
+grep -c label "$jsonl" | xargs echo "results:"
