@@ -7,6 +7,8 @@
 // sort already produced, so a stable sort by tile id alone (2 passes of 8 bits up
 // to 65,536 tiles) keeps each tile's list ordered by depth.
 //
+// A splat is paired with the tiles of its box that its oriented rectangle touches
+// (elongated diagonal splats skip most of their box).
 // `tile_count` (one invocation per depth-sorted visible splat): sums the tile
 //   counts of each workgroup into block_sums.
 // `tile_emit`: recomputes the same counts, scans them inside the workgroup, and
@@ -14,6 +16,7 @@
 //   by tile_offsets.wgsl). Pairs past the capacity are dropped.
 
 #include "common/frame.wgsl"
+#include "common/splat_axes.wgsl"
 #include "common/tile_params.wgsl"
 #include "common/workgroup_scan.wgsl"
 
@@ -42,8 +45,40 @@ fn tile_rect(splat: ProjectedSplat) -> vec4<u32> {
     return vec4<u32>(vec2<u32>(first) / TILE_SIZE, vec2<u32>(last) / TILE_SIZE + 1u);
 }
 
-fn rect_tiles(rect: vec4<u32>) -> u32 {
-    return (rect.z - rect.x) * (rect.w - rect.y);
+// What binning needs of a splat: its tile rectangle, centre and rectangle normals.
+struct BinSplat {
+    rect: vec4<u32>,
+    center: vec2<f32>,
+    normals: vec4<f32>,
+}
+
+fn bin_splat(splat: ProjectedSplat) -> BinSplat {
+    let conic = vec3<f32>(splat.center_conic_ab.zw, bitcast<f32>(splat.packed.x));
+    let opacity = unpack2x16float(splat.packed.z).y;
+    return BinSplat(tile_rect(splat), splat.center_conic_ab.xy, splat_rect_normals(conic, opacity));
+}
+
+// Whether tile (x, y) holds a pixel centre inside the splat's oriented rectangle
+// (a separating-axis test along its two edge normals; the tile's own axes are
+// covered by `rect`). Conservative by a hair, so no covered pixel is ever lost.
+fn tile_touches(s: BinSplat, x: u32, y: u32) -> bool {
+    let lo = vec2<f32>(vec2<u32>(x, y) * TILE_SIZE) + 0.5;
+    let half_size = 0.5 * f32(TILE_SIZE - 1u);
+    let d = lo + half_size - s.center;
+    let reach1 = 1.0 + half_size * (abs(s.normals.x) + abs(s.normals.y)) + 1e-3;
+    let reach2 = 1.0 + half_size * (abs(s.normals.z) + abs(s.normals.w)) + 1e-3;
+    return abs(dot(d, s.normals.xy)) <= reach1 && abs(dot(d, s.normals.zw)) <= reach2;
+}
+
+// Tiles of the rectangle the splat touches.
+fn touched_tiles(s: BinSplat) -> u32 {
+    var count = 0u;
+    for (var y = s.rect.y; y < s.rect.w; y++) {
+        for (var x = s.rect.x; x < s.rect.z; x++) {
+            count += u32(tile_touches(s, x, y));
+        }
+    }
+    return count;
 }
 
 fn block_index(group_id: vec3<u32>, num_groups: vec3<u32>) -> u32 {
@@ -60,7 +95,7 @@ fn tile_count(
     let slot = block * 256u + lid;
     var count = 0u;
     if slot < draw_args[1] {
-        count = rect_tiles(tile_rect(projected[sorted_indices[slot]]));
+        count = touched_tiles(bin_splat(projected[sorted_indices[slot]]));
     }
     let sums = workgroup_exclusive_scan(lid, count);
     if lid == 0u && block < tiles.splat_blocks {
@@ -76,19 +111,24 @@ fn tile_emit(
 ) {
     let block = block_index(group_id, num_groups);
     let slot = block * 256u + lid;
-    var rect = vec4<u32>(0u);
+    var s = BinSplat(vec4<u32>(0u), vec2<f32>(0.0), vec4<f32>(0.0));
     var index = 0u;
+    var count = 0u;
     if slot < draw_args[1] {
         index = sorted_indices[slot];
-        rect = tile_rect(projected[index]);
+        s = bin_splat(projected[index]);
+        count = touched_tiles(s);
     }
-    let sums = workgroup_exclusive_scan(lid, rect_tiles(rect));
+    let sums = workgroup_exclusive_scan(lid, count);
     if block >= tiles.splat_blocks {
         return;
     }
     var out = block_sums[block] + sums.x;
-    for (var y = rect.y; y < rect.w; y++) {
-        for (var x = rect.x; x < rect.z; x++) {
+    for (var y = s.rect.y; y < s.rect.w; y++) {
+        for (var x = s.rect.x; x < s.rect.z; x++) {
+            if !tile_touches(s, x, y) {
+                continue;
+            }
             if out >= tiles.capacity {
                 return;
             }

@@ -39,16 +39,12 @@ fn load_splat(slot: u32, index: u32) {
     let conic = vec3<f32>(splat.center_conic_ab.zw, bitcast<f32>(splat.packed.x));
     let rg = unpack2x16float(splat.packed.y);
     let b_opacity = unpack2x16float(splat.packed.z);
-    // Rectangle at k standard deviations along the axes, as in splat_draw.wgsl:
-    // inside when |d . n| <= 1 for both edge normals n = axis / (k |axis|^2).
-    let k = min(3.0, sqrt(max(2.0 * log(255.0 * b_opacity.y), 0.0)));
-    let axes = splat_axes(conic);
-    let n1 = axes[0] / max(k * dot(axes[0], axes[0]), 1e-30);
-    let n2 = axes[1] / max(k * dot(axes[1], axes[1]), 1e-30);
+    // The rectangle the quads of splat_draw.wgsl cover.
+    let normals = splat_rect_normals(conic, b_opacity.y);
     batch_a[slot] = vec4<f32>(splat.center_conic_ab.xy, b_opacity.y, conic.x);
-    batch_b[slot] = vec4<f32>(conic.y, conic.z, n1);
-    batch_c[slot] = vec4<f32>(rg, b_opacity.x, n2.x);
-    batch_d[slot] = n2.y;
+    batch_b[slot] = vec4<f32>(conic.y, conic.z, normals.xy);
+    batch_c[slot] = vec4<f32>(rg, b_opacity.x, normals.z);
+    batch_d[slot] = normals.w;
 }
 
 @compute @workgroup_size(16, 16)

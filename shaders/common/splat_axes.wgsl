@@ -18,3 +18,15 @@ fn splat_axes(conic: vec3<f32>) -> mat2x2<f32> {
     let short_dir = vec2<f32>(-long_dir.y, long_dir.x);
     return mat2x2<f32>(long_dir * inverseSqrt(small), short_dir * inverseSqrt(large));
 }
+
+// Edge normals of the rectangle a splat covers: the ellipse's bounding rectangle at
+// k standard deviations, oriented along its axes, with k = min(3, sqrt(2 ln(255 o)))
+// (beyond it alpha < 1/255). A pixel at offset d from the centre is inside when
+// |d . n1| <= 1 and |d . n2| <= 1. Returns (n1, n2).
+fn splat_rect_normals(conic: vec3<f32>, opacity: f32) -> vec4<f32> {
+    let k = min(3.0, sqrt(max(2.0 * log(255.0 * opacity), 0.0)));
+    let axes = splat_axes(conic);
+    let n1 = axes[0] / max(k * dot(axes[0], axes[0]), 1e-30);
+    let n2 = axes[1] / max(k * dot(axes[1], axes[1]), 1e-30);
+    return vec4<f32>(n1, n2);
+}

@@ -213,6 +213,12 @@ impl Viewer {
         }
         if let Some(passes) = self.scene_view.poll_pass_timings() {
             self.state.stats.gpu_passes = passes;
+            // Buffers can grow after loading (the compute rasterizer's pairs).
+            if self.state.loading.is_none()
+                && let Some(scene) = &mut self.state.scene
+            {
+                scene.gpu_bytes = Some(self.scene_view.gpu_bytes());
+            }
         }
 
         // UI: input -> camera goals and commands.
