@@ -3,7 +3,8 @@
 // The block is processed in rows of 256 keys, in order. For each row every
 // invocation sets its bit in a 256-bit mask of its digit (atomicOr, so the order of
 // the atomics does not matter); its rank among equal digits is the number of set
-// bits below its own. No subgroup operations and no cross-workgroup waiting.
+// bits below its own. Three barriers per row: masks set / ranks read / masks
+// counted and cleared (the counting step clears them for the next row). No subgroup operations and no cross-workgroup waiting.
 
 #include "common/sort_params.wgsl"
 
@@ -31,16 +32,17 @@ fn scatter(
     let block_start = block * SORT_BLOCK_SIZE;
     let word = lid / 32u;
     let lower_bits = (1u << (lid & 31u)) - 1u;
+    // The masks start cleared; afterwards each row's counting step clears them.
+    for (var w = 0u; w < MASK_WORDS; w++) {
+        atomicStore(&match_masks[w * SORT_RADIX + lid], 0u);
+    }
+    workgroupBarrier();
 
     for (var row = 0u; row < SORT_ROWS_PER_BLOCK; row++) {
         let row_start = block_start + row * SORT_WORKGROUP_SIZE;
         if row_start >= params.num_keys {
             break;
         }
-        for (var w = 0u; w < MASK_WORDS; w++) {
-            atomicStore(&match_masks[w * SORT_RADIX + lid], 0u);
-        }
-        workgroupBarrier();
 
         let i = row_start + lid;
         let valid = i < params.num_keys;
@@ -64,9 +66,11 @@ fn scatter(
         }
         workgroupBarrier();
 
+        // Count digit `lid` of this row and clear its mask for the next row (nobody
+        // reads it again before the barrier below).
         var count = 0u;
         for (var w = 0u; w < MASK_WORDS; w++) {
-            count += countOneBits(atomicLoad(&match_masks[lid * MASK_WORDS + w]));
+            count += countOneBits(atomicExchange(&match_masks[lid * MASK_WORDS + w], 0u));
         }
         digit_offsets[lid] += count;
         workgroupBarrier();
