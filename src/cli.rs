@@ -127,6 +127,9 @@ pub struct RenderArgs {
     /// Background colour "r,g,b" in 0..1.
     #[arg(long, value_parser = parse_vec3, default_value = "0,0,0")]
     pub background: Vec3,
+    /// Rasterizer: hardware quads or compute tiles (front to back, early stop).
+    #[arg(long, value_enum, default_value_t = crate::bench::RasterArg::Hardware)]
+    pub raster: crate::bench::RasterArg,
 }
 
 /// Parses "x,y,z".

@@ -9,6 +9,7 @@ use crate::gpu::GpuContext;
 use crate::render::FrameRenderer;
 use crate::render::offscreen::{OFFSCREEN_FORMAT, render_to_image};
 use crate::render::splat::SplatGpuData;
+use crate::render::tile::RasterMode;
 use crate::scene::{PinholeCamera, SceneBounds, SplatCloud};
 
 const DEFAULT_WIDTH: u32 = 1280;
@@ -72,7 +73,13 @@ pub fn run_render(args: &RenderArgs) -> anyhow::Result<()> {
     let camera = camera_from_args(args, &cloud)?;
     let ctx = GpuContext::new_headless()?;
     log::info!("adapter: {}", ctx.adapter_description());
-    let image = render_cloud(&ctx, &cloud, &camera, args.background.to_array())?;
+    let image = render_cloud_with(
+        &ctx,
+        &cloud,
+        &camera,
+        args.background.to_array(),
+        args.raster.into(),
+    )?;
     image
         .save(out)
         .with_context(|| format!("writing {}", out.display()))?;
@@ -93,7 +100,19 @@ pub fn render_cloud(
     camera: &PinholeCamera,
     background: [f32; 3],
 ) -> anyhow::Result<image::RgbImage> {
+    render_cloud_with(ctx, cloud, camera, background, RasterMode::Hardware)
+}
+
+/// [`render_cloud`] with a choice of rasterizer.
+pub fn render_cloud_with(
+    ctx: &GpuContext,
+    cloud: &SplatCloud,
+    camera: &PinholeCamera,
+    background: [f32; 3],
+    raster: RasterMode,
+) -> anyhow::Result<image::RgbImage> {
     let mut renderer = FrameRenderer::new(&ctx.device, OFFSCREEN_FORMAT)?;
+    renderer.raster = raster;
     let mut scene = SplatGpuData::new(&ctx.device, &renderer.splats, cloud)?;
     Ok(render_to_image(
         ctx,

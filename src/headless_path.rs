@@ -39,6 +39,7 @@ pub fn render_path(
     let ctx = GpuContext::new_headless()?;
     log::info!("adapter: {}", ctx.adapter_description());
     let mut renderer = FrameRenderer::new(&ctx.device, OFFSCREEN_FORMAT)?;
+    renderer.raster = args.raster.into();
     let mut scene = SplatGpuData::new(&ctx.device, &renderer.splats, cloud)?;
     let background = args.background.to_array();
     let times = path.frame_times(args.frames);
