@@ -1,18 +1,25 @@
 // Radix sort, kernel 3 of 3 per pass, subgroup path: stable scatter. Same result
 // as sort_scatter.wgsl; see sort_histogram.wgsl for the whole algorithm.
 //
-// Stability needs a fixed order of the keys of a row across subgroups, and WGSL
-// says nothing about how local invocations are grouped into subgroups. So each
-// subgroup claims its slots with one atomicAdd on a packed (ordinal << 16 | slots)
-// counter: it gets a contiguous range of row slots and an ordinal, both in the same
-// order, whatever order the subgroups arrive in. Inside a subgroup, the lane with
-// the k-th lowest subgroup_invocation_id takes the k-th slot, so "lanes below" in a
-// ballot are exactly the keys before it. Per row:
-//   1. ballots find the lanes with the same digit; the lowest of them adds the
-//      subgroup's count for the digit to subgroup_counts[ordinal][digit];
-//   2. one invocation per digit pair turns that column into exclusive offsets over
+// Each subgroup ranks its own contiguous chunk of the block, so the workgroup
+// meets at a barrier only three times per block of 4096 keys (the portable kernel:
+// three times per row of 256). This is the warp-level multi-split ranking of
+// Onesweep (Adinets & Merrill 2022) without its decoupled look-back.
+//
+// Stability needs a fixed order of the subgroups, and WGSL says nothing about how
+// local invocations are grouped into subgroups. So each subgroup claims its place
+// with one atomicAdd on a packed (ordinal << 16 | lanes) counter: ordinals and
+// chunks come out in the same order, whatever order the subgroups arrive in. A
+// subgroup of s lanes owns keys [16 * base, 16 * (base + s)) of the block, read in 16
+// steps of s keys; in each step the lane with the k-th lowest subgroup_invocation_id
+// takes the k-th key, so "lanes below" in a ballot are the keys before it.
+//   1. per step: ballots find the lanes with the same digit; the lowest of them adds
+//      their number to subgroup_counts[ordinal][digit] (getting the count before,
+//      which the others read with a shuffle); a key's rank is that count plus its
+//      rank among its peers. A subgroup barrier orders the steps' atomics;
+//   2. one invocation per digit pair turns its column into exclusive offsets over
 //      the subgroups, in ordinal order;
-//   3. each key goes to digit offset + earlier subgroups' count + rank in subgroup.
+//   3. each key goes to the digit's block offset + earlier subgroups' count + rank.
 // No lockstep execution and no waiting between workgroups is assumed.
 
 #include "common/sort_params.wgsl"
@@ -29,14 +36,30 @@
 // SUBGROUP_MIN_SIZE in src/render/sort/mod.rs.
 const MAX_SUBGROUPS: u32 = 32u;
 const DIGIT_PAIRS: u32 = 128u;
+// Keys per lane: a subgroup's chunk is this many steps of one key per lane.
+const STEPS: u32 = SORT_ROWS_PER_BLOCK;
 
 // subgroup_counts[ordinal * 128 + digit / 2]: two 16-bit counts per word (low half
-// even digits), at most 256 each, so packed sums never carry between halves.
+// even digits). A chunk holds at most 16 * 128 keys and a block 4096, so neither a
+// count nor a prefix over subgroups carries into the other half.
 var<workgroup> subgroup_counts: array<atomic<u32>, 4096>;
-var<workgroup> row_totals: array<u32, DIGIT_PAIRS>;
-// Next free output slot per digit for this block.
-var<workgroup> digit_offsets: array<u32, SORT_RADIX>;
+// Output offset of each digit's first key of this block.
+var<workgroup> digit_base: array<u32, SORT_RADIX>;
 var<workgroup> subgroup_claims: atomic<u32>;
+
+// Index of the lowest set bit of a non-empty ballot.
+fn first_lane(mask: vec4<u32>) -> u32 {
+    if mask.x != 0u {
+        return firstTrailingBit(mask.x);
+    }
+    if mask.y != 0u {
+        return 32u + firstTrailingBit(mask.y);
+    }
+    if mask.z != 0u {
+        return 64u + firstTrailingBit(mask.z);
+    }
+    return 96u + firstTrailingBit(mask.w);
+}
 
 @compute @workgroup_size(256)
 fn scatter(
@@ -45,7 +68,7 @@ fn scatter(
     @builtin(subgroup_invocation_id) sid: u32,
 ) {
     let block = block_id.x;
-    digit_offsets[lid] = block_hist[lid * params.num_blocks + block];
+    digit_base[lid] = block_hist[lid * params.num_blocks + block];
     for (var i = lid; i < MAX_SUBGROUPS * DIGIT_PAIRS; i += SORT_WORKGROUP_SIZE) {
         atomicStore(&subgroup_counts[i], 0u);
     }
@@ -54,26 +77,22 @@ fn scatter(
     }
     workgroupBarrier();
 
-    let active_lanes = subgroupAdd(1u);
+    let lanes = subgroupAdd(1u);
     let lane = subgroupExclusiveAdd(1u);
     var claim = 0u;
     if lane == 0u {
-        claim = atomicAdd(&subgroup_claims, (1u << 16u) | active_lanes);
+        claim = atomicAdd(&subgroup_claims, (1u << 16u) | lanes);
     }
     claim = subgroupBroadcastFirst(claim);
-    let ordinal = min(claim >> 16u, MAX_SUBGROUPS - 1u);
-    let slot = (claim & 0xffffu) + lane;
+    let counts_row = min(claim >> 16u, MAX_SUBGROUPS - 1u) * DIGIT_PAIRS;
+    let chunk_start = block * SORT_BLOCK_SIZE + (claim & 0xffffu) * STEPS;
     let below = lanes_below(sid);
-    workgroupBarrier();
-    let num_subgroups = min(atomicLoad(&subgroup_claims) >> 16u, MAX_SUBGROUPS);
 
-    let block_start = block * SORT_BLOCK_SIZE;
-    for (var row = 0u; row < SORT_ROWS_PER_BLOCK; row++) {
-        let row_start = block_start + row * SORT_WORKGROUP_SIZE;
-        if row_start >= params.num_keys {
-            break;
-        }
-        let i = row_start + slot;
+    // 1. Rank within the subgroup's chunk.
+    var keys: array<u32, STEPS>;
+    var ranks: array<u32, STEPS>;
+    for (var step = 0u; step < STEPS; step++) {
+        let i = chunk_start + step * lanes + lane;
         let valid = i < params.num_keys;
         var key = 0u;
         if valid {
@@ -81,40 +100,46 @@ fn scatter(
         }
         let digit = (key >> params.shift) & 0xffu;
         let half_shift = (digit & 1u) * 16u;
-        let pair = digit >> 1u;
         let peers = subgroup_digit_peers(digit, valid);
         let rank = count_bits4(peers & below);
+        var before = 0u;
         if valid && rank == 0u {
-            atomicAdd(&subgroup_counts[ordinal * DIGIT_PAIRS + pair], count_bits4(peers) << half_shift);
+            before = atomicAdd(&subgroup_counts[counts_row + (digit >> 1u)], count_bits4(peers) << half_shift);
         }
-        workgroupBarrier();
-
-        if lid < DIGIT_PAIRS {
-            var running = 0u;
-            for (var o = 0u; o < num_subgroups; o++) {
-                let count = atomicLoad(&subgroup_counts[o * DIGIT_PAIRS + lid]);
-                atomicStore(&subgroup_counts[o * DIGIT_PAIRS + lid], running);
-                running += count;
-            }
-            row_totals[lid] = running;
-        }
-        workgroupBarrier();
-
+        var leader = sid;
         if valid {
-            let before = (atomicLoad(&subgroup_counts[ordinal * DIGIT_PAIRS + pair]) >> half_shift) & 0xffffu;
-            let dst = digit_offsets[digit] + before + rank;
+            leader = first_lane(peers);
+        }
+        before = subgroupShuffle(before, leader);
+        keys[step] = key;
+        ranks[step] = ((before >> half_shift) & 0xffffu) + rank;
+        subgroupBarrier();
+    }
+    workgroupBarrier();
+
+    // 2. Counts of earlier subgroups, per digit pair.
+    let num_subgroups = min(atomicLoad(&subgroup_claims) >> 16u, MAX_SUBGROUPS);
+    if lid < DIGIT_PAIRS {
+        var running = 0u;
+        for (var o = 0u; o < num_subgroups; o++) {
+            let count = atomicLoad(&subgroup_counts[o * DIGIT_PAIRS + lid]);
+            atomicStore(&subgroup_counts[o * DIGIT_PAIRS + lid], running);
+            running += count;
+        }
+    }
+    workgroupBarrier();
+
+    // 3. Scatter.
+    for (var step = 0u; step < STEPS; step++) {
+        let i = chunk_start + step * lanes + lane;
+        if i < params.num_keys {
+            let key = keys[step];
+            let digit = (key >> params.shift) & 0xffu;
+            let half_shift = (digit & 1u) * 16u;
+            let before = (atomicLoad(&subgroup_counts[counts_row + (digit >> 1u)]) >> half_shift) & 0xffffu;
+            let dst = digit_base[digit] + before + ranks[step];
             keys_out[dst] = key;
             values_out[dst] = values_in[i];
         }
-        workgroupBarrier();
-
-        if lid < DIGIT_PAIRS {
-            digit_offsets[2u * lid] += row_totals[lid] & 0xffffu;
-            digit_offsets[2u * lid + 1u] += row_totals[lid] >> 16u;
-            for (var o = 0u; o < num_subgroups; o++) {
-                atomicStore(&subgroup_counts[o * DIGIT_PAIRS + lid], 0u);
-            }
-        }
-        workgroupBarrier();
     }
 }

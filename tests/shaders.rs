@@ -14,7 +14,8 @@ fn validate(name: &str) -> Result<(), String> {
         // Features::SUBGROUP, and the sort only uses that path then.
         naga::valid::Capabilities::default()
             | naga::valid::Capabilities::SHADER_FLOAT16_IN_FLOAT32
-            | naga::valid::Capabilities::SUBGROUP,
+            | naga::valid::Capabilities::SUBGROUP
+            | naga::valid::Capabilities::SUBGROUP_BARRIER,
     )
     .subgroup_stages(naga::valid::ShaderStages::COMPUTE)
     .subgroup_operations(naga::valid::SubgroupOperationSet::all())

@@ -109,8 +109,9 @@ impl GpuContext {
 
 /// Features used where the adapter has them: pass timestamps (profiling) and
 /// subgroup operations (faster sort path).
-const OPTIONAL_FEATURES: wgpu::Features =
-    wgpu::Features::TIMESTAMP_QUERY.union(wgpu::Features::SUBGROUP);
+const OPTIONAL_FEATURES: wgpu::Features = wgpu::Features::TIMESTAMP_QUERY
+    .union(wgpu::Features::SUBGROUP)
+    .union(wgpu::Features::SUBGROUP_BARRIER);
 
 /// The limits splatview asks for: WebGPU defaults, raised to what the adapter offers
 /// for buffer sizes (big scenes), storage buffers per stage (the sort binds 6) and

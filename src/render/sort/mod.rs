@@ -40,13 +40,9 @@ const _: () = assert!(size_of::<SortParams>() == 16);
 const SUBGROUP_MIN_SIZE: u32 = 8;
 /// Ballots are `vec4<u32>`: at most 128 invocations per subgroup.
 const SUBGROUP_MAX_SIZE: u32 = 128;
-/// `best_for` picks the subgroup path only from this subgroup size on. With
-/// subgroups of 8 (lavapipe) the scatter's per-subgroup count columns are 32 deep
-/// and the path measured 1.7x slower than the portable one there (docs/BENCHMARKS.md).
-const SUBGROUP_PREFERRED_MIN_SIZE: u32 = 16;
-/// Workgroup memory of the subgroup scatter kernel (counts, row totals, digit
-/// offsets, claim counter). Keep in sync with shaders/sort_scatter_subgroup.wgsl.
-const SUBGROUP_SCATTER_WORKGROUP_BYTES: u32 = (4096 + 128 + 256 + 1) * 4;
+/// Workgroup memory of the subgroup scatter kernel (counts, digit offsets, claim
+/// counter). Keep in sync with shaders/sort_scatter_subgroup.wgsl.
+const SUBGROUP_SCATTER_WORKGROUP_BYTES: u32 = (4096 + 256 + 1) * 4;
 
 /// Which kernels sort.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -54,8 +50,9 @@ const SUBGROUP_SCATTER_WORKGROUP_BYTES: u32 = (4096 + 128 + 256 + 1) * 4;
 pub enum SortPath {
     /// Workgroup atomics and barriers only; runs on any adapter.
     Portable,
-    /// Subgroup ballots rank equal digits; needs `Features::SUBGROUP`, subgroups of
-    /// 8 to 128 invocations and 18 KiB of workgroup memory.
+    /// Subgroup ballots rank equal digits, each subgroup over its own chunk of the
+    /// block; needs `Features::SUBGROUP` and `SUBGROUP_BARRIER`, subgroups of 8 to
+    /// 128 invocations and 17 KiB of workgroup memory.
     Subgroup,
 }
 
@@ -65,8 +62,9 @@ impl SortPath {
         match self {
             Self::Portable => Ok(()),
             Self::Subgroup => {
-                if !device.features().contains(wgpu::Features::SUBGROUP) {
-                    return Err("the device has no subgroup operations".into());
+                let needed = wgpu::Features::SUBGROUP | wgpu::Features::SUBGROUP_BARRIER;
+                if !device.features().contains(needed) {
+                    return Err("the device has no subgroup operations or subgroup barriers".into());
                 }
                 let info = device.adapter_info();
                 if info.subgroup_min_size < SUBGROUP_MIN_SIZE
@@ -88,13 +86,12 @@ impl SortPath {
         }
     }
 
-    /// The path to use on `device`: subgroups where they are supported and wide
-    /// enough to pay off (see `SUBGROUP_PREFERRED_MIN_SIZE`), else portable.
+    /// The path to use on `device`: subgroups where supported (1.7-1.9x faster than
+    /// portable on lavapipe, docs/BENCHMARKS.md), else portable.
     pub fn best_for(device: &wgpu::Device) -> Self {
-        let wide = device.adapter_info().subgroup_min_size >= SUBGROUP_PREFERRED_MIN_SIZE;
         match Self::Subgroup.check_support(device) {
-            Ok(()) if wide => Self::Subgroup,
-            _ => Self::Portable,
+            Ok(()) => Self::Subgroup,
+            Err(_) => Self::Portable,
         }
     }
 
