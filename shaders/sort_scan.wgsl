@@ -1,6 +1,9 @@
 // Radix sort, kernel 2 of 3 per pass: exclusive scan of the block histograms.
-// Workgroup `d` scans row `d` of block_hist (one entry per block) and adds the
-// number of keys whose digit is smaller than `d`. See sort_histogram.wgsl.
+// `scan`: workgroup `d` scans row `d` of block_hist (one entry per block) and adds
+// the number of keys whose digit is smaller than `d`. See sort_histogram.wgsl.
+// `scan_small`: one workgroup, invocation `d` walks row `d` serially; used on CPU
+// adapters for buffers of at most SMALL_SCAN_MAX_BLOCKS_CPU blocks
+// (src/render/sort/mod.rs), where 256 workgroups cost more in start-up and barriers.
 
 #include "common/sort_params.wgsl"
 #include "common/workgroup_scan.wgsl"
@@ -35,5 +38,17 @@ fn scan(
             block_hist[row + i] = carry + scanned.x;
         }
         carry += scanned.y;
+    }
+}
+
+@compute @workgroup_size(256)
+fn scan_small(@builtin(local_invocation_index) lid: u32) {
+    let totals = workgroup_exclusive_scan(lid, atomicLoad(&digit_totals[params.pass_index * SORT_RADIX + lid]));
+    var running = totals.x;
+    let row = lid * params.num_blocks;
+    for (var b = 0u; b < params.num_blocks; b++) {
+        let count = block_hist[row + b];
+        block_hist[row + b] = running;
+        running += count;
     }
 }
