@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The scripted GPU benchmark set of docs/BENCHMARKS.md, for a short run on a lent
-# GPU machine: one JSON object per line into OUT/bench.jsonl, a log in OUT/bench.log.
+# GPU machine: one JSON object per line into OUT/bench.jsonl, a log in OUT/bench.log
+# (sort on both paths, frames with quads and tiles, loading a 1 GB PLY).
 #
 #   scripts/bench-device.sh BINARY DATA_DIR OUT [--quick]
 #
@@ -40,4 +41,11 @@ for raster in hardware compute; do
 done
 run "biker-x$big-compute-portable" "$bin" bench "$data/biker.ply" --scale-to "$big" \
     --width "$w" --height "$h" --frames "$big_frames" --raster compute --sort-path portable
+# Loading a 1 GB SH3 PLY (made here from biker; 4.33M splats of 236 bytes).
+load_splats=4330000
+[ "$quick" = --quick ] && load_splats=100000
+if "$bin" scale "$data/biker.ply" --to "$load_splats" --sh-degree 3 --out "$out/big.ply" >>"$log" 2>&1; then
+    run "load-big-ply" "$bin" bench-load "$out/big.ply" --repeats 5
+    rm -f "$out/big.ply"
+fi
 grep -c label "$jsonl" | xargs echo "results:"
