@@ -215,7 +215,7 @@ mod tests {
                 resolution_scale: 0.5,
                 near_plane: 0.05,
                 far_plane: Some(250.0),
-                raster: crate::render::tile::RasterMode::Compute,
+                raster: crate::render::tile::RasterChoice::Compute,
             },
             background: [1.0, 0.5, 0.0],
             window_size: [1600, 900],

@@ -10,7 +10,7 @@ use splatview::reference::{render_reference, to_rgb8};
 use splatview::render::FrameRenderer;
 use splatview::render::offscreen::{OFFSCREEN_FORMAT, render_to_image};
 use splatview::render::splat::SplatGpuData;
-use splatview::render::tile::RasterMode;
+use splatview::render::tile::{RasterChoice, RasterMode};
 use splatview::scene::{SceneBounds, SplatCloud};
 
 const WIDTH: u32 = 320;
@@ -81,4 +81,71 @@ fn pair_overflow_grows_the_buffers_and_renders_everything() {
     let db = psnr(&gpu, &cpu).expect("same size");
     eprintln!("3,000 huge splats, compute rasterizer vs CPU reference: {db:.2} dB");
     assert!(db >= 40.0, "PSNR {db:.2} dB");
+}
+
+#[test]
+fn auto_rasterizer_measures_both_and_decides() {
+    let Some(ctx) = common::gpu() else { return };
+    let cloud = huge_splats(500);
+    let bounds = SceneBounds {
+        min: Vec3::splat(-1.5),
+        max: Vec3::splat(1.5),
+    };
+    let camera = OrbitCamera::framing(Some(bounds), 16.0 / 9.0).camera(160, 90);
+    let mut renderer = FrameRenderer::new(&ctx.device, OFFSCREEN_FORMAT).expect("renderer");
+    if !renderer.enable_profiling(&ctx.device, &ctx.queue) {
+        assert!(!common::in_ci(), "lavapipe has timestamp queries");
+        return;
+    }
+    renderer.set_lod(&splatview::controls::LodSettings {
+        raster: RasterChoice::Auto,
+        ..Default::default()
+    });
+    let mut scene = SplatGpuData::new(&ctx.device, &renderer.splats, &cloud).expect("upload");
+    let texture = splatview::render::offscreen::create_output_texture(
+        &ctx.device,
+        160,
+        90,
+        wgpu::TextureUsages::empty(),
+    );
+    let view = texture.create_view(&Default::default());
+    let mut used = Vec::new();
+    for _ in 0..40 {
+        if renderer.raster_decision().is_some() {
+            break;
+        }
+        used.push(renderer.raster_mode());
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        renderer.encode_frame(
+            &ctx.device,
+            &ctx.queue,
+            &mut encoder,
+            &mut scene,
+            &camera,
+            [0.0; 3],
+            &view,
+        );
+        ctx.queue.submit([encoder.finish()]);
+        renderer.after_submit();
+        ctx.device
+            .poll(wgpu::PollType::Wait {
+                submission_index: None,
+                timeout: None,
+            })
+            .expect("poll");
+        let _ = renderer.poll_pass_timings();
+    }
+    let (mode, quads_ms, tiles_ms) = renderer
+        .raster_decision()
+        .expect("a decision within 40 frames");
+    eprintln!("auto rasterizer: {mode:?} (quads {quads_ms:.2} ms, tiles {tiles_ms:.2} ms)");
+    assert!(used.contains(&RasterMode::Hardware) && used.contains(&RasterMode::Compute));
+    assert!(quads_ms > 0.0 && tiles_ms > 0.0);
+    let faster = if tiles_ms < quads_ms * 0.9 {
+        RasterMode::Compute
+    } else {
+        RasterMode::Hardware
+    };
+    assert_eq!(mode, faster);
+    assert_eq!(renderer.raster_mode(), mode, "the decision sticks");
 }

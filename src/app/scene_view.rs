@@ -78,6 +78,7 @@ impl SceneView {
             antialiased,
         )?;
         let old = std::mem::replace(&mut self.scene, scene);
+        self.renderer.reset_raster_choice();
         // Keep the scene from before the first streamed load, not an aborted one.
         if self.previous.is_none() {
             self.previous = Some(old);
@@ -106,6 +107,7 @@ impl SceneView {
     pub fn abort_stream(&mut self) {
         if let Some(previous) = self.previous.take() {
             self.scene = previous;
+            self.renderer.reset_raster_choice();
         }
         self.last = None;
     }
@@ -188,6 +190,12 @@ impl SceneView {
                 .map(|(name, ms)| ((*name).to_owned(), *ms))
                 .collect(),
         )
+    }
+
+    /// Under the automatic rasterizer choice: the choice and the median draw times
+    /// (quads, tiles) it was made by, once measured.
+    pub fn raster_decision(&self) -> Option<(crate::render::tile::RasterMode, f64, f64)> {
+        self.renderer.raster_decision()
     }
 
     /// The visible splat count of a finished frame, when one has arrived.

@@ -76,6 +76,9 @@ pub struct Stats {
     pub gpu_passes: Vec<(String, f64)>,
     /// Size of the splat render target.
     pub render_size: (u32, u32),
+    /// The automatic rasterizer choice and the median draw milliseconds (quads,
+    /// tiles) it was made by.
+    pub raster_decision: Option<(crate::render::tile::RasterMode, f64, f64)>,
 }
 
 /// The keyframed camera path and its playback.

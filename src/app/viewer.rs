@@ -213,6 +213,7 @@ impl Viewer {
         }
         if let Some(passes) = self.scene_view.poll_pass_timings() {
             self.state.stats.gpu_passes = passes;
+            self.state.stats.raster_decision = self.scene_view.raster_decision();
             // Buffers can grow after loading (the compute rasterizer's pairs).
             if self.state.loading.is_none()
                 && let Some(scene) = &mut self.state.scene

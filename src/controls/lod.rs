@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::render::tile::RasterMode;
+use crate::render::tile::RasterChoice;
 use crate::scene::splats::MAX_SH_DEGREE;
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,9 +30,10 @@ pub struct LodSettings {
     pub near_plane: f32,
     /// Far clipping plane; `None` draws everything beyond the near plane.
     pub far_plane: Option<f32>,
-    /// Hardware quads or the compute (tile) rasterizer; same image within
-    /// tolerance, different speed per GPU (docs/BENCHMARKS.md).
-    pub raster: RasterMode,
+    /// Hardware quads, the compute (tile) rasterizer, or the faster of the two
+    /// measured on the first frames; same image within tolerance, different speed
+    /// per GPU (docs/BENCHMARKS.md).
+    pub raster: RasterChoice,
 }
 
 impl Default for LodSettings {
@@ -45,7 +46,7 @@ impl Default for LodSettings {
             resolution_scale: 1.0,
             near_plane: 0.2,
             far_plane: None,
-            raster: RasterMode::default(),
+            raster: RasterChoice::default(),
         }
     }
 }
@@ -122,7 +123,7 @@ mod tests {
             resolution_scale: 100.0,
             near_plane: -1.0,
             far_plane: Some(0.0),
-            raster: RasterMode::Compute,
+            raster: RasterChoice::Compute,
         };
         let c = wild.clamped();
         assert_eq!(c.near_plane, 1e-4);

@@ -157,6 +157,12 @@ impl GpuProfiler {
         self.resolved_this_frame = true;
     }
 
+    /// Whether the last `resolve` took this frame's queries (its times will be the
+    /// next ones `poll_results` returns).
+    pub fn resolved_this_frame(&self) -> bool {
+        self.resolved_this_frame
+    }
+
     /// Starts mapping the results; call after submitting the encoder given to `resolve`.
     pub fn after_submit(&mut self) {
         if !self.resolved_this_frame {

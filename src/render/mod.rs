@@ -13,7 +13,7 @@ use crate::gpu::shader::ShaderError;
 use crate::scene::PinholeCamera;
 use compose::ComposeRenderer;
 use splat::{ACCUMULATION_FORMAT, SplatGpuData, SplatRenderer};
-use tile::{RasterMode, TileRasterizer};
+use tile::{RasterChoice, RasterChooser, RasterMode, TileRasterizer};
 
 /// Size-dependent intermediate textures of a view.
 struct ViewTargets {
@@ -28,8 +28,14 @@ struct ViewTargets {
 pub struct FrameRenderer {
     pub splats: SplatRenderer,
     pub tiles: TileRasterizer,
-    /// Hardware quads or the compute (tile) rasterizer.
+    /// Hardware quads or the compute (tile) rasterizer, unless `auto_raster`.
     pub raster: RasterMode,
+    /// Choose the rasterizer by measuring both on the first frames (`set_lod` with
+    /// `RasterChoice::Auto`).
+    auto_raster: bool,
+    chooser: RasterChooser,
+    /// The rasterizer of the frame whose timestamps are being read back.
+    timed_raster: Option<RasterMode>,
     pub compose: ComposeRenderer,
     targets: Option<ViewTargets>,
     profiler: Option<GpuProfiler>,
@@ -46,6 +52,9 @@ impl FrameRenderer {
             splats: SplatRenderer::new(device)?,
             tiles: TileRasterizer::new(device)?,
             raster: RasterMode::default(),
+            auto_raster: false,
+            chooser: RasterChooser::default(),
+            timed_raster: None,
             compose: ComposeRenderer::new(device, output_format)?,
             targets: None,
             profiler: None,
@@ -69,7 +78,33 @@ impl FrameRenderer {
         self.splats.lod.splat_budget = lod.splat_budget;
         self.splats.lod.near_plane = lod.near_plane;
         self.splats.lod.far_plane = lod.far_plane.unwrap_or(f32::INFINITY);
-        self.raster = lod.raster;
+        match lod.raster {
+            RasterChoice::Auto => self.auto_raster = true,
+            RasterChoice::Hardware | RasterChoice::Compute => {
+                self.auto_raster = false;
+                self.raster = self.chooser.mode(lod.raster);
+            }
+        }
+    }
+
+    /// The rasterizer the next frame uses.
+    pub fn raster_mode(&self) -> RasterMode {
+        if self.auto_raster {
+            self.chooser.mode(RasterChoice::Auto)
+        } else {
+            self.raster
+        }
+    }
+
+    /// Under `RasterChoice::Auto`: the chosen rasterizer and the median draw times
+    /// (quads, tiles) it was chosen by, once measured.
+    pub fn raster_decision(&self) -> Option<(RasterMode, f64, f64)> {
+        self.chooser.decision().filter(|_| self.auto_raster)
+    }
+
+    /// Measure the rasterizers again (call when the scene changes).
+    pub fn reset_raster_choice(&mut self) {
+        self.chooser.reset();
     }
 
     /// The `LodSettings` fields `set_lod` (and the caller's target size) honour.
@@ -104,7 +139,13 @@ impl FrameRenderer {
     /// Per-pass GPU times of the latest frame whose timestamps have arrived
     /// (needs a `Device::poll` in between; never blocks).
     pub fn poll_pass_timings(&mut self) -> Option<PassTimings> {
-        self.profiler.as_mut()?.poll_results()
+        let timings = self.profiler.as_mut()?.poll_results()?;
+        if let Some(mode) = self.timed_raster.take()
+            && self.auto_raster
+        {
+            self.chooser.record(mode, timings.draw);
+        }
+        Some(timings)
     }
 
     pub fn output_format(&self) -> wgpu::TextureFormat {
@@ -139,12 +180,13 @@ impl FrameRenderer {
         {
             tiles.request_pairs(wanted);
         }
+        let raster = self.raster_mode();
         let splats = &self.splats;
         splats.prepare(queue, scene, &splat_camera);
         splats.encode_project(encoder, scene, self.profiler.as_mut());
         splats.encode_sort(queue, encoder, scene, self.profiler.as_mut());
         Self::encode_raster(
-            self.raster,
+            raster,
             splats,
             &self.tiles,
             device,
@@ -154,7 +196,7 @@ impl FrameRenderer {
             targets,
             self.profiler.as_mut(),
         );
-        if self.raster == RasterMode::Compute
+        if raster == RasterMode::Compute
             && let Some(tiles) = &scene.tiles
         {
             self.tile_readback.record_copy(encoder, &tiles.state, 0);
@@ -171,6 +213,9 @@ impl FrameRenderer {
         );
         if let Some(profiler) = &mut self.profiler {
             profiler.resolve(encoder);
+            if profiler.resolved_this_frame() {
+                self.timed_raster = Some(raster);
+            }
         }
     }
 
@@ -256,7 +301,7 @@ impl FrameRenderer {
         splats.prepare(&ctx.queue, scene, camera);
         let project = timed(&mut |e| splats.encode_project(e, scene, None))?;
         let sort = timed(&mut |e| splats.encode_sort(&ctx.queue, e, scene, None))?;
-        let (raster, tiles) = (self.raster, &self.tiles);
+        let (raster, tiles) = (self.raster_mode(), &self.tiles);
         let draw = timed(&mut |e| {
             Self::encode_raster(
                 raster,

@@ -6,7 +6,7 @@ use egui::{Color32, RichText};
 use crate::app::command::Command;
 use crate::app::state::AppState;
 use crate::controls::{CameraMode, UpAxis};
-use crate::render::tile::RasterMode;
+use crate::render::tile::{RasterChoice, RasterMode};
 use crate::settings::ScreenshotSize;
 
 use super::{command_button, command_button_labelled, format_bytes, format_count};
@@ -291,12 +291,17 @@ fn lod_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
         ui.label("Rasterizer");
         for (mode, label, hint) in [
             (
-                RasterMode::Hardware,
+                RasterChoice::Auto,
+                "Auto",
+                "Measure both on the first frames of a scene and keep the faster",
+            ),
+            (
+                RasterChoice::Hardware,
                 "Quads",
                 "One quad per splat through the GPU's rasterizer (fastest on desktop GPUs and lavapipe)",
             ),
             (
-                RasterMode::Compute,
+                RasterChoice::Compute,
                 "Tiles",
                 "Tile binning and blending in compute shaders, with early termination like the reference rasterizer (for GPUs with few graphics units)",
             ),
@@ -304,6 +309,22 @@ fn lod_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
             ui.selectable_value(&mut lod.raster, mode, label).on_hover_text(hint);
         }
     });
+    if lod.raster == RasterChoice::Auto {
+        let text = match state.stats.raster_decision {
+            Some((mode, quads, tiles)) => format!(
+                "Auto chose {}: draw {quads:.2} ms with quads, {tiles:.2} ms with tiles",
+                match mode {
+                    RasterMode::Hardware => "quads",
+                    RasterMode::Compute => "tiles",
+                }
+            ),
+            None if state.stats.gpu_passes.is_empty() => {
+                "Auto: no GPU timestamps here, drawing quads".to_owned()
+            }
+            None => "Auto: measuring both on the first frames".to_owned(),
+        };
+        ui.label(RichText::new(text).small().weak());
+    }
     if ui.button("Defaults").clicked() {
         *lod = Default::default();
     }

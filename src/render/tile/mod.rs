@@ -14,6 +14,10 @@
 //! `TileRasterizer` holds the pipelines; `TileBuffers` one scene's pair buffers
 //! (created on first use, grown when the view needs more tiles).
 
+pub mod choice;
+
+pub use choice::{RasterChoice, RasterChooser};
+
 use crate::gpu::GpuError;
 use crate::gpu::UniformBuffer;
 use crate::gpu::profiler::{FramePass, GpuProfiler};
