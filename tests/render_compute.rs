@@ -148,4 +148,22 @@ fn auto_rasterizer_measures_both_and_decides() {
     };
     assert_eq!(mode, faster);
     assert_eq!(renderer.raster_mode(), mode, "the decision sticks");
+
+    // One more frame: with the quads chosen, the tile buffers are given back.
+    let mut encoder = ctx.device.create_command_encoder(&Default::default());
+    renderer.encode_frame(
+        &ctx.device,
+        &ctx.queue,
+        &mut encoder,
+        &mut scene,
+        &camera,
+        [0.0; 3],
+        &view,
+    );
+    ctx.queue.submit([encoder.finish()]);
+    assert_eq!(
+        scene.tiles.is_some(),
+        mode == RasterMode::Compute,
+        "tile buffers are kept only for the compute rasterizer"
+    );
 }

@@ -181,6 +181,11 @@ impl FrameRenderer {
             tiles.request_pairs(wanted);
         }
         let raster = self.raster_mode();
+        // Quads for good (chosen, or Auto decided): free the tile pair buffers.
+        let measuring = self.auto_raster && self.chooser.decision().is_none();
+        if raster == RasterMode::Hardware && !measuring {
+            scene.tiles = None;
+        }
         let splats = &self.splats;
         splats.prepare(queue, scene, &splat_camera);
         splats.encode_project(encoder, scene, self.profiler.as_mut());
