@@ -97,10 +97,14 @@ fn auto_rasterizer_measures_both_and_decides() {
         assert!(!common::in_ci(), "lavapipe has timestamp queries");
         return;
     }
-    renderer.set_lod(&splatview::controls::LodSettings {
+    let auto = splatview::controls::LodSettings {
         raster: RasterChoice::Auto,
         ..Default::default()
-    });
+    };
+    renderer.set_lod(&auto);
+    // Measuring is off by default on CPU adapters such as lavapipe: this test
+    // drives the measurement itself.
+    renderer.set_auto_measures(true);
     let mut scene = SplatGpuData::new(&ctx.device, &renderer.splats, &cloud).expect("upload");
     let texture = splatview::render::offscreen::create_output_texture(
         &ctx.device,
@@ -166,4 +170,25 @@ fn auto_rasterizer_measures_both_and_decides() {
         mode == RasterMode::Compute,
         "tile buffers are kept only for the compute rasterizer"
     );
+}
+
+#[test]
+fn auto_rasterizer_takes_the_quads_at_once_on_cpu_adapters() {
+    let Some(ctx) = common::gpu() else { return };
+    if ctx.adapter.get_info().device_type != wgpu::DeviceType::Cpu {
+        return;
+    }
+    let cloud = huge_splats(10);
+    let camera = OrbitCamera::framing(None, 16.0 / 9.0).camera(64, 36);
+    let mut renderer = FrameRenderer::new(&ctx.device, OFFSCREEN_FORMAT).expect("renderer");
+    renderer.set_lod(&splatview::controls::LodSettings {
+        raster: RasterChoice::Auto,
+        ..Default::default()
+    });
+    let mut scene = SplatGpuData::new(&ctx.device, &renderer.splats, &cloud).expect("upload");
+    render_to_image(ctx, &mut renderer, &mut scene, &camera, [0.0; 3]).expect("render");
+    let (mode, quads, tiles) = renderer.raster_decision().expect("decided at once");
+    assert_eq!(mode, RasterMode::Hardware);
+    assert!(quads.is_nan() && tiles.is_nan(), "nothing measured");
+    assert!(scene.tiles.is_none(), "no tile buffers were made");
 }

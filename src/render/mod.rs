@@ -33,6 +33,10 @@ pub struct FrameRenderer {
     /// Choose the rasterizer by measuring both on the first frames (`set_lod` with
     /// `RasterChoice::Auto`).
     auto_raster: bool,
+    /// Whether Auto measures both rasterizers; off on CPU adapters, where the
+    /// quads measured 2.4-3x faster (docs/BENCHMARKS.md) and each tile frame
+    /// would cost the user a slow frame.
+    auto_measures: bool,
     chooser: RasterChooser,
     /// The rasterizer of the frame whose timestamps are being read back.
     timed_raster: Option<RasterMode>,
@@ -53,6 +57,7 @@ impl FrameRenderer {
             tiles: TileRasterizer::new(device)?,
             raster: RasterMode::default(),
             auto_raster: false,
+            auto_measures: device.adapter_info().device_type != wgpu::DeviceType::Cpu,
             chooser: RasterChooser::default(),
             timed_raster: None,
             compose: ComposeRenderer::new(device, output_format)?,
@@ -105,6 +110,12 @@ impl FrameRenderer {
     /// Measure the rasterizers again (call when the scene changes).
     pub fn reset_raster_choice(&mut self) {
         self.chooser.reset();
+    }
+
+    /// Whether Auto measures both rasterizers (default: not on CPU adapters, where
+    /// it takes the quads at once).
+    pub fn set_auto_measures(&mut self, measure: bool) {
+        self.auto_measures = measure;
     }
 
     /// The `LodSettings` fields `set_lod` (and the caller's target size) honour.
@@ -179,6 +190,9 @@ impl FrameRenderer {
             && let Some(&wanted) = words.first()
         {
             tiles.request_pairs(wanted);
+        }
+        if self.auto_raster && !self.auto_measures && self.chooser.decision().is_none() {
+            self.chooser.decide(RasterMode::Hardware);
         }
         let raster = self.raster_mode();
         // Quads for good (chosen, or Auto decided): free the tile pair buffers.

@@ -42,13 +42,11 @@ fn index(mode: RasterMode) -> usize {
     }
 }
 
+/// The median; NaN for no values (a decision made without measuring).
 fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
-    sorted
-        .get(sorted.len() / 2)
-        .copied()
-        .unwrap_or(f64::INFINITY)
+    sorted.get(sorted.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 impl RasterChooser {
@@ -70,6 +68,11 @@ impl RasterChooser {
                 }
             }),
         }
+    }
+
+    /// Decides for `mode` without measuring (the decision's times are NaN).
+    pub fn decide(&mut self, mode: RasterMode) {
+        self.decided = Some(mode);
     }
 
     /// The decision, once made, with the two median draw times (quads, tiles).
@@ -158,6 +161,13 @@ mod tests {
         assert_eq!(chooser.mode(RasterChoice::Compute), RasterMode::Compute);
         assert_eq!(chooser.mode(RasterChoice::Hardware), RasterMode::Hardware);
         // No timings ever recorded: Auto stays on the quads.
+        assert_eq!(chooser.mode(RasterChoice::Auto), RasterMode::Hardware);
+        let mut chooser = RasterChooser::default();
+        chooser.decide(RasterMode::Hardware);
+        let (mode, quads, tiles) = chooser.decision().expect("decided");
+        assert_eq!(mode, RasterMode::Hardware);
+        assert!(quads.is_nan() && tiles.is_nan());
+        chooser.record(RasterMode::Compute, 1.0);
         assert_eq!(chooser.mode(RasterChoice::Auto), RasterMode::Hardware);
     }
 
