@@ -5,13 +5,14 @@ mod common;
 
 use glam::Vec3;
 use splatview::controls::OrbitCamera;
+use splatview::gpu::GpuContext;
 use splatview::metrics::psnr;
 use splatview::reference::{render_reference, to_rgb8};
 use splatview::render::FrameRenderer;
 use splatview::render::offscreen::{OFFSCREEN_FORMAT, render_to_image};
 use splatview::render::splat::SplatGpuData;
 use splatview::render::tile::{RasterChoice, RasterMode};
-use splatview::scene::{SceneBounds, SplatCloud};
+use splatview::scene::{PinholeCamera, SceneBounds, SplatCloud};
 
 const WIDTH: u32 = 320;
 const HEIGHT: u32 = 180;
@@ -83,6 +84,29 @@ fn pair_overflow_grows_the_buffers_and_renders_everything() {
     assert!(db >= 40.0, "PSNR {db:.2} dB");
 }
 
+/// Records one frame into `view`, submits it and starts its read-backs, as the
+/// window does.
+fn submit_frame(
+    ctx: &GpuContext,
+    renderer: &mut FrameRenderer,
+    scene: &mut SplatGpuData,
+    camera: &PinholeCamera,
+    view: &wgpu::TextureView,
+) {
+    let mut encoder = ctx.device.create_command_encoder(&Default::default());
+    renderer.encode_frame(
+        &ctx.device,
+        &ctx.queue,
+        &mut encoder,
+        scene,
+        camera,
+        [0.0; 3],
+        view,
+    );
+    ctx.queue.submit([encoder.finish()]);
+    renderer.after_submit();
+}
+
 #[test]
 fn auto_rasterizer_measures_both_and_decides() {
     let Some(ctx) = common::gpu() else { return };
@@ -119,18 +143,7 @@ fn auto_rasterizer_measures_both_and_decides() {
             break;
         }
         used.push(renderer.raster_mode());
-        let mut encoder = ctx.device.create_command_encoder(&Default::default());
-        renderer.encode_frame(
-            &ctx.device,
-            &ctx.queue,
-            &mut encoder,
-            &mut scene,
-            &camera,
-            [0.0; 3],
-            &view,
-        );
-        ctx.queue.submit([encoder.finish()]);
-        renderer.after_submit();
+        submit_frame(ctx, &mut renderer, &mut scene, &camera, &view);
         ctx.device
             .poll(wgpu::PollType::Wait {
                 submission_index: None,
@@ -154,17 +167,7 @@ fn auto_rasterizer_measures_both_and_decides() {
     assert_eq!(renderer.raster_mode(), mode, "the decision sticks");
 
     // One more frame: with the quads chosen, the tile buffers are given back.
-    let mut encoder = ctx.device.create_command_encoder(&Default::default());
-    renderer.encode_frame(
-        &ctx.device,
-        &ctx.queue,
-        &mut encoder,
-        &mut scene,
-        &camera,
-        [0.0; 3],
-        &view,
-    );
-    ctx.queue.submit([encoder.finish()]);
+    submit_frame(ctx, &mut renderer, &mut scene, &camera, &view);
     assert_eq!(
         scene.tiles.is_some(),
         mode == RasterMode::Compute,

@@ -6,8 +6,7 @@
 //! GPU for them. Where the adapter has no `TIMESTAMP_QUERY`, no profiler is made
 //! and callers fall back to CPU-side fenced timing.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
+use super::readback::AsyncReadback;
 
 /// The timed passes of a frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,17 +45,11 @@ impl PassTimings {
     }
 }
 
-const IDLE: u8 = 0;
-const MAPPING: u8 = 1;
-const MAPPED: u8 = 2;
-
 pub struct GpuProfiler {
     query_set: wgpu::QuerySet,
     resolve_buffer: wgpu::Buffer,
-    readback: wgpu::Buffer,
+    readback: AsyncReadback,
     period_ns: f64,
-    /// IDLE, MAPPING or MAPPED, shared with the map callback.
-    state: Arc<AtomicU8>,
     /// Passes written in the frame being read back (others read as 0).
     written: [bool; PASS_COUNT as usize],
     pending_written: [bool; PASS_COUNT as usize],
@@ -81,18 +74,11 @@ impl GpuProfiler {
             usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
             mapped_at_creation: false,
         });
-        let readback = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("timestamp readback"),
-            size,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
         Some(Self {
             query_set,
             resolve_buffer,
-            readback,
+            readback: AsyncReadback::new(device, "timestamp readback", size),
             period_ns: f64::from(queue.get_timestamp_period()),
-            state: Arc::new(AtomicU8::new(IDLE)),
             written: [false; PASS_COUNT as usize],
             pending_written: [false; PASS_COUNT as usize],
             resolved_this_frame: false,
@@ -146,12 +132,12 @@ impl GpuProfiler {
     /// previous results are still being read (then this frame is not reported).
     pub fn resolve(&mut self, encoder: &mut wgpu::CommandEncoder) {
         self.resolved_this_frame = false;
-        if self.state.load(Ordering::Acquire) != IDLE || !self.written.iter().any(|&w| w) {
+        if self.readback.is_busy() || !self.written.iter().any(|&w| w) {
             self.written = [false; PASS_COUNT as usize];
             return;
         }
         encoder.resolve_query_set(&self.query_set, 0..QUERY_COUNT, &self.resolve_buffer, 0);
-        encoder.copy_buffer_to_buffer(&self.resolve_buffer, 0, &self.readback, 0, None);
+        self.readback.record_copy(encoder, &self.resolve_buffer, 0);
         self.pending_written = self.written;
         self.written = [false; PASS_COUNT as usize];
         self.resolved_this_frame = true;
@@ -165,47 +151,31 @@ impl GpuProfiler {
 
     /// Starts mapping the results; call after submitting the encoder given to `resolve`.
     pub fn after_submit(&mut self) {
-        if !self.resolved_this_frame {
-            return;
-        }
         self.resolved_this_frame = false;
-        self.state.store(MAPPING, Ordering::Release);
-        let state = self.state.clone();
-        self.readback
-            .slice(..)
-            .map_async(wgpu::MapMode::Read, move |result| {
-                state.store(
-                    if result.is_ok() { MAPPED } else { IDLE },
-                    Ordering::Release,
-                );
-            });
+        self.readback.after_submit();
     }
 
     /// The timings of the last read-back frame, once the GPU has delivered them.
     /// Needs `Device::poll` to have run (the window polls each frame; the bench waits).
     pub fn poll_results(&mut self) -> Option<PassTimings> {
-        if self.state.load(Ordering::Acquire) != MAPPED {
-            return None;
-        }
-        let timings = self.readback.slice(..).get_mapped_range().ok().map(|data| {
-            let stamps: Vec<u64> = bytemuck::pod_collect_to_vec(&data[..]);
-            let ms = |pass: FramePass| {
-                let i = pass as usize;
-                if !self.pending_written[i] {
-                    return 0.0;
-                }
-                let ticks = stamps[i * 2 + 1].saturating_sub(stamps[i * 2]);
-                ticks as f64 * self.period_ns / 1e6
-            };
-            PassTimings {
-                project: ms(FramePass::Project),
-                sort: ms(FramePass::Sort),
-                draw: ms(FramePass::Draw),
-                compose: ms(FramePass::Compose),
+        let words = self.readback.poll()?;
+        let stamps: Vec<u64> = bytemuck::pod_collect_to_vec(&words);
+        let ms = |pass: FramePass| {
+            let i = pass as usize;
+            if !self.pending_written[i] {
+                return 0.0;
             }
-        });
-        self.readback.unmap();
-        self.state.store(IDLE, Ordering::Release);
-        timings
+            let ticks = stamps
+                .get(i * 2 + 1)
+                .zip(stamps.get(i * 2))
+                .map_or(0, |(end, begin)| end.saturating_sub(*begin));
+            ticks as f64 * self.period_ns / 1e6
+        };
+        Some(PassTimings {
+            project: ms(FramePass::Project),
+            sort: ms(FramePass::Sort),
+            draw: ms(FramePass::Draw),
+            compose: ms(FramePass::Compose),
+        })
     }
 }

@@ -132,6 +132,11 @@ impl AsyncReadback {
         }
     }
 
+    /// A copy is recorded or being read: `record_copy` would do nothing.
+    pub fn is_busy(&self) -> bool {
+        self.copied || self.in_flight
+    }
+
     /// Copies `source[offset..offset + size]` unless a read is already under way.
     pub fn record_copy(
         &mut self,

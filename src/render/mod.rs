@@ -83,12 +83,11 @@ impl FrameRenderer {
         self.splats.lod.splat_budget = lod.splat_budget;
         self.splats.lod.near_plane = lod.near_plane;
         self.splats.lod.far_plane = lod.far_plane.unwrap_or(f32::INFINITY);
+        self.auto_raster = lod.raster == RasterChoice::Auto;
         match lod.raster {
-            RasterChoice::Auto => self.auto_raster = true,
-            RasterChoice::Hardware | RasterChoice::Compute => {
-                self.auto_raster = false;
-                self.raster = self.chooser.mode(lod.raster);
-            }
+            RasterChoice::Auto => {}
+            RasterChoice::Hardware => self.raster = RasterMode::Hardware,
+            RasterChoice::Compute => self.raster = RasterMode::Compute,
         }
     }
 

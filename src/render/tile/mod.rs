@@ -357,13 +357,11 @@ impl TileRasterizer {
                     .as_deref_mut()
                     .map(|p| p.compute_begin(FramePass::Draw)),
             });
+            // Count, turn the counts into offsets, emit the pairs.
+            let (groups_x, groups_y) = split_dispatch(splat_blocks);
+            let bin_group = &buffers.bin_groups[SortBuffers::result_index(depth_passes)];
             if splat_blocks > 0 {
-                let (groups_x, groups_y) = split_dispatch(splat_blocks);
-                pass.set_bind_group(
-                    0,
-                    &buffers.bin_groups[SortBuffers::result_index(depth_passes)],
-                    &[],
-                );
+                pass.set_bind_group(0, bin_group, &[]);
                 pass.set_pipeline(&self.count_pipeline);
                 pass.dispatch_workgroups(groups_x, groups_y, 1);
             }
@@ -371,12 +369,7 @@ impl TileRasterizer {
             pass.set_pipeline(&self.offsets_pipeline);
             pass.dispatch_workgroups(1, 1, 1);
             if splat_blocks > 0 {
-                let (groups_x, groups_y) = split_dispatch(splat_blocks);
-                pass.set_bind_group(
-                    0,
-                    &buffers.bin_groups[SortBuffers::result_index(depth_passes)],
-                    &[],
-                );
+                pass.set_bind_group(0, bin_group, &[]);
                 pass.set_pipeline(&self.emit_pipeline);
                 pass.dispatch_workgroups(groups_x, groups_y, 1);
             }
