@@ -201,20 +201,36 @@ fn sort_path_choice_follows_the_adapter() {
     };
     let best = SortPath::best_for(&ctx.device);
     let supported = SortPath::Subgroup.check_support(&ctx.device).is_ok();
-    assert_eq!(best == SortPath::Subgroup, supported);
+    let cpu = ctx.adapter.get_info().device_type == wgpu::DeviceType::Cpu;
+    assert_eq!(best == SortPath::Subgroup, supported && cpu);
     assert_eq!(
         RadixSorter::new(&ctx.device).expect("sorter").path(),
         best,
         "RadixSorter::new must take the best path"
     );
     if common::in_ci() {
-        // lavapipe has subgroups (of 8) and subgroup barriers.
+        // lavapipe, a CPU adapter, has subgroups (of 8) and subgroup barriers.
         assert!(
             supported,
             "lavapipe has subgroups; the subgroup path must run"
         );
         assert_eq!(best, SortPath::Subgroup);
     }
+}
+
+#[test]
+fn sort_path_choice_by_adapter_type() {
+    use wgpu::DeviceType::{Cpu, DiscreteGpu, IntegratedGpu};
+    assert_eq!(SortPath::best_for_kind(Cpu, true), SortPath::Subgroup);
+    assert_eq!(SortPath::best_for_kind(Cpu, false), SortPath::Portable);
+    assert_eq!(
+        SortPath::best_for_kind(DiscreteGpu, true),
+        SortPath::Portable
+    );
+    assert_eq!(
+        SortPath::best_for_kind(IntegratedGpu, false),
+        SortPath::Portable
+    );
 }
 
 #[test]
