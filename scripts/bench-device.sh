@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The scripted GPU benchmark set of docs/BENCHMARKS.md, for a short run on a lent
 # GPU machine: one JSON object per line into OUT/bench.jsonl, a log in OUT/bench.log
-# (sort on both paths, frames with quads and tiles, loading a 1 GB PLY).
+# (sort on both paths, frames with quads, tiles and Auto, loading a 1 GB PLY).
 #
 #   scripts/bench-device.sh BINARY DATA_DIR OUT [--quick]
 #
@@ -39,8 +39,20 @@ for raster in hardware compute; do
     run "biker-x$big-$raster" "$bin" bench "$data/biker.ply" --scale-to "$big" \
         --width "$w" --height "$h" --frames "$big_frames" --raster "$raster"
 done
-run "biker-x$big-compute-portable" "$bin" bench "$data/biker.ply" --scale-to "$big" \
-    --width "$w" --height "$h" --frames "$big_frames" --raster compute --sort-path portable
+# What the window's default (Auto) picks on this GPU.
+run "biker-x$big-auto" "$bin" bench "$data/biker.ply" --scale-to "$big" \
+    --width "$w" --height "$h" --frames "$big_frames" --raster auto
+run "guitar.decoded.ply-auto" "$bin" bench "$data/guitar.decoded.ply" \
+    --width "$w" --height "$h" --frames "$frames" --raster auto
+run "biker-x$big-compute-subgroup" "$bin" bench "$data/biker.ply" --scale-to "$big" \
+    --width "$w" --height "$h" --frames "$big_frames" --raster compute --sort-path subgroup
+# The compute rasterizer's chunk size (most pairs one workgroup blends).
+for chunk in 512 1024 4096 16384; do
+    run "biker-x$big-compute-chunk$chunk" "$bin" bench "$data/biker.ply" --scale-to "$big" \
+        --width "$w" --height "$h" --frames "$big_frames" --raster compute --tile-chunk-pairs "$chunk"
+    run "biker.ply-compute-chunk$chunk" "$bin" bench "$data/biker.ply" \
+        --width "$w" --height "$h" --frames "$frames" --raster compute --tile-chunk-pairs "$chunk"
+done
 # Loading a 1 GB SH3 PLY (made here from biker; 4.33M splats of 236 bytes).
 load_splats=4330000
 [ "$quick" = --quick ] && load_splats=100000

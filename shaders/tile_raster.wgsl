@@ -1,12 +1,15 @@
-// Compute rasterizer, raster pass kernel 2: one workgroup per 16x16 tile blends
-// its splats front to back, exactly as the 3DGS reference rasterizer (and
+// Compute rasterizer, raster pass kernel 3: one workgroup per chunk of a 16x16
+// tile's pairs (tile_chunks.wgsl; a tile with few pairs is one chunk) blends its
+// splats front to back, exactly as the 3DGS reference rasterizer (and
 // src/reference/render.rs): alpha = min(0.99, opacity * exp(power)), skipped when
 // power > 0 or alpha < 1/255, and a pixel stops before its transmittance would
 // drop below 1e-4. A splat counts only inside the rectangle around its ellipse
-// (oriented along its axes, as the quads of splat_draw.wgsl). The splats of the
-// tile are loaded into workgroup memory in batches of 256; the workgroup stops as
-// soon as every pixel is done. The output is the same premultiplied colour and
-// alpha the draw pass blends: compose.wgsl is shared.
+// (oriented along its axes, as the quads of splat_draw.wgsl). The splats are
+// loaded into workgroup memory in batches of 256; the workgroup stops as soon as
+// every pixel is done. A tile of one chunk is written to the output, the same
+// premultiplied colour and alpha the draw pass blends (compose.wgsl is shared);
+// a chunk of a longer tile leaves its colour and transmittance for
+// tile_merge.wgsl.
 
 #include "common/frame.wgsl"
 #include "common/splat_axes.wgsl"
@@ -18,6 +21,12 @@
 // Splat index of each (tile, splat) pair, sorted by tile, back to front in a tile.
 @group(0) @binding(3) var<storage, read> sorted_values: array<u32>;
 @group(0) @binding(4) var<storage, read> ranges: array<u32>;
+@group(0) @binding(5) var<storage, read> chunk_base: array<u32>;
+@group(0) @binding(6) var<storage, read> chunk_tiles: array<u32>;
+// [8]: chunks (tile_chunks.wgsl).
+@group(0) @binding(7) var<storage, read> tile_state: array<u32>;
+// Per chunk and pixel: (colour rg, colour b and transmittance) as f16 pairs.
+@group(0) @binding(8) var<storage, read_write> partials: array<vec2<u32>>;
 @group(1) @binding(0) var output: texture_storage_2d<rgba16float, write>;
 
 const BATCH: u32 = 256u;
@@ -52,14 +61,23 @@ fn tile_raster(
     @builtin(local_invocation_id) local: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
     @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) num_groups: vec3<u32>,
 ) {
-    let tile = group.x + group.y * tiles.tiles_x;
-    let pixel = group.xy * TILE_SIZE + local.xy;
+    let chunk = group.x + group.y * num_groups.x;
+    if chunk >= tile_state[8] {
+        return;
+    }
+    let tile = chunk_tiles[chunk];
+    let tile_xy = vec2<u32>(tile % tiles.tiles_x, tile / tiles.tiles_x);
+    let pixel = tile_xy * TILE_SIZE + local.xy;
     let inside = f32(pixel.x) < frame.viewport.x && f32(pixel.y) < frame.viewport.y;
     let pixel_center = vec2<f32>(pixel) + 0.5;
     let first = ranges[2u * tile];
     let end = max(ranges[2u * tile + 1u], first);
-    let count = end - first;
+    let chunks = tile_chunk_count(end - first, tiles.chunk_pairs);
+    // This chunk's pairs, counted front to back from the tile's front.
+    let chunk_start = (chunk - chunk_base[tile]) * tiles.chunk_pairs;
+    let chunk_end = min(end - first, chunk_start + tiles.chunk_pairs);
 
     if lid == 0u {
         atomicStore(&done_pixels, 0u);
@@ -71,9 +89,9 @@ fn tile_raster(
     }
     var transmittance = 1.0;
     var color = vec3<f32>(0.0);
-    for (var start = 0u; start < count; start += BATCH) {
+    for (var start = chunk_start; start < chunk_end; start += BATCH) {
         // The pairs run back to front: load them from the end (front first).
-        if start + lid < count {
+        if start + lid < chunk_end {
             load_splat(lid, sorted_values[end - 1u - start - lid]);
         }
         if lid == 0u {
@@ -83,7 +101,7 @@ fn tile_raster(
             break;
         }
         if !done {
-            let n = min(BATCH, count - start);
+            let n = min(BATCH, chunk_end - start);
             for (var j = 0u; j < n; j++) {
                 let a = batch_a[j];
                 let b = batch_b[j];
@@ -114,6 +132,13 @@ fn tile_raster(
         workgroupBarrier();
     }
     if inside {
-        textureStore(output, pixel, vec4<f32>(color, 1.0 - transmittance));
+        if chunks == 1u {
+            textureStore(output, pixel, vec4<f32>(color, 1.0 - transmittance));
+        } else {
+            partials[chunk * 256u + lid] = vec2<u32>(
+                pack2x16float(color.rg),
+                pack2x16float(vec2<f32>(color.b, transmittance)),
+            );
+        }
     }
 }

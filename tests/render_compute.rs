@@ -84,6 +84,63 @@ fn pair_overflow_grows_the_buffers_and_renders_everything() {
     assert!(db >= 40.0, "PSNR {db:.2} dB");
 }
 
+/// A tile with more pairs than one workgroup blends is split into chunks blended
+/// side by side and then merged. Whatever the chunk size, the image stays the
+/// reference's (the merge differs only by the f16 partial results and by what
+/// lies behind a pixel's early stop, under 1e-4).
+#[test]
+fn long_tiles_split_into_chunks_match_the_reference() {
+    let Some(ctx) = common::gpu() else { return };
+    let cloud = splatview::io::load_splat_file(&common::testdata("splats/biker.ply"))
+        .expect("biker.ply loads");
+    let camera = OrbitCamera::framing(SceneBounds::robust(&cloud), WIDTH as f32 / HEIGHT as f32)
+        .camera(WIDTH, HEIGHT);
+    let background = [0.1, 0.2, 0.3];
+    let cpu = to_rgb8(
+        &render_reference(&cloud, &camera, background),
+        WIDTH,
+        HEIGHT,
+    );
+    let tile_count = u64::from(WIDTH.div_ceil(16) * HEIGHT.div_ceil(16));
+    let mut unsplit = None;
+    // 1 << 30: never split; 2048: the default; then many chunks per tile.
+    for chunk_pairs in [1 << 30, 2048, 97, 16] {
+        let mut renderer = FrameRenderer::new(&ctx.device, OFFSCREEN_FORMAT).expect("renderer");
+        renderer.raster = RasterMode::Compute;
+        renderer.tiles.chunk_pairs = chunk_pairs;
+        let mut scene = SplatGpuData::new(&ctx.device, &renderer.splats, &cloud).expect("upload");
+        let gpu =
+            render_to_image(ctx, &mut renderer, &mut scene, &camera, background).expect("render");
+        let tiles = scene.tiles.as_ref().expect("compute rasterizer ran");
+        assert_eq!(tiles.chunk_pairs(), chunk_pairs);
+        let state: Vec<u32> = bytemuck::pod_collect_to_vec(
+            &splatview::gpu::readback::read_buffer(&ctx.device, &ctx.queue, &tiles.state, 0, 64)
+                .expect("read back"),
+        );
+        let chunks = u64::from(state[8]);
+        let db = psnr(&gpu, &cpu).expect("same size");
+        eprintln!("chunks of {chunk_pairs} pairs: {chunks} chunks, {db:.2} dB against the CPU");
+        assert!(db >= 45.0, "chunks of {chunk_pairs}: PSNR {db:.2} dB");
+        match &unsplit {
+            None => {
+                assert_eq!(chunks, tile_count, "one chunk per tile");
+                unsplit = Some(gpu);
+            }
+            Some(unsplit) => {
+                if chunk_pairs < 100 {
+                    assert!(chunks > 4 * tile_count, "tiles were split: {chunks} chunks");
+                }
+                let same = psnr(&gpu, unsplit).expect("same size");
+                eprintln!("  against the unsplit image: {same:.2} dB");
+                assert!(
+                    same >= 50.0,
+                    "chunks of {chunk_pairs}: {same:.2} dB from unsplit"
+                );
+            }
+        }
+    }
+}
+
 /// Records one frame into `view`, submits it and starts its read-backs, as the
 /// window does.
 fn submit_frame(

@@ -1,7 +1,8 @@
 // Parameters of the compute (tile) rasterizer for one frame.
 // Keep in sync with `TileParams` in src/render/tile/mod.rs.
 
-// Tiles are TILE_SIZE x TILE_SIZE pixels; one workgroup rasterizes one tile.
+// Tiles are TILE_SIZE x TILE_SIZE pixels; one workgroup rasterizes one chunk of
+// a tile's pairs (tile_chunks.wgsl).
 const TILE_SIZE: u32 = 16u;
 
 struct TileParams {
@@ -11,4 +12,16 @@ struct TileParams {
     capacity: u32,
     // ceil(splat slots / 256): workgroups of the binning kernels.
     splat_blocks: u32,
+    // Most pairs one workgroup blends: a tile with more is split into chunks,
+    // blended side by side and merged (tile_merge.wgsl).
+    chunk_pairs: u32,
+    // Entries of the chunk list: tiles + ceil(capacity / chunk_pairs) or more.
+    max_chunks: u32,
+    _pad0: u32,
+    _pad1: u32,
+}
+
+// Chunks of a tile holding `pairs` pairs: at least one, so every tile is written.
+fn tile_chunk_count(pairs: u32, chunk_pairs: u32) -> u32 {
+    return max(1u, (pairs + chunk_pairs - 1u) / chunk_pairs);
 }

@@ -15,13 +15,13 @@ use clap::Args;
 
 use crate::controls::OrbitCamera;
 use crate::gpu::GpuContext;
-use crate::gpu::profiler::PassTimings;
+use crate::gpu::profiler::{PassTimings, TileStageTimings};
 use crate::gpu::readback::read_buffer;
 use crate::render::FrameRenderer;
 use crate::render::offscreen::OFFSCREEN_FORMAT;
 use crate::render::sort::SortPath;
 use crate::render::splat::{FrameState, SplatGpuData};
-use crate::render::tile::RasterMode;
+use crate::render::tile::{RasterChoice, RasterMode, TILE_SIZE};
 use crate::scene::{PinholeCamera, SceneBounds};
 
 #[derive(Debug, Args)]
@@ -52,15 +52,19 @@ pub struct BenchArgs {
     /// Sort kernels: the fastest the adapter supports, or one path.
     #[arg(long, value_enum, default_value_t = SortPathArg::Auto)]
     pub sort_path: SortPathArg,
-    /// Rasterizer: hardware quads or compute tiles.
-    #[arg(long, value_enum, default_value_t = RasterArg::Hardware)]
-    pub raster: RasterArg,
+    /// Rasterizer: hardware quads, compute tiles, or the faster of the two.
+    #[arg(long, value_enum, default_value_t = BenchRasterArg::Hardware)]
+    pub raster: BenchRasterArg,
+    /// Compute rasterizer: most pairs one workgroup blends before a tile is split
+    /// into chunks (for tuning; the viewer uses the default).
+    #[arg(long, default_value_t = crate::render::tile::DEFAULT_CHUNK_PAIRS)]
+    pub tile_chunk_pairs: u32,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
 }
 
-/// `--raster` values.
+/// `--raster` values of `render`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum RasterArg {
     Hardware,
@@ -72,6 +76,25 @@ impl From<RasterArg> for RasterMode {
         match arg {
             RasterArg::Hardware => RasterMode::Hardware,
             RasterArg::Compute => RasterMode::Compute,
+        }
+    }
+}
+
+/// `--raster` values of `bench`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchRasterArg {
+    Hardware,
+    Compute,
+    /// The window's default: both measured on the first frames, the faster kept.
+    Auto,
+}
+
+impl From<BenchRasterArg> for RasterChoice {
+    fn from(arg: BenchRasterArg) -> Self {
+        match arg {
+            BenchRasterArg::Hardware => RasterChoice::Hardware,
+            BenchRasterArg::Compute => RasterChoice::Compute,
+            BenchRasterArg::Auto => RasterChoice::Auto,
         }
     }
 }
@@ -93,6 +116,9 @@ impl SortPathArg {
         }
     }
 }
+
+/// Most frames `--raster auto` may take to choose (it needs about 8).
+const AUTO_MAX_FRAMES: usize = 32;
 
 /// The `bench` report. Keys are stable: scripts read them.
 #[derive(Debug, serde::Serialize)]
@@ -120,8 +146,21 @@ pub struct BenchReport {
     pub sort_path: SortPath,
     /// `hardware` or `compute` (see `RasterMode`); `pass_ms.draw` is its time.
     pub raster: RasterMode,
+    /// `--raster auto`: what was chosen and the median draw times it was chosen by
+    /// (null otherwise).
+    pub raster_auto: Option<AutoDecision>,
     /// Compute rasterizer: (tile, splat) pairs in the last frame (null otherwise).
     pub tile_pairs: Option<u32>,
+    /// Compute rasterizer: how the last frame's pairs spread over the tiles (null
+    /// otherwise).
+    pub tile_pairs_per_tile: Option<TilePairStats>,
+    /// Compute rasterizer: workgroups that blended the last frame (one per tile,
+    /// more where tiles were split), and the most pairs each took.
+    pub tile_chunks: Option<u32>,
+    pub tile_chunk_pairs: Option<u32>,
+    /// Compute rasterizer: median GPU milliseconds of its draw stages (null
+    /// otherwise, or without timestamps).
+    pub tile_stage_ms: Option<TileStageTimings>,
     pub sort_keys_per_s: f64,
     /// All GPU memory of the scene per splat: resident plus working.
     pub gpu_bytes_per_splat: f64,
@@ -129,6 +168,43 @@ pub struct BenchReport {
     pub gpu_resident_bytes_per_splat: f64,
     /// Per-frame working buffers (projection output, sort) per splat.
     pub gpu_working_bytes_per_splat: f64,
+}
+
+/// The automatic rasterizer choice of `--raster auto`.
+#[derive(Debug, serde::Serialize)]
+pub struct AutoDecision {
+    pub chosen: RasterMode,
+    pub quads_draw_ms: f64,
+    pub tiles_draw_ms: f64,
+}
+
+/// Pairs per tile of the compute rasterizer's last frame.
+#[derive(Debug, serde::Serialize)]
+pub struct TilePairStats {
+    pub tiles: usize,
+    pub nonempty: usize,
+    pub mean: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+impl TilePairStats {
+    /// From the (first, end) pair range of each tile.
+    fn new(ranges: &[u32]) -> Self {
+        let mut counts: Vec<f64> = ranges
+            .chunks_exact(2)
+            .map(|r| f64::from(r[1].saturating_sub(r[0])))
+            .collect();
+        let tiles = counts.len();
+        let nonempty = counts.iter().filter(|&&c| c > 0.0).count();
+        Self {
+            tiles,
+            nonempty,
+            mean: counts.iter().sum::<f64>() / tiles.max(1) as f64,
+            p99: percentile(&mut counts, 0.99),
+            max: counts.iter().copied().fold(0.0, f64::max),
+        }
+    }
 }
 
 /// Median GPU milliseconds per pass.
@@ -180,7 +256,8 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     renderer
         .splats
         .set_sort_path(&ctx.device, args.sort_path.resolve(&ctx.device))?;
-    renderer.raster = args.raster.into();
+    renderer.set_raster_choice(args.raster.into());
+    renderer.tiles.chunk_pairs = args.tile_chunk_pairs;
     let timestamps = renderer.enable_profiling(&ctx.device, &ctx.queue);
     let upload_started = Instant::now();
     let mut scene = SplatGpuData::new(&ctx.device, &renderer.splats, &cloud)?;
@@ -248,6 +325,22 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     for _ in 0..3 {
         render_frame(&mut renderer, &mut scene, 0)?;
     }
+    // `--raster auto` measures both rasterizers on its first frames.
+    let mut auto_frames = 0;
+    while args.raster == BenchRasterArg::Auto
+        && renderer.raster_decision().is_none()
+        && auto_frames < AUTO_MAX_FRAMES
+    {
+        render_frame(&mut renderer, &mut scene, 0)?;
+        auto_frames += 1;
+    }
+    let raster_auto = renderer
+        .raster_decision()
+        .map(|(chosen, quads_draw_ms, tiles_draw_ms)| AutoDecision {
+            chosen,
+            quads_draw_ms,
+            tiles_draw_ms,
+        });
 
     let mut frame_ms = Vec::with_capacity(args.frames);
     let mut passes: Vec<PassTimings> = Vec::with_capacity(args.frames);
@@ -277,22 +370,39 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         size_of::<FrameState>() as u64,
     )?;
     let state: FrameState = bytemuck::pod_read_unaligned(&state_bytes);
-    // Compute rasterizer: (tile, splat) pairs of the last frame.
-    let tile_pairs = match &scene.tiles {
-        Some(tiles) => {
-            let words: Vec<u32> = bytemuck::pod_collect_to_vec(&read_buffer(
-                &ctx.device,
-                &ctx.queue,
-                &tiles.state,
-                0,
-                8,
-            )?);
-            words.first().copied()
-        }
-        None => None,
-    };
+    // Compute rasterizer: (tile, splat) pairs of the last frame, and per tile.
+    let (mut tile_pairs, mut tile_pairs_per_tile, mut tile_chunks) = (None, None, None);
+    if let Some(tiles) = &scene.tiles {
+        let words: Vec<u32> = bytemuck::pod_collect_to_vec(&read_buffer(
+            &ctx.device,
+            &ctx.queue,
+            &tiles.state,
+            0,
+            64,
+        )?);
+        tile_pairs = words.first().copied();
+        tile_chunks = Some((words[8], tiles.chunk_pairs()));
+        let tile_count = u64::from(width.div_ceil(TILE_SIZE) * height.div_ceil(TILE_SIZE));
+        let ranges: Vec<u32> = bytemuck::pod_collect_to_vec(&read_buffer(
+            &ctx.device,
+            &ctx.queue,
+            &tiles.ranges,
+            0,
+            tile_count * 8,
+        )?);
+        tile_pairs_per_tile = Some(TilePairStats::new(&ranges));
+    }
 
     let column = |f: fn(&PassTimings) -> f64| median(&mut passes.iter().map(f).collect::<Vec<_>>());
+    let tile_stages: Vec<TileStageTimings> = passes.iter().filter_map(|t| t.tile_stages).collect();
+    let tile_column = |f: fn(&TileStageTimings) -> f64| {
+        median(&mut tile_stages.iter().map(f).collect::<Vec<_>>())
+    };
+    let tile_stage_ms = (!tile_stages.is_empty()).then(|| TileStageTimings {
+        bin: tile_column(|t| t.bin),
+        sort: tile_column(|t| t.sort),
+        raster: tile_column(|t| t.raster),
+    });
     let pass_ms = PassMs {
         project: column(|t| t.project),
         sort: column(|t| t.sort),
@@ -322,8 +432,13 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         visible_splats: state.visible_count,
         sort_key_bits: renderer.splats.sort_key_bits,
         sort_path: renderer.splats.sort_path(),
-        raster: renderer.raster,
+        raster: renderer.raster_mode(),
+        raster_auto,
         tile_pairs,
+        tile_pairs_per_tile,
+        tile_chunks: tile_chunks.map(|c| c.0),
+        tile_chunk_pairs: tile_chunks.map(|c| c.1),
+        tile_stage_ms,
         gpu_bytes_per_splat: scene.size_bytes() as f64 / cloud.len().max(1) as f64,
         gpu_resident_bytes_per_splat: scene.resident_bytes() as f64 / cloud.len().max(1) as f64,
         gpu_working_bytes_per_splat: scene.working_bytes() as f64 / cloud.len().max(1) as f64,
@@ -374,11 +489,34 @@ fn print_table(r: &BenchReport) {
         r.sort_key_bits,
         r.sort_path.name()
     );
+    if let Some(auto) = &r.raster_auto {
+        println!(
+            "auto rasterizer    chose {} (draw {:.2} ms with quads, {:.2} ms with tiles)",
+            auto.chosen.name(),
+            auto.quads_draw_ms,
+            auto.tiles_draw_ms
+        );
+    }
+    if let Some(stages) = &r.tile_stage_ms {
+        println!(
+            "tile stages        bin {:.2} ms, tile sort {:.2} ms, blend {:.2} ms",
+            stages.bin, stages.sort, stages.raster
+        );
+    }
     if let Some(pairs) = r.tile_pairs {
         println!(
             "tile pairs         {pairs} ({:.2} per visible splat)",
             f64::from(pairs) / f64::from(r.visible_splats.max(1))
         );
+    }
+    if let Some(t) = &r.tile_pairs_per_tile {
+        println!(
+            "pairs per tile     mean {:.0}, p99 {:.0}, max {:.0} ({} of {} tiles hold pairs)",
+            t.mean, t.p99, t.max, t.nonempty, t.tiles
+        );
+    }
+    if let (Some(chunks), Some(pairs)) = (r.tile_chunks, r.tile_chunk_pairs) {
+        println!("tile chunks        {chunks} of at most {pairs} pairs");
     }
     println!(
         "GPU memory         {:.1} bytes/splat ({:.1} resident splat data + {:.1} per-frame working buffers)",

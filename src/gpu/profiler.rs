@@ -1,4 +1,5 @@
-//! GPU timestamps per frame pass (project, sort, draw, compose).
+//! GPU timestamps per frame pass (project, sort, draw, compose), and the stages of
+//! the compute rasterizer's draw (tile binning, tile sort, tile blending).
 //!
 //! Each pass writes a begin and an end timestamp through its descriptor's
 //! `timestamp_writes`. After submission the results are mapped asynchronously;
@@ -15,9 +16,14 @@ pub enum FramePass {
     Sort = 1,
     Draw = 2,
     Compose = 3,
+    /// Compute rasterizer stages; together (first begin to last end) they are its
+    /// `Draw`.
+    TileBin = 4,
+    TileSort = 5,
+    TileRaster = 6,
 }
 
-const PASS_COUNT: u32 = 4;
+const PASS_COUNT: u32 = 7;
 const QUERY_COUNT: u32 = PASS_COUNT * 2;
 
 /// GPU milliseconds per pass of one frame.
@@ -27,6 +33,19 @@ pub struct PassTimings {
     pub sort: f64,
     pub draw: f64,
     pub compose: f64,
+    /// The compute rasterizer's draw stages, when it drew the frame.
+    pub tile_stages: Option<TileStageTimings>,
+}
+
+/// GPU milliseconds of the compute rasterizer's stages in one frame.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct TileStageTimings {
+    /// Counting, offsets and emitting (tile, splat) pairs.
+    pub bin: f64,
+    /// Sorting the pairs by tile.
+    pub sort: f64,
+    /// Tile ranges and per-tile blending.
+    pub raster: f64,
 }
 
 impl PassTimings {
@@ -34,14 +53,23 @@ impl PassTimings {
         self.project + self.sort + self.draw + self.compose
     }
 
-    /// (pass name, milliseconds) in frame order, for display.
-    pub fn named(&self) -> [(&'static str, f64); 4] {
-        [
+    /// (pass name, milliseconds) in frame order, for display; the compute
+    /// rasterizer's stages follow its draw.
+    pub fn named(&self) -> Vec<(&'static str, f64)> {
+        let mut named = vec![
             ("project", self.project),
             ("sort", self.sort),
             ("draw", self.draw),
-            ("compose", self.compose),
-        ]
+        ];
+        if let Some(stages) = self.tile_stages {
+            named.extend([
+                ("  tile bin", stages.bin),
+                ("  tile sort", stages.sort),
+                ("  tile blend", stages.raster),
+            ]);
+        }
+        named.push(("compose", self.compose));
+        named
     }
 }
 
@@ -96,27 +124,6 @@ impl GpuProfiler {
         }
     }
 
-    /// Only the start timestamp of `pass`, for a stage made of several compute
-    /// passes (the last one takes [`Self::compute_end`]).
-    pub fn compute_begin(&mut self, pass: FramePass) -> wgpu::ComputePassTimestampWrites<'_> {
-        self.written[pass as usize] = true;
-        wgpu::ComputePassTimestampWrites {
-            query_set: &self.query_set,
-            beginning_of_pass_write_index: Some(pass as u32 * 2),
-            end_of_pass_write_index: None,
-        }
-    }
-
-    /// Only the end timestamp of `pass` (see [`Self::compute_begin`]).
-    pub fn compute_end(&mut self, pass: FramePass) -> wgpu::ComputePassTimestampWrites<'_> {
-        self.written[pass as usize] = true;
-        wgpu::ComputePassTimestampWrites {
-            query_set: &self.query_set,
-            beginning_of_pass_write_index: None,
-            end_of_pass_write_index: Some(pass as u32 * 2 + 1),
-        }
-    }
-
     /// Timestamp writes for a render pass; marks the pass as timed this frame.
     pub fn render_writes(&mut self, pass: FramePass) -> wgpu::RenderPassTimestampWrites<'_> {
         self.written[pass as usize] = true;
@@ -160,22 +167,39 @@ impl GpuProfiler {
     pub fn poll_results(&mut self) -> Option<PassTimings> {
         let words = self.readback.poll()?;
         let stamps: Vec<u64> = bytemuck::pod_collect_to_vec(&words);
-        let ms = |pass: FramePass| {
-            let i = pass as usize;
-            if !self.pending_written[i] {
-                return 0.0;
-            }
+        let written = |pass: FramePass| self.pending_written[pass as usize];
+        // Milliseconds from the begin stamp of `first` to the end stamp of `last`.
+        let span = |first: FramePass, last: FramePass| {
             let ticks = stamps
-                .get(i * 2 + 1)
-                .zip(stamps.get(i * 2))
+                .get(last as usize * 2 + 1)
+                .zip(stamps.get(first as usize * 2))
                 .map_or(0, |(end, begin)| end.saturating_sub(*begin));
             ticks as f64 * self.period_ns / 1e6
+        };
+        let ms = |pass: FramePass| if written(pass) { span(pass, pass) } else { 0.0 };
+        let tiles = [
+            FramePass::TileBin,
+            FramePass::TileSort,
+            FramePass::TileRaster,
+        ];
+        let tile_stages = tiles
+            .iter()
+            .all(|&pass| written(pass))
+            .then(|| TileStageTimings {
+                bin: ms(FramePass::TileBin),
+                sort: ms(FramePass::TileSort),
+                raster: ms(FramePass::TileRaster),
+            });
+        let draw = match tile_stages {
+            Some(_) => span(FramePass::TileBin, FramePass::TileRaster),
+            None => ms(FramePass::Draw),
         };
         Some(PassTimings {
             project: ms(FramePass::Project),
             sort: ms(FramePass::Sort),
-            draw: ms(FramePass::Draw),
+            draw,
             compose: ms(FramePass::Compose),
+            tile_stages,
         })
     }
 }

@@ -83,8 +83,16 @@ pub const SHADER_FILES: &[(&str, &str)] = &[
         include_str!("../../shaders/tile_ranges.wgsl"),
     ),
     (
+        "tile_chunks.wgsl",
+        include_str!("../../shaders/tile_chunks.wgsl"),
+    ),
+    (
         "tile_raster.wgsl",
         include_str!("../../shaders/tile_raster.wgsl"),
+    ),
+    (
+        "tile_merge.wgsl",
+        include_str!("../../shaders/tile_merge.wgsl"),
     ),
 ];
 

@@ -83,8 +83,13 @@ impl FrameRenderer {
         self.splats.lod.splat_budget = lod.splat_budget;
         self.splats.lod.near_plane = lod.near_plane;
         self.splats.lod.far_plane = lod.far_plane.unwrap_or(f32::INFINITY);
-        self.auto_raster = lod.raster == RasterChoice::Auto;
-        match lod.raster {
+        self.set_raster_choice(lod.raster);
+    }
+
+    /// Quads, tiles, or the faster of the two measured on the first frames.
+    pub fn set_raster_choice(&mut self, choice: RasterChoice) {
+        self.auto_raster = choice == RasterChoice::Auto;
+        match choice {
             RasterChoice::Auto => {}
             RasterChoice::Hardware => self.raster = RasterMode::Hardware,
             RasterChoice::Compute => self.raster = RasterMode::Compute,
@@ -348,6 +353,7 @@ impl FrameRenderer {
             sort,
             draw,
             compose,
+            tile_stages: None,
         })
     }
 

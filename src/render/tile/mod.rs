@@ -3,37 +3,39 @@
 //! After project and depth sort, the splats are binned into 16x16-pixel tiles
 //! (`shaders/tile_bin.wgsl`, `tile_offsets.wgsl`), the (tile, splat) pairs are
 //! sorted by tile with the same radix sorter, each tile finds its range
-//! (`tile_ranges.wgsl`) and one workgroup per tile blends its splats front to back
-//! with early termination (`tile_raster.wgsl`), exactly as the reference CUDA
-//! rasterizer. It writes the same accumulation texture as the draw pass, so compose
-//! is shared. Everything is sized and dispatched by the GPU; nothing is read back.
+//! (`tile_ranges.wgsl`) and is split into chunks of at most `chunk_pairs` pairs
+//! (`tile_chunks.wgsl`); one workgroup per chunk blends its splats front to back
+//! with early termination (`tile_raster.wgsl`), as the reference CUDA rasterizer
+//! does per tile, and the chunks of long tiles are composited
+//! (`tile_merge.wgsl`), so one crowded tile does not hold up the frame. It writes
+//! the same accumulation texture as the draw pass, so compose is shared.
+//! Everything is sized and dispatched by the GPU; nothing is read back.
 //!
 //! Why: the hardware path costs one instanced quad per splat, which datacenter GPUs
 //! with few graphics units run slowly (docs/BENCHMARKS.md); this path is pure compute.
 //!
-//! `TileRasterizer` holds the pipelines; `TileBuffers` one scene's pair buffers
-//! (created on first use, grown when the view needs more tiles).
+//! `TileRasterizer` holds the pipelines; `TileBuffers` (buffers.rs) one scene's
+//! pair buffers (created on first use, grown when the view needs more tiles).
 
+mod buffers;
 pub mod choice;
 
+pub use buffers::TileBuffers;
 pub use choice::{RasterChoice, RasterChooser};
 
 use crate::gpu::GpuError;
-use crate::gpu::UniformBuffer;
 use crate::gpu::profiler::{FramePass, GpuProfiler};
 use crate::gpu::shader::{ShaderError, create_shader_module};
 use crate::render::sort::{RadixSorter, SortBuffers, SortCount, passes_for_key_bits};
-use crate::render::splat::gpu_data::entry;
 use crate::render::splat::{
     ACCUMULATION_FORMAT, SplatGpuData, buffer_entry, compute_pipeline, split_dispatch,
 };
 
 /// Pixels per tile side. Keep in sync with TILE_SIZE in shaders/common/tile_params.wgsl.
 pub const TILE_SIZE: u32 = 16;
-/// Pair capacity per splat slot to start with: measured 1.8-1.9 pairs per visible
-/// splat on guitar and biker at 640x360; frames that need more grow the buffers.
-const PAIRS_PER_SPLAT: u64 = 4;
-const MIN_PAIRS: u64 = 1 << 16;
+/// Most pairs one workgroup blends by default; a tile with more is split into
+/// chunks blended side by side and merged (shaders/tile_chunks.wgsl).
+pub const DEFAULT_CHUNK_PAIRS: u32 = 2048;
 
 /// Per-frame parameters. Keep in sync with shaders/common/tile_params.wgsl.
 #[repr(C)]
@@ -43,8 +45,11 @@ pub struct TileParams {
     pub tiles_y: u32,
     pub capacity: u32,
     pub splat_blocks: u32,
+    pub chunk_pairs: u32,
+    pub max_chunks: u32,
+    pub _pad: [u32; 2],
 }
-const _: () = assert!(size_of::<TileParams>() == 16);
+const _: () = assert!(size_of::<TileParams>() == 32);
 
 /// How splats reach the accumulation texture.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -73,36 +78,20 @@ pub struct TileRasterizer {
     offsets_layout: wgpu::BindGroupLayout,
     ranges_layout: wgpu::BindGroupLayout,
     raster_layout: wgpu::BindGroupLayout,
-    /// Group 1 of the raster kernel: the accumulation texture as storage.
+    chunks_layout: wgpu::BindGroupLayout,
+    merge_layout: wgpu::BindGroupLayout,
+    /// Group 1 of the raster and merge kernels: the accumulation texture as storage.
     pub output_layout: wgpu::BindGroupLayout,
     count_pipeline: wgpu::ComputePipeline,
     emit_pipeline: wgpu::ComputePipeline,
     offsets_pipeline: wgpu::ComputePipeline,
     ranges_pipeline: wgpu::ComputePipeline,
+    chunks_pipeline: wgpu::ComputePipeline,
     raster_pipeline: wgpu::ComputePipeline,
-}
-
-/// One scene's pair buffers and bind groups.
-pub struct TileBuffers {
-    params: UniformBuffer<TileParams>,
-    block_sums: wgpu::Buffer,
-    /// Pairs wanted, pairs stored, and the indirect dispatch of `tile_ranges`.
-    pub state: wgpu::Buffer,
-    ranges: wgpu::Buffer,
-    /// The (tile, splat) pairs; sorted in place by the radix sorter.
-    pub pairs: SortBuffers,
-    /// Bind groups by the parity of the depth sort's passes.
-    bin_groups: [wgpu::BindGroup; 2],
-    offsets_group: wgpu::BindGroup,
-    /// By the parity of the tile sort's passes.
-    ranges_groups: [wgpu::BindGroup; 2],
-    raster_groups: [wgpu::BindGroup; 2],
-    capacity: u32,
-    /// The most pairs the adapter's binding limit allows.
-    max_capacity: u32,
-    /// Pairs a past frame needed (see [`TileBuffers::request_pairs`]).
-    wanted_pairs: u32,
-    max_tiles: u32,
+    merge_pipeline: wgpu::ComputePipeline,
+    /// Most pairs one workgroup blends (default [`DEFAULT_CHUNK_PAIRS`]); takes
+    /// effect when a scene's buffers are next made.
+    pub chunk_pairs: u32,
 }
 
 impl TileRasterizer {
@@ -128,7 +117,12 @@ impl TileRasterizer {
         );
         let offsets_layout = layout("tile offsets", &[Uniform, write, write, write, write]);
         let ranges_layout = layout("tile ranges", &[Uniform, read, read, write]);
-        let raster_layout = layout("tile raster", &[Uniform, Uniform, read, read, read]);
+        let raster_layout = layout(
+            "tile raster",
+            &[Uniform, Uniform, read, read, read, read, read, read, write],
+        );
+        let chunks_layout = layout("tile chunks", &[Uniform, read, write, write, write]);
+        let merge_layout = layout("tile merge", &[Uniform, Uniform, read, read, read]);
         let output_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("tile raster output"),
             entries: &[wgpu::BindGroupLayoutEntry {
@@ -145,32 +139,42 @@ impl TileRasterizer {
         let bin = create_shader_module(device, "tile_bin.wgsl")?;
         let offsets = create_shader_module(device, "tile_offsets.wgsl")?;
         let ranges = create_shader_module(device, "tile_ranges.wgsl")?;
+        let chunks = create_shader_module(device, "tile_chunks.wgsl")?;
         let raster = create_shader_module(device, "tile_raster.wgsl")?;
-        let raster_pipeline_layout =
-            device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some("tile raster"),
-                bind_group_layouts: &[Some(&raster_layout), Some(&output_layout)],
+        let merge = create_shader_module(device, "tile_merge.wgsl")?;
+        let with_output = |layout: &wgpu::BindGroupLayout,
+                           module: &wgpu::ShaderModule,
+                           entry_point: &str| {
+            let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(entry_point),
+                bind_group_layouts: &[Some(layout), Some(&output_layout)],
                 immediate_size: 0,
             });
-        let raster_pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some("tile raster"),
-            layout: Some(&raster_pipeline_layout),
-            module: &raster,
-            entry_point: Some("tile_raster"),
-            compilation_options: Default::default(),
-            cache: None,
-        });
+            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(entry_point),
+                layout: Some(&pipeline_layout),
+                module,
+                entry_point: Some(entry_point),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+        };
         Ok(Self {
             count_pipeline: compute_pipeline(device, &bin_layout, &bin, "tile_count"),
             emit_pipeline: compute_pipeline(device, &bin_layout, &bin, "tile_emit"),
             offsets_pipeline: compute_pipeline(device, &offsets_layout, &offsets, "tile_offsets"),
             ranges_pipeline: compute_pipeline(device, &ranges_layout, &ranges, "tile_ranges"),
-            raster_pipeline,
+            chunks_pipeline: compute_pipeline(device, &chunks_layout, &chunks, "tile_chunks"),
+            raster_pipeline: with_output(&raster_layout, &raster, "tile_raster"),
+            merge_pipeline: with_output(&merge_layout, &merge, "tile_merge"),
             bin_layout,
             offsets_layout,
             ranges_layout,
             raster_layout,
+            chunks_layout,
+            merge_layout,
             output_layout,
+            chunk_pairs: DEFAULT_CHUNK_PAIRS,
         })
     }
 
@@ -188,126 +192,6 @@ impl TileRasterizer {
                 binding: 0,
                 resource: wgpu::BindingResource::TextureView(accumulation),
             }],
-        })
-    }
-
-    /// Pair buffers for `scene` and a view of `tiles` tiles.
-    fn create_buffers(
-        &self,
-        device: &wgpu::Device,
-        sorter: &RadixSorter,
-        scene: &SplatGpuData,
-        tiles: u32,
-        wanted_pairs: u32,
-    ) -> Result<TileBuffers, GpuError> {
-        let max_capacity = (device
-            .limits()
-            .max_storage_buffer_binding_size
-            .min(device.limits().max_buffer_size)
-            / 4)
-        .min(u64::from(u32::MAX / 2));
-        // A quarter more than a past frame needed, so a moving camera rarely
-        // regrows them.
-        let capacity = (u64::from(scene.capacity) * PAIRS_PER_SPLAT)
-            .max(u64::from(wanted_pairs) * 5 / 4)
-            .max(MIN_PAIRS)
-            .min(max_capacity) as u32;
-        if u64::from(tiles) * 8 > device.limits().max_storage_buffer_binding_size {
-            return Err(GpuError::SceneTooLarge {
-                what: "tile ranges",
-                needed: u64::from(tiles) * 8,
-                limit: device.limits().max_storage_buffer_binding_size,
-            });
-        }
-        let make = |label: &str, size: u64, usage: wgpu::BufferUsages| {
-            device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some(label),
-                size: size.max(16),
-                usage,
-                mapped_at_creation: false,
-            })
-        };
-        let storage = wgpu::BufferUsages::STORAGE;
-        let splat_blocks = scene.capacity.div_ceil(256).max(1);
-        let params = UniformBuffer::new(device, "tile params", &bytemuck::Zeroable::zeroed());
-        let block_sums = make("tile block sums", u64::from(splat_blocks) * 4, storage);
-        let state = make(
-            "tile state",
-            32,
-            storage | wgpu::BufferUsages::INDIRECT | wgpu::BufferUsages::COPY_SRC,
-        );
-        let ranges = make(
-            "tile ranges",
-            u64::from(tiles) * 8,
-            storage | wgpu::BufferUsages::COPY_DST,
-        );
-        let pairs = sorter.create_buffers(device, capacity, wgpu::BufferUsages::empty());
-        let bin_groups = [0, 1].map(|depth_result| {
-            device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("tile bin"),
-                layout: &self.bin_layout,
-                entries: &[
-                    entry(0, scene.frame_uniforms.binding()),
-                    entry(1, params.binding()),
-                    entry(2, scene.projected.as_entire_binding()),
-                    entry(3, scene.sort.values[depth_result].as_entire_binding()),
-                    entry(4, scene.draw_args.as_entire_binding()),
-                    entry(5, block_sums.as_entire_binding()),
-                    entry(6, pairs.keys[0].as_entire_binding()),
-                    entry(7, pairs.values[0].as_entire_binding()),
-                ],
-            })
-        });
-        let offsets_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("tile offsets"),
-            layout: &self.offsets_layout,
-            entries: &[
-                entry(0, params.binding()),
-                entry(1, block_sums.as_entire_binding()),
-                entry(2, state.as_entire_binding()),
-                entry(3, pairs.params().as_entire_binding()),
-                entry(4, pairs.dispatch_args.as_entire_binding()),
-            ],
-        });
-        let ranges_groups = [0, 1].map(|tile_result| {
-            device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("tile ranges"),
-                layout: &self.ranges_layout,
-                entries: &[
-                    entry(0, params.binding()),
-                    entry(1, state.as_entire_binding()),
-                    entry(2, pairs.keys[tile_result].as_entire_binding()),
-                    entry(3, ranges.as_entire_binding()),
-                ],
-            })
-        });
-        let raster_groups = [0, 1].map(|tile_result| {
-            device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("tile raster"),
-                layout: &self.raster_layout,
-                entries: &[
-                    entry(0, scene.frame_uniforms.binding()),
-                    entry(1, params.binding()),
-                    entry(2, scene.projected.as_entire_binding()),
-                    entry(3, pairs.values[tile_result].as_entire_binding()),
-                    entry(4, ranges.as_entire_binding()),
-                ],
-            })
-        });
-        Ok(TileBuffers {
-            params,
-            block_sums,
-            state,
-            ranges,
-            pairs,
-            bin_groups,
-            offsets_group,
-            ranges_groups,
-            raster_groups,
-            capacity,
-            max_capacity: max_capacity as u32,
-            wanted_pairs,
-            max_tiles: tiles,
         })
     }
 
@@ -331,10 +215,20 @@ impl TileRasterizer {
         let tiles_y = size.1.div_ceil(TILE_SIZE).max(1);
         let tiles = tiles_x * tiles_y;
         let wanted = scene.tiles.as_ref().map_or(0, |t| t.wanted_pairs);
-        if scene.tiles.as_ref().is_none_or(|t| {
-            t.max_tiles < tiles || (t.wanted_pairs > t.capacity && t.capacity < t.max_capacity)
-        }) {
-            scene.tiles = Some(self.create_buffers(device, sorter, scene, tiles, wanted)?);
+        if !scene
+            .tiles
+            .as_ref()
+            .is_some_and(|t| t.fits(tiles, self.chunk_pairs))
+        {
+            scene.tiles = Some(TileBuffers::new(
+                self,
+                device,
+                sorter,
+                scene,
+                tiles,
+                wanted,
+                self.chunk_pairs,
+            )?);
         }
         let Some(buffers) = scene.tiles.as_mut() else {
             return Ok(());
@@ -347,6 +241,9 @@ impl TileRasterizer {
                 tiles_y,
                 capacity: buffers.capacity,
                 splat_blocks,
+                chunk_pairs: buffers.chunk_pairs,
+                max_chunks: buffers.max_chunks,
+                _pad: [0; 2],
             },
         );
         encoder.clear_buffer(&buffers.ranges, 0, Some(u64::from(tiles) * 8));
@@ -355,7 +252,7 @@ impl TileRasterizer {
                 label: Some("tile bin"),
                 timestamp_writes: profiler
                     .as_deref_mut()
-                    .map(|p| p.compute_begin(FramePass::Draw)),
+                    .map(|p| p.compute_writes(FramePass::TileBin)),
             });
             // Count, turn the counts into offsets, emit the pairs.
             let (groups_x, groups_y) = split_dispatch(splat_blocks);
@@ -381,43 +278,28 @@ impl TileRasterizer {
             &mut buffers.pairs,
             SortCount::Gpu,
             tile_passes,
-            None,
+            profiler
+                .as_deref_mut()
+                .map(|p| p.compute_writes(FramePass::TileSort)),
         );
         let result = SortBuffers::result_index(tile_passes);
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some("tile raster"),
-            timestamp_writes: profiler.map(|p| p.compute_end(FramePass::Draw)),
+            timestamp_writes: profiler.map(|p| p.compute_writes(FramePass::TileRaster)),
         });
         pass.set_bind_group(0, &buffers.ranges_groups[result], &[]);
         pass.set_pipeline(&self.ranges_pipeline);
-        pass.dispatch_workgroups_indirect(&buffers.state, 16);
+        pass.dispatch_workgroups_indirect(&buffers.state, buffers::RANGES_DISPATCH_OFFSET);
+        pass.set_bind_group(0, &buffers.chunks_group, &[]);
+        pass.set_pipeline(&self.chunks_pipeline);
+        pass.dispatch_workgroups(1, 1, 1);
         pass.set_bind_group(0, &buffers.raster_groups[result], &[]);
         pass.set_bind_group(1, output, &[]);
         pass.set_pipeline(&self.raster_pipeline);
+        pass.dispatch_workgroups_indirect(&buffers.state, buffers::RASTER_DISPATCH_OFFSET);
+        pass.set_bind_group(0, &buffers.merge_group, &[]);
+        pass.set_pipeline(&self.merge_pipeline);
         pass.dispatch_workgroups(tiles_x, tiles_y, 1);
         Ok(())
-    }
-}
-
-impl TileBuffers {
-    /// Most (tile, splat) pairs a frame can hold.
-    pub fn capacity(&self) -> u32 {
-        self.capacity
-    }
-
-    /// A frame needed `pairs` pairs (read back from [`Self::state`]: word 0): the
-    /// next frame grows the buffers if they hold fewer (up to the adapter's limit).
-    pub fn request_pairs(&mut self, pairs: u32) {
-        self.wanted_pairs = self.wanted_pairs.max(pairs);
-    }
-
-    /// Whether a frame needing `pairs` pairs had to drop some.
-    pub fn overflows(&self, pairs: u32) -> bool {
-        pairs > self.capacity
-    }
-
-    /// Bytes of GPU memory these buffers hold.
-    pub fn size_bytes(&self) -> u64 {
-        self.block_sums.size() + self.state.size() + self.ranges.size() + self.pairs.size_bytes()
     }
 }

@@ -1,0 +1,286 @@
+//! One scene's buffers of the compute rasterizer: (tile, splat) pairs, tile
+//! ranges, the chunk list and the chunks' partial results, with their bind groups.
+
+use super::{TileParams, TileRasterizer};
+use crate::gpu::GpuError;
+use crate::gpu::UniformBuffer;
+use crate::render::sort::{RadixSorter, SortBuffers};
+use crate::render::splat::SplatGpuData;
+use crate::render::splat::gpu_data::entry;
+
+/// Pair capacity per splat slot to start with: measured 1.8-1.9 pairs per visible
+/// splat on guitar and biker at 640x360; frames that need more grow the buffers.
+const PAIRS_PER_SPLAT: u64 = 4;
+const MIN_PAIRS: u64 = 1 << 16;
+/// Largest chunk (no tile is split): keeps the shaders' chunk arithmetic in u32.
+const MAX_CHUNK_PAIRS: u32 = 1 << 30;
+/// One chunk's partial results: 256 pixels of (colour, transmittance) as 4 f16.
+const PARTIAL_BYTES_PER_CHUNK: u64 = 256 * 8;
+/// Words of `TileBuffers::state`: [0] pairs wanted, [1] pairs stored, [4..7] the
+/// indirect dispatch of tile_ranges, [8] chunks, [12..15] that of tile_raster.
+const STATE_BYTES: u64 = 64;
+/// Byte offsets of the indirect dispatch arguments in `TileBuffers::state`.
+pub(super) const RANGES_DISPATCH_OFFSET: u64 = 16;
+pub(super) const RASTER_DISPATCH_OFFSET: u64 = 48;
+
+/// One scene's pair buffers and bind groups.
+pub struct TileBuffers {
+    pub(super) params: UniformBuffer<TileParams>,
+    block_sums: wgpu::Buffer,
+    /// Pairs wanted, pairs stored, chunks, and indirect dispatch sizes (see
+    /// `STATE_BYTES`).
+    pub state: wgpu::Buffer,
+    /// Per tile: first pair and end of its pairs in the sorted pair list.
+    pub ranges: wgpu::Buffer,
+    /// The (tile, splat) pairs; sorted in place by the radix sorter.
+    pub pairs: SortBuffers,
+    /// Per tile: its first chunk.
+    chunk_base: wgpu::Buffer,
+    /// Per chunk: its tile.
+    chunk_tiles: wgpu::Buffer,
+    /// Per chunk of a tile of several chunks: colour and transmittance per pixel.
+    partials: wgpu::Buffer,
+    /// Bind groups by the parity of the depth sort's passes.
+    pub(super) bin_groups: [wgpu::BindGroup; 2],
+    pub(super) offsets_group: wgpu::BindGroup,
+    /// By the parity of the tile sort's passes.
+    pub(super) ranges_groups: [wgpu::BindGroup; 2],
+    pub(super) raster_groups: [wgpu::BindGroup; 2],
+    pub(super) chunks_group: wgpu::BindGroup,
+    pub(super) merge_group: wgpu::BindGroup,
+    pub(super) capacity: u32,
+    /// The most pairs the adapter's binding limit allows.
+    max_capacity: u32,
+    /// Pairs a past frame needed (see [`TileBuffers::request_pairs`]).
+    pub(super) wanted_pairs: u32,
+    max_tiles: u32,
+    /// The chunk size these buffers were made for, and the one they use (larger
+    /// where the partial results would not fit in one binding).
+    requested_chunk_pairs: u32,
+    pub(super) chunk_pairs: u32,
+    pub(super) max_chunks: u32,
+}
+
+impl TileBuffers {
+    /// Pair buffers for `scene` and a view of `tiles` tiles, with chunks of at
+    /// most `chunk_pairs` pairs (raised where the partial results would not fit in
+    /// one binding).
+    pub(super) fn new(
+        rasterizer: &TileRasterizer,
+        device: &wgpu::Device,
+        sorter: &RadixSorter,
+        scene: &SplatGpuData,
+        tiles: u32,
+        wanted_pairs: u32,
+        chunk_pairs: u32,
+    ) -> Result<Self, GpuError> {
+        let requested_chunk_pairs = chunk_pairs;
+        let max_capacity = (device
+            .limits()
+            .max_storage_buffer_binding_size
+            .min(device.limits().max_buffer_size)
+            / 4)
+        .min(u64::from(u32::MAX / 2));
+        // A quarter more than a past frame needed, so a moving camera rarely
+        // regrows them.
+        let capacity = (u64::from(scene.capacity) * PAIRS_PER_SPLAT)
+            .max(u64::from(wanted_pairs) * 5 / 4)
+            .max(MIN_PAIRS)
+            .min(max_capacity) as u32;
+        let binding_limit = device
+            .limits()
+            .max_storage_buffer_binding_size
+            .min(device.limits().max_buffer_size);
+        if u64::from(tiles) * 8 > binding_limit {
+            return Err(GpuError::SceneTooLarge {
+                what: "tile ranges",
+                needed: u64::from(tiles) * 8,
+                limit: binding_limit,
+            });
+        }
+        // Every tile takes a chunk, and each further chunk holds chunk_pairs pairs.
+        let max_slots = (binding_limit / PARTIAL_BYTES_PER_CHUNK).saturating_sub(u64::from(tiles));
+        if max_slots == 0 {
+            return Err(GpuError::SceneTooLarge {
+                what: "tile partial results",
+                needed: (u64::from(tiles) + 1) * PARTIAL_BYTES_PER_CHUNK,
+                limit: binding_limit,
+            });
+        }
+        let chunk_pairs = u64::from(chunk_pairs.clamp(1, MAX_CHUNK_PAIRS))
+            .max(u64::from(capacity).div_ceil(max_slots));
+        let max_chunks = u64::from(tiles) + u64::from(capacity).div_ceil(chunk_pairs);
+        let make = |label: &str, size: u64, usage: wgpu::BufferUsages| {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: size.max(16),
+                usage,
+                mapped_at_creation: false,
+            })
+        };
+        let storage = wgpu::BufferUsages::STORAGE;
+        let splat_blocks = scene.capacity.div_ceil(256).max(1);
+        let params = UniformBuffer::new(device, "tile params", &bytemuck::Zeroable::zeroed());
+        let block_sums = make("tile block sums", u64::from(splat_blocks) * 4, storage);
+        let state = make(
+            "tile state",
+            STATE_BYTES,
+            storage | wgpu::BufferUsages::INDIRECT | wgpu::BufferUsages::COPY_SRC,
+        );
+        let ranges = make(
+            "tile ranges",
+            u64::from(tiles) * 8,
+            storage | wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC,
+        );
+        let chunk_base = make("tile chunk base", u64::from(tiles) * 4, storage);
+        let chunk_tiles = make("tile of each chunk", max_chunks * 4, storage);
+        let partials = make(
+            "tile partial results",
+            max_chunks * PARTIAL_BYTES_PER_CHUNK,
+            storage,
+        );
+        let pairs = sorter.create_buffers(device, capacity, wgpu::BufferUsages::empty());
+        let bin_groups = [0, 1].map(|depth_result| {
+            device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("tile bin"),
+                layout: &rasterizer.bin_layout,
+                entries: &[
+                    entry(0, scene.frame_uniforms.binding()),
+                    entry(1, params.binding()),
+                    entry(2, scene.projected.as_entire_binding()),
+                    entry(3, scene.sort.values[depth_result].as_entire_binding()),
+                    entry(4, scene.draw_args.as_entire_binding()),
+                    entry(5, block_sums.as_entire_binding()),
+                    entry(6, pairs.keys[0].as_entire_binding()),
+                    entry(7, pairs.values[0].as_entire_binding()),
+                ],
+            })
+        });
+        let offsets_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("tile offsets"),
+            layout: &rasterizer.offsets_layout,
+            entries: &[
+                entry(0, params.binding()),
+                entry(1, block_sums.as_entire_binding()),
+                entry(2, state.as_entire_binding()),
+                entry(3, pairs.params().as_entire_binding()),
+                entry(4, pairs.dispatch_args.as_entire_binding()),
+            ],
+        });
+        let ranges_groups = [0, 1].map(|tile_result| {
+            device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("tile ranges"),
+                layout: &rasterizer.ranges_layout,
+                entries: &[
+                    entry(0, params.binding()),
+                    entry(1, state.as_entire_binding()),
+                    entry(2, pairs.keys[tile_result].as_entire_binding()),
+                    entry(3, ranges.as_entire_binding()),
+                ],
+            })
+        });
+        let raster_groups = [0, 1].map(|tile_result| {
+            device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("tile raster"),
+                layout: &rasterizer.raster_layout,
+                entries: &[
+                    entry(0, scene.frame_uniforms.binding()),
+                    entry(1, params.binding()),
+                    entry(2, scene.projected.as_entire_binding()),
+                    entry(3, pairs.values[tile_result].as_entire_binding()),
+                    entry(4, ranges.as_entire_binding()),
+                    entry(5, chunk_base.as_entire_binding()),
+                    entry(6, chunk_tiles.as_entire_binding()),
+                    entry(7, state.as_entire_binding()),
+                    entry(8, partials.as_entire_binding()),
+                ],
+            })
+        });
+        let chunks_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("tile chunks"),
+            layout: &rasterizer.chunks_layout,
+            entries: &[
+                entry(0, params.binding()),
+                entry(1, ranges.as_entire_binding()),
+                entry(2, chunk_base.as_entire_binding()),
+                entry(3, chunk_tiles.as_entire_binding()),
+                entry(4, state.as_entire_binding()),
+            ],
+        });
+        let merge_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("tile merge"),
+            layout: &rasterizer.merge_layout,
+            entries: &[
+                entry(0, scene.frame_uniforms.binding()),
+                entry(1, params.binding()),
+                entry(2, ranges.as_entire_binding()),
+                entry(3, chunk_base.as_entire_binding()),
+                entry(4, partials.as_entire_binding()),
+            ],
+        });
+        Ok(Self {
+            params,
+            block_sums,
+            state,
+            ranges,
+            pairs,
+            bin_groups,
+            offsets_group,
+            ranges_groups,
+            raster_groups,
+            chunk_base,
+            chunk_tiles,
+            partials,
+            chunks_group,
+            merge_group,
+            capacity,
+            max_capacity: max_capacity as u32,
+            requested_chunk_pairs,
+            chunk_pairs: chunk_pairs as u32,
+            max_chunks: max_chunks as u32,
+            wanted_pairs,
+            max_tiles: tiles,
+        })
+    }
+
+    /// Most (tile, splat) pairs a frame can hold.
+    pub fn capacity(&self) -> u32 {
+        self.capacity
+    }
+
+    /// A frame needed `pairs` pairs (read back from [`Self::state`]: word 0): the
+    /// next frame grows the buffers if they hold fewer (up to the adapter's limit).
+    pub fn request_pairs(&mut self, pairs: u32) {
+        self.wanted_pairs = self.wanted_pairs.max(pairs);
+    }
+
+    /// Whether a frame needing `pairs` pairs had to drop some.
+    pub fn overflows(&self, pairs: u32) -> bool {
+        pairs > self.capacity
+    }
+
+    /// Most pairs one workgroup blends with these buffers.
+    pub fn chunk_pairs(&self) -> u32 {
+        self.chunk_pairs
+    }
+
+    /// Bytes of GPU memory these buffers hold.
+    pub fn size_bytes(&self) -> u64 {
+        self.block_sums.size()
+            + self.state.size()
+            + self.ranges.size()
+            + self.chunk_base.size()
+            + self.chunk_tiles.size()
+            + self.partials.size()
+            + self.pairs.size_bytes()
+    }
+
+    /// Whether these buffers serve a view of `tiles` tiles with chunks of
+    /// `chunk_pairs`, without dropping pairs a past frame needed (where the
+    /// adapter allows more).
+    pub(super) fn fits(&self, tiles: u32, chunk_pairs: u32) -> bool {
+        self.max_tiles >= tiles
+            && self.requested_chunk_pairs == chunk_pairs
+            && (self.wanted_pairs <= self.capacity || self.capacity >= self.max_capacity)
+    }
+}
