@@ -39,13 +39,21 @@ for raster in hardware compute; do
     run "biker-x$big-$raster" "$bin" bench "$data/biker.ply" --scale-to "$big" \
         --width "$w" --height "$h" --frames "$big_frames" --raster "$raster"
 done
-# What the window's default (Auto) picks on this GPU.
+# The 6M scene seen from above and closer (copies spread over the view, less
+# overlap in depth), and what the window's default (Auto) picks on this GPU.
+run "biker-x$big-spread-compute" "$bin" bench "$data/biker.ply" --scale-to "$big" \
+    --width "$w" --height "$h" --frames "$big_frames" --raster compute --zoom 0.5 --pitch 45
 run "biker-x$big-auto" "$bin" bench "$data/biker.ply" --scale-to "$big" \
     --width "$w" --height "$h" --frames "$big_frames" --raster auto
 run "guitar.decoded.ply-auto" "$bin" bench "$data/guitar.decoded.ply" \
     --width "$w" --height "$h" --frames "$frames" --raster auto
 run "biker-x$big-compute-subgroup" "$bin" bench "$data/biker.ply" --scale-to "$big" \
     --width "$w" --height "$h" --frames "$big_frames" --raster compute --sort-path subgroup
+# A bigger scene (16M splats, 64 copies).
+huge=16000000
+[ "$quick" = --quick ] && huge=300000
+run "biker-x$huge-compute" "$bin" bench "$data/biker.ply" --scale-to "$huge" \
+    --width "$w" --height "$h" --frames "$big_frames" --raster compute
 # The compute rasterizer's chunk size (most pairs one workgroup blends).
 for chunk in 512 1024 4096 16384; do
     run "biker-x$big-compute-chunk$chunk" "$bin" bench "$data/biker.ply" --scale-to "$big" \

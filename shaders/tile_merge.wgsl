@@ -21,7 +21,7 @@
 
 const MIN_TRANSMITTANCE: f32 = 1e-4;
 
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(TILE_SIZE, TILE_SIZE)
 fn tile_merge(
     @builtin(local_invocation_id) local: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
@@ -41,7 +41,7 @@ fn tile_merge(
     var color = vec3<f32>(0.0);
     var transmittance = 1.0;
     for (var chunk = base; chunk < last; chunk++) {
-        let partial = partials[chunk * 256u + lid];
+        let partial = partials[chunk * TILE_PIXELS + lid];
         let rg = unpack2x16float(partial.x);
         let b_t = unpack2x16float(partial.y);
         color += transmittance * vec3<f32>(rg, b_t.x);

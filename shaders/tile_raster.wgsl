@@ -1,11 +1,11 @@
-// Compute rasterizer, raster pass kernel 3: one workgroup per chunk of a 16x16
-// tile's pairs (tile_chunks.wgsl; a tile with few pairs is one chunk) blends its
+// Compute rasterizer, raster pass kernel 3: one workgroup per chunk of a
+// TILE_SIZE x TILE_SIZE tile's pairs (tile_chunks.wgsl; a tile with few pairs is one chunk) blends its
 // splats front to back, exactly as the 3DGS reference rasterizer (and
 // src/reference/render.rs): alpha = min(0.99, opacity * exp(power)), skipped when
 // power > 0 or alpha < 1/255, and a pixel stops before its transmittance would
 // drop below 1e-4. A splat counts only inside the rectangle around its ellipse
 // (oriented along its axes, as the quads of splat_draw.wgsl). The splats are
-// loaded into workgroup memory in batches of 256; the workgroup stops as soon as
+// loaded into workgroup memory in batches of one per pixel; the workgroup stops as soon as
 // every pixel is done. A tile of one chunk is written to the output, the same
 // premultiplied colour and alpha the draw pass blends (compose.wgsl is shared);
 // a chunk of a longer tile leaves its colour and transmittance for
@@ -29,7 +29,8 @@
 @group(0) @binding(8) var<storage, read_write> partials: array<vec2<u32>>;
 @group(1) @binding(0) var output: texture_storage_2d<rgba16float, write>;
 
-const BATCH: u32 = 256u;
+// One splat per invocation and batch.
+const BATCH: u32 = TILE_PIXELS;
 const MIN_ALPHA: f32 = 0.003921568627451; // 1 / 255
 const MAX_ALPHA: f32 = 0.99;
 const MIN_TRANSMITTANCE: f32 = 1e-4;
@@ -56,7 +57,7 @@ fn load_splat(slot: u32, index: u32) {
     batch_d[slot] = normals.w;
 }
 
-@compute @workgroup_size(16, 16)
+@compute @workgroup_size(TILE_SIZE, TILE_SIZE)
 fn tile_raster(
     @builtin(local_invocation_id) local: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
@@ -97,7 +98,7 @@ fn tile_raster(
         if lid == 0u {
             done_snapshot = atomicLoad(&done_pixels);
         }
-        if workgroupUniformLoad(&done_snapshot) == 256u {
+        if workgroupUniformLoad(&done_snapshot) == TILE_PIXELS {
             break;
         }
         if !done {
@@ -135,7 +136,7 @@ fn tile_raster(
         if chunks == 1u {
             textureStore(output, pixel, vec4<f32>(color, 1.0 - transmittance));
         } else {
-            partials[chunk * 256u + lid] = vec2<u32>(
+            partials[chunk * TILE_PIXELS + lid] = vec2<u32>(
                 pack2x16float(color.rg),
                 pack2x16float(vec2<f32>(color.b, transmittance)),
             );

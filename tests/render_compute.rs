@@ -11,7 +11,10 @@ use splatview::reference::{render_reference, to_rgb8};
 use splatview::render::FrameRenderer;
 use splatview::render::offscreen::{OFFSCREEN_FORMAT, render_to_image};
 use splatview::render::splat::SplatGpuData;
-use splatview::render::tile::{RasterChoice, RasterMode};
+use splatview::render::tile::{
+    DEFAULT_CHUNK_PAIRS, RasterChoice, RasterMode, TILE_SIZE, UNSPLIT_CHUNK_PAIRS,
+    default_chunk_pairs,
+};
 use splatview::scene::{PinholeCamera, SceneBounds, SplatCloud};
 
 const WIDTH: u32 = 320;
@@ -67,8 +70,8 @@ fn pair_overflow_grows_the_buffers_and_renders_everything() {
     let background = [0.2, 0.1, 0.0];
     let gpu = render_to_image(ctx, &mut renderer, &mut scene, &camera, background).expect("render");
     let tiles = scene.tiles.as_ref().expect("compute rasterizer ran");
-    // 3,000 splats over many of the 20 x 12 tiles: over the first 65,536 pairs
-    // (8 per splat, at least 65,536), so the buffers must have grown.
+    // 3,000 splats over many of the 40 x 23 tiles: over the first 65,536 pairs
+    // (4 per splat slot, at least 65,536), so the buffers must have grown.
     assert!(
         tiles.capacity() > 100_000,
         "pair buffers did not grow: capacity {}",
@@ -101,10 +104,10 @@ fn long_tiles_split_into_chunks_match_the_reference() {
         WIDTH,
         HEIGHT,
     );
-    let tile_count = u64::from(WIDTH.div_ceil(16) * HEIGHT.div_ceil(16));
+    let tile_count = u64::from(WIDTH.div_ceil(TILE_SIZE) * HEIGHT.div_ceil(TILE_SIZE));
     let mut unsplit = None;
-    // 1 << 30: never split; 2048: the default; then many chunks per tile.
-    for chunk_pairs in [1 << 30, 2048, 97, 16] {
+    // Unsplit (CPU adapters' default), the GPUs' default, many chunks per tile.
+    for chunk_pairs in [UNSPLIT_CHUNK_PAIRS, DEFAULT_CHUNK_PAIRS, 97, 16] {
         let mut renderer = FrameRenderer::new(&ctx.device, OFFSCREEN_FORMAT).expect("renderer");
         renderer.raster = RasterMode::Compute;
         renderer.tiles.chunk_pairs = chunk_pairs;
@@ -139,6 +142,18 @@ fn long_tiles_split_into_chunks_match_the_reference() {
             }
         }
     }
+}
+
+#[test]
+fn chunk_size_by_adapter_type() {
+    assert_eq!(
+        default_chunk_pairs(wgpu::DeviceType::Cpu),
+        UNSPLIT_CHUNK_PAIRS
+    );
+    assert_eq!(
+        default_chunk_pairs(wgpu::DeviceType::DiscreteGpu),
+        DEFAULT_CHUNK_PAIRS
+    );
 }
 
 /// Records one frame into `view`, submits it and starts its read-backs, as the

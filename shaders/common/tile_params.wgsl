@@ -2,8 +2,10 @@
 // Keep in sync with `TileParams` in src/render/tile/mod.rs.
 
 // Tiles are TILE_SIZE x TILE_SIZE pixels; one workgroup rasterizes one chunk of
-// a tile's pairs (tile_chunks.wgsl).
-const TILE_SIZE: u32 = 16u;
+// a tile's pairs (tile_chunks.wgsl), one invocation per pixel.
+// Keep in sync with TILE_SIZE in src/render/tile/mod.rs.
+const TILE_SIZE: u32 = 8u;
+const TILE_PIXELS: u32 = TILE_SIZE * TILE_SIZE;
 
 struct TileParams {
     tiles_x: u32,

@@ -2,9 +2,13 @@
 //! as one JSON object whose keys scripts rely on (see docs/BENCHMARKS.md).
 
 mod load;
+mod report;
 mod sort;
 
 pub use load::{BenchLoadArgs, run_bench_load};
+pub(crate) use report::median;
+pub use report::{AutoDecision, BenchReport, PassMs, TilePairStats};
+use report::{percentile, print_table};
 pub use sort::{BenchSortArgs, run_bench_sort};
 
 use std::path::PathBuf;
@@ -43,6 +47,17 @@ pub struct BenchArgs {
     /// Orbit once around the scene over the timed frames (default: fixed framing view).
     #[arg(long)]
     pub orbit: bool,
+    /// Framing view: elevation in degrees (default: the viewer's framing).
+    #[arg(long, conflicts_with = "camera")]
+    pub pitch: Option<f32>,
+    /// Framing view: distance as a multiple of the framing distance (below 1:
+    /// closer, so the scene fills more of the view).
+    #[arg(long, default_value_t = 1.0, conflicts_with = "camera")]
+    pub zoom: f32,
+    /// Save the view (rendered once more after the timed frames) as a PNG, to
+    /// see what was measured.
+    #[arg(long)]
+    pub screenshot: Option<PathBuf>,
     /// Tile copies of the scene until it holds this many splats (e.g. 6000000).
     #[arg(long)]
     pub scale_to: Option<usize>,
@@ -56,9 +71,9 @@ pub struct BenchArgs {
     #[arg(long, value_enum, default_value_t = BenchRasterArg::Hardware)]
     pub raster: BenchRasterArg,
     /// Compute rasterizer: most pairs one workgroup blends before a tile is split
-    /// into chunks (for tuning; the viewer uses the default).
-    #[arg(long, default_value_t = crate::render::tile::DEFAULT_CHUNK_PAIRS)]
-    pub tile_chunk_pairs: u32,
+    /// into chunks (for tuning; default: the viewer's choice for the adapter).
+    #[arg(long)]
+    pub tile_chunk_pairs: Option<u32>,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -120,116 +135,6 @@ impl SortPathArg {
 /// Most frames `--raster auto` may take to choose (it needs about 8).
 const AUTO_MAX_FRAMES: usize = 32;
 
-/// The `bench` report. Keys are stable: scripts read them.
-#[derive(Debug, serde::Serialize)]
-pub struct BenchReport {
-    pub adapter: String,
-    pub backend: String,
-    pub splats: usize,
-    pub sh_degree: u32,
-    pub width: u32,
-    pub height: u32,
-    pub frames: usize,
-    pub load_ms: f64,
-    pub load_mb_per_s: f64,
-    pub load_splats_per_s: f64,
-    pub upload_ms: f64,
-    pub first_frame_ms: f64,
-    pub frame_ms_median: f64,
-    pub frame_ms_p95: f64,
-    pub frame_ms_max: f64,
-    pub pass_ms: PassMs,
-    pub timing_source: &'static str,
-    pub visible_splats: u32,
-    pub sort_key_bits: u32,
-    /// `portable` or `subgroup` (see `SortPath`).
-    pub sort_path: SortPath,
-    /// `hardware` or `compute` (see `RasterMode`); `pass_ms.draw` is its time.
-    pub raster: RasterMode,
-    /// `--raster auto`: what was chosen and the median draw times it was chosen by
-    /// (null otherwise).
-    pub raster_auto: Option<AutoDecision>,
-    /// Compute rasterizer: (tile, splat) pairs in the last frame (null otherwise).
-    pub tile_pairs: Option<u32>,
-    /// Compute rasterizer: how the last frame's pairs spread over the tiles (null
-    /// otherwise).
-    pub tile_pairs_per_tile: Option<TilePairStats>,
-    /// Compute rasterizer: workgroups that blended the last frame (one per tile,
-    /// more where tiles were split), and the most pairs each took.
-    pub tile_chunks: Option<u32>,
-    pub tile_chunk_pairs: Option<u32>,
-    /// Compute rasterizer: median GPU milliseconds of its draw stages (null
-    /// otherwise, or without timestamps).
-    pub tile_stage_ms: Option<TileStageTimings>,
-    pub sort_keys_per_s: f64,
-    /// All GPU memory of the scene per splat: resident plus working.
-    pub gpu_bytes_per_splat: f64,
-    /// Packed splat attributes and SH per splat.
-    pub gpu_resident_bytes_per_splat: f64,
-    /// Per-frame working buffers (projection output, sort) per splat.
-    pub gpu_working_bytes_per_splat: f64,
-}
-
-/// The automatic rasterizer choice of `--raster auto`.
-#[derive(Debug, serde::Serialize)]
-pub struct AutoDecision {
-    pub chosen: RasterMode,
-    pub quads_draw_ms: f64,
-    pub tiles_draw_ms: f64,
-}
-
-/// Pairs per tile of the compute rasterizer's last frame.
-#[derive(Debug, serde::Serialize)]
-pub struct TilePairStats {
-    pub tiles: usize,
-    pub nonempty: usize,
-    pub mean: f64,
-    pub p99: f64,
-    pub max: f64,
-}
-
-impl TilePairStats {
-    /// From the (first, end) pair range of each tile.
-    fn new(ranges: &[u32]) -> Self {
-        let mut counts: Vec<f64> = ranges
-            .chunks_exact(2)
-            .map(|r| f64::from(r[1].saturating_sub(r[0])))
-            .collect();
-        let tiles = counts.len();
-        let nonempty = counts.iter().filter(|&&c| c > 0.0).count();
-        Self {
-            tiles,
-            nonempty,
-            mean: counts.iter().sum::<f64>() / tiles.max(1) as f64,
-            p99: percentile(&mut counts, 0.99),
-            max: counts.iter().copied().fold(0.0, f64::max),
-        }
-    }
-}
-
-/// Median GPU milliseconds per pass.
-#[derive(Debug, serde::Serialize)]
-pub struct PassMs {
-    pub project: f64,
-    pub sort: f64,
-    pub draw: f64,
-    /// Everything else in the frame (compose).
-    pub other: f64,
-}
-
-pub(crate) fn median(values: &mut [f64]) -> f64 {
-    percentile(values, 0.5)
-}
-
-fn percentile(values: &mut [f64], q: f64) -> f64 {
-    if values.is_empty() {
-        return 0.0;
-    }
-    values.sort_by(f64::total_cmp);
-    let index = ((values.len() - 1) as f64 * q).round() as usize;
-    values[index]
-}
-
 pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let file_bytes = std::fs::metadata(&args.scene).map(|m| m.len()).unwrap_or(0);
@@ -257,7 +162,9 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         .splats
         .set_sort_path(&ctx.device, args.sort_path.resolve(&ctx.device))?;
     renderer.set_raster_choice(args.raster.into());
-    renderer.tiles.chunk_pairs = args.tile_chunk_pairs;
+    if let Some(chunk_pairs) = args.tile_chunk_pairs {
+        renderer.tiles.chunk_pairs = chunk_pairs;
+    }
     let timestamps = renderer.enable_profiling(&ctx.device, &ctx.queue);
     let upload_started = Instant::now();
     let mut scene = SplatGpuData::new(&ctx.device, &renderer.splats, &cloud)?;
@@ -265,7 +172,12 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
 
     let (width, height) = (args.width.max(1), args.height.max(1));
     let bounds = SceneBounds::robust(&cloud);
-    let base_orbit = OrbitCamera::framing(bounds, width as f32 / height as f32);
+    let mut base_orbit = OrbitCamera::framing(bounds, width as f32 / height as f32);
+    anyhow::ensure!(args.zoom > 0.0, "--zoom must be positive");
+    base_orbit.distance *= args.zoom;
+    if let Some(pitch) = args.pitch {
+        base_orbit.pitch = pitch.to_radians();
+    }
     let fixed_camera = match &args.camera {
         Some(path) => {
             let cameras = crate::io::cameras_json::load_cameras_json(path)?;
@@ -361,6 +273,26 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         frame_ms.push(ms);
         passes.extend(timings);
     }
+    // Frames back to back, as the window renders when the GPU is the limit: the
+    // CPU records the next frame while the GPU draws (no wait in between).
+    let throughput_started = Instant::now();
+    for frame in 0..args.frames {
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        renderer.encode_frame(
+            &ctx.device,
+            &ctx.queue,
+            &mut encoder,
+            &mut scene,
+            &camera_for(frame),
+            [0.0; 3],
+            &view,
+        );
+        ctx.queue.submit([encoder.finish()]);
+        renderer.after_submit();
+        ctx.device.poll(wgpu::PollType::Poll)?;
+    }
+    wait()?;
+    let throughput_fps = args.frames as f64 / throughput_started.elapsed().as_secs_f64().max(1e-9);
 
     let state_bytes = read_buffer(
         &ctx.device,
@@ -426,6 +358,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         frame_ms_median: median(&mut frame_ms.clone()),
         frame_ms_p95: percentile(&mut frame_ms.clone(), 0.95),
         frame_ms_max: frame_ms.iter().copied().fold(0.0, f64::max),
+        throughput_fps,
         sort_keys_per_s: f64::from(state.visible_count) / (pass_ms.sort / 1000.0).max(1e-12),
         pass_ms,
         timing_source: if timestamps { "timestamps" } else { "cpu" },
@@ -443,83 +376,22 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         gpu_resident_bytes_per_splat: scene.resident_bytes() as f64 / cloud.len().max(1) as f64,
         gpu_working_bytes_per_splat: scene.working_bytes() as f64 / cloud.len().max(1) as f64,
     };
+    if let Some(path) = &args.screenshot {
+        let last = camera_for(args.frames.saturating_sub(1));
+        crate::render::offscreen::render_to_image(
+            &ctx,
+            &mut renderer,
+            &mut scene,
+            &last,
+            [0.0; 3],
+        )?
+        .save(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_table(&report);
     }
     Ok(())
-}
-
-fn print_table(r: &BenchReport) {
-    println!("adapter            {} ({})", r.adapter, r.backend);
-    println!(
-        "scene              {} splats, SH degree {}",
-        r.splats, r.sh_degree
-    );
-    println!(
-        "resolution         {}x{}, {} frames",
-        r.width, r.height, r.frames
-    );
-    println!(
-        "load               {:.1} ms ({:.0} MB/s, {:.2} M splats/s)",
-        r.load_ms,
-        r.load_mb_per_s,
-        r.load_splats_per_s / 1e6
-    );
-    println!("upload             {:.1} ms", r.upload_ms);
-    println!("first frame        {:.1} ms after start", r.first_frame_ms);
-    println!(
-        "frame              median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
-        r.frame_ms_median, r.frame_ms_p95, r.frame_ms_max
-    );
-    println!(
-        "passes ({})  project {:.2} ms, sort {:.2} ms, draw ({}) {:.2} ms, other {:.2} ms",
-        r.timing_source,
-        r.pass_ms.project,
-        r.pass_ms.sort,
-        r.raster.name(),
-        r.pass_ms.draw,
-        r.pass_ms.other
-    );
-    println!(
-        "visible splats     {} ({:.1} M keys/s sorted, {}-bit keys, {} path)",
-        r.visible_splats,
-        r.sort_keys_per_s / 1e6,
-        r.sort_key_bits,
-        r.sort_path.name()
-    );
-    if let Some(auto) = &r.raster_auto {
-        println!(
-            "auto rasterizer    chose {} (draw {:.2} ms with quads, {:.2} ms with tiles)",
-            auto.chosen.name(),
-            auto.quads_draw_ms,
-            auto.tiles_draw_ms
-        );
-    }
-    if let Some(stages) = &r.tile_stage_ms {
-        println!(
-            "tile stages        bin {:.2} ms, tile sort {:.2} ms, blend {:.2} ms",
-            stages.bin, stages.sort, stages.raster
-        );
-    }
-    if let Some(pairs) = r.tile_pairs {
-        println!(
-            "tile pairs         {pairs} ({:.2} per visible splat)",
-            f64::from(pairs) / f64::from(r.visible_splats.max(1))
-        );
-    }
-    if let Some(t) = &r.tile_pairs_per_tile {
-        println!(
-            "pairs per tile     mean {:.0}, p99 {:.0}, max {:.0} ({} of {} tiles hold pairs)",
-            t.mean, t.p99, t.max, t.nonempty, t.tiles
-        );
-    }
-    if let (Some(chunks), Some(pairs)) = (r.tile_chunks, r.tile_chunk_pairs) {
-        println!("tile chunks        {chunks} of at most {pairs} pairs");
-    }
-    println!(
-        "GPU memory         {:.1} bytes/splat ({:.1} resident splat data + {:.1} per-frame working buffers)",
-        r.gpu_bytes_per_splat, r.gpu_resident_bytes_per_splat, r.gpu_working_bytes_per_splat
-    );
 }

@@ -8,14 +8,13 @@ use crate::render::sort::{RadixSorter, SortBuffers};
 use crate::render::splat::SplatGpuData;
 use crate::render::splat::gpu_data::entry;
 
-/// Pair capacity per splat slot to start with: measured 1.8-1.9 pairs per visible
-/// splat on guitar and biker at 640x360; frames that need more grow the buffers.
+/// Pair capacity per splat slot to start with; frames that need more grow the
+/// buffers. Measured pairs per visible splat with 8x8 tiles: 2.6 (biker, 640x360),
+/// 6.9-7.5 (guitar, biker at 1080p), 1.8 (6M tiled biker at 1080p).
 const PAIRS_PER_SPLAT: u64 = 4;
 const MIN_PAIRS: u64 = 1 << 16;
-/// Largest chunk (no tile is split): keeps the shaders' chunk arithmetic in u32.
-const MAX_CHUNK_PAIRS: u32 = 1 << 30;
-/// One chunk's partial results: 256 pixels of (colour, transmittance) as 4 f16.
-const PARTIAL_BYTES_PER_CHUNK: u64 = 256 * 8;
+/// One chunk's partial results: a tile's pixels of (colour, transmittance) as 4 f16.
+const PARTIAL_BYTES_PER_CHUNK: u64 = (super::TILE_SIZE * super::TILE_SIZE) as u64 * 8;
 /// Words of `TileBuffers::state`: [0] pairs wanted, [1] pairs stored, [4..7] the
 /// indirect dispatch of tile_ranges, [8] chunks, [12..15] that of tile_raster.
 const STATE_BYTES: u64 = 64;
@@ -107,7 +106,7 @@ impl TileBuffers {
                 limit: binding_limit,
             });
         }
-        let chunk_pairs = u64::from(chunk_pairs.clamp(1, MAX_CHUNK_PAIRS))
+        let chunk_pairs = u64::from(chunk_pairs.clamp(1, super::UNSPLIT_CHUNK_PAIRS))
             .max(u64::from(capacity).div_ceil(max_slots));
         let max_chunks = u64::from(tiles) + u64::from(capacity).div_ceil(chunk_pairs);
         let make = |label: &str, size: u64, usage: wgpu::BufferUsages| {

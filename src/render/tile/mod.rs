@@ -1,6 +1,6 @@
 //! Compute (tile) rasterizer: the alternative to the hardware draw pass.
 //!
-//! After project and depth sort, the splats are binned into 16x16-pixel tiles
+//! After project and depth sort, the splats are binned into 8x8-pixel tiles
 //! (`shaders/tile_bin.wgsl`, `tile_offsets.wgsl`), the (tile, splat) pairs are
 //! sorted by tile with the same radix sorter, each tile finds its range
 //! (`tile_ranges.wgsl`) and is split into chunks of at most `chunk_pairs` pairs
@@ -32,10 +32,20 @@ use crate::render::splat::{
 };
 
 /// Pixels per tile side. Keep in sync with TILE_SIZE in shaders/common/tile_params.wgsl.
-pub const TILE_SIZE: u32 = 16;
-/// Most pairs one workgroup blends by default; a tile with more is split into
-/// chunks blended side by side and merged (shaders/tile_chunks.wgsl).
+/// 8 rather than the reference's 16: a pixel then evaluates only the splats of its
+/// 8x8 neighbourhood. H100, 1080p (blend / whole draw): 6M splats 4.05 / 5.10 ms
+/// with 16, 1.88 / 3.18 ms with 8; biker (153k) 0.43 / 0.67 ms with 16, 0.52 /
+/// 1.01 ms with 8 (more pairs to bin); see docs/BENCHMARKS.md.
+pub const TILE_SIZE: u32 = 8;
+/// Most pairs one workgroup blends by default on GPUs; a tile with more is split
+/// into chunks blended side by side and merged (shaders/tile_chunks.wgsl).
+/// H100, 6M splats at 1080p: blend 4.26 / 4.12 / 4.05 / 4.08 / 4.67 ms with
+/// chunks of 512 / 1024 / 2048 / 4096 / 16384 pairs, 10.1 ms unsplit.
 pub const DEFAULT_CHUNK_PAIRS: u32 = 2048;
+/// Chunk size that splits no tile: the default on CPU adapters, where only a
+/// few threads run workgroups and splitting only adds work (lavapipe, biker at
+/// 640x360: blend 358 ms unsplit, 453 ms in chunks of 2048).
+pub const UNSPLIT_CHUNK_PAIRS: u32 = 1 << 30;
 
 /// Per-frame parameters. Keep in sync with shaders/common/tile_params.wgsl.
 #[repr(C)]
@@ -174,7 +184,7 @@ impl TileRasterizer {
             chunks_layout,
             merge_layout,
             output_layout,
-            chunk_pairs: DEFAULT_CHUNK_PAIRS,
+            chunk_pairs: default_chunk_pairs(device.adapter_info().device_type),
         })
     }
 
@@ -301,5 +311,14 @@ impl TileRasterizer {
         pass.set_pipeline(&self.merge_pipeline);
         pass.dispatch_workgroups(tiles_x, tiles_y, 1);
         Ok(())
+    }
+}
+
+/// The chunk size [`TileRasterizer::new`] takes for an adapter type.
+pub fn default_chunk_pairs(device_type: wgpu::DeviceType) -> u32 {
+    if device_type == wgpu::DeviceType::Cpu {
+        UNSPLIT_CHUNK_PAIRS
+    } else {
+        DEFAULT_CHUNK_PAIRS
     }
 }

@@ -1,0 +1,195 @@
+//! The `bench` report: its stable JSON keys, statistics and the printed table.
+
+use crate::gpu::profiler::TileStageTimings;
+use crate::render::sort::SortPath;
+use crate::render::tile::RasterMode;
+
+/// The `bench` report. Keys are stable: scripts read them.
+#[derive(Debug, serde::Serialize)]
+pub struct BenchReport {
+    pub adapter: String,
+    pub backend: String,
+    pub splats: usize,
+    pub sh_degree: u32,
+    pub width: u32,
+    pub height: u32,
+    pub frames: usize,
+    pub load_ms: f64,
+    pub load_mb_per_s: f64,
+    pub load_splats_per_s: f64,
+    pub upload_ms: f64,
+    pub first_frame_ms: f64,
+    pub frame_ms_median: f64,
+    pub frame_ms_p95: f64,
+    pub frame_ms_max: f64,
+    /// Frames per second with frames submitted back to back (no wait between
+    /// them, as in the window); the frame times above wait for each frame.
+    pub throughput_fps: f64,
+    pub pass_ms: PassMs,
+    pub timing_source: &'static str,
+    pub visible_splats: u32,
+    pub sort_key_bits: u32,
+    /// `portable` or `subgroup` (see `SortPath`).
+    pub sort_path: SortPath,
+    /// `hardware` or `compute` (see `RasterMode`); `pass_ms.draw` is its time.
+    pub raster: RasterMode,
+    /// `--raster auto`: what was chosen and the median draw times it was chosen by
+    /// (null otherwise).
+    pub raster_auto: Option<AutoDecision>,
+    /// Compute rasterizer: (tile, splat) pairs in the last frame (null otherwise).
+    pub tile_pairs: Option<u32>,
+    /// Compute rasterizer: how the last frame's pairs spread over the tiles (null
+    /// otherwise).
+    pub tile_pairs_per_tile: Option<TilePairStats>,
+    /// Compute rasterizer: workgroups that blended the last frame (one per tile,
+    /// more where tiles were split), and the most pairs each took.
+    pub tile_chunks: Option<u32>,
+    pub tile_chunk_pairs: Option<u32>,
+    /// Compute rasterizer: median GPU milliseconds of its draw stages (null
+    /// otherwise, or without timestamps).
+    pub tile_stage_ms: Option<TileStageTimings>,
+    pub sort_keys_per_s: f64,
+    /// All GPU memory of the scene per splat: resident plus working.
+    pub gpu_bytes_per_splat: f64,
+    /// Packed splat attributes and SH per splat.
+    pub gpu_resident_bytes_per_splat: f64,
+    /// Per-frame working buffers (projection output, sort) per splat.
+    pub gpu_working_bytes_per_splat: f64,
+}
+
+/// The automatic rasterizer choice of `--raster auto`.
+#[derive(Debug, serde::Serialize)]
+pub struct AutoDecision {
+    pub chosen: RasterMode,
+    pub quads_draw_ms: f64,
+    pub tiles_draw_ms: f64,
+}
+
+/// Pairs per tile of the compute rasterizer's last frame.
+#[derive(Debug, serde::Serialize)]
+pub struct TilePairStats {
+    pub tiles: usize,
+    pub nonempty: usize,
+    pub mean: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+impl TilePairStats {
+    /// From the (first, end) pair range of each tile.
+    pub(super) fn new(ranges: &[u32]) -> Self {
+        let mut counts: Vec<f64> = ranges
+            .chunks_exact(2)
+            .map(|r| f64::from(r[1].saturating_sub(r[0])))
+            .collect();
+        let tiles = counts.len();
+        let nonempty = counts.iter().filter(|&&c| c > 0.0).count();
+        Self {
+            tiles,
+            nonempty,
+            mean: counts.iter().sum::<f64>() / tiles.max(1) as f64,
+            p99: percentile(&mut counts, 0.99),
+            max: counts.iter().copied().fold(0.0, f64::max),
+        }
+    }
+}
+
+/// Median GPU milliseconds per pass.
+#[derive(Debug, serde::Serialize)]
+pub struct PassMs {
+    pub project: f64,
+    pub sort: f64,
+    pub draw: f64,
+    /// Everything else in the frame (compose).
+    pub other: f64,
+}
+
+pub(crate) fn median(values: &mut [f64]) -> f64 {
+    percentile(values, 0.5)
+}
+
+pub(crate) fn percentile(values: &mut [f64], q: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    let index = ((values.len() - 1) as f64 * q).round() as usize;
+    values[index]
+}
+
+pub(super) fn print_table(r: &BenchReport) {
+    println!("adapter            {} ({})", r.adapter, r.backend);
+    println!(
+        "scene              {} splats, SH degree {}",
+        r.splats, r.sh_degree
+    );
+    println!(
+        "resolution         {}x{}, {} frames",
+        r.width, r.height, r.frames
+    );
+    println!(
+        "load               {:.1} ms ({:.0} MB/s, {:.2} M splats/s)",
+        r.load_ms,
+        r.load_mb_per_s,
+        r.load_splats_per_s / 1e6
+    );
+    println!("upload             {:.1} ms", r.upload_ms);
+    println!("first frame        {:.1} ms after start", r.first_frame_ms);
+    println!(
+        "frame              median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+        r.frame_ms_median, r.frame_ms_p95, r.frame_ms_max
+    );
+    println!(
+        "throughput         {:.1} FPS (frames back to back)",
+        r.throughput_fps
+    );
+    println!(
+        "passes ({})  project {:.2} ms, sort {:.2} ms, draw ({}) {:.2} ms, other {:.2} ms",
+        r.timing_source,
+        r.pass_ms.project,
+        r.pass_ms.sort,
+        r.raster.name(),
+        r.pass_ms.draw,
+        r.pass_ms.other
+    );
+    println!(
+        "visible splats     {} ({:.1} M keys/s sorted, {}-bit keys, {} path)",
+        r.visible_splats,
+        r.sort_keys_per_s / 1e6,
+        r.sort_key_bits,
+        r.sort_path.name()
+    );
+    if let Some(auto) = &r.raster_auto {
+        println!(
+            "auto rasterizer    chose {} (draw {:.2} ms with quads, {:.2} ms with tiles)",
+            auto.chosen.name(),
+            auto.quads_draw_ms,
+            auto.tiles_draw_ms
+        );
+    }
+    if let Some(stages) = &r.tile_stage_ms {
+        println!(
+            "tile stages        bin {:.2} ms, tile sort {:.2} ms, blend {:.2} ms",
+            stages.bin, stages.sort, stages.raster
+        );
+    }
+    if let Some(pairs) = r.tile_pairs {
+        println!(
+            "tile pairs         {pairs} ({:.2} per visible splat)",
+            f64::from(pairs) / f64::from(r.visible_splats.max(1))
+        );
+    }
+    if let Some(t) = &r.tile_pairs_per_tile {
+        println!(
+            "pairs per tile     mean {:.0}, p99 {:.0}, max {:.0} ({} of {} tiles hold pairs)",
+            t.mean, t.p99, t.max, t.nonempty, t.tiles
+        );
+    }
+    if let (Some(chunks), Some(pairs)) = (r.tile_chunks, r.tile_chunk_pairs) {
+        println!("tile chunks        {chunks} of at most {pairs} pairs");
+    }
+    println!(
+        "GPU memory         {:.1} bytes/splat ({:.1} resident splat data + {:.1} per-frame working buffers)",
+        r.gpu_bytes_per_splat, r.gpu_resident_bytes_per_splat, r.gpu_working_bytes_per_splat
+    );
+}
