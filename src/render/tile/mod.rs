@@ -39,12 +39,13 @@ use crate::render::splat::{
 pub const TILE_SIZE: u32 = 8;
 /// Most pairs one workgroup blends by default on GPUs; a tile with more is split
 /// into chunks blended side by side and merged (shaders/tile_chunks.wgsl).
-/// H100, 6M splats at 1080p: blend 4.26 / 4.12 / 4.05 / 4.08 / 4.67 ms with
-/// chunks of 512 / 1024 / 2048 / 4096 / 16384 pairs, 10.1 ms unsplit.
-pub const DEFAULT_CHUNK_PAIRS: u32 = 2048;
+/// H100, 1080p, 8x8 tiles, blend with chunks of 512 / 1024 / 2048 / 4096 / 16384
+/// pairs: 6M splats 1.98 / 1.90 / 1.88 / 1.93 / 2.93 ms, biker (153k) 0.40 / 0.42
+/// / 0.53 / 0.54 / 0.54 ms (docs/BENCHMARKS.md).
+pub const DEFAULT_CHUNK_PAIRS: u32 = 1024;
 /// Chunk size that splits no tile: the default on CPU adapters, where only a
 /// few threads run workgroups and splitting only adds work (lavapipe, biker at
-/// 640x360: blend 358 ms unsplit, 453 ms in chunks of 2048).
+/// 640x360, 8x8 tiles: blend 147 ms unsplit, 193 ms in chunks of 1024).
 pub const UNSPLIT_CHUNK_PAIRS: u32 = 1 << 30;
 
 /// Per-frame parameters. Keep in sync with shaders/common/tile_params.wgsl.
