@@ -227,9 +227,10 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         );
         ctx.queue.submit([encoder.finish()]);
         renderer.after_submit();
+        let submit_ms = frame_started.elapsed().as_secs_f64() * 1000.0;
         wait()?;
         let frame_ms = frame_started.elapsed().as_secs_f64() * 1000.0;
-        Ok::<_, anyhow::Error>((frame_ms, renderer.poll_pass_timings()))
+        Ok::<_, anyhow::Error>((frame_ms, submit_ms, renderer.poll_pass_timings()))
     };
 
     render_frame(&mut renderer, &mut scene, 0)?;
@@ -255,10 +256,13 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         });
 
     let mut frame_ms = Vec::with_capacity(args.frames);
+    let mut submit_ms = Vec::with_capacity(args.frames);
     let mut passes: Vec<PassTimings> = Vec::with_capacity(args.frames);
     for frame in 0..args.frames {
         let (ms, timings) = if timestamps {
-            render_frame(&mut renderer, &mut scene, frame)?
+            let (ms, submit, timings) = render_frame(&mut renderer, &mut scene, frame)?;
+            submit_ms.push(submit);
+            (ms, timings)
         } else {
             let frame_started = Instant::now();
             let t = renderer.render_frame_cpu_timed(
@@ -358,6 +362,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         frame_ms_median: median(&mut frame_ms.clone()),
         frame_ms_p95: percentile(&mut frame_ms.clone(), 0.95),
         frame_ms_max: frame_ms.iter().copied().fold(0.0, f64::max),
+        cpu_submit_ms_median: (!submit_ms.is_empty()).then(|| median(&mut submit_ms)),
         throughput_fps,
         sort_keys_per_s: f64::from(state.visible_count) / (pass_ms.sort / 1000.0).max(1e-12),
         pass_ms,

@@ -22,6 +22,10 @@ pub struct BenchReport {
     pub frame_ms_median: f64,
     pub frame_ms_p95: f64,
     pub frame_ms_max: f64,
+    /// CPU milliseconds to record and submit a frame (null with the CPU-timed
+    /// fallback): with the wait for the GPU, what `frame_ms_*` holds beyond the
+    /// GPU passes.
+    pub cpu_submit_ms_median: Option<f64>,
     /// Frames per second with frames submitted back to back (no wait between
     /// them, as in the window); the frame times above wait for each frame.
     pub throughput_fps: f64,
@@ -139,6 +143,9 @@ pub(super) fn print_table(r: &BenchReport) {
         "frame              median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
         r.frame_ms_median, r.frame_ms_p95, r.frame_ms_max
     );
+    if let Some(ms) = r.cpu_submit_ms_median {
+        println!("record + submit    {ms:.2} ms of CPU per frame (median)");
+    }
     println!(
         "throughput         {:.1} FPS (frames back to back)",
         r.throughput_fps
