@@ -213,8 +213,8 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
             timeout: None,
         })
     };
-    let render_frame = |renderer: &mut FrameRenderer, scene: &mut SplatGpuData, frame: usize| {
-        let frame_started = Instant::now();
+    // Records and submits one frame, as the window does.
+    let submit_frame = |renderer: &mut FrameRenderer, scene: &mut SplatGpuData, frame: usize| {
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         renderer.encode_frame(
             &ctx.device,
@@ -227,6 +227,10 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         );
         ctx.queue.submit([encoder.finish()]);
         renderer.after_submit();
+    };
+    let render_frame = |renderer: &mut FrameRenderer, scene: &mut SplatGpuData, frame: usize| {
+        let frame_started = Instant::now();
+        submit_frame(renderer, scene, frame);
         let submit_ms = frame_started.elapsed().as_secs_f64() * 1000.0;
         wait()?;
         let frame_ms = frame_started.elapsed().as_secs_f64() * 1000.0;
@@ -281,18 +285,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     // CPU records the next frame while the GPU draws (no wait in between).
     let throughput_started = Instant::now();
     for frame in 0..args.frames {
-        let mut encoder = ctx.device.create_command_encoder(&Default::default());
-        renderer.encode_frame(
-            &ctx.device,
-            &ctx.queue,
-            &mut encoder,
-            &mut scene,
-            &camera_for(frame),
-            [0.0; 3],
-            &view,
-        );
-        ctx.queue.submit([encoder.finish()]);
-        renderer.after_submit();
+        submit_frame(&mut renderer, &mut scene, frame);
         ctx.device.poll(wgpu::PollType::Poll)?;
     }
     wait()?;

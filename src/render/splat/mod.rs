@@ -48,9 +48,20 @@ pub(crate) fn compute_pipeline(
     module: &wgpu::ShaderModule,
     entry_point: &str,
 ) -> wgpu::ComputePipeline {
+    compute_pipeline_with_groups(device, &[layout], module, entry_point)
+}
+
+/// A compute pipeline whose bind groups 0, 1, ... have `layouts`.
+pub(crate) fn compute_pipeline_with_groups(
+    device: &wgpu::Device,
+    layouts: &[&wgpu::BindGroupLayout],
+    module: &wgpu::ShaderModule,
+    entry_point: &str,
+) -> wgpu::ComputePipeline {
+    let bind_group_layouts: Vec<_> = layouts.iter().map(|&layout| Some(layout)).collect();
     let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
         label: Some(entry_point),
-        bind_group_layouts: &[Some(layout)],
+        bind_group_layouts: &bind_group_layouts,
         immediate_size: 0,
     });
     device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {

@@ -74,22 +74,17 @@ impl TileBuffers {
         chunk_pairs: u32,
     ) -> Result<Self, GpuError> {
         let requested_chunk_pairs = chunk_pairs;
-        let max_capacity = (device
+        let binding_limit = device
             .limits()
             .max_storage_buffer_binding_size
-            .min(device.limits().max_buffer_size)
-            / 4)
-        .min(u64::from(u32::MAX / 2));
+            .min(device.limits().max_buffer_size);
+        let max_capacity = (binding_limit / 4).min(u64::from(u32::MAX / 2));
         // A quarter more than a past frame needed, so a moving camera rarely
         // regrows them.
         let capacity = (u64::from(scene.capacity) * PAIRS_PER_SPLAT)
             .max(u64::from(wanted_pairs) * 5 / 4)
             .max(MIN_PAIRS)
             .min(max_capacity) as u32;
-        let binding_limit = device
-            .limits()
-            .max_storage_buffer_binding_size
-            .min(device.limits().max_buffer_size);
         if u64::from(tiles) * 8 > binding_limit {
             return Err(GpuError::SceneTooLarge {
                 what: "tile ranges",

@@ -28,7 +28,8 @@ use crate::gpu::profiler::{FramePass, GpuProfiler};
 use crate::gpu::shader::{ShaderError, create_shader_module};
 use crate::render::sort::{RadixSorter, SortBuffers, SortCount, passes_for_key_bits};
 use crate::render::splat::{
-    ACCUMULATION_FORMAT, SplatGpuData, buffer_entry, compute_pipeline, split_dispatch,
+    ACCUMULATION_FORMAT, SplatGpuData, buffer_entry, compute_pipeline,
+    compute_pipeline_with_groups, split_dispatch,
 };
 
 /// Pixels per tile side. Keep in sync with TILE_SIZE in shaders/common/tile_params.wgsl.
@@ -153,23 +154,10 @@ impl TileRasterizer {
         let chunks = create_shader_module(device, "tile_chunks.wgsl")?;
         let raster = create_shader_module(device, "tile_raster.wgsl")?;
         let merge = create_shader_module(device, "tile_merge.wgsl")?;
-        let with_output = |layout: &wgpu::BindGroupLayout,
-                           module: &wgpu::ShaderModule,
-                           entry_point: &str| {
-            let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some(entry_point),
-                bind_group_layouts: &[Some(layout), Some(&output_layout)],
-                immediate_size: 0,
-            });
-            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(entry_point),
-                layout: Some(&pipeline_layout),
-                module,
-                entry_point: Some(entry_point),
-                compilation_options: Default::default(),
-                cache: None,
-            })
-        };
+        let with_output =
+            |layout: &wgpu::BindGroupLayout, module: &wgpu::ShaderModule, entry_point: &str| {
+                compute_pipeline_with_groups(device, &[layout, &output_layout], module, entry_point)
+            };
         Ok(Self {
             count_pipeline: compute_pipeline(device, &bin_layout, &bin, "tile_count"),
             emit_pipeline: compute_pipeline(device, &bin_layout, &bin, "tile_emit"),
