@@ -10,7 +10,6 @@ pub mod controls;
 pub mod default_scene;
 pub mod gpu;
 pub mod headless;
-pub mod headless_path;
 pub mod io;
 pub mod metrics;
 pub mod reference;

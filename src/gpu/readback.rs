@@ -194,3 +194,106 @@ impl AsyncReadback {
         words
     }
 }
+
+/// A non-blocking read-back of a whole 4-byte-per-texel 2D texture (a screenshot
+/// taken on the window's device while the window keeps drawing): `record_copy`,
+/// submit, `after_submit`, then `poll` on later frames.
+pub struct AsyncTextureReadback {
+    staging: wgpu::Buffer,
+    width: u32,
+    height: u32,
+    padded_row: u32,
+    mapping: bool,
+    status: std::sync::Arc<std::sync::atomic::AtomicU8>,
+}
+
+impl AsyncTextureReadback {
+    /// Records the copy of `texture` (which needs `COPY_SRC`) into a new staging
+    /// buffer.
+    pub fn record_copy(
+        device: &wgpu::Device,
+        encoder: &mut wgpu::CommandEncoder,
+        texture: &wgpu::Texture,
+    ) -> Self {
+        let (width, height) = (texture.width(), texture.height());
+        let padded_row = (width * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT)
+            * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
+        let staging = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("texture readback"),
+            size: u64::from(padded_row) * u64::from(height),
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        encoder.copy_texture_to_buffer(
+            texture.as_image_copy(),
+            wgpu::TexelCopyBufferInfo {
+                buffer: &staging,
+                layout: wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(padded_row),
+                    rows_per_image: Some(height),
+                },
+            },
+            texture.size(),
+        );
+        Self {
+            staging,
+            width,
+            height,
+            padded_row,
+            mapping: false,
+            status: Default::default(),
+        }
+    }
+
+    /// Call after submitting the encoder given to `record_copy`.
+    pub fn after_submit(&mut self) {
+        if self.mapping {
+            return;
+        }
+        self.mapping = true;
+        let status = self.status.clone();
+        self.staging
+            .slice(..)
+            .map_async(wgpu::MapMode::Read, move |result| {
+                status.store(
+                    if result.is_ok() { MAPPED } else { FAILED },
+                    std::sync::atomic::Ordering::Release,
+                );
+            });
+    }
+
+    /// The texels as tightly packed rows, once they have arrived (needs a
+    /// `Device::poll` in between).
+    pub fn poll(&mut self) -> Option<Result<Vec<u8>, ReadbackError>> {
+        match self.status.load(std::sync::atomic::Ordering::Acquire) {
+            MAPPED => {}
+            FAILED => {
+                return Some(Err(ReadbackError::Map(
+                    "mapping the screenshot buffer failed".into(),
+                )));
+            }
+            _ => return None,
+        }
+        let row_bytes = (self.width * 4) as usize;
+        let result = match self.staging.slice(..).get_mapped_range() {
+            Ok(data) => {
+                let mut out = Vec::with_capacity(row_bytes * self.height as usize);
+                for row in data.chunks_exact(self.padded_row as usize) {
+                    out.extend_from_slice(&row[..row_bytes]);
+                }
+                Ok(out)
+            }
+            Err(err) => Err(ReadbackError::Map(err.to_string())),
+        };
+        self.staging.unmap();
+        self.status
+            .store(FAILED + 1, std::sync::atomic::Ordering::Release);
+        Some(result)
+    }
+
+    /// (width, height) of the texture read.
+    pub fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+}

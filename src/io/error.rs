@@ -54,6 +54,9 @@ pub enum LoadError {
     },
     #[error("{path}: malformed data: {reason}")]
     Malformed { path: PathBuf, reason: String },
+    /// The background loader ended without a result (it panicked).
+    #[error("{path}: the loader stopped unexpectedly before finishing (a bug in splatview)")]
+    LoaderStopped { path: PathBuf },
     /// The file is recognised as `format` but its content is inconsistent or cut short.
     #[error("{path}: invalid {format} file: {reason}")]
     Invalid {

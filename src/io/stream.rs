@@ -66,6 +66,7 @@ pub enum LoadMessage {
 
 /// A scene loading on a background thread. Dropping it cancels the load.
 pub struct StreamingLoad {
+    path: PathBuf,
     rx: Receiver<LoadMessage>,
     cancel: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
@@ -83,6 +84,7 @@ impl StreamingLoad {
         let (tx, rx) = channel();
         let cancel = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&cancel);
+        let thread_path = path.clone();
         let handle = std::thread::Builder::new()
             .name("scene loader".into())
             .spawn(move || {
@@ -92,7 +94,7 @@ impl StreamingLoad {
                     cancel: flag,
                     start: Instant::now(),
                 };
-                let last = match run(&path, &mut out) {
+                let last = match run(&thread_path, &mut out) {
                     Ok(()) => LoadMessage::Finished {
                         elapsed: out.start.elapsed(),
                     },
@@ -106,17 +108,36 @@ impl StreamingLoad {
             // No thread: nothing will ever arrive. Say so through the channel.
             let (tx, rx) = channel();
             let _ = tx.send(LoadMessage::Failed(LoadError::Io {
-                path: PathBuf::new(),
+                path: path.clone(),
                 source: std::io::Error::other("cannot start the loader thread"),
             }));
-            return Self { rx, cancel, handle };
+            return Self {
+                path,
+                rx,
+                cancel,
+                handle,
+            };
         }
-        Self { rx, cancel, handle }
+        Self {
+            path,
+            rx,
+            cancel,
+            handle,
+        }
     }
 
-    /// The next message, if one is waiting.
+    /// The next message, if one is waiting. A loader thread that ended without its final message (it panicked) gives
+    /// `Failed(LoadError::LoaderStopped)`, so a progress bar never waits forever.
     pub fn try_recv(&self) -> Option<LoadMessage> {
-        self.rx.try_recv().ok()
+        match self.rx.try_recv() {
+            Ok(message) => Some(message),
+            Err(std::sync::mpsc::TryRecvError::Empty) => None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                Some(LoadMessage::Failed(LoadError::LoaderStopped {
+                    path: self.path.clone(),
+                }))
+            }
+        }
     }
 
     /// The next message, waiting at most `d`.
