@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use io_util::*;
-use splatview::io::{SplatDecoder, decode_all, ksplat, ply, sog, splat, spz};
+use splatview::io::{MemoryBudget, SplatDecoder, decode_all, ksplat, ply, sog, splat, spz};
 
 /// Splats kept in each cut-down seed.
 const N: usize = 16;
@@ -29,12 +29,18 @@ fn frame_sog(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     out
 }
 
+/// The memory budget of the fuzz targets (`fuzz/fuzz_targets/*.rs`).
+const FUZZ_BUDGET: MemoryBudget = MemoryBudget::fixed(256 << 20);
+
 /// Opens `data` the way fuzz target `target` does.
 fn open_as(target: &str, data: &[u8]) -> Result<Box<dyn SplatDecoder>, String> {
     let p = Path::new("seed");
+    let budget = &FUZZ_BUDGET;
     let boxed = |d: Box<dyn SplatDecoder>| Ok::<_, String>(d);
     match target {
-        "detect" => splatview::io::open_decoder(p, data.to_vec()).map_err(|e| e.to_string()),
+        "detect" => {
+            splatview::io::open_decoder_within(p, data.to_vec(), budget).map_err(|e| e.to_string())
+        }
         "ply" => ply::open(p, data.to_vec()).map_err(|e| e.to_string()),
         "splat" => boxed(Box::new(
             splat::open(p, data.to_vec()).map_err(|e| e.to_string())?,
@@ -43,13 +49,13 @@ fn open_as(target: &str, data: &[u8]) -> Result<Box<dyn SplatDecoder>, String> {
             ksplat::open(p, data.to_vec()).map_err(|e| e.to_string())?,
         )),
         "spz" => boxed(Box::new(
-            spz::open(p, data.to_vec()).map_err(|e| e.to_string())?,
+            spz::open(p, data.to_vec(), budget).map_err(|e| e.to_string())?,
         )),
         "sog" => boxed(Box::new(
-            sog::open_in_memory(p, &sog::unframe_files(data)).map_err(|e| e.to_string())?,
+            sog::open_in_memory(p, &sog::unframe_files(data), budget).map_err(|e| e.to_string())?,
         )),
         "sog_bundle" => boxed(Box::new(
-            sog::open_bundle(p, data).map_err(|e| e.to_string())?,
+            sog::open_bundle(p, data, budget).map_err(|e| e.to_string())?,
         )),
         other => Err(format!("unknown target {other}")),
     }
