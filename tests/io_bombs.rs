@@ -201,31 +201,12 @@ fn spz_gzip_stream_going_on_past_its_points_stops_there() {
     }
 }
 
-/// A gzip SPZ of SH degree 0 whose header declares the most points a file of its size
-/// may (the reference loader's bound, 1024 / 9 points per byte) and whose blocks are
-/// zeros, `zeros` bytes of them (a valid file when `zeros` covers every block).
-fn spz_gzip_declaring(version: u32, zeros: u64) -> (Vec<u8>, u32) {
-    let first = gzip_wrap(
-        &deflate_with_zeros(&spz_gzip_header(version, 0), zeros),
-        0,
-        0,
-    );
-    let count = (first.len() as u64 * 1024 / 9).min(i32::MAX as u64) as u32;
-    let bytes = gzip_wrap(
-        &deflate_with_zeros(&spz_gzip_header(version, count), zeros),
-        0,
-        0,
-    );
-    assert!(u64::from(count) <= bytes.len() as u64 * 1024 / 9);
-    (bytes, count)
-}
-
 #[test]
 fn spz_gzip_declaring_gigabytes_is_refused_before_inflating() {
     let _one = SERIAL.lock();
     for v in [2, 3] {
         // 3 GiB of zeros, and a header claiming as many points as 3 MB may hold.
-        let (bomb, count) = spz_gzip_declaring(v, GIB3);
+        let (bomb, count) = spz_gzip_declaring(v, 0, GIB3);
         assert!(count > 300_000_000, "{count}");
         let err = expect_refused(
             &format!("bomb-declared.v{v}.spz"),
@@ -243,7 +224,7 @@ fn a_gzip_spz_of_zeros_is_valid_and_loads_when_it_fits() {
     // The declared bomb at a small size is a valid scene: only its size refuses it.
     let count = 5000u32;
     let raw_len = 16 + u64::from(count) * spz_gzip_bytes_per_point(3);
-    let mut raw = spz_gzip_header(3, count);
+    let mut raw = spz_gzip_header(3, count, 0);
     raw.resize(raw_len as usize, 0);
     let bytes = gzip_wrap(&deflate_with_zeros(&raw, 0), crc32(&raw), raw_len);
     let cloud = load_splat_bytes_within(Path::new("zeros.spz"), &bytes, &MemoryBudget::UNLIMITED)
@@ -255,11 +236,11 @@ fn a_gzip_spz_of_zeros_is_valid_and_loads_when_it_fits() {
 fn spz_zstd_stream_inflating_past_its_size_stops_there() {
     let _one = SERIAL.lock();
     let count = 16u32;
-    let sizes = spz_v4_block_sizes(u64::from(count));
+    let sizes = spz_v4_block_sizes(u64::from(count), 0);
     // The positions stream inflates to 3 GiB; the table says 144 bytes.
     let mut streams: Vec<Vec<u8>> = sizes.iter().map(|&n| zstd_with_zeros(&[], n, 20)).collect();
     streams[0] = zstd_with_zeros(&[], GIB3, 20);
-    let bomb = spz_v4(count, &streams, &sizes);
+    let bomb = spz_v4(count, 0, &streams, &sizes);
     assert!(bomb.len() < 1 << 20, "{} bytes", bomb.len());
     expect_refused(
         "bomb-stream.v4.spz",
@@ -273,34 +254,16 @@ fn spz_zstd_stream_inflating_past_its_size_stops_there() {
     streams[1] = zstd_with_zeros(&[], GIB3, 26);
     expect_refused(
         "bomb-window.v4.spz",
-        spz_v4(count, &streams, &sizes),
+        spz_v4(count, 0, &streams, &sizes),
         MemoryBudget::UNLIMITED,
         "alphas",
     );
 }
 
-/// An SPZ v4 file of about `file_bytes` whose header declares the most points a file of
-/// its size may, each stream holding exactly its block of zeros (RLE blocks, after
-/// `pad` raw zero bytes in the positions stream to give the file its size).
-fn spz_v4_declaring(pad: u64) -> (Vec<u8>, u32) {
-    let build = |count: u32| {
-        let sizes = spz_v4_block_sizes(u64::from(count));
-        let mut streams: Vec<Vec<u8>> =
-            sizes.iter().map(|&n| zstd_with_zeros(&[], n, 20)).collect();
-        let raw = vec![0u8; pad.min(sizes[0]) as usize];
-        streams[0] = zstd_with_zeros(&raw, sizes[0] - raw.len() as u64, 20);
-        spz_v4(count, &streams, &sizes)
-    };
-    let count = (build(1 << 20).len() as u64 * 1024 / 9).min(i32::MAX as u64) as u32;
-    let bytes = build(count);
-    assert!(u64::from(count) <= bytes.len() as u64 * 1024 / 9);
-    (bytes, count)
-}
-
 #[test]
 fn spz_zstd_declaring_gigabytes_is_refused_before_inflating() {
     let _one = SERIAL.lock();
-    let (bomb, count) = spz_v4_declaring(3 << 20);
+    let (bomb, count) = spz_v4_declaring(0, 3 << 20);
     assert!(count > 300_000_000, "{count}");
     let err = expect_refused("bomb-declared.v4.spz", bomb, SMALL_BUDGET, "needs about");
     assert!(matches!(err, LoadError::TooLarge { needed, .. } if needed > 20_000_000_000));

@@ -109,14 +109,14 @@ pub fn zstd_with_zeros(raw: &[u8], zeros: u64, window_log: u8) -> Vec<u8> {
     out
 }
 
-/// An SPZ v4 file of `count` points at SH degree 0 whose streams are `streams` (one per
-/// block: positions, alphas, colours, scales, rotations), each declared in the table of
-/// contents as holding `uncompressed[k]` bytes.
-pub fn spz_v4(count: u32, streams: &[Vec<u8>], uncompressed: &[u64]) -> Vec<u8> {
+/// An SPZ v4 file of `count` points at `sh_degree` whose streams are `streams` (one per
+/// non-empty block: positions, alphas, colours, scales, rotations, SH), each declared
+/// in the table of contents as holding `uncompressed[k]` bytes.
+pub fn spz_v4(count: u32, sh_degree: u8, streams: &[Vec<u8>], uncompressed: &[u64]) -> Vec<u8> {
     let mut out = b"NGSP".to_vec();
     out.extend_from_slice(&4u32.to_le_bytes());
     out.extend_from_slice(&count.to_le_bytes());
-    out.extend_from_slice(&[0, 12, 0, streams.len() as u8]);
+    out.extend_from_slice(&[sh_degree, 12, 0, streams.len() as u8]);
     out.extend_from_slice(&32u32.to_le_bytes());
     out.extend_from_slice(&[0; 12]);
     for (s, &n) in streams.iter().zip(uncompressed) {
@@ -129,17 +129,42 @@ pub fn spz_v4(count: u32, streams: &[Vec<u8>], uncompressed: &[u64]) -> Vec<u8> 
     out
 }
 
-/// Block sizes of an SPZ v4 file of `count` points at SH degree 0.
-pub fn spz_v4_block_sizes(count: u64) -> [u64; 5] {
-    [9 * count, count, 3 * count, 3 * count, 4 * count]
+/// Sizes of the non-empty blocks of an SPZ v4 file of `count` points at `sh_degree`.
+pub fn spz_v4_block_sizes(count: u64, sh_degree: u8) -> Vec<u64> {
+    let sh = [0, 3, 8, 15][usize::from(sh_degree.min(3))] * 3;
+    let mut sizes = vec![9 * count, count, 3 * count, 3 * count, 4 * count];
+    if sh > 0 {
+        sizes.push(sh * count);
+    }
+    sizes
 }
 
-/// The 16-byte header of a gzip SPZ (v1-3) at SH degree 0.
-pub fn spz_gzip_header(version: u32, count: u32) -> Vec<u8> {
+/// An SPZ v4 file at `sh_degree` whose header declares the most points a file of its
+/// size may (the reference loader's bound, 1024 / 9 points per byte), each stream
+/// holding exactly its block of zeros (RLE blocks, after `pad` raw zero bytes in the
+/// positions stream that give the file its size): a valid file of as many zero splats
+/// as its size allows.
+pub fn spz_v4_declaring(sh_degree: u8, pad: u64) -> (Vec<u8>, u32) {
+    let build = |count: u32| {
+        let sizes = spz_v4_block_sizes(u64::from(count), sh_degree);
+        let mut streams: Vec<Vec<u8>> =
+            sizes.iter().map(|&n| zstd_with_zeros(&[], n, 20)).collect();
+        let raw = vec![0u8; pad.min(sizes[0]) as usize];
+        streams[0] = zstd_with_zeros(&raw, sizes[0] - raw.len() as u64, 20);
+        spz_v4(count, sh_degree, &streams, &sizes)
+    };
+    let count = (build(1 << 20).len() as u64 * 1024 / 9).min(i32::MAX as u64) as u32;
+    let bytes = build(count);
+    assert!(u64::from(count) <= bytes.len() as u64 * 1024 / 9);
+    (bytes, count)
+}
+
+/// The 16-byte header of a gzip SPZ (v1-3).
+pub fn spz_gzip_header(version: u32, count: u32, sh_degree: u8) -> Vec<u8> {
     let mut h = b"NGSP".to_vec();
     h.extend_from_slice(&version.to_le_bytes());
     h.extend_from_slice(&count.to_le_bytes());
-    h.extend_from_slice(&[0, 12, 0, 0]);
+    h.extend_from_slice(&[sh_degree, 12, 0, 0]);
     h
 }
 
@@ -147,6 +172,20 @@ pub fn spz_gzip_header(version: u32, count: u32) -> Vec<u8> {
 /// rotation).
 pub fn spz_gzip_bytes_per_point(version: u32) -> u64 {
     9 + 1 + 3 + 3 + if version >= 3 { 4 } else { 3 }
+}
+
+/// A gzip SPZ at `sh_degree` whose header declares the most points a file of its size
+/// may and whose stream holds `zeros` zero bytes after the header (a valid file when
+/// they cover every block).
+pub fn spz_gzip_declaring(version: u32, sh_degree: u8, zeros: u64) -> (Vec<u8>, u32) {
+    let build = |count: u32| {
+        let header = spz_gzip_header(version, count, sh_degree);
+        gzip_wrap(&deflate_with_zeros(&header, zeros), 0, 0)
+    };
+    let count = (build(0).len() as u64 * 1024 / 9).min(i32::MAX as u64) as u32;
+    let bytes = build(count);
+    assert!(u64::from(count) <= bytes.len() as u64 * 1024 / 9);
+    (bytes, count)
 }
 
 /// One zip entry: name, compression method (0 stored, 8 deflate), the data as stored,
