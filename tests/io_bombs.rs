@@ -353,3 +353,45 @@ fn the_bombs_are_what_they_claim() {
     .expect("rebuilt bundle");
     assert_eq!(rebuilt.len(), 1873);
 }
+
+#[test]
+fn a_streamed_bomb_fails_before_the_scene_starts() {
+    use splatview::io::stream::{LoadMessage, StreamingLoad};
+    let _one = SERIAL.lock();
+    // The window loads through `io::stream`: the bomb must fail before `Started`, so
+    // the scene on screen is never replaced.
+    let dir = std::env::temp_dir().join(format!("splatview-bombs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("bomb-entry.sog");
+    let bomb = sog_with_entry_bomb(&playbot_sog_files(), "means_l.webp", GIB3, GIB3 as u32);
+    std::fs::write(&path, bomb).expect("write");
+    let (messages, peak) = measured(|| {
+        let load = StreamingLoad::spawn(path.clone());
+        let mut messages = Vec::new();
+        while let Some(m) = load.recv_timeout(std::time::Duration::from_secs(20)) {
+            let last = matches!(
+                m,
+                LoadMessage::Failed(_) | LoadMessage::Finished { .. } | LoadMessage::Cancelled
+            );
+            messages.push(m);
+            if last {
+                break;
+            }
+        }
+        messages
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        !messages
+            .iter()
+            .any(|m| matches!(m, LoadMessage::Started { .. } | LoadMessage::Chunk { .. })),
+        "{messages:?}"
+    );
+    match messages.last() {
+        Some(LoadMessage::Failed(e)) => {
+            assert!(e.to_string().contains("means_l.webp"), "{e}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(peak <= CAP, "held {peak} bytes");
+}
