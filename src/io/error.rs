@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use super::SceneFormat;
+use super::limits::{LimitError, MemoryBudget};
 
 /// Why a scene or camera file could not be loaded. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +65,15 @@ pub enum LoadError {
         format: SceneFormat,
         reason: String,
     },
+    /// Loading the file would take more memory than its budget (by default, what the
+    /// machine has available): refused before anything large is allocated.
+    #[error("{path}: {}", LimitError::OverBudget { needed: *needed, budget: *budget })]
+    TooLarge {
+        path: PathBuf,
+        /// Estimated peak bytes of the load.
+        needed: u64,
+        budget: MemoryBudget,
+    },
     /// The file is a valid `format` file using a feature or version splatview cannot read.
     #[error("{path}: unsupported {format} file: {reason}")]
     Unsupported {
@@ -97,6 +107,19 @@ impl LoadError {
             path: path.to_owned(),
             format,
             reason: reason.into(),
+        }
+    }
+
+    /// A failed bounded read, budget check or image decode of `path`: over budget
+    /// becomes [`LoadError::TooLarge`], anything else [`LoadError::Invalid`].
+    pub(crate) fn limit(path: &std::path::Path, format: SceneFormat, e: LimitError) -> Self {
+        match e {
+            LimitError::OverBudget { needed, budget } => Self::TooLarge {
+                path: path.to_owned(),
+                needed,
+                budget,
+            },
+            other => Self::invalid(path, format, other.to_string()),
         }
     }
 

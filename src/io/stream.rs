@@ -18,7 +18,9 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::{LoadError, SceneFormat, SplatDecoder, open_decoder, scene_file_path};
+use super::{
+    LoadError, MemoryBudget, SceneFormat, SplatDecoder, open_decoder_within, scene_file_path,
+};
 use crate::scene::SplatCloud;
 
 /// Splats per [`LoadMessage::Chunk`] (the last chunk may be smaller).
@@ -202,7 +204,11 @@ impl Outbox {
 
 fn run(path: &std::path::Path, out: &mut Outbox) -> Result<(), Stop> {
     let file = scene_file_path(path);
+    // The memory available when the load starts: a file whose load needs more fails
+    // before anything large is allocated (the window keeps its scene).
+    let budget = MemoryBudget::available();
     if let Some(reader) = super::ply::BinaryPlyReader::open(&file)? {
+        reader.check_budget(&budget, CHUNK_SPLATS * reader.stride())?;
         return stream_binary_ply(reader, out);
     }
     let io = |source| LoadError::Io {
@@ -236,7 +242,7 @@ fn run(path: &std::path::Path, out: &mut Outbox) -> Result<(), Stop> {
     }
     progress.file_bytes = bytes.len() as u64;
 
-    let decoder = open_decoder(&file, bytes)?;
+    let decoder = open_decoder_within(&file, bytes, &budget)?;
     out.check_cancel()?;
     progress.total_splats = decoder.len();
     out.send(LoadMessage::Started {
