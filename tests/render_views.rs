@@ -131,6 +131,8 @@ fn screenshot_from_the_window_equals_render() {
     let scene_path = common::testdata("splats/playbot_l6.ply");
     window.open(&scene_path);
     window.frame();
+    let info = window.core.state.scene.clone().expect("scene info");
+    assert_eq!((info.splat_count, info.sh_degree), (1873, 2), "{info:?}");
     let (devices, scenes) = (
         splatview::gpu::devices_created(),
         splatview::render::scene::scenes_created(),

@@ -105,9 +105,9 @@ impl ViewerCore {
     }
 
     /// After a device loss: a new device (able to present to `surface`, if
-    /// given), the renderer and egui's textures made again, and the scene
-    /// reloaded from its file without moving the camera. The shell then
-    /// configures its surface for the new device.
+    /// given), the renderer, egui's context and textures made again, and the
+    /// scene reloaded from its file without moving the camera. The shell then
+    /// configures its surface for the new device and takes the new egui context.
     pub fn recover(&mut self, surface: Option<&wgpu::Surface<'_>>) -> anyhow::Result<()> {
         let reason = self
             .device_lost()
@@ -119,8 +119,10 @@ impl ViewerCore {
             self.view_format,
             egui_wgpu::RendererOptions::default(),
         );
-        // egui sends its font atlas again when the fonts are set.
-        self.egui_ctx.set_fonts(egui::FontDefinitions::default());
+        // A new egui context: its first frame uploads the whole font atlas to
+        // the new renderer (the old context would only send partial updates of
+        // textures the new renderer never had). The shell rebinds its input.
+        self.egui_ctx = egui::Context::default();
         self.gpu = gpu;
         self.screenshots = Screenshots::new(self.waker.clone());
         self.last_render_error = None;

@@ -231,11 +231,10 @@ impl ViewerCore {
             self.state.set_scene(info);
         }
         self.scene_view.finish_stream();
-        let cloud = std::mem::replace(&mut job.cloud, SplatCloud::new(0));
         let mut info = self.scene_info(job, Some(self.scene_view.gpu_bytes()));
-        info.splat_count = cloud.len();
-        info.bounds = SceneBounds::robust(&cloud);
-        drop(cloud);
+        info.splat_count = job.cloud.len();
+        // The CPU copy is not kept: the GPU holds the scene.
+        job.cloud = SplatCloud::new(job.cloud.sh_degree);
         if job.reframe {
             self.state.finish_scene(info);
         } else {

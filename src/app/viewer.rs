@@ -28,6 +28,9 @@ pub struct Viewer {
     /// The surface was suboptimal: configure it again before the next frame.
     reconfigure: bool,
     title: String,
+    /// `SPLATVIEW_TEST_LOSE_DEVICE_AFTER_S`: destroy the device once, this long
+    /// after start (to see the recovery in a real window).
+    lose_device_at: Option<Instant>,
 }
 
 impl Viewer {
@@ -92,15 +95,7 @@ impl Viewer {
         let mut core =
             ViewerCore::new(gpu, view_format, settings, (size.width, size.height), waker)?;
         core.settings_path = settings_path;
-        let max_texture = core.gpu.device.limits().max_texture_dimension_2d as usize;
-        let egui_state = egui_winit::State::new(
-            core.egui_ctx.clone(),
-            egui::ViewportId::ROOT,
-            event_loop,
-            Some(window.scale_factor() as f32),
-            window.theme(),
-            Some(max_texture),
-        );
+        let egui_state = egui_state(event_loop, &window, &core);
         let mut viewer = Self {
             window,
             surface,
@@ -110,6 +105,11 @@ impl Viewer {
             next_redraw: None,
             reconfigure: false,
             title: String::new(),
+            lose_device_at: std::env::var("SPLATVIEW_TEST_LOSE_DEVICE_AFTER_S")
+                .ok()
+                .and_then(|s| s.parse::<f32>().ok())
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .map(|s| Instant::now() + std::time::Duration::from_secs_f32(s)),
         };
         if size.width > 0 && size.height > 0 {
             viewer.configure_surface();
@@ -163,9 +163,20 @@ impl Viewer {
     }
 
     pub fn redraw(&mut self, event_loop: &ActiveEventLoop) {
+        if let Some(at) = self.lose_device_at
+            && Instant::now() >= at
+        {
+            self.lose_device_at = None;
+            log::warn!("SPLATVIEW_TEST_LOSE_DEVICE_AFTER_S: destroying the GPU device");
+            self.core.gpu.device.destroy();
+            let _ = self.core.gpu.device.poll(wgpu::PollType::Poll);
+        }
         if self.core.device_lost().is_some() {
             match self.core.recover(Some(&self.surface)) {
-                Ok(()) => self.configure_surface(),
+                Ok(()) => {
+                    self.configure_surface();
+                    self.egui_state = egui_state(event_loop, &self.window, &self.core);
+                }
                 Err(err) => {
                     log::error!("cannot recreate the GPU device: {err:#}");
                     self.core.save_settings();
@@ -207,6 +218,9 @@ impl Viewer {
             self.window.request_redraw();
         }
         self.next_redraw = output.redraw_at;
+        if let Some(at) = self.lose_device_at {
+            self.next_redraw = Some(self.next_redraw.map_or(at, |t| t.min(at)));
+        }
     }
 
     fn update_title(&mut self) {
@@ -254,6 +268,23 @@ impl Viewer {
         let _ = self.core.gpu.device.poll(wgpu::PollType::Poll);
         self.window.request_redraw();
     }
+}
+
+/// egui's window input for `core`'s egui context.
+fn egui_state(
+    event_loop: &ActiveEventLoop,
+    window: &Window,
+    core: &ViewerCore,
+) -> egui_winit::State {
+    let max_texture = core.gpu.device.limits().max_texture_dimension_2d as usize;
+    egui_winit::State::new(
+        core.egui_ctx.clone(),
+        egui::ViewportId::ROOT,
+        event_loop,
+        Some(window.scale_factor() as f32),
+        window.theme(),
+        Some(max_texture),
+    )
 }
 
 /// The persisted window size, clamped to the monitor the window opens on (a

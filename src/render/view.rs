@@ -157,7 +157,7 @@ impl SplatView {
     /// Whether a frame's tile-pair count is still on its way back (`poll` will
     /// report it).
     pub fn tile_report_pending(&self) -> bool {
-        self.tile_readback.is_busy()
+        self.tile_readback.is_pending()
     }
 
     /// Under `Raster::Auto`: the chosen rasterizer and the median draw times
