@@ -7,6 +7,7 @@ pub mod app;
 pub mod bench;
 pub mod cli;
 pub mod controls;
+pub mod dataset;
 pub mod default_scene;
 pub mod gpu;
 pub mod headless;
