@@ -9,6 +9,7 @@ pub mod cli;
 pub mod controls;
 pub mod dataset;
 pub mod default_scene;
+pub mod eval;
 pub mod gpu;
 pub mod headless;
 pub mod headless_path;
