@@ -37,6 +37,12 @@ pub enum Command {
     BenchSort(crate::bench::BenchSortArgs),
     /// Measure scene file loading alone (read, parse, convert; no GPU).
     BenchLoad(crate::bench::BenchLoadArgs),
+    /// PSNR, SSIM and FLIP of two images of the same size.
+    Metrics(crate::eval::cli::MetricsArgs),
+    /// Render a scene from a dataset's cameras and measure it against the photos.
+    Eval(crate::eval::cli::EvalArgs),
+    /// Render two scenes (or two settings) from one camera and measure B against A.
+    Compare(crate::eval::compare::CompareArgs),
     /// Write a 3DGS PLY of tiled copies of a scene (e.g. a 1 GB file for bench-load).
     Scale(ScaleArgs),
     /// Regenerate the bundled default scene (procedural).
@@ -229,6 +235,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::BenchSort(args)) => crate::bench::run_bench_sort(&args),
         Some(Command::BenchLoad(args)) => crate::bench::run_bench_load(&args),
         Some(Command::Scale(args)) => run_scale(&args),
+        Some(Command::Metrics(args)) => crate::eval::cli::run_metrics(&args),
+        Some(Command::Eval(args)) => crate::eval::cli::run_eval(&args),
+        Some(Command::Compare(args)) => crate::eval::compare::run_compare(&args),
         Some(Command::GenerateDefaultScene { out }) => {
             crate::default_scene::write_default_scene(&out)
                 .with_context(|| format!("writing {}", out.display()))?;
