@@ -318,3 +318,76 @@ fn memory_is_counted() {
     let texels: usize = spider.textures.iter().map(|t| t.rgba8.len()).sum();
     assert!(spider.memory_bytes() > texels);
 }
+
+/// A `side x side` vertex grid as a binary PLY and as an OBJ (2 (side - 1)^2
+/// triangles), written to the temporary directory.
+fn write_grid(side: usize) -> (PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("splatview-grid-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let faces = 2 * (side - 1) * (side - 1);
+    let mut ply = format!(
+        "ply\nformat binary_little_endian 1.0\nelement vertex {}\nproperty float x\n\
+         property float y\nproperty float z\nproperty float nx\nproperty float ny\n\
+         property float nz\nelement face {faces}\nproperty list uchar uint vertex_indices\n\
+         end_header\n",
+        side * side
+    )
+    .into_bytes();
+    let mut obj = String::new();
+    for y in 0..side {
+        for x in 0..side {
+            let p = [x as f32, y as f32, ((x * y) % 7) as f32 * 0.1];
+            for v in p.iter().chain(&[0.0, 0.0, 1.0]) {
+                ply.extend(v.to_le_bytes());
+            }
+            obj += &format!("v {} {} {}\n", p[0], p[1], p[2]);
+        }
+    }
+    for y in 0..side - 1 {
+        for x in 0..side - 1 {
+            let i = (y * side + x) as u32;
+            for tri in [
+                [i, i + 1, i + side as u32],
+                [i + 1, i + 1 + side as u32, i + side as u32],
+            ] {
+                ply.push(3);
+                tri.iter().for_each(|v| ply.extend(v.to_le_bytes()));
+                obj += &format!("f {} {} {}\n", tri[0] + 1, tri[1] + 1, tri[2] + 1);
+            }
+        }
+    }
+    let (ply_path, obj_path) = (dir.join("grid.ply"), dir.join("grid.obj"));
+    std::fs::write(&ply_path, ply).expect("write ply");
+    std::fs::write(&obj_path, obj).expect("write obj");
+    (ply_path, obj_path)
+}
+
+/// Load time of a 1M-triangle mesh: `cargo test --test io_mesh -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn load_time_of_a_million_triangles() {
+    let (ply, obj) = write_grid(708);
+    for (path, format) in [(ply, MeshFormat::Ply), (obj, MeshFormat::Obj)] {
+        let bytes = std::fs::metadata(&path).expect("size").len();
+        let mut best = f64::INFINITY;
+        for _ in 0..3 {
+            let start = std::time::Instant::now();
+            let object = load_mesh_file(&path, format, &mut |_| true).expect("loads");
+            best = best.min(start.elapsed().as_secs_f64());
+            assert_eq!(object.triangle_count(), 2 * 707 * 707);
+        }
+        println!(
+            "{format}: {} triangles, {:.1} MB, best of 3: {:.0} ms ({:.0} MB/s)",
+            2 * 707 * 707,
+            bytes as f64 / 1e6,
+            best * 1e3,
+            bytes as f64 / 1e6 / best
+        );
+    }
+    if let Some(dir) = std::env::temp_dir()
+        .join(format!("splatview-grid-{}", std::process::id()))
+        .to_str()
+    {
+        std::fs::remove_dir_all(dir).ok();
+    }
+}
