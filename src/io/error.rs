@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use super::SceneFormat;
 use super::limits::{LimitError, MemoryBudget};
+use crate::scene::mesh::MeshFormat;
 
 /// Why a scene or camera file could not be loaded. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
@@ -81,9 +82,32 @@ pub enum LoadError {
         format: SceneFormat,
         reason: String,
     },
+    /// A mesh or point-cloud file that is recognised but cannot be read.
+    #[error("{path}: invalid {format} file: {reason}")]
+    InvalidMesh {
+        path: PathBuf,
+        format: MeshFormat,
+        reason: String,
+    },
+    /// The caller asked the loader to stop (through its progress callback).
+    #[error("{path}: loading was cancelled")]
+    Cancelled { path: PathBuf },
 }
 
 impl LoadError {
+    /// A [`LoadError::InvalidMesh`] for `path`.
+    pub(crate) fn invalid_mesh(
+        path: &std::path::Path,
+        format: MeshFormat,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self::InvalidMesh {
+            path: path.to_owned(),
+            format,
+            reason: reason.into(),
+        }
+    }
+
     /// A [`LoadError::Invalid`] for `path`.
     pub(crate) fn invalid(
         path: &std::path::Path,

@@ -1,6 +1,8 @@
-//! Scene file loading. One module per format; this one detects the format from content
-//! (never from the extension), owns the error type every loader returns, and defines
-//! [`SplatDecoder`], the interface the one-shot and streaming loaders share.
+//! Scene file loading. One module per format; this one detects the splat format from
+//! content (never from the extension), owns the error type every loader returns, and
+//! defines [`SplatDecoder`], the interface the one-shot and streaming loaders share.
+//! Meshes and point clouds load through [`mesh`]; [`scene_file`] tells splats, meshes
+//! and point clouds apart and loads any of them.
 //!
 //! A loader's `open` parses headers and decompresses what must be decompressed as a
 //! whole; its decoder then turns any index range of splats into a `SplatCloud`, so
@@ -12,7 +14,9 @@ mod convert;
 mod error;
 pub mod ksplat;
 pub mod limits;
+pub mod mesh;
 pub mod ply;
+pub mod scene_file;
 pub mod sog;
 pub mod splat;
 pub mod spz;
@@ -23,6 +27,9 @@ use std::path::{Path, PathBuf};
 
 pub use error::LoadError;
 pub use limits::MemoryBudget;
+pub use scene_file::{
+    LoadedScene, SceneFileKind, detect_scene_file, load_scene_file, load_scene_file_with_progress,
+};
 
 use crate::scene::SplatCloud;
 use crate::scene::splats::SplatSlicesMut;
