@@ -34,6 +34,8 @@ pub enum Command {
     BenchLoad(crate::bench::BenchLoadArgs),
     /// Write a 3DGS PLY of tiled copies of a scene (e.g. a 1 GB file for bench-load).
     Scale(ScaleArgs),
+    /// Build a scene's level-of-detail hierarchy and write it to the cache (or --out).
+    LodBuild(crate::scene::lod::cli::LodBuildArgs),
     /// Regenerate the bundled default scene (procedural).
     GenerateDefaultScene {
         /// Output PLY path.
@@ -164,6 +166,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::BenchSort(args)) => crate::bench::run_bench_sort(&args),
         Some(Command::BenchLoad(args)) => crate::bench::run_bench_load(&args),
         Some(Command::Scale(args)) => run_scale(&args),
+        Some(Command::LodBuild(args)) => crate::scene::lod::cli::run_lod_build(&args),
         Some(Command::GenerateDefaultScene { out }) => {
             let cloud = crate::default_scene::generate();
             let mut file = std::io::BufWriter::new(

@@ -1,8 +1,9 @@
-//! CPU data model: splat clouds, cameras, bounds.
+//! CPU data model: splat clouds, cameras, bounds, level-of-detail hierarchy.
 
 pub mod antialias;
 pub mod bounds;
 pub mod camera;
+pub mod lod;
 pub mod splats;
 pub mod tile;
 
