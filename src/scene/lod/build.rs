@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use glam::DVec3;
 
-use super::merge::{Moments, merge};
-use super::shape::{SplitItem, TreeShape, split_node};
+use super::merge::{Moments, ellipsoid_surface, merge};
+use super::shape::{SplitItem, TreeShape, split_node, split_once};
 use super::{LodHierarchy, LodNode};
 use crate::scene::SplatCloud;
 
@@ -109,8 +109,11 @@ pub enum LodBuildError {
 /// `u32::MAX` with branching 2 (about 2N nodes).
 pub const MAX_SPLATS: usize = (u32::MAX / 2 - 1) as usize;
 
-/// Levels with fewer nodes than this are done on the calling thread.
+/// Merge levels with fewer nodes than this per thread are done on fewer threads.
 const MIN_NODES_PER_THREAD: usize = 64;
+
+/// Nodes with fewer splats than this are split on one thread.
+const MIN_SPLATS_PER_THREAD: usize = 1 << 16;
 
 /// Builds the hierarchy of `cloud`. Deterministic: the same cloud and branching
 /// give the same hierarchy whatever the thread count.
@@ -137,6 +140,7 @@ pub fn build(
     let depths = shape.depth_count();
     progress.start(2 * depths as u64 + 1);
 
+    let started = std::time::Instant::now();
     // Split: top-down, each level's interior nodes in parallel.
     let mut items: Vec<SplitItem> = cloud
         .positions
@@ -154,6 +158,7 @@ pub fn build(
         progress.advance(1)?;
     }
 
+    let split_s = started.elapsed().as_secs_f64();
     // Node records: links and the splat each draws.
     let mut interior_rank = vec![u32::MAX; shape.node_count()];
     let mut interior_count = 0u32;
@@ -185,6 +190,7 @@ pub fn build(
     leaf_bounds(cloud, &mut nodes, &mut weights, threads)?;
     progress.advance(1)?;
 
+    let bounds_s = started.elapsed().as_secs_f64();
     // Merge: bottom-up, each level's interior nodes in parallel.
     let mut interior = SplatCloud::zeroed(interior_count as usize, cloud.sh_degree);
     interior.antialiased = cloud.antialiased;
@@ -219,6 +225,12 @@ pub fn build(
         }
         progress.advance(1)?;
     }
+    let merge_s = started.elapsed().as_secs_f64();
+    log::debug!(
+        "level-of-detail build of {n} splats: split {split_s:.3} s, leaf bounds {:.3} s, merge {:.3} s",
+        bounds_s - split_s,
+        merge_s - bounds_s
+    );
     let level_starts = shape.level_starts.clone();
     LodHierarchy::from_parts(n, branching, nodes, weights, level_starts, interior)
         // The shape and the merge make a valid tree by construction; a failure
@@ -229,11 +241,31 @@ pub fn build(
         })
 }
 
-/// Groups of consecutive entries of `list`, about equal in size, one per thread
-/// (one group when the list is short).
-fn groups<T>(list: &[T], threads: usize) -> Vec<&[T]> {
-    let threads = threads.min(list.len() / MIN_NODES_PER_THREAD).max(1);
+/// Groups of consecutive entries of `list`, about equal in size, one per thread,
+/// each of at least `min_per_group` entries (one group when the list is short).
+fn groups<T>(list: &[T], threads: usize, min_per_group: usize) -> Vec<&[T]> {
+    let threads = threads.min(list.len() / min_per_group.max(1)).max(1);
     list.chunks(list.len().div_ceil(threads).max(1)).collect()
+}
+
+/// [`split_node`] for a node large enough to share among `threads`: after each
+/// median cut the two halves are split on separate threads. Same result.
+fn split_node_parallel(
+    items: &mut [SplitItem],
+    levels: u32,
+    threads: usize,
+) -> Result<(), LodBuildError> {
+    if threads <= 1 || levels == 0 || items.len() < MIN_SPLATS_PER_THREAD {
+        split_node(items, levels);
+        return Ok(());
+    }
+    let (low, high) = split_once(items);
+    std::thread::scope(|scope| {
+        let worker = scope.spawn(|| split_node_parallel(high, levels - 1, threads - threads / 2));
+        let low_result = split_node_parallel(low, levels - 1, threads / 2);
+        worker.join().map_err(|_| LodBuildError::WorkerPanicked)??;
+        low_result
+    })
 }
 
 /// Splits every node of `interior` (one level, ascending) into its parts.
@@ -253,11 +285,19 @@ fn split_level(
             );
         }
     };
-    let groups = groups(interior, threads);
-    if groups.len() <= 1 {
-        split_group(interior, items, 0);
+    if interior.len() < threads {
+        // The top levels: few, large nodes, each split on all threads.
+        for &node in interior {
+            let range = &shape.ranges[node];
+            split_node_parallel(
+                &mut items[range.start as usize..range.end as usize],
+                halvings,
+                threads,
+            )?;
+        }
         return Ok(());
     }
+    let groups = groups(interior, threads, 1);
     std::thread::scope(|scope| {
         let mut rest = items;
         let mut offset = 0usize;
@@ -291,18 +331,14 @@ fn leaf_bounds(
                 continue;
             }
             let i = node.splat as usize;
-            let moments = Moments::of_splat(
-                cloud.positions[i],
-                cloud.log_scales[i],
-                cloud.rotations[i],
-                cloud.opacity_logits[i],
-            );
+            let [a, b, c] = cloud.log_scales[i].map(|v| f64::from(v).exp());
+            let opacity = 1.0 / (1.0 + (-f64::from(cloud.opacity_logits[i])).exp());
             node.center = cloud.positions[i];
             let largest = cloud.log_scales[i]
                 .iter()
                 .fold(f32::NEG_INFINITY, |a, &b| a.max(b));
             node.radius = 3.0 * largest.exp();
-            *weight = moments.weight as f32;
+            *weight = (opacity * ellipsoid_surface(DVec3::new(a, b, c))) as f32;
         }
     };
     let chunk = nodes.len().div_ceil(threads.max(1)).max(1);
@@ -357,7 +393,7 @@ fn merge_level(
     let merge_group = |group: &[usize]| -> Vec<MergedNode> {
         group.iter().map(|&node| merge_node(inputs, node)).collect()
     };
-    let groups = groups(level, threads);
+    let groups = groups(level, threads, MIN_NODES_PER_THREAD);
     if groups.len() <= 1 {
         return Ok(merge_group(level));
     }
@@ -453,7 +489,7 @@ fn enclosing_sphere<'a>(children: impl Iterator<Item = &'a LodNode> + Clone) -> 
         min = min.min(c - r);
         max = max.max(c + r);
     }
-    if !(min.x <= max.x) {
+    if !(min.is_finite() && max.is_finite()) {
         return ([f32::NAN; 3], f32::NAN);
     }
     let center = (0.5 * (min + max)).as_vec3();

@@ -38,6 +38,9 @@
 //! of only leaves keeps the scene's order) with an **opacity factor** each: the
 //! renderer multiplies the splat's opacity (after the sigmoid) by it.
 
+// `!(x <= y)` is deliberate: a NaN size must expand the node, as documented.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use super::LodHierarchy;
 use super::view::NodeView;
 use crate::scene::SplatCloud;
@@ -235,11 +238,12 @@ pub fn cut(hierarchy: &LodHierarchy, camera: &PinholeCamera, params: &CutParams)
                 let (a, b) = (&entries[a as usize], &entries[b as usize]);
                 b.priority.total_cmp(&a.priority).then(a.node.cmp(&b.node))
             });
+            let budget = i64::try_from(budget.max(1)).unwrap_or(i64::MAX);
             let mut drawn = i64::from(entries[0].visible);
             for e in ranked {
                 let entry = &entries[e as usize];
                 let cost = i64::from(entry.visible_children) + i64::from(entry.t < 1.0) - 1;
-                if drawn + cost > budget.max(1) as i64 {
+                if drawn + cost > budget {
                     break;
                 }
                 drawn += cost;

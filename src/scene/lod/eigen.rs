@@ -9,6 +9,9 @@
 //! Jacobi is slower than a closed-form cubic solution but stays accurate for
 //! (nearly) repeated eigenvalues, which merged Gaussians often have.
 
+// `!(x > y)` is deliberate: NaN input must stop the iteration.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use glam::{DMat3, DVec3};
 
 /// Eigenvalues in ascending order and the matching unit eigenvectors as the
@@ -36,8 +39,9 @@ pub fn symmetric_eigen(m: DMat3) -> SymmetricEigen3 {
     for _ in 0..MAX_SWEEPS {
         let off = a[0][1] * a[0][1] + a[0][2] * a[0][2] + a[1][2] * a[1][2];
         let diag = a[0][0] * a[0][0] + a[1][1] * a[1][1] + a[2][2] * a[2][2];
-        // `!(off > ..)` also stops on NaN.
-        if !(off > 1e-30 * diag) {
+        // Off-diagonal below 1e-12 of the diagonal (squared: 1e-24) is far below
+        // the f32 the results are stored in. `!(off > ..)` also stops on NaN.
+        if !(off > 1e-24 * diag) {
             break;
         }
         for (p, q) in [(0, 1), (0, 2), (1, 2)] {
@@ -74,13 +78,13 @@ fn rotate(a: &mut [[f64; 3]; 3], v: &mut [[f64; 3]; 3], p: usize, q: usize) {
     let s = t * c;
     // A <- Jᵀ A J, where J is the identity except J[p][p] = J[q][q] = c,
     // J[p][q] = s, J[q][p] = -s.
-    for k in 0..3 {
-        let (akp, akq) = (a[k][p], a[k][q]);
-        a[k][p] = c * akp - s * akq;
-        a[k][q] = s * akp + c * akq;
+    for row in a.iter_mut() {
+        let (akp, akq) = (row[p], row[q]);
+        row[p] = c * akp - s * akq;
+        row[q] = s * akp + c * akq;
     }
-    for k in 0..3 {
-        let (apk, aqk) = (a[p][k], a[q][k]);
+    let (row_p, row_q) = (a[p], a[q]);
+    for (k, (apk, aqk)) in row_p.iter().zip(row_q).enumerate() {
         a[p][k] = c * apk - s * aqk;
         a[q][k] = s * apk + c * aqk;
     }

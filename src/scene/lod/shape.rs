@@ -125,16 +125,24 @@ pub fn split_node(items: &mut [SplitItem], levels: u32) {
     if levels == 0 || items.len() <= 1 {
         return;
     }
-    let axis = longest_axis(items);
-    let left = items.len().div_ceil(2);
-    items.select_nth_unstable_by(left, |a, b| {
-        a.position[axis]
-            .total_cmp(&b.position[axis])
-            .then(a.splat.cmp(&b.splat))
-    });
-    let (low, high) = items.split_at_mut(left);
+    let (low, high) = split_once(items);
     split_node(low, levels - 1);
     split_node(high, levels - 1);
+}
+
+/// One median halving of `items` (at least 2) on the longest axis: the lower
+/// `ceil(len / 2)` first.
+pub fn split_once(items: &mut [SplitItem]) -> (&mut [SplitItem], &mut [SplitItem]) {
+    let axis = longest_axis(items);
+    let left = items.len().div_ceil(2);
+    if left < items.len() {
+        items.select_nth_unstable_by(left, |a, b| {
+            a.position[axis]
+                .total_cmp(&b.position[axis])
+                .then(a.splat.cmp(&b.splat))
+        });
+    }
+    items.split_at_mut(left)
 }
 
 /// Axis of the largest extent of the finite centres (0 when none is finite).
