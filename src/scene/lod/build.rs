@@ -5,16 +5,19 @@
 //! independent (disjoint splat ranges going down, children already merged going
 //! up), so each level is cut into contiguous groups of nodes, one per thread
 //! (`std::thread::scope`: two cores leave no room for a work-stealing pool to pay
-//! for itself, and equal-sized median splits keep the groups balanced). The
-//! result does not depend on the thread count: each node's outcome is a function
-//! of its own splats only (see [`super::shape::split_node`]).
+//! for itself, and the nodes of a level hold nearly equal splat counts, so equal
+//! node counts keep the groups balanced). The result does not depend on the
+//! thread count: each node's outcome is a function of its own splats only (see
+//! [`super::shape::split_node`]).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use glam::DVec3;
 
 use super::merge::{Moments, ellipsoid_surface, merge};
-use super::shape::{SplitItem, TreeShape, split_node, split_once};
+use super::shape::{
+    Halving, SplitItem, TreeShape, child_capacity, halving, split_node, split_once,
+};
 use super::{LodHierarchy, LodNode};
 use crate::scene::SplatCloud;
 
@@ -249,23 +252,32 @@ fn groups<T>(list: &[T], threads: usize, min_per_group: usize) -> Vec<&[T]> {
 }
 
 /// [`split_node`] for a node large enough to share among `threads`: after each
-/// median cut the two halves are split on separate threads. Same result.
+/// cut the two sides are split on separate threads. Same result.
 fn split_node_parallel(
     items: &mut [SplitItem],
     levels: u32,
+    capacity: u64,
     threads: usize,
 ) -> Result<(), LodBuildError> {
-    if threads <= 1 || levels == 0 || items.len() < MIN_SPLATS_PER_THREAD {
-        split_node(items, levels);
+    if threads <= 1 || items.len() < MIN_SPLATS_PER_THREAD {
+        split_node(items, levels, capacity);
         return Ok(());
     }
-    let (low, high) = split_once(items);
-    std::thread::scope(|scope| {
-        let worker = scope.spawn(|| split_node_parallel(high, levels - 1, threads - threads / 2));
-        let low_result = split_node_parallel(low, levels - 1, threads / 2);
-        worker.join().map_err(|_| LodBuildError::WorkerPanicked)??;
-        low_result
-    })
+    match halving(items.len() as u32, levels, capacity) {
+        Halving::Part => Ok(()),
+        Halving::Pass => split_node_parallel(items, levels - 1, capacity, threads),
+        Halving::Cut(left) => {
+            let (low, high) = split_once(items, left as usize);
+            std::thread::scope(|scope| {
+                let worker = scope.spawn(|| {
+                    split_node_parallel(high, levels - 1, capacity, threads - threads / 2)
+                });
+                let low_result = split_node_parallel(low, levels - 1, capacity, threads / 2);
+                worker.join().map_err(|_| LodBuildError::WorkerPanicked)??;
+                low_result
+            })
+        }
+    }
 }
 
 /// Splits every node of `interior` (one level, ascending) into its parts.
@@ -282,6 +294,7 @@ fn split_level(
             split_node(
                 &mut span[range.start as usize - offset..range.end as usize - offset],
                 halvings,
+                child_capacity(range.len() as u32, 1 << halvings),
             );
         }
     };
@@ -292,6 +305,7 @@ fn split_level(
             split_node_parallel(
                 &mut items[range.start as usize..range.end as usize],
                 halvings,
+                child_capacity(range.len() as u32, 1 << halvings),
                 threads,
             )?;
         }
