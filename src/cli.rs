@@ -45,6 +45,8 @@ pub enum Command {
     Compare(crate::eval::compare::CompareArgs),
     /// Write a 3DGS PLY of tiled copies of a scene (e.g. a 1 GB file for bench-load).
     Scale(ScaleArgs),
+    /// Build a scene's level-of-detail hierarchy and write it to the cache (or --out).
+    LodBuild(crate::scene::lod::cli::LodBuildArgs),
     /// Regenerate the bundled default scene (procedural).
     GenerateDefaultScene {
         /// Output PLY path.
@@ -238,6 +240,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Metrics(args)) => crate::eval::cli::run_metrics(&args),
         Some(Command::Eval(args)) => crate::eval::cli::run_eval(&args),
         Some(Command::Compare(args)) => crate::eval::compare::run_compare(&args),
+        Some(Command::LodBuild(args)) => crate::scene::lod::cli::run_lod_build(&args),
         Some(Command::GenerateDefaultScene { out }) => {
             crate::default_scene::write_default_scene(&out)
                 .with_context(|| format!("writing {}", out.display()))?;
