@@ -19,7 +19,6 @@
 
 pub mod build;
 pub mod cache;
-pub mod cli;
 pub mod cut;
 pub mod eigen;
 pub mod merge;

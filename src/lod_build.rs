@@ -6,8 +6,8 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 
-use super::build::{BuildOptions, build};
-use super::cache::{LodCache, scene_key, write_hierarchy};
+use crate::scene::lod::build::{BuildOptions, build};
+use crate::scene::lod::cache::{LodCache, scene_key, write_hierarchy};
 
 #[derive(Debug, clap::Args)]
 pub struct LodBuildArgs {
