@@ -17,3 +17,4 @@ pub mod render;
 pub mod scene;
 pub mod settings;
 pub mod ui;
+pub mod video;
