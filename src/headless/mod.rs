@@ -72,6 +72,12 @@ pub enum RenderOutput {
         frames: usize,
         out_dir: PathBuf,
     },
+    /// An MP4 of a camera path file at `fps` frames per second.
+    Video {
+        path_file: PathBuf,
+        fps: f64,
+        out: PathBuf,
+    },
 }
 
 /// `splatview render`, as plain data.
@@ -102,6 +108,8 @@ pub enum HeadlessError {
     Shader(#[from] crate::gpu::shader::ShaderError),
     #[error(transparent)]
     Render(#[from] OffscreenError),
+    #[error(transparent)]
+    Video(#[from] crate::video::VideoError),
     #[error("{path}: {source}")]
     Write {
         path: PathBuf,
@@ -280,6 +288,11 @@ impl HeadlessScene {
 pub fn validate(job: &RenderJob, limits: &wgpu::Limits) -> Result<(), HeadlessError> {
     // Sizes not given are 1280x720 or a cameras.json camera's, checked later.
     check_size(job.width.unwrap_or(1), job.height.unwrap_or(1), limits)?;
+    if let RenderOutput::Video { fps, .. } = &job.output {
+        let (width, height) = requested_size(job);
+        crate::video::check_video(width, height, *fps)
+            .map_err(|err| HeadlessError::Invalid(err.to_string()))?;
+    }
     if let CameraSpec::LookAt {
         eye,
         target,
@@ -312,6 +325,11 @@ pub fn run_render(job: &RenderJob) -> Result<String, HeadlessError> {
             frames,
             out_dir,
         } => path::run_path(gpu, job, &cloud, path_file, *frames, out_dir),
+        RenderOutput::Video {
+            path_file,
+            fps,
+            out,
+        } => path::run_video(gpu, job, &cloud, path_file, *fps, out),
         RenderOutput::Image(out) => {
             let camera = resolve_camera(job, &cloud)?;
             check_size(camera.width, camera.height, &limits)?;

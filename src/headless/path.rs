@@ -1,6 +1,8 @@
-//! `splatview render SCENE --path path.json --frames N --out-dir DIR`: a camera path
-//! rendered to a PNG sequence through the same code as the window
+//! `splatview render SCENE --path path.json --frames N --out-dir DIR` and
+//! `… --path path.json --video out.mp4 --fps F`: a camera path rendered to a PNG
+//! sequence or an MP4 (`crate::video`) through the same code as the window
 //! (`OffscreenView::render` -> `Renderer::encode_view`), with a progress bar.
+//! A video frame is the PNG of the same frame, up to compression.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -11,6 +13,58 @@ use crate::controls::path::CameraPath;
 use crate::gpu::GpuContext;
 use crate::render::offscreen::OffscreenView;
 use crate::scene::SplatCloud;
+use crate::video::VideoWriter;
+
+/// The path in `path_file`, refused when it has no keyframes.
+fn load_path(path_file: &Path) -> Result<CameraPath, HeadlessError> {
+    let path = CameraPath::load(path_file)?;
+    if path.is_empty() {
+        return Err(HeadlessError::Invalid(format!(
+            "{}: the camera path has no keyframes",
+            path_file.display()
+        )));
+    }
+    Ok(path)
+}
+
+pub(super) fn run_video(
+    gpu: GpuContext,
+    job: &RenderJob,
+    cloud: &SplatCloud,
+    path_file: &Path,
+    fps: f64,
+    out: &Path,
+) -> Result<String, HeadlessError> {
+    let path = load_path(path_file)?;
+    let (width, height) = requested_size(job);
+    check_size(width, height, &gpu.device.limits())?;
+    crate::video::check_video(width, height, fps)
+        .map_err(|err| HeadlessError::Invalid(err.to_string()))?;
+    let frames = path.video_frame_count(fps);
+    let mut headless = HeadlessScene::new(gpu, cloud)?;
+    let mut writer = VideoWriter::create(out, width, height, fps)?;
+    let started = Instant::now();
+    render_path_frames(
+        &mut headless,
+        &path,
+        frames,
+        (width, height),
+        &job.settings,
+        |i, image| {
+            writer.push(image)?;
+            progress(i + 1, frames, started);
+            Ok(())
+        },
+    )?;
+    let written = writer.finish()?;
+    eprintln!();
+    Ok(format!(
+        "rendered {written} frames of {} ({:.1} s path) at {width}x{height}, {fps} fps to {}",
+        path_file.display(),
+        path.duration_s,
+        out.display()
+    ))
+}
 
 pub(super) fn run_path(
     gpu: GpuContext,
@@ -20,13 +74,7 @@ pub(super) fn run_path(
     frames: usize,
     out_dir: &Path,
 ) -> Result<String, HeadlessError> {
-    let path = CameraPath::load(path_file)?;
-    if path.is_empty() {
-        return Err(HeadlessError::Invalid(format!(
-            "{}: the camera path has no keyframes",
-            path_file.display()
-        )));
-    }
+    let path = load_path(path_file)?;
     if frames == 0 {
         return Err(HeadlessError::Invalid("--frames must be at least 1".into()));
     }

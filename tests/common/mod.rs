@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+pub mod mp4;
 pub mod window;
 
 use splatview::gpu::GpuContext;
