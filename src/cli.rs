@@ -11,6 +11,7 @@ pub use crate::args::{UsageError, parse_aa, parse_raster, parse_vec3};
 use crate::headless::{CameraSpec, HeadlessError, RenderJob, RenderOutput, RenderSettings};
 use crate::render::Raster;
 use crate::scene::AaChoice;
+use crate::scene::mesh::shading::MeshShading;
 
 /// Real-time viewer for 3D Gaussian Splatting scenes.
 #[derive(Debug, Parser)]
@@ -101,9 +102,11 @@ fn run_scale(args: &ScaleArgs) -> anyhow::Result<()> {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("path_output").args(["out_dir", "video"])))]
 pub struct RenderArgs {
-    /// Scene file (any supported splat format: .ply, compressed .ply, .splat,
-    /// .ksplat, .spz, .sog or a SOG meta.json).
-    pub scene: PathBuf,
+    /// Scene files, drawn together: Gaussian splats (.ply, compressed .ply,
+    /// .splat, .ksplat, .spz, .sog or a SOG meta.json), meshes (.ply with faces,
+    /// .obj, .gltf, .glb) and point clouds (.ply with vertices only).
+    #[arg(required = true, num_args = 1..)]
+    pub scenes: Vec<PathBuf>,
     /// Output PNG (8-bit RGB).
     #[arg(long, required_unless_present = "path", conflicts_with = "path")]
     pub out: Option<PathBuf>,
@@ -163,6 +166,38 @@ pub struct RenderArgs {
     /// Anti-aliasing: auto (what the file asks for), classic, antialiased or mip.
     #[arg(long, default_value = "auto", value_parser = parse_aa)]
     pub aa: AaChoice,
+    #[command(flatten)]
+    pub mesh: MeshArgs,
+}
+
+/// How meshes and point clouds are drawn (`render`, `bench`).
+#[derive(Debug, Args)]
+pub struct MeshArgs {
+    /// Mesh shading: lit (a headlight at the camera, simple diffuse) or unlit
+    /// (the material colour as a display value).
+    #[arg(long, default_value = "lit", value_parser = crate::args::parse_shading)]
+    pub shading: MeshShading,
+    /// Drop mesh triangles facing away from the camera.
+    #[arg(long)]
+    pub cull_back_faces: bool,
+    /// Draw the mesh triangles' edges over them.
+    #[arg(long)]
+    pub wireframe: bool,
+    /// Side of a point cloud's dots, in pixels.
+    #[arg(long, default_value_t = 2.0)]
+    pub point_size: f32,
+}
+
+impl MeshArgs {
+    pub fn params(&self) -> crate::render::MeshParams {
+        crate::render::MeshParams {
+            shading: self.shading,
+            cull_back_faces: self.cull_back_faces,
+            wireframe: self.wireframe,
+            point_size_px: self.point_size,
+            ..Default::default()
+        }
+    }
 }
 
 impl RenderArgs {
@@ -197,7 +232,7 @@ impl RenderArgs {
             (_, _, _, out) => RenderOutput::Image(out.clone().unwrap_or_default()),
         };
         RenderJob {
-            scene: self.scene.clone(),
+            scenes: self.scenes.clone(),
             camera,
             width: self.width,
             height: self.height,
@@ -205,6 +240,7 @@ impl RenderArgs {
                 background: self.background.to_array(),
                 raster: self.raster,
                 aa: self.aa,
+                mesh: self.mesh.params(),
                 ..RenderSettings::default()
             },
             output,

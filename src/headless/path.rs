@@ -12,7 +12,7 @@ use super::{HeadlessError, HeadlessScene, RenderJob, RenderSettings, check_size,
 use crate::controls::path::CameraPath;
 use crate::gpu::GpuContext;
 use crate::render::offscreen::OffscreenView;
-use crate::scene::SplatCloud;
+use crate::scene::objects::SceneObjects;
 use crate::video::VideoWriter;
 
 /// The path in `path_file`, refused when it has no keyframes.
@@ -30,7 +30,7 @@ fn load_path(path_file: &Path) -> Result<CameraPath, HeadlessError> {
 pub(super) fn run_video(
     gpu: GpuContext,
     job: &RenderJob,
-    cloud: &SplatCloud,
+    objects: &SceneObjects,
     path_file: &Path,
     fps: f64,
     out: &Path,
@@ -41,7 +41,7 @@ pub(super) fn run_video(
     crate::video::check_video(width, height, fps)
         .map_err(|err| HeadlessError::Invalid(err.to_string()))?;
     let frames = path.video_frame_count(fps);
-    let mut headless = HeadlessScene::new(gpu, cloud)?;
+    let mut headless = HeadlessScene::from_objects(gpu, objects)?;
     let mut writer = VideoWriter::create(out, width, height, fps)?;
     let started = Instant::now();
     render_path_frames(
@@ -69,7 +69,7 @@ pub(super) fn run_video(
 pub(super) fn run_path(
     gpu: GpuContext,
     job: &RenderJob,
-    cloud: &SplatCloud,
+    objects: &SceneObjects,
     path_file: &Path,
     frames: usize,
     out_dir: &Path,
@@ -84,7 +84,7 @@ pub(super) fn run_path(
         path: out_dir.to_owned(),
         source,
     })?;
-    let mut headless = HeadlessScene::new(gpu, cloud)?;
+    let mut headless = HeadlessScene::from_objects(gpu, objects)?;
     let started = Instant::now();
     let written = render_path_frames(
         &mut headless,
@@ -128,8 +128,7 @@ pub fn render_path_frames(
             continue;
         };
         let camera = sample.pose.camera(sample.fov_y, size.0, size.1);
-        let params = HeadlessScene::params(camera, settings);
-        let image = view.render(&headless.gpu, &headless.renderer, &headless.scene, &params)?;
+        let image = super::render_with(headless, &mut view, camera, settings)?;
         sink(i, &image)?;
         written += 1;
     }

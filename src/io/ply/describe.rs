@@ -1,21 +1,7 @@
 //! Plain-language PLY header errors: what a file that is not a 3DGS PLY is
-//! (a mesh, a point cloud) and which header line is wrong, instead of the
-//! parser's internal dump (ply-rs reports `ParseError { location: LineCol .. }`).
-//!
-//! The header keywords follow Paul Bourke's PLY description
-//! (<https://paulbourke.net/dataformats/ply/>): `ply`, `format`, `comment`,
-//! `obj_info` (a common extension), `element`, `property`, `end_header`.
-
-/// Header keywords a line may start with.
-const KEYWORDS: [&str; 7] = [
-    "ply",
-    "format",
-    "comment",
-    "obj_info",
-    "element",
-    "property",
-    "end_header",
-];
+//! (a mesh, a point cloud), instead of the parser's internal dump (ply-rs
+//! reports `ParseError { location: LineCol .. }`). Header lines that are not PLY
+//! (free text some writers leave) are read as comments by `header.rs`.
 
 /// The vertex properties that mark a Gaussian splat file (any one of them).
 const SPLAT_MARKERS: [&str; 9] = [
@@ -33,31 +19,7 @@ pub(super) struct ScannedElement {
     pub properties: Vec<String>,
 }
 
-/// The first header line that is not PLY, as "line N (`text`) ...", or `None`.
-/// `text` is the header up to and including `end_header`.
-pub(super) fn first_bad_line(text: &str) -> Option<String> {
-    for (i, line) in text.lines().enumerate() {
-        let keyword = line.split_whitespace().next().unwrap_or("");
-        if i == 0 {
-            if keyword != "ply" {
-                return Some(format!(
-                    "the file does not start with the line `ply` (found `{}`): not a PLY file",
-                    shorten(line)
-                ));
-            }
-            continue;
-        }
-        if !KEYWORDS.contains(&keyword) {
-            return Some(format!(
-                "line {} (`{}`) is not a PLY header line: each line must start with format, comment, obj_info, element, property or end_header",
-                i + 1,
-                shorten(line)
-            ));
-        }
-    }
-    None
-}
-
+#[cfg(test)]
 /// The elements a header declares, skipping lines that are not PLY.
 pub(super) fn scan_elements(text: &str) -> Vec<ScannedElement> {
     let mut elements: Vec<ScannedElement> = Vec::new();
@@ -137,15 +99,6 @@ pub(super) fn plain_parser_message(message: &str) -> String {
     }
 }
 
-/// At most 60 characters of a header line.
-fn shorten(line: &str) -> String {
-    let line = line.trim_end();
-    match line.char_indices().nth(60) {
-        Some((at, _)) => format!("{}…", &line[..at]),
-        None => line.to_owned(),
-    }
-}
-
 /// 11184 -> "11,184".
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -164,25 +117,6 @@ mod tests {
     use super::*;
 
     const MESH: &str = "ply\nformat ascii 1.0\nCreated by Blender3D 247\nelement vertex 11184\nproperty float x\nproperty float y\nproperty float z\nproperty float nx\nelement face 3732\nproperty list uchar uint vertex_indices\nend_header\n";
-
-    #[test]
-    fn bad_lines_are_named() {
-        let bad = first_bad_line(MESH).expect("line 3 is not PLY");
-        assert!(
-            bad.starts_with("line 3 (`Created by Blender3D 247`)"),
-            "{bad}"
-        );
-        assert!(
-            first_bad_line("solid cube\nend_header\n")
-                .is_some_and(|m| m.contains("not a PLY file"))
-        );
-        assert_eq!(
-            first_bad_line(
-                "ply\nformat ascii 1.0\ncomment hi\nobj_info x\nelement vertex 1\nproperty float x\nend_header\n"
-            ),
-            None
-        );
-    }
 
     #[test]
     fn meshes_and_point_clouds_are_described() {

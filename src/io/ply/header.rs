@@ -239,19 +239,6 @@ pub(super) fn parse_header_with_ply_rs(
     let text = std::str::from_utf8(header_bytes)
         .map_err(|_| bad_header(path, "header is not ASCII text"))?;
     check_numbers(path, text)?;
-    if let Some(bad_line) = describe::first_bad_line(text) {
-        // Say what the file is when it is recognisably not splats (a mesh
-        // written with a stray line), else which line is wrong.
-        let elements = describe::scan_elements(text);
-        return Err(match describe::not_splats_reason(&elements) {
-            Some(reason) => LoadError::UnknownFormat {
-                path: path.to_owned(),
-                reason: format!("{reason}; its header is not valid PLY either: {bad_line}"),
-            },
-            None => bad_header(path, bad_line),
-        });
-    }
-
     let parser = Parser::<DefaultElement>::new();
     let cleaned = comment_out_unknown_lines(text);
     let mut cursor = std::io::Cursor::new(cleaned.as_bytes());
