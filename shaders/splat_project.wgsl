@@ -49,6 +49,15 @@ const MIN_ALPHA: f32 = 0.003921568627451; // 1 / 255
 // when the view tests against a depth buffer.
 @group(0) @binding(8) var<storage, read_write> splat_depths: array<f32>;
 
+// A draw list entry (a level-of-detail cut): the scene splat to draw, and an
+// f16 opacity factor (low half) with the splat's hierarchy level (high half).
+// Keep in sync with `DrawEntry` in src/render/splat/gpu_data.rs.
+struct DrawEntry {
+    splat: u32,
+    factor_level: u32,
+}
+@group(0) @binding(9) var<storage, read> draw_list: array<DrawEntry>;
+
 var<workgroup> group_visible: atomic<u32>;
 var<workgroup> group_min_depth: atomic<u32>;
 var<workgroup> group_max_depth: atomic<u32>;
@@ -83,11 +92,27 @@ fn sh_color(splat: u32, dir: vec3<f32>) -> vec3<f32> {
     return max(rgb + vec3<f32>(0.5), vec3<f32>(0.0));
 }
 
-// Projects splat `i`; writes `projected[i]` and returns its depth bits when
-// visible, 0 when culled.
+// A distinct colour per hierarchy level (the colour-by-level debug view).
+fn level_color(level: u32) -> vec3<f32> {
+    let hue = fract(f32(level) * 0.618034);
+    let k = fract(vec3<f32>(1.0, 2.0 / 3.0, 1.0 / 3.0) + hue) * 6.0 - 3.0;
+    return mix(vec3<f32>(1.0), clamp(abs(k) - 1.0, vec3<f32>(0.0), vec3<f32>(1.0)), 0.8);
+}
+
+// Projects entry `i` (splat `i`, or draw list entry `i`); writes `projected[i]`
+// and returns its depth bits when visible, 0 when culled.
 fn project_splat(i: u32) -> u32 {
-    let pos_opacity = bitcast<vec4<f32>>(splats[i * 2u]);
-    let packed = splats[i * 2u + 1u];
+    var source = i;
+    var opacity_factor = 1.0;
+    var level = 0u;
+    if frame.draw_list != 0u {
+        let entry = draw_list[i];
+        source = entry.splat;
+        opacity_factor = unpack2x16float(entry.factor_level).x;
+        level = entry.factor_level >> 16u;
+    }
+    let pos_opacity = bitcast<vec4<f32>>(splats[source * 2u]);
+    let packed = splats[source * 2u + 1u];
     let quat = normalize(vec4<f32>(unpack2x16snorm(packed.x), unpack2x16snorm(packed.y)));
     let log_scale = vec3<f32>(unpack2x16float(packed.z), unpack2x16float(packed.w).x);
 
@@ -95,7 +120,7 @@ fn project_splat(i: u32) -> u32 {
     if !(p_view.z > frame.near_plane && p_view.z < frame.far_plane) {
         return 0u;
     }
-    var opacity = 1.0 / (1.0 + exp(-pos_opacity.w));
+    var opacity = opacity_factor / (1.0 + exp(-pos_opacity.w));
     if !(opacity >= max(MIN_ALPHA, frame.opacity_cutoff)) {
         return 0u;
     }
@@ -157,7 +182,10 @@ fn project_splat(i: u32) -> u32 {
     }
 
     let dir = normalize(pos_opacity.xyz - frame.camera_position.xyz);
-    let rgb = sh_color(i, dir);
+    var rgb = sh_color(source, dir);
+    if frame.draw_list == 2u {
+        rgb = level_color(level);
+    }
     // f16 rounds to nearest: grow the extent by a hair so the quad never shrinks.
     let packed_extent = pack2x16float(extent * 1.001 + vec2<f32>(0.01));
     if frame.splat_budget != 0u {

@@ -42,8 +42,10 @@ struct FrameUniforms {
     // 1 when the splats are tested against a mesh depth buffer holding
     // near_plane / z_view (reversed: greater is nearer, 0 = nothing).
     depth_test: u32,
+    // 0: splats 0..splat_count; 1: the first splat_count entries of the draw
+    // list (a level-of-detail cut); 2: as 1, coloured by hierarchy level.
+    draw_list: u32,
     _pad0: u32,
-    _pad1: u32,
 }
 
 const AA_CLASSIC: u32 = 0u;

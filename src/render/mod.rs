@@ -11,6 +11,7 @@
 pub mod compose;
 pub mod formats;
 pub mod lines;
+pub mod lod;
 pub mod mesh;
 pub mod offscreen;
 pub mod params;
@@ -21,7 +22,7 @@ pub mod tile;
 pub mod view;
 
 pub use mesh::{MeshParams, MeshScene};
-pub use params::{DepthInput, LodSupport, Raster, RenderLod, ViewParams};
+pub use params::{DepthInput, DrawList, LodSupport, Raster, RenderLod, ViewParams};
 pub use scene::SplatScene;
 pub use view::{SplatView, ViewReport};
 
@@ -208,7 +209,11 @@ impl Renderer {
             with_meshes.then_some(&self.meshes),
             size,
         )?;
-        view.ensure_working(device, &self.splats, scene)?;
+        let list_len = params.draw_list.map(|l| l.entries.len() as u32);
+        view.ensure_working(device, &self.splats, scene, list_len.unwrap_or(0))?;
+        if let Some(list) = params.draw_list {
+            view.upload_draw_list(&gpu.queue, list);
+        }
 
         // The rasterizer: Auto measures both on the first frames (or takes the
         // quads at once on CPU adapters).
@@ -227,12 +232,13 @@ impl Renderer {
 
         let key_bits = params.sort_key_bits.clamp(8, 32);
         let aa = params.aa.resolve(scene.aa_mode());
+        let drawn = list_len.unwrap_or(scene.splat_count());
         let shape = SceneShape {
-            splat_count: scene.splat_count(),
+            splat_count: drawn,
             sh_degree: scene.sh_degree(),
             sh_words_per_splat: scene.sh_words_per_splat(),
         };
-        let uniforms = FrameUniforms::new(
+        let mut uniforms = FrameUniforms::new(
             &camera,
             shape,
             key_bits,
@@ -240,6 +246,11 @@ impl Renderer {
             aa,
             with_meshes || params.depth.is_some(),
         );
+        uniforms.draw_list = match params.draw_list {
+            None => splat::gpu_data::DRAW_LIST_NONE,
+            Some(list) if list.color_by_level => splat::gpu_data::DRAW_LIST_COLOR_BY_LEVEL,
+            Some(_) => splat::gpu_data::DRAW_LIST,
+        };
         if let Some(working) = &view.working {
             working.uniforms.write(&gpu.queue, &uniforms);
             gpu.queue.write_buffer(
@@ -266,7 +277,7 @@ impl Renderer {
             meshes: with_meshes,
             raster,
             depth_passes: passes_for_key_bits(key_bits),
-            splat_count: scene.splat_count(),
+            splat_count: drawn,
             with_budget: params.lod.splat_budget.is_some_and(|b| b > 0),
             compose: ComposeUniforms::new(
                 params.background,

@@ -118,6 +118,18 @@ pub struct DepthInput<'a> {
     pub size: (u32, u32),
 }
 
+/// The splats to draw instead of all of the scene's: a level-of-detail cut.
+/// Each entry names a scene splat, an opacity factor (the transition between
+/// levels) and its level. `generation` changes whenever `entries` do (the view
+/// uploads them again only then).
+#[derive(Clone, Copy, Debug)]
+pub struct DrawList<'a> {
+    pub entries: &'a [crate::render::splat::gpu_data::DrawEntry],
+    pub generation: u64,
+    /// Colour each splat by its level (a debug view).
+    pub color_by_level: bool,
+}
+
 /// Everything one view of a scene is rendered with.
 #[derive(Clone, Copy, Debug)]
 pub struct ViewParams<'a> {
@@ -132,6 +144,8 @@ pub struct ViewParams<'a> {
     /// Anti-aliasing: `Auto` takes the mode the scene's file asks for.
     pub aa: AaChoice,
     pub depth: Option<DepthInput<'a>>,
+    /// Draw these splats of the scene (a level-of-detail cut) instead of all.
+    pub draw_list: Option<DrawList<'a>>,
 }
 
 impl ViewParams<'_> {
@@ -146,6 +160,7 @@ impl ViewParams<'_> {
             background: [0.0; 3],
             aa: AaChoice::Auto,
             depth: None,
+            draw_list: None,
         }
     }
 

@@ -171,6 +171,46 @@ impl SplatScene {
         Ok(())
     }
 
+    /// Overwrites splats `first..first + chunk.len()` (within the capacity) and
+    /// counts every slot up to their end as drawable: a level-of-detail page
+    /// pool fills its slots in any order. Fails (changing nothing) when the
+    /// chunk does not fit or has another SH degree.
+    pub fn write_at(
+        &mut self,
+        queue: &wgpu::Queue,
+        first: u32,
+        chunk: &SplatCloud,
+    ) -> Result<(), AppendError> {
+        if chunk.sh_degree != self.sh_degree {
+            return Err(AppendError::ShDegree {
+                expected: self.sh_degree,
+                found: chunk.sh_degree,
+            });
+        }
+        let end = u64::from(first) + chunk.len() as u64;
+        if end > u64::from(self.capacity) {
+            return Err(AppendError::Full {
+                capacity: self.capacity,
+            });
+        }
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let start = u64::from(first);
+        queue.write_buffer(
+            &self.splats,
+            start * size_of::<GpuSplat>() as u64,
+            bytemuck::cast_slice(&pack_splats(chunk)),
+        );
+        queue.write_buffer(
+            &self.sh,
+            start * u64::from(self.sh_words_per_splat) * 4,
+            bytemuck::cast_slice(&pack_sh(chunk)),
+        );
+        self.splat_count = self.splat_count.max(end as u32);
+        Ok(())
+    }
+
     /// Identifies this scene among all scenes made in the process.
     pub fn id(&self) -> u64 {
         self.id

@@ -70,6 +70,8 @@ pub struct SplatView {
     pub(crate) last_raster: Option<Raster>,
     /// The user's choice in the latest frame (Auto keeps its measurements).
     pub(crate) last_choice: Option<Raster>,
+    /// The generation of the draw list in the working buffers.
+    draw_list_generation: Option<u64>,
 }
 
 impl SplatView {
@@ -94,6 +96,7 @@ impl SplatView {
             timed_raster: None,
             last_raster: None,
             last_choice: None,
+            draw_list_generation: None,
         }
     }
 
@@ -215,9 +218,14 @@ impl SplatView {
         device: &wgpu::Device,
         splats: &SplatRenderer,
         scene: &SplatScene,
+        list_len: u32,
     ) -> Result<(), GpuError> {
         let key = (scene.id(), splats.sort_path());
-        if self.working.as_ref().is_some_and(|w| w.key == key) {
+        if self
+            .working
+            .as_ref()
+            .is_some_and(|w| w.key == key && w.list_capacity >= list_len)
+        {
             return Ok(());
         }
         // Free the old buffers before making the new ones.
@@ -229,9 +237,27 @@ impl SplatView {
         self.working = Some(crate::gpu::health::scoped(
             device,
             "view working buffers",
-            || SplatWorking::new(device, splats, scene),
+            || SplatWorking::new(device, splats, scene, list_len),
         )?);
+        self.draw_list_generation = None;
         Ok(())
+    }
+
+    /// Uploads `list` unless the same generation is already on the GPU.
+    pub(crate) fn upload_draw_list(
+        &mut self,
+        queue: &wgpu::Queue,
+        list: crate::render::DrawList<'_>,
+    ) {
+        if self.draw_list_generation == Some(list.generation) {
+            return;
+        }
+        if let Some(working) = &self.working
+            && !list.entries.is_empty()
+        {
+            queue.write_buffer(&working.draw_list, 0, bytemuck::cast_slice(list.entries));
+        }
+        self.draw_list_generation = Some(list.generation);
     }
 
     fn last_scene_changed(&self, scene_id: u64) -> bool {

@@ -91,7 +91,39 @@ pub struct FrameUniforms {
     pub far_plane: f32,
     /// 1 when the splats are tested against a mesh depth buffer.
     pub depth_test: u32,
-    pub _pad: [u32; 2],
+    /// `DRAW_LIST_*`: whether the project pass reads a draw list (a level-of-detail
+    /// cut) instead of drawing splats 0..splat_count.
+    pub draw_list: u32,
+    pub _pad: u32,
+}
+
+/// No draw list: splats 0..splat_count are drawn.
+pub const DRAW_LIST_NONE: u32 = 0;
+/// `splat_count` entries of the draw list are drawn.
+pub const DRAW_LIST: u32 = 1;
+/// As `DRAW_LIST`, each splat coloured by its hierarchy level (a debug view).
+pub const DRAW_LIST_COLOR_BY_LEVEL: u32 = 2;
+
+/// One entry of a draw list: which splat of the scene to draw, the factor its
+/// opacity is multiplied by (f16, the smooth transitions between levels) and its
+/// hierarchy level. Keep in sync with `DrawEntry` in shaders/splat_project.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct DrawEntry {
+    pub splat: u32,
+    /// f16 opacity factor in the low half, level in the high half.
+    pub factor_level: u32,
+}
+const _: () = assert!(size_of::<DrawEntry>() == 8);
+
+impl DrawEntry {
+    pub fn new(splat: u32, opacity_factor: f32, level: u16) -> Self {
+        Self {
+            splat,
+            factor_level: u32::from(half::f16::from_f32(opacity_factor.clamp(0.0, 1.0)).to_bits())
+                | (u32::from(level) << 16),
+        }
+    }
 }
 const _: () = assert!(size_of::<FrameUniforms>() == 160);
 
@@ -132,7 +164,8 @@ impl FrameUniforms {
             near_plane: lod.near_plane,
             far_plane: lod.far_plane,
             depth_test: u32::from(depth_test),
-            _pad: [0; 2],
+            draw_list: DRAW_LIST_NONE,
+            _pad: 0,
         }
     }
 }

@@ -56,6 +56,7 @@ impl SplatRenderer {
                 buffer_entry(6, compute, Storage { read_only: false }),
                 buffer_entry(7, compute, Storage { read_only: false }),
                 buffer_entry(8, compute, Storage { read_only: false }),
+                buffer_entry(9, compute, Storage { read_only: true }),
             ],
         });
         let compact_layout = uniform_then_rw_storage_layout(device, "splat compact", 8);

@@ -19,8 +19,12 @@ use crate::render::sort::SortBuffers;
 pub struct SplatWorking {
     /// The scene (`SplatScene::id`) and sort path these were made for.
     pub(crate) key: (u64, crate::render::sort::SortPath),
-    /// Splats the buffers have room for (the scene's capacity).
+    /// Splats (or draw list entries) the buffers have room for.
     pub(crate) capacity: u32,
+    /// Draw list entries `draw_list` has room for.
+    pub(crate) list_capacity: u32,
+    /// The level-of-detail draw list (one zeroed entry when there is none).
+    pub draw_list: wgpu::Buffer,
     pub uniforms: UniformBuffer<FrameUniforms>,
     pub projected: wgpu::Buffer,
     /// Per splat: `near_plane / z_view` of its centre (the depth-test value).
@@ -38,9 +42,15 @@ pub struct SplatWorking {
 }
 
 impl SplatWorking {
-    /// Working buffers for `scene`, sized by its capacity.
-    pub fn new(device: &wgpu::Device, renderer: &SplatRenderer, scene: &SplatScene) -> Self {
-        let capacity = scene.capacity();
+    /// Working buffers for `scene`, sized by its capacity or by a draw list of
+    /// `list_len` entries, whichever is larger.
+    pub fn new(
+        device: &wgpu::Device,
+        renderer: &SplatRenderer,
+        scene: &SplatScene,
+        list_len: u32,
+    ) -> Self {
+        let capacity = scene.capacity().max(list_len);
         // At least one record per buffer: bindings must hold one whole element.
         let n = u64::from(capacity.max(1));
         let projected = buffer(
@@ -77,6 +87,12 @@ impl SplatWorking {
             .sorter
             .create_buffers(device, capacity, wgpu::BufferUsages::COPY_SRC);
         let uniforms = UniformBuffer::new(device, "frame uniforms", &bytemuck::Zeroable::zeroed());
+        let draw_list = buffer(
+            device,
+            "draw list",
+            u64::from(list_len.max(1)) * size_of::<super::gpu_data::DrawEntry>() as u64,
+            wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+        );
         let project_group = bind_group(
             device,
             "splat project",
@@ -91,6 +107,7 @@ impl SplatWorking {
                 frame_state.as_entire_binding(),
                 sort.values[1].as_entire_binding(),
                 splat_depths.as_entire_binding(),
+                draw_list.as_entire_binding(),
             ],
         );
         let budget_group = bind_group(
@@ -137,6 +154,8 @@ impl SplatWorking {
         Self {
             key: (scene.id(), renderer.sort_path()),
             capacity,
+            list_capacity: list_len,
+            draw_list,
             uniforms,
             projected,
             splat_depths,

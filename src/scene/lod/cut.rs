@@ -85,6 +85,14 @@ pub struct LodCut {
     pub splats: Vec<u32>,
     /// Opacity factor of each drawn splat, in (0, 1].
     pub opacity_factors: Vec<f32>,
+    /// Node of each drawn splat.
+    pub nodes: Vec<u32>,
+    /// Depth (level) of each drawn splat's node, 0 at the root.
+    pub levels: Vec<u16>,
+    /// Nodes that the size rule would expand but `can_expand` refused (a
+    /// child's data is not on the GPU yet, for paging): their children are
+    /// wanted next.
+    pub refused: Vec<u32>,
     /// Nodes whose visibility and size were evaluated.
     pub nodes_visited: usize,
     /// Nodes (subtrees) culled by the frustum.
@@ -173,6 +181,18 @@ impl Entry {
 
 /// Chooses the splats to draw for `camera` (see the module docs for the rules).
 pub fn cut(hierarchy: &LodHierarchy, camera: &PinholeCamera, params: &CutParams) -> LodCut {
+    cut_with(hierarchy, camera, params, |_| true)
+}
+
+/// [`cut`], expanding only nodes for which `can_expand(node)` holds (paging: all
+/// children resident); a node it refuses is drawn itself, as a leaf of the cut,
+/// and listed in [`LodCut::refused`].
+pub fn cut_with(
+    hierarchy: &LodHierarchy,
+    camera: &PinholeCamera,
+    params: &CutParams,
+    can_expand: impl Fn(u32) -> bool,
+) -> LodCut {
     let nodes = hierarchy.nodes();
     let weights = hierarchy.weights();
     let mut result = LodCut::default();
@@ -199,7 +219,10 @@ pub fn cut(hierarchy: &LodHierarchy, camera: &PinholeCamera, params: &CutParams)
             entries[entry.parent as usize].visible_children += 1;
         }
         let extent = view.extent_px(node);
-        if visible && !node.is_leaf() && !(extent <= threshold) {
+        let wanted = visible && !node.is_leaf() && !(extent <= threshold);
+        if wanted && !can_expand(entry.node) {
+            result.refused.push(entry.node);
+        } else if wanted {
             let band = params.transition_band;
             let t = if !(extent < band * threshold) {
                 1.0
@@ -254,7 +277,7 @@ pub fn cut(hierarchy: &LodHierarchy, camera: &PinholeCamera, params: &CutParams)
 
     // 3. Emit the drawn nodes with their opacity factors.
     let mut factors = vec![0.0f32; entries.len()];
-    let mut drawn: Vec<(u32, f32)> = Vec::new();
+    let mut drawn: Vec<(u32, f32, u32, u16)> = Vec::new();
     for i in 0..entries.len() {
         let entry = entries[i];
         let inherited = match entry.parent {
@@ -274,7 +297,12 @@ pub fn cut(hierarchy: &LodHierarchy, camera: &PinholeCamera, params: &CutParams)
             inherited
         };
         if own > 0.0 {
-            drawn.push((nodes[entry.node as usize].splat, own));
+            drawn.push((
+                nodes[entry.node as usize].splat,
+                own,
+                entry.node,
+                entry.depth.min(u32::from(u16::MAX)) as u16,
+            ));
             let depth = entry.depth as usize;
             result.depth_range = Some(match result.depth_range {
                 None => (depth, depth),
@@ -282,7 +310,10 @@ pub fn cut(hierarchy: &LodHierarchy, camera: &PinholeCamera, params: &CutParams)
             });
         }
     }
-    drawn.sort_unstable_by_key(|&(splat, _)| splat);
-    (result.splats, result.opacity_factors) = drawn.into_iter().unzip();
+    drawn.sort_unstable_by_key(|&(splat, ..)| splat);
+    result.splats = drawn.iter().map(|d| d.0).collect();
+    result.opacity_factors = drawn.iter().map(|d| d.1).collect();
+    result.nodes = drawn.iter().map(|d| d.2).collect();
+    result.levels = drawn.iter().map(|d| d.3).collect();
     result
 }

@@ -1,0 +1,280 @@
+//! Level of detail on the GPU: a scene's hierarchy (`scene::lod`), its splats
+//! (the scene's, then the merged interior nodes: the extended cloud) kept in
+//! host memory, and a fixed pool of GPU pages holding the part the current cuts
+//! need. Each frame, a cut (`scene::lod::cut::cut_with`) chooses the nodes to
+//! draw, expanding only nodes whose children are resident; it becomes a draw
+//! list (`render::DrawList`: pool index, opacity factor, level) the project pass
+//! reads. Pages the cut wanted but could not use stream in afterwards (coarse
+//! and in view first, a few per frame) into free or least-recently-used slots:
+//! while a page is missing its parent draws, and no frame waits for a transfer.
+//!
+//! The pool is one `SplatScene` sized by the memory budget and the adapter's
+//! binding limit, so a scene larger than a binding or than the GPU's memory
+//! renders, never refuses. docs/LOD.md describes the rules.
+
+pub mod pages;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::gpu::GpuError;
+use crate::render::DrawList;
+use crate::render::scene::SplatScene;
+use crate::render::splat::gpu_data::{DrawEntry, GpuSplat, sh_words_per_splat};
+use crate::scene::lod::LodHierarchy;
+use crate::scene::lod::cut::{CutParams, cut_with};
+use crate::scene::{AaMode, PinholeCamera, SplatCloud};
+use pages::{PageLayout, PageTable};
+
+/// Nodes per page by default: 2-6 MiB per page at SH degree 0-3.
+pub const DEFAULT_PAGE_NODES: u32 = 1 << 16;
+
+/// The GPU memory budget for splat pages when the user sets none: 1 GiB on CPU
+/// adapters (lavapipe), 4 GiB on GPUs (wgpu reports no memory size).
+pub fn default_memory_budget(device_type: wgpu::DeviceType) -> u64 {
+    if device_type == wgpu::DeviceType::Cpu {
+        1 << 30
+    } else {
+        4 << 30
+    }
+}
+
+/// What a frame's cut is asked for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LodParams {
+    pub cut: CutParams,
+    /// Keep the last cut (fly around it to inspect it).
+    pub freeze: bool,
+    /// Colour each splat by its level.
+    pub color_by_level: bool,
+    /// Pages uploaded per frame at most.
+    pub pages_per_frame: usize,
+}
+
+impl Default for LodParams {
+    fn default() -> Self {
+        Self {
+            cut: CutParams::default(),
+            freeze: false,
+            color_by_level: false,
+            pages_per_frame: 4,
+        }
+    }
+}
+
+/// What the last update did, for the overlay and `bench`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct LodStats {
+    /// Splats in the cut (entries of the draw list).
+    pub cut_splats: usize,
+    /// Shallowest and deepest level drawn.
+    pub levels: Option<(usize, usize)>,
+    /// CPU milliseconds of the cut and the draw list.
+    pub cut_ms: f64,
+    pub pages_resident: usize,
+    pub pages_total: usize,
+    /// Pages the cut wanted and could not have yet.
+    pub pages_wanted: usize,
+    /// Pages uploaded by this update.
+    pub pages_uploaded: usize,
+    /// Pages evicted since the scene was made (to make room for others).
+    pub pages_evicted: usize,
+    /// Bytes of the GPU page pool.
+    pub pool_bytes: u64,
+}
+
+/// One scene's hierarchy, host copy and GPU page pool.
+pub struct LodScene {
+    hierarchy: Arc<LodHierarchy>,
+    /// The extended cloud (scene splats, then interior nodes), in host memory.
+    host: Arc<SplatCloud>,
+    table: PageTable,
+    pool: SplatScene,
+    entries: Vec<DrawEntry>,
+    generation: u64,
+    stats: LodStats,
+}
+
+impl LodScene {
+    /// A pool of pages of `page_nodes` nodes within `memory_budget` bytes (and the
+    /// adapter's binding limits), with the coarsest pages uploaded. `host` must be
+    /// `hierarchy.extended_cloud(scene)`.
+    pub fn new(
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        hierarchy: Arc<LodHierarchy>,
+        host: Arc<SplatCloud>,
+        aa_mode: AaMode,
+        memory_budget: u64,
+        page_nodes: u32,
+    ) -> Result<Self, GpuError> {
+        let page_nodes = page_nodes.max(1);
+        let layout = PageLayout::treelets(hierarchy.nodes(), page_nodes);
+        let pages = layout.page_count();
+        let limits = device.limits();
+        let binding = limits
+            .max_storage_buffer_binding_size
+            .min(limits.max_buffer_size);
+        let attribute_page = u64::from(page_nodes) * size_of::<GpuSplat>() as u64;
+        let sh_page = u64::from(page_nodes) * u64::from(sh_words_per_splat(host.sh_degree)) * 4;
+        let slots = [
+            memory_budget / (attribute_page + sh_page).max(1),
+            binding / attribute_page.max(1),
+            binding / sh_page.max(1),
+            pages as u64,
+        ]
+        .into_iter()
+        .min()
+        .unwrap_or(1)
+        .max(1);
+        let table = PageTable::with_layout(layout, slots as u32);
+        let pool = SplatScene::with_capacity(
+            device,
+            (slots * u64::from(page_nodes)) as usize,
+            host.sh_degree,
+            aa_mode,
+        )?;
+        let mut scene = Self {
+            hierarchy,
+            host,
+            table,
+            pool,
+            entries: Vec::new(),
+            generation: 0,
+            stats: LodStats {
+                pages_total: pages,
+                ..Default::default()
+            },
+        };
+        // Coarse pages first (breadth-first order), as many as fit.
+        scene.table.begin_frame();
+        for page in 0..(slots as u32).min(pages as u32) {
+            scene.upload(queue, page);
+        }
+        scene.stats.pool_bytes = scene.pool.resident_bytes();
+        Ok(scene)
+    }
+
+    /// The GPU page pool the draw lists index (the scene to draw).
+    pub fn pool(&self) -> &SplatScene {
+        &self.pool
+    }
+
+    pub fn hierarchy(&self) -> &LodHierarchy {
+        &self.hierarchy
+    }
+
+    pub fn stats(&self) -> LodStats {
+        self.stats
+    }
+
+    /// Whether every page fits the pool (no streaming).
+    pub fn fully_resident(&self) -> bool {
+        self.table.slot_count() >= self.table.page_count()
+    }
+
+    /// Cuts the hierarchy for `camera` (unless frozen) and streams in up to
+    /// `params.pages_per_frame` pages the cut wanted; [`Self::draw_list`] then
+    /// gives what to draw.
+    pub fn update(&mut self, queue: &wgpu::Queue, camera: &PinholeCamera, params: &LodParams) {
+        if !params.freeze || self.entries.is_empty() {
+            let started = Instant::now();
+            self.table.begin_frame();
+            let table = &self.table;
+            let nodes = self.hierarchy.nodes();
+            let cut = cut_with(&self.hierarchy, camera, &params.cut, |node| {
+                nodes
+                    .get(node as usize)
+                    .is_some_and(|n| n.children().all(|c| table.is_resident(c as u32)))
+            });
+            self.entries.clear();
+            self.entries.reserve(cut.len());
+            for ((&node, &factor), &level) in
+                cut.nodes.iter().zip(&cut.opacity_factors).zip(&cut.levels)
+            {
+                if let Some(index) = self.table.pool_index(node) {
+                    self.table.touch(node);
+                    self.entries.push(DrawEntry::new(index, factor, level));
+                }
+            }
+            self.generation += 1;
+            // Pages the cut wanted: the children of the nodes it could not
+            // expand, in the order met (breadth-first: coarse first, in view).
+            // Their resident pages stay (marked used this frame), so streaming
+            // converges instead of evicting what the next cut needs.
+            let mut wanted: Vec<u32> = Vec::new();
+            for &node in &cut.refused {
+                if let Some(n) = nodes.get(node as usize) {
+                    for child in n.children() {
+                        let child = child as u32;
+                        if self.table.is_resident(child) {
+                            self.table.touch(child);
+                            continue;
+                        }
+                        let page = self.table.page_of(child);
+                        if !wanted.contains(&page) {
+                            wanted.push(page);
+                        }
+                    }
+                }
+            }
+            let mut uploaded = 0;
+            for &page in wanted.iter().take(params.pages_per_frame) {
+                if self.upload(queue, page) {
+                    uploaded += 1;
+                }
+            }
+            self.stats = LodStats {
+                cut_splats: self.entries.len(),
+                levels: cut.depth_range,
+                cut_ms: started.elapsed().as_secs_f64() * 1000.0,
+                pages_resident: self.table.resident(),
+                pages_wanted: wanted.len(),
+                pages_uploaded: uploaded,
+                ..self.stats
+            };
+        }
+    }
+
+    /// The draw list of the last update (indices into [`Self::pool`]).
+    pub fn draw_list(&self, color_by_level: bool) -> DrawList<'_> {
+        DrawList {
+            entries: &self.entries,
+            generation: self.generation,
+            color_by_level,
+        }
+    }
+
+    /// Puts `page` into a slot and uploads its nodes' splats; false when no slot
+    /// could be freed this frame.
+    fn upload(&mut self, queue: &wgpu::Queue, page: u32) -> bool {
+        let Some((slot, evicted)) = self.table.place(page) else {
+            return false;
+        };
+        if evicted.is_some() {
+            self.stats.pages_evicted += 1;
+        }
+        let nodes = self.hierarchy.nodes();
+        // Padding positions get the root's splat: never drawn, as no node maps there.
+        let splat_of = |node: u32| {
+            nodes
+                .get(node as usize)
+                .or(nodes.first())
+                .map(|n| n.splat as usize)
+        };
+        let rows: Vec<usize> = self
+            .table
+            .layout()
+            .page_nodes(page)
+            .iter()
+            .filter_map(|&node| splat_of(node))
+            .collect();
+        let chunk = self.host.select(&rows);
+        let offset = slot * self.table.page_size();
+        if let Err(err) = self.pool.write_at(queue, offset, &chunk) {
+            log::error!("level of detail: page {page} does not fit its slot: {err}");
+            return false;
+        }
+        true
+    }
+}
