@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 pub use error::LoadError;
 
-use crate::scene::SplatCloud;
+use crate::scene::{AaHint, SplatCloud};
 
 /// The scene file formats splatview reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -85,12 +85,12 @@ pub trait SplatDecoder: Send + Sync {
         self.len() == 0
     }
     fn sh_degree(&self) -> u32;
-    /// The scene was trained with Mip-Splatting style anti-aliasing.
-    fn antialiased(&self) -> bool {
-        false
+    /// The anti-aliasing mode the file asks for, and why (docs/ANTIALIASING.md).
+    fn aa_hint(&self) -> AaHint {
+        AaHint::default()
     }
     /// Decodes the splats in `range` (within `0..len()`) into a cloud with
-    /// `sh_degree()` and `antialiased()`. Never panics on bad data.
+    /// `sh_degree()` and `aa_hint()`. Never panics on bad data.
     fn decode(&self, range: Range<usize>) -> Result<SplatCloud, LoadError>;
 }
 
@@ -112,8 +112,8 @@ impl SplatDecoder for CloudDecoder {
     fn sh_degree(&self) -> u32 {
         self.cloud.sh_degree
     }
-    fn antialiased(&self) -> bool {
-        self.cloud.antialiased
+    fn aa_hint(&self) -> AaHint {
+        self.cloud.aa_hint.clone()
     }
     fn decode(&self, range: Range<usize>) -> Result<SplatCloud, LoadError> {
         convert::check_range(&self.path, self.format, &range, self.len())?;

@@ -6,7 +6,7 @@ pub mod camera;
 pub mod splats;
 pub mod tile;
 
-pub use antialias::{AaChoice, AaMode};
+pub use antialias::{AaChoice, AaHint, AaMode};
 pub use bounds::SceneBounds;
 pub use camera::PinholeCamera;
 pub use splats::SplatCloud;

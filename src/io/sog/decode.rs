@@ -11,7 +11,7 @@ use super::meta::{Meta, Quant};
 use super::{FORMAT, invalid};
 use crate::io::convert::{check_range, cloud_with_capacity, logit};
 use crate::io::{LoadError, SplatDecoder};
-use crate::scene::SplatCloud;
+use crate::scene::{AaHint, SplatCloud};
 
 /// Fewest pixels an image may always have, and the most pixels per byte of WebP beyond
 /// that: bounds the memory a small, hostile image can claim.
@@ -272,7 +272,7 @@ impl SplatDecoder for SogDecoder {
     fn decode(&self, range: Range<usize>) -> Result<SplatCloud, LoadError> {
         check_range(&self.path, FORMAT, &range, self.count)?;
         let (m, t) = (&self.meta, &self.tables);
-        let mut cloud = cloud_with_capacity(range.len(), self.sh_degree, false);
+        let mut cloud = cloud_with_capacity(range.len(), self.sh_degree, &AaHint::default());
         let coeffs = cloud.rest_coeffs_per_splat();
         for i in range {
             let lo = self.means_lo.texel(i);
