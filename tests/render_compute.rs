@@ -15,7 +15,7 @@ use splatview::render::tile::{
     DEFAULT_CHUNK_PAIRS, RasterChoice, RasterMode, TILE_SIZE, UNSPLIT_CHUNK_PAIRS,
     default_chunk_pairs,
 };
-use splatview::scene::{PinholeCamera, SceneBounds, SplatCloud};
+use splatview::scene::{AaMode, PinholeCamera, SceneBounds, SplatCloud};
 
 const WIDTH: u32 = 320;
 const HEIGHT: u32 = 180;
@@ -78,7 +78,7 @@ fn pair_overflow_grows_the_buffers_and_renders_everything() {
         tiles.capacity()
     );
     let cpu = to_rgb8(
-        &render_reference(&cloud, &camera, background),
+        &render_reference(&cloud, &camera, background, AaMode::Classic),
         WIDTH,
         HEIGHT,
     );
@@ -100,7 +100,7 @@ fn long_tiles_split_into_chunks_match_the_reference() {
         .camera(WIDTH, HEIGHT);
     let background = [0.1, 0.2, 0.3];
     let cpu = to_rgb8(
-        &render_reference(&cloud, &camera, background),
+        &render_reference(&cloud, &camera, background, AaMode::Classic),
         WIDTH,
         HEIGHT,
     );

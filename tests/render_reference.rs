@@ -13,7 +13,7 @@ use splatview::render::offscreen::{OFFSCREEN_FORMAT, render_to_image};
 use splatview::render::sort::SortPath;
 use splatview::render::splat::SplatGpuData;
 use splatview::render::tile::RasterMode;
-use splatview::scene::{PinholeCamera, SceneBounds, SplatCloud};
+use splatview::scene::{AaMode, PinholeCamera, SceneBounds, SplatCloud};
 
 const WIDTH: u32 = 320;
 const HEIGHT: u32 = 180;
@@ -76,7 +76,11 @@ fn compare_scene(name: &str, raster: RasterMode) {
                 image
             }
         };
-        let cpu = to_rgb8(&render_reference(&cloud, camera, background), WIDTH, HEIGHT);
+        let cpu = to_rgb8(
+            &render_reference(&cloud, camera, background, AaMode::Classic),
+            WIDTH,
+            HEIGHT,
+        );
         let db = psnr(&gpu, &cpu).expect("same size");
         let mode = raster.name();
         eprintln!("{name} view {i}: GPU ({mode}) vs CPU reference PSNR = {db:.2} dB");
@@ -381,8 +385,16 @@ fn packed_layout_costs_little_against_f32() {
         let cloud = load(name);
         let packed = splatview::render::splat::gpu_data::quantized_like_gpu(&cloud);
         for (i, camera) in viewpoints(&cloud).iter().enumerate() {
-            let f32_image = to_rgb8(&render_reference(&cloud, camera, [0.0; 3]), WIDTH, HEIGHT);
-            let packed_image = to_rgb8(&render_reference(&packed, camera, [0.0; 3]), WIDTH, HEIGHT);
+            let f32_image = to_rgb8(
+                &render_reference(&cloud, camera, [0.0; 3], AaMode::Classic),
+                WIDTH,
+                HEIGHT,
+            );
+            let packed_image = to_rgb8(
+                &render_reference(&packed, camera, [0.0; 3], AaMode::Classic),
+                WIDTH,
+                HEIGHT,
+            );
             let db = psnr(&f32_image, &packed_image).expect("same size");
             eprintln!("{name} view {i}: packed vs f32 layout PSNR {db:.2} dB");
             assert!(
