@@ -17,6 +17,8 @@ const MAX_ALPHA: f32 = 0.99;
 @group(0) @binding(1) var<storage, read> projected: array<ProjectedSplat>;
 // Splat indices sorted back to front; the first `instance_count` are visible.
 @group(0) @binding(2) var<storage, read> sorted_indices: array<u32>;
+// Per splat: the depth-test value of its centre (when frame.depth_test is 1).
+@group(0) @binding(3) var<storage, read> splat_depths: array<f32>;
 
 struct VertexOutput {
     @builtin(position) position: vec4<f32>,
@@ -30,7 +32,8 @@ fn vs_main(
     @builtin(vertex_index) vertex_index: u32,
     @builtin(instance_index) instance_index: u32,
 ) -> VertexOutput {
-    let splat = projected[sorted_indices[instance_index]];
+    let index = sorted_indices[instance_index];
+    let splat = projected[index];
     let center = splat.center_conic_ab.xy;
     let rg = unpack2x16float(splat.packed.y);
     let b_opacity = unpack2x16float(splat.packed.z);
@@ -46,8 +49,14 @@ fn vs_main(
     let pixel = center + k * (corner.x * axes[0] + corner.y * axes[1]);
     let ndc = vec2<f32>(pixel.x / frame.viewport.x * 2.0 - 1.0, 1.0 - pixel.y / frame.viewport.y * 2.0);
 
+    // With a mesh depth buffer, the whole quad sits at its centre's depth, so the
+    // hardware test hides the splat where its centre is behind the mesh.
+    var depth = 0.0;
+    if frame.depth_test != 0u {
+        depth = splat_depths[index];
+    }
     var out: VertexOutput;
-    out.position = vec4<f32>(ndc, 0.0, 1.0);
+    out.position = vec4<f32>(ndc, depth, 1.0);
     out.center = center;
     out.conic = conic;
     out.color_opacity = vec4<f32>(rg, b_opacity);

@@ -21,7 +21,10 @@
 #include "common/frame.wgsl"
 #include "common/sh.wgsl"
 
+// The low-pass filter added to the projected covariance: 0.3 px (3DGS, gsplat's
+// antialiased mode), 0.1 px (Mip-Splatting's 2D Mip filter).
 const LOW_PASS_DILATION: f32 = 0.3;
+const MIP_DILATION: f32 = 0.1;
 const MIN_ALPHA: f32 = 0.003921568627451; // 1 / 255
 
 @group(0) @binding(0) var<uniform> frame: FrameUniforms;
@@ -42,6 +45,9 @@ const MIN_ALPHA: f32 = 0.003921568627451; // 1 / 255
 // Per splat: importance bucket (only with a splat budget). This is the sort's
 // second value buffer, unused until the sort starts.
 @group(0) @binding(7) var<storage, read_write> importance: array<u32>;
+// Per splat: the depth-test value of its centre (reversed_depth), written only
+// when the view tests against a depth buffer.
+@group(0) @binding(8) var<storage, read_write> splat_depths: array<f32>;
 
 var<workgroup> group_visible: atomic<u32>;
 var<workgroup> group_min_depth: atomic<u32>;
@@ -121,14 +127,16 @@ fn project_splat(i: u32) -> u32 {
     let a_raw = cov2d[0][0];
     let b = cov2d[0][1];
     let c_raw = cov2d[1][1];
-    let a = a_raw + LOW_PASS_DILATION;
-    let c = c_raw + LOW_PASS_DILATION;
+    let dilation = select(LOW_PASS_DILATION, MIP_DILATION, frame.aa_mode == AA_MIP);
+    let a = a_raw + dilation;
+    let c = c_raw + dilation;
     let det = a * c - b * b;
     if !(det > 0.0) {
         return 0u;
     }
-    if frame.antialiased != 0u {
-        // Mip-Splatting: keep the integrated opacity of the filtered Gaussian.
+    if frame.aa_mode == AA_ANTIALIASED || frame.aa_mode == AA_MIP {
+        // Keep the integrated opacity of the filtered Gaussian:
+        // opacity * sqrt(det(Sigma) / det(Sigma + dilation I)).
         let det_raw = a_raw * c_raw - b * b;
         opacity *= sqrt(max(det_raw / det, 0.0));
         if !(opacity >= MIN_ALPHA) {
@@ -156,6 +164,9 @@ fn project_splat(i: u32) -> u32 {
         let bucket = importance_bucket(opacity, extent);
         importance[i] = bucket;
         atomicAdd(&group_histogram[bucket], 1u);
+    }
+    if frame.depth_test != 0u {
+        splat_depths[i] = reversed_depth(frame.near_plane, tz);
     }
     projected[i] = ProjectedSplat(
         vec4<f32>(center, conic.x, conic.y),

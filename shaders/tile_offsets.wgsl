@@ -2,6 +2,12 @@
 // per-workgroup pair counts into offsets (saturating, so a huge count cannot wrap
 // around), then the parameters of the tile sort and of tile_ranges.wgsl, written by
 // the GPU for itself (no read-back). See tile_bin.wgsl.
+//
+// When the pairs do not fit the buffers, the frame is not blended from the pairs
+// that fit (that image would miss splats): no pair is kept, every tile blends to
+// transparent, and the indirect quad draw at tile_state[16..19] draws every
+// visible splat instead, so the frame is complete. The view reads tile_state[0]
+// back and grows the buffers for the next frame.
 
 #include "common/sort_params.wgsl"
 #include "common/tile_params.wgsl"
@@ -10,11 +16,13 @@
 @group(0) @binding(0) var<uniform> tiles: TileParams;
 @group(0) @binding(1) var<storage, read_write> block_sums: array<u32>;
 // [0] pairs wanted (saturated at 2^31), [1] pairs stored, [4..7] workgroup counts
-// of tile_ranges (indirect dispatch).
+// of tile_ranges (indirect dispatch), [16..19] the fallback quad draw.
 @group(0) @binding(2) var<storage, read_write> tile_state: array<u32>;
 // Four `SortParams`, 256 bytes (64 words) apart.
 @group(0) @binding(3) var<storage, read_write> sort_params: array<u32>;
 @group(0) @binding(4) var<storage, read_write> sort_dispatch: array<u32>;
+// The depth path's indirect draw arguments: [1] is the visible count.
+@group(0) @binding(5) var<storage, read> draw_args: array<u32>;
 
 const PARAMS_STRIDE_WORDS: u32 = 64u;
 const SATURATED: u32 = 0x80000000u;
@@ -36,9 +44,14 @@ fn tile_offsets(@builtin(local_invocation_index) lid: u32) {
         carry = min(carry + scanned.y, SATURATED);
     }
     if lid == 0u {
-        let stored = min(carry, tiles.capacity);
+        let overflow = carry > tiles.capacity;
+        let stored = select(carry, 0u, overflow);
         tile_state[0] = carry;
         tile_state[1] = stored;
+        tile_state[16] = 4u;
+        tile_state[17] = select(0u, draw_args[1], overflow);
+        tile_state[18] = 0u;
+        tile_state[19] = 0u;
         let num_blocks = (stored + SORT_BLOCK_SIZE - 1u) / SORT_BLOCK_SIZE;
         for (var sort_pass = 0u; sort_pass < 4u; sort_pass++) {
             let base = sort_pass * PARAMS_STRIDE_WORDS;

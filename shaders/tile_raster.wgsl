@@ -9,7 +9,9 @@
 // every pixel is done. A tile of one chunk is written to the output, the same
 // premultiplied colour and alpha the draw pass blends (compose.wgsl is shared);
 // a chunk of a longer tile leaves its colour and transmittance for
-// tile_merge.wgsl.
+// tile_merge.wgsl. With a mesh depth buffer (frame.depth_test), a splat whose
+// centre lies behind the mesh at a pixel is skipped there, the rule the quads'
+// hardware depth test applies.
 
 #include "common/frame.wgsl"
 #include "common/splat_axes.wgsl"
@@ -27,7 +29,10 @@
 @group(0) @binding(7) var<storage, read> tile_state: array<u32>;
 // Per chunk and pixel: (colour rg, colour b and transmittance) as f16 pairs.
 @group(0) @binding(8) var<storage, read_write> partials: array<vec2<u32>>;
+// Per splat: the depth-test value of its centre (when frame.depth_test is 1).
+@group(0) @binding(9) var<storage, read> splat_depths: array<f32>;
 @group(1) @binding(0) var output: texture_storage_2d<rgba16float, write>;
+@group(1) @binding(1) var mesh_depth: texture_depth_2d;
 
 // One splat per invocation and batch.
 const BATCH: u32 = TILE_PIXELS;
@@ -36,11 +41,12 @@ const MAX_ALPHA: f32 = 0.99;
 const MIN_TRANSMITTANCE: f32 = 1e-4;
 
 // One batch of splats: (centre, opacity, conic a), (conic b, conic c, rectangle
-// edge normal 1), (colour, edge normal 2 x), edge normal 2 y.
+// edge normal 1), (colour, edge normal 2 x), edge normal 2 y, depth-test value.
 var<workgroup> batch_a: array<vec4<f32>, BATCH>;
 var<workgroup> batch_b: array<vec4<f32>, BATCH>;
 var<workgroup> batch_c: array<vec4<f32>, BATCH>;
 var<workgroup> batch_d: array<f32, BATCH>;
+var<workgroup> batch_depth: array<f32, BATCH>;
 var<workgroup> done_pixels: atomic<u32>;
 var<workgroup> done_snapshot: u32;
 
@@ -55,6 +61,9 @@ fn load_splat(slot: u32, index: u32) {
     batch_b[slot] = vec4<f32>(conic.y, conic.z, normals.xy);
     batch_c[slot] = vec4<f32>(rg, b_opacity.x, normals.z);
     batch_d[slot] = normals.w;
+    if frame.depth_test != 0u {
+        batch_depth[slot] = splat_depths[index];
+    }
 }
 
 @compute @workgroup_size(TILE_SIZE, TILE_SIZE)
@@ -73,6 +82,11 @@ fn tile_raster(
     let pixel = tile_xy * TILE_SIZE + local.xy;
     let inside = f32(pixel.x) < frame.viewport.x && f32(pixel.y) < frame.viewport.y;
     let pixel_center = vec2<f32>(pixel) + 0.5;
+    // The mesh depth at this pixel; 0 (nothing) hides no splat.
+    var surface_depth = 0.0;
+    if frame.depth_test != 0u && inside {
+        surface_depth = textureLoad(mesh_depth, vec2<i32>(pixel), 0);
+    }
     let first = ranges[2u * tile];
     let end = max(ranges[2u * tile + 1u], first);
     let chunks = tile_chunk_count(end - first, tiles.chunk_pairs);
@@ -108,6 +122,9 @@ fn tile_raster(
                 let b = batch_b[j];
                 let d = pixel_center - a.xy;
                 if abs(dot(d, b.zw)) > 1.0 || abs(dot(d, vec2<f32>(batch_c[j].w, batch_d[j]))) > 1.0 {
+                    continue;
+                }
+                if batch_depth[j] < surface_depth {
                     continue;
                 }
                 let power = -0.5 * (a.w * d.x * d.x + b.y * d.y * d.y) - b.x * d.x * d.y;

@@ -1,11 +1,15 @@
 //! Command-line interface: `splatview [SCENE]` opens the viewer; subcommands
 //! render headless and regenerate the bundled default scene.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use glam::Vec3;
+
+use crate::headless::{CameraSpec, HeadlessError, RenderJob, RenderOutput, RenderSettings};
+use crate::render::Raster;
+use crate::scene::AaChoice;
 
 /// Real-time viewer for 3D Gaussian Splatting scenes.
 #[derive(Debug, Parser)]
@@ -18,7 +22,8 @@ use glam::Vec3;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Scene to open (3DGS .ply). Default: the bundled scene in assets/.
+    /// Scene to open: any supported splat format (.ply, compressed .ply, .splat,
+    /// .ksplat, .spz, .sog, SOG meta.json). Default: the bundled scene.
     pub scene: Option<PathBuf>,
 }
 
@@ -32,6 +37,12 @@ pub enum Command {
     BenchSort(crate::bench::BenchSortArgs),
     /// Measure scene file loading alone (read, parse, convert; no GPU).
     BenchLoad(crate::bench::BenchLoadArgs),
+    /// PSNR, SSIM and FLIP of two images of the same size.
+    Metrics(crate::eval::cli::MetricsArgs),
+    /// Render a scene from a dataset's cameras and measure it against the photos.
+    Eval(crate::eval::cli::EvalArgs),
+    /// Render two scenes (or two settings) from one camera and measure B against A.
+    Compare(crate::eval::compare::CompareArgs),
     /// Write a 3DGS PLY of tiled copies of a scene (e.g. a 1 GB file for bench-load).
     Scale(ScaleArgs),
     /// Regenerate the bundled default scene (procedural).
@@ -85,16 +96,17 @@ fn run_scale(args: &ScaleArgs) -> anyhow::Result<()> {
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// Scene file (3DGS .ply).
+    /// Scene file (any supported splat format: .ply, compressed .ply, .splat,
+    /// .ksplat, .spz, .sog or a SOG meta.json).
     pub scene: PathBuf,
     /// Output PNG (8-bit RGB).
     #[arg(long, required_unless_present = "path", conflicts_with = "path")]
     pub out: Option<PathBuf>,
-    /// Camera path (JSON, as saved by the viewer): render it to a PNG sequence in
+    /// Camera path (JSON, docs/CAMERA_PATHS.md): render it to a PNG sequence in
     /// --out-dir instead of one view.
     #[arg(long, requires = "out_dir", conflicts_with_all = ["camera", "eye"])]
     pub path: Option<PathBuf>,
-    /// Number of frames to render along --path.
+    /// Number of frames to render along --path (evenly spaced in time).
     #[arg(long, default_value_t = 120, requires = "path")]
     pub frames: usize,
     /// Folder for the --path frames (frame_00000.png, ...); created if missing.
@@ -103,33 +115,95 @@ pub struct RenderArgs {
     /// INRIA cameras.json; image size and intrinsics come from it.
     #[arg(long)]
     pub camera: Option<PathBuf>,
-    /// Index into the cameras.json list.
+    /// Index into the cameras.json list (0-based).
     #[arg(long, default_value_t = 0, requires = "camera")]
     pub camera_index: usize,
-    /// Look-at camera: eye position "x,y,z".
+    /// Look-at camera: eye position "x,y,z" in scene units.
     #[arg(long, value_parser = parse_vec3, conflicts_with = "camera")]
     pub eye: Option<Vec3>,
-    /// Look-at camera: target "x,y,z" (default: the scene centre).
+    /// Look-at camera: target "x,y,z" in scene units (default: the scene centre).
     #[arg(long, value_parser = parse_vec3, requires = "eye")]
     pub target: Option<Vec3>,
     /// Look-at camera: world up "x,y,z" (default 0,-1,0: OpenCV/COLMAP scenes).
     #[arg(long, value_parser = parse_vec3, requires = "eye")]
     pub up: Option<Vec3>,
-    /// Look-at camera: vertical field of view in degrees.
+    /// Look-at camera: vertical field of view in degrees, in (0, 180).
     #[arg(long, default_value_t = crate::controls::orbit::DEFAULT_FOV_Y_DEGREES)]
     pub fov_y: f32,
-    /// Image width (overrides the cameras.json size; default 1280).
+    /// Image width in pixels (overrides the cameras.json size; default 1280).
     #[arg(long)]
     pub width: Option<u32>,
-    /// Image height (overrides the cameras.json size; default 720).
+    /// Image height in pixels (overrides the cameras.json size; default 720).
     #[arg(long)]
     pub height: Option<u32>,
-    /// Background colour "r,g,b" in 0..1.
+    /// Background colour "r,g,b", each 0..1.
     #[arg(long, value_parser = parse_vec3, default_value = "0,0,0")]
     pub background: Vec3,
-    /// Rasterizer: hardware quads or compute tiles (front to back, early stop).
-    #[arg(long, value_enum, default_value_t = crate::bench::RasterArg::Hardware)]
-    pub raster: crate::bench::RasterArg,
+    /// Rasterizer: hardware (quads), compute (tiles, front to back with early
+    /// stop) or auto (tiles on GPUs, quads on CPU adapters).
+    #[arg(long, default_value = "hardware", value_parser = parse_raster)]
+    pub raster: Raster,
+    /// Anti-aliasing: auto (what the file asks for), classic, antialiased or mip.
+    #[arg(long, default_value = "auto", value_parser = parse_aa)]
+    pub aa: AaChoice,
+}
+
+impl RenderArgs {
+    /// The job these flags describe.
+    pub fn job(&self) -> RenderJob {
+        let camera = if let Some(file) = &self.camera {
+            CameraSpec::Training {
+                file: file.clone(),
+                index: self.camera_index,
+            }
+        } else if let Some(eye) = self.eye {
+            CameraSpec::LookAt {
+                eye,
+                target: self.target,
+                up: self.up,
+                fov_y_degrees: self.fov_y,
+            }
+        } else {
+            CameraSpec::Framing
+        };
+        let output = match (&self.path, &self.out_dir, &self.out) {
+            (Some(path_file), Some(out_dir), _) => RenderOutput::Path {
+                path_file: path_file.clone(),
+                frames: self.frames,
+                out_dir: out_dir.clone(),
+            },
+            (_, _, out) => RenderOutput::Image(out.clone().unwrap_or_default()),
+        };
+        RenderJob {
+            scene: self.scene.clone(),
+            camera,
+            width: self.width,
+            height: self.height,
+            settings: RenderSettings {
+                background: self.background.to_array(),
+                raster: self.raster,
+                aa: self.aa,
+                ..RenderSettings::default()
+            },
+            output,
+        }
+    }
+}
+
+/// A value on the command line that cannot work: reported on one line with exit
+/// code 2, like clap's own usage errors.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// `--raster` values.
+pub fn parse_raster(text: &str) -> Result<Raster, String> {
+    text.parse()
+}
+
+/// `--aa` values.
+pub fn parse_aa(text: &str) -> Result<AaChoice, String> {
+    text.parse()
 }
 
 /// Parses "x,y,z".
@@ -147,36 +221,35 @@ pub fn parse_vec3(text: &str) -> Result<Vec3, String> {
     }
 }
 
-/// The bundled default scene.
-pub fn default_scene_path() -> PathBuf {
-    let relative = Path::new("assets/default_scene.ply");
-    if relative.exists() {
-        relative.to_owned()
-    } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
-    }
-}
-
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Some(Command::Render(args)) => crate::headless::run_render(&args),
+        Some(Command::Render(args)) => match crate::headless::run_render(&args.job()) {
+            Ok(line) => {
+                println!("{line}");
+                Ok(())
+            }
+            Err(HeadlessError::Invalid(message)) => Err(UsageError(message).into()),
+            Err(err) => Err(err.into()),
+        },
         Some(Command::Bench(args)) => crate::bench::run_bench(&args),
         Some(Command::BenchSort(args)) => crate::bench::run_bench_sort(&args),
         Some(Command::BenchLoad(args)) => crate::bench::run_bench_load(&args),
         Some(Command::Scale(args)) => run_scale(&args),
+        Some(Command::Metrics(args)) => crate::eval::cli::run_metrics(&args),
+        Some(Command::Eval(args)) => crate::eval::cli::run_eval(&args),
+        Some(Command::Compare(args)) => crate::eval::compare::run_compare(&args),
         Some(Command::GenerateDefaultScene { out }) => {
-            let cloud = crate::default_scene::generate();
-            let mut file = std::io::BufWriter::new(
-                std::fs::File::create(&out)
-                    .with_context(|| format!("creating {}", out.display()))?,
-            );
-            crate::io::ply::write_gaussian_ply(&cloud, &mut file)
+            crate::default_scene::write_default_scene(&out)
                 .with_context(|| format!("writing {}", out.display()))?;
-            println!("wrote {} splats to {}", cloud.len(), out.display());
+            println!("wrote the default scene to {}", out.display());
             Ok(())
         }
         None => {
-            let scene = cli.scene.unwrap_or_else(default_scene_path);
+            let scene = match cli.scene {
+                Some(scene) => scene,
+                None => crate::default_scene::default_scene_path()
+                    .context("finding or generating the default scene")?,
+            };
             crate::app::run_viewer(Some(scene))
         }
     }

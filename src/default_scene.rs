@@ -211,6 +211,46 @@ pub fn generate() -> SplatCloud {
     b.cloud
 }
 
+/// Where the default scene is: `assets/default_scene.ply` in the working
+/// directory, beside the executable or in the source tree it was built from;
+/// otherwise (an installed binary) it is generated once into the platform cache
+/// directory (`dirs::cache_dir()/splatview/`) and opened from there.
+pub fn default_scene_path() -> std::io::Result<std::path::PathBuf> {
+    use std::path::{Path, PathBuf};
+    let relative = Path::new("assets/default_scene.ply");
+    let beside_exe = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(relative)));
+    let candidates = [
+        Some(relative.to_owned()),
+        beside_exe,
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)),
+    ];
+    if let Some(found) = candidates.into_iter().flatten().find(|p| p.is_file()) {
+        return Ok(found);
+    }
+    let dir = dirs::cache_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("splatview");
+    let path: PathBuf = dir.join("default_scene.ply");
+    if !path.is_file() {
+        std::fs::create_dir_all(&dir)?;
+        write_default_scene(&path)?;
+    }
+    Ok(path)
+}
+
+/// Writes the generated default scene to `path` (through a temporary file, so a
+/// reader never sees half a file).
+pub fn write_default_scene(path: &std::path::Path) -> std::io::Result<()> {
+    let partial = path.with_extension("ply.partial");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&partial)?);
+    crate::io::ply::write_gaussian_ply(&generate(), &mut file)?;
+    std::io::Write::flush(&mut file)?;
+    drop(file);
+    std::fs::rename(&partial, path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

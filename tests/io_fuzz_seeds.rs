@@ -1,6 +1,7 @@
 //! The seed corpus of the fuzz targets (`fuzz/seeds/<target>/`): small valid files cut
-//! from the real test scenes. `seeds_are_valid` checks every committed seed decodes;
-//! `generate_fuzz_seeds` (ignored) writes them again:
+//! from the real test scenes, and small decompression bombs (`bomb-*`, built by
+//! `io_util::bombs`). `seeds_are_valid` checks every committed seed decodes, and every
+//! bomb fails quickly; `generate_fuzz_seeds` (ignored) writes them again:
 //! `cargo test --test io_fuzz_seeds -- --ignored generate_fuzz_seeds`.
 
 mod io_util;
@@ -8,8 +9,9 @@ mod io_util;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use io_util::bombs;
 use io_util::*;
-use splatview::io::{SplatDecoder, decode_all, ksplat, ply, sog, splat, spz};
+use splatview::io::{MemoryBudget, SplatDecoder, decode_all, ksplat, ply, sog, splat, spz};
 
 /// Splats kept in each cut-down seed.
 const N: usize = 16;
@@ -29,12 +31,18 @@ fn frame_sog(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     out
 }
 
+/// The memory budget of the fuzz targets (`fuzz/fuzz_targets/*.rs`).
+const FUZZ_BUDGET: MemoryBudget = MemoryBudget::fixed(256 << 20);
+
 /// Opens `data` the way fuzz target `target` does.
 fn open_as(target: &str, data: &[u8]) -> Result<Box<dyn SplatDecoder>, String> {
     let p = Path::new("seed");
+    let budget = &FUZZ_BUDGET;
     let boxed = |d: Box<dyn SplatDecoder>| Ok::<_, String>(d);
     match target {
-        "detect" => splatview::io::open_decoder(p, data.to_vec()).map_err(|e| e.to_string()),
+        "detect" => {
+            splatview::io::open_decoder_within(p, data.to_vec(), budget).map_err(|e| e.to_string())
+        }
         "ply" => ply::open(p, data.to_vec()).map_err(|e| e.to_string()),
         "splat" => boxed(Box::new(
             splat::open(p, data.to_vec()).map_err(|e| e.to_string())?,
@@ -43,13 +51,13 @@ fn open_as(target: &str, data: &[u8]) -> Result<Box<dyn SplatDecoder>, String> {
             ksplat::open(p, data.to_vec()).map_err(|e| e.to_string())?,
         )),
         "spz" => boxed(Box::new(
-            spz::open(p, data.to_vec()).map_err(|e| e.to_string())?,
+            spz::open(p, data.to_vec(), budget).map_err(|e| e.to_string())?,
         )),
         "sog" => boxed(Box::new(
-            sog::open_in_memory(p, &sog::unframe_files(data)).map_err(|e| e.to_string())?,
+            sog::open_in_memory(p, &sog::unframe_files(data), budget).map_err(|e| e.to_string())?,
         )),
         "sog_bundle" => boxed(Box::new(
-            sog::open_bundle(p, data).map_err(|e| e.to_string())?,
+            sog::open_bundle(p, data, budget).map_err(|e| e.to_string())?,
         )),
         other => Err(format!("unknown target {other}")),
     }
@@ -71,6 +79,12 @@ fn seeds_are_valid() {
             let f = f.expect("entry").path();
             let data = std::fs::read(&f).expect("seed");
             total += data.len();
+            if f.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("bomb-"))
+            {
+                check_bomb(&target, &f, &data);
+                continue;
+            }
             let d = open_as(&target, &data).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
             let cloud = decode_all(d.as_ref()).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
             assert!(
@@ -81,7 +95,22 @@ fn seeds_are_valid() {
         }
     }
     assert_eq!(targets, 7, "one seed directory per fuzz target");
-    assert!(total < 200_000, "seeds take {total} bytes");
+    // About 130 KB of valid seeds and 175 KB of bombs (the SOG ones carry playbot's SH
+    // centroids).
+    assert!(total < 320_000, "seeds take {total} bytes");
+}
+
+/// A bomb seed must fail (open or decode) within a second, whatever it claims.
+fn check_bomb(target: &str, f: &Path, data: &[u8]) {
+    let start = std::time::Instant::now();
+    let result =
+        open_as(target, data).and_then(|d| decode_all(d.as_ref()).map_err(|e| e.to_string()));
+    let elapsed = start.elapsed();
+    match result {
+        Ok(cloud) => panic!("{}: bomb loaded {} splats", f.display(), cloud.len()),
+        Err(e) => eprintln!("{}: {e}", f.display()),
+    }
+    assert!(elapsed.as_secs_f64() < 1.0, "{}: {elapsed:?}", f.display());
 }
 
 fn write_seed(target: &str, name: &str, data: &[u8]) {
@@ -304,11 +333,40 @@ fn spz_seeds() {
         out.extend_from_slice(s);
     }
     write_seed("spz", "playbot16.v4.spz", &out);
+    spz_bomb_seeds();
     write_seed(
         "spz",
         "minimal-v4.spz",
         &read("fixtures-synthetic/minimal-v4.spz"),
     );
+}
+
+/// Small SPZ bombs: a stream going on past its points, headers declaring more points
+/// than the fuzz budget allows over data that really inflates to them, a zstd stream
+/// inflating past its size, a zstd window far larger than its block.
+fn spz_bomb_seeds() {
+    let raw = gunzip(&std::fs::read(seeds_dir().join("spz/playbot16.v3.spz")).expect("seed"));
+    let trailing = bombs::gzip_wrap(&bombs::deflate_with_zeros(&raw, 4 << 20), 0, 0);
+    write_seed("spz", "bomb-trailing.v3.spz", &trailing);
+    let (declared, _) = bombs::spz_gzip_declaring(3, 3, 12 << 20);
+    write_seed("spz", "bomb-declared.v3.spz", &declared);
+    let (declared, _) = bombs::spz_v4_declaring(3, 10_000);
+    write_seed("spz", "bomb-declared.v4.spz", &declared);
+    let sizes = bombs::spz_v4_block_sizes(N as u64, 0);
+    let streams = |bomb: usize, zeros: u64, window_log: u8| -> Vec<Vec<u8>> {
+        sizes
+            .iter()
+            .enumerate()
+            .map(|(k, &n)| match k == bomb {
+                true => bombs::zstd_with_zeros(&[], zeros, window_log),
+                false => bombs::zstd_with_zeros(&[], n, 20),
+            })
+            .collect()
+    };
+    let stream = bombs::spz_v4(N as u32, 0, &streams(0, 64 << 20, 20), &sizes);
+    write_seed("spz", "bomb-stream.v4.spz", &stream);
+    let window = bombs::spz_v4(N as u32, 0, &streams(1, 16 << 20, 26), &sizes);
+    write_seed("spz", "bomb-window.v4.spz", &window);
 }
 
 fn webp(width: u32, height: u32, rgba: &[u8]) -> Vec<u8> {
@@ -375,6 +433,24 @@ fn sog_seeds() {
     }
     let bundle = zip.finish().expect("zip").into_inner();
     write_seed("sog_bundle", "playbot16.sog", &bundle);
+
+    // Bombs: a zip entry inflating past what 16 splats can need, and an image
+    // claiming 16384 x 16384 pixels.
+    let entry = bombs::sog_with_entry_bomb(&files, "means_l.webp", 10 << 20, 10 << 20);
+    write_seed("sog_bundle", "bomb-entry.sog", &entry);
+    let claiming: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(name, data)| match name.as_str() {
+            "means_l.webp" => (name.clone(), bombs::webp_claiming(16384, 16384)),
+            _ => (name.clone(), data.clone()),
+        })
+        .collect();
+    write_seed("sog", "bomb-dimensions.sogfiles", &frame_sog(&claiming));
+    let stored: Vec<bombs::ZipEntry> = claiming
+        .iter()
+        .map(|(name, data)| bombs::ZipEntry::stored(name, data))
+        .collect();
+    write_seed("sog_bundle", "bomb-dimensions.sog", &bombs::zip(&stored));
 }
 
 /// Checks the seed `seed` of `target` decodes to the first splats of `original`.

@@ -8,21 +8,20 @@ use splatview::controls::OrbitCamera;
 use splatview::gpu::GpuContext;
 use splatview::metrics::psnr;
 use splatview::reference::{render_reference, to_rgb8};
-use splatview::render::FrameRenderer;
-use splatview::render::offscreen::{OFFSCREEN_FORMAT, render_to_image};
-use splatview::render::splat::SplatGpuData;
 use splatview::render::tile::{
-    DEFAULT_CHUNK_PAIRS, RasterChoice, RasterMode, TILE_SIZE, UNSPLIT_CHUNK_PAIRS,
-    default_chunk_pairs,
+    DEFAULT_CHUNK_PAIRS, TILE_SIZE, UNSPLIT_CHUNK_PAIRS, default_chunk_pairs,
 };
-use splatview::scene::{AaMode, PinholeCamera, SceneBounds, SplatCloud};
+use splatview::render::{Raster, SplatScene, ViewParams};
+use splatview::scene::{AaMode, SceneBounds, SplatCloud};
+
+use common::{TestView, upload};
 
 const WIDTH: u32 = 320;
 const HEIGHT: u32 = 180;
 
 /// `n` large, faint splats around the origin: each covers most of the view, so
 /// the frame needs far more (tile, splat) pairs than the first buffers hold.
-fn huge_splats(n: usize) -> SplatCloud {
+pub fn huge_splats(n: usize) -> SplatCloud {
     let mut cloud = SplatCloud::new(0);
     let mut state = 0x2545_F491_4F6C_DD1Du64;
     let mut next = || {
@@ -64,12 +63,20 @@ fn pair_overflow_grows_the_buffers_and_renders_everything() {
     };
     let camera =
         OrbitCamera::framing(Some(bounds), WIDTH as f32 / HEIGHT as f32).camera(WIDTH, HEIGHT);
-    let mut renderer = FrameRenderer::new(&ctx.device, OFFSCREEN_FORMAT).expect("renderer");
-    renderer.raster = RasterMode::Compute;
-    let mut scene = SplatGpuData::new(&ctx.device, &renderer.splats, &cloud).expect("upload");
+    let scene = upload(ctx, &cloud);
+    let mut test = TestView::new(ctx);
     let background = [0.2, 0.1, 0.0];
-    let gpu = render_to_image(ctx, &mut renderer, &mut scene, &camera, background).expect("render");
-    let tiles = scene.tiles.as_ref().expect("compute rasterizer ran");
+    let params = ViewParams {
+        raster: Raster::Compute,
+        background,
+        ..ViewParams::new(camera)
+    };
+    let gpu = test.render(ctx, &scene, &params);
+    let tiles = test
+        .view
+        .view
+        .tile_buffers()
+        .expect("compute rasterizer ran");
     // 3,000 splats over many of the 40 x 23 tiles: over the first 65,536 pairs
     // (4 per splat slot, at least 65,536), so the buffers must have grown.
     assert!(
@@ -108,13 +115,20 @@ fn long_tiles_split_into_chunks_match_the_reference() {
     let mut unsplit = None;
     // Unsplit (CPU adapters' default), the GPUs' default, many chunks per tile.
     for chunk_pairs in [UNSPLIT_CHUNK_PAIRS, DEFAULT_CHUNK_PAIRS, 97, 16] {
-        let mut renderer = FrameRenderer::new(&ctx.device, OFFSCREEN_FORMAT).expect("renderer");
-        renderer.raster = RasterMode::Compute;
-        renderer.tiles.chunk_pairs = chunk_pairs;
-        let mut scene = SplatGpuData::new(&ctx.device, &renderer.splats, &cloud).expect("upload");
-        let gpu =
-            render_to_image(ctx, &mut renderer, &mut scene, &camera, background).expect("render");
-        let tiles = scene.tiles.as_ref().expect("compute rasterizer ran");
+        let mut test = TestView::new(ctx);
+        test.renderer.tiles.chunk_pairs = chunk_pairs;
+        let scene = upload(ctx, &cloud);
+        let params = ViewParams {
+            raster: Raster::Compute,
+            background,
+            ..ViewParams::new(camera)
+        };
+        let gpu = test.render(ctx, &scene, &params);
+        let tiles = test
+            .view
+            .view
+            .tile_buffers()
+            .expect("compute rasterizer ran");
         assert_eq!(tiles.chunk_pairs(), chunk_pairs);
         let state: Vec<u32> = bytemuck::pod_collect_to_vec(
             &splatview::gpu::readback::read_buffer(&ctx.device, &ctx.queue, &tiles.state, 0, 64)
@@ -156,27 +170,19 @@ fn chunk_size_by_adapter_type() {
     );
 }
 
-/// Records one frame into `view`, submits it and starts its read-backs, as the
-/// window does.
+/// Records one frame, submits it and starts its read-backs, as the window does.
 fn submit_frame(
     ctx: &GpuContext,
-    renderer: &mut FrameRenderer,
-    scene: &mut SplatGpuData,
-    camera: &PinholeCamera,
-    view: &wgpu::TextureView,
+    test: &mut TestView,
+    scene: &SplatScene,
+    params: &ViewParams<'_>,
 ) {
     let mut encoder = ctx.device.create_command_encoder(&Default::default());
-    renderer.encode_frame(
-        &ctx.device,
-        &ctx.queue,
-        &mut encoder,
-        scene,
-        camera,
-        [0.0; 3],
-        view,
-    );
+    test.view
+        .encode(ctx, &test.renderer, &mut encoder, scene, params)
+        .expect("encode");
     ctx.queue.submit([encoder.finish()]);
-    renderer.after_submit();
+    test.view.view.after_submit();
 }
 
 #[test]
@@ -188,61 +194,60 @@ fn auto_rasterizer_measures_both_and_decides() {
         max: Vec3::splat(1.5),
     };
     let camera = OrbitCamera::framing(Some(bounds), 16.0 / 9.0).camera(160, 90);
-    let mut renderer = FrameRenderer::new(&ctx.device, OFFSCREEN_FORMAT).expect("renderer");
-    if !renderer.enable_profiling(&ctx.device, &ctx.queue) {
+    let mut test = TestView::new(ctx);
+    if !test.view.view.enable_profiling(&ctx.device, &ctx.queue) {
         assert!(!common::in_ci(), "lavapipe has timestamp queries");
         return;
     }
-    let auto = splatview::controls::LodSettings {
-        raster: RasterChoice::Auto,
-        ..Default::default()
-    };
-    renderer.set_lod(&auto);
     // Measuring is off by default on CPU adapters such as lavapipe: this test
     // drives the measurement itself.
-    renderer.set_auto_measures(true);
-    let mut scene = SplatGpuData::new(&ctx.device, &renderer.splats, &cloud).expect("upload");
-    let texture = splatview::render::offscreen::create_output_texture(
-        &ctx.device,
-        160,
-        90,
-        wgpu::TextureUsages::empty(),
-    );
-    let view = texture.create_view(&Default::default());
+    test.view.view.set_auto_measures(true);
+    let params = ViewParams {
+        raster: Raster::Auto,
+        ..ViewParams::new(camera)
+    };
+    let scene = upload(ctx, &cloud);
     let mut used = Vec::new();
     for _ in 0..40 {
-        if renderer.raster_decision().is_some() {
+        if test.view.view.raster_decision().is_some() {
             break;
         }
-        used.push(renderer.raster_mode());
-        submit_frame(ctx, &mut renderer, &mut scene, &camera, &view);
+        submit_frame(ctx, &mut test, &scene, &params);
+        used.extend(test.view.view.last_raster());
         ctx.device
             .poll(wgpu::PollType::Wait {
                 submission_index: None,
                 timeout: None,
             })
             .expect("poll");
-        let _ = renderer.poll_pass_timings();
+        let _ = test.view.view.poll();
     }
-    let (mode, quads_ms, tiles_ms) = renderer
+    let (mode, quads_ms, tiles_ms) = test
+        .view
+        .view
         .raster_decision()
         .expect("a decision within 40 frames");
     eprintln!("auto rasterizer: {mode:?} (quads {quads_ms:.2} ms, tiles {tiles_ms:.2} ms)");
-    assert!(used.contains(&RasterMode::Hardware) && used.contains(&RasterMode::Compute));
+    assert!(used.contains(&Raster::Hardware) && used.contains(&Raster::Compute));
     assert!(quads_ms > 0.0 && tiles_ms > 0.0);
     let faster = if tiles_ms < quads_ms * 0.9 {
-        RasterMode::Compute
+        Raster::Compute
     } else {
-        RasterMode::Hardware
+        Raster::Hardware
     };
     assert_eq!(mode, faster);
-    assert_eq!(renderer.raster_mode(), mode, "the decision sticks");
 
-    // One more frame: with the quads chosen, the tile buffers are given back.
-    submit_frame(ctx, &mut renderer, &mut scene, &camera, &view);
+    // One more frame: the decision sticks, and with the quads chosen the tile
+    // buffers are given back.
+    submit_frame(ctx, &mut test, &scene, &params);
     assert_eq!(
-        scene.tiles.is_some(),
-        mode == RasterMode::Compute,
+        test.view.view.last_raster(),
+        Some(mode),
+        "the decision sticks"
+    );
+    assert_eq!(
+        test.view.view.tile_buffers().is_some(),
+        mode == Raster::Compute,
         "tile buffers are kept only for the compute rasterizer"
     );
 }
@@ -255,15 +260,18 @@ fn auto_rasterizer_takes_the_quads_at_once_on_cpu_adapters() {
     }
     let cloud = huge_splats(10);
     let camera = OrbitCamera::framing(None, 16.0 / 9.0).camera(64, 36);
-    let mut renderer = FrameRenderer::new(&ctx.device, OFFSCREEN_FORMAT).expect("renderer");
-    renderer.set_lod(&splatview::controls::LodSettings {
-        raster: RasterChoice::Auto,
-        ..Default::default()
-    });
-    let mut scene = SplatGpuData::new(&ctx.device, &renderer.splats, &cloud).expect("upload");
-    render_to_image(ctx, &mut renderer, &mut scene, &camera, [0.0; 3]).expect("render");
-    let (mode, quads, tiles) = renderer.raster_decision().expect("decided at once");
-    assert_eq!(mode, RasterMode::Hardware);
+    let scene = upload(ctx, &cloud);
+    let mut view = TestView::new(ctx);
+    let params = ViewParams {
+        raster: Raster::Auto,
+        ..ViewParams::new(camera)
+    };
+    view.render(ctx, &scene, &params);
+    let (mode, quads, tiles) = view.view.view.raster_decision().expect("decided at once");
+    assert_eq!(mode, Raster::Hardware);
     assert!(quads.is_nan() && tiles.is_nan(), "nothing measured");
-    assert!(scene.tiles.is_none(), "no tile buffers were made");
+    assert!(
+        view.view.view.tile_buffers().is_none(),
+        "no tile buffers were made"
+    );
 }

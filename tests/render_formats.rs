@@ -10,10 +10,8 @@ use splatview::gpu::readback::read_buffer;
 use splatview::headless::render_cloud;
 use splatview::io::stream::{LoadMessage, StreamingLoad};
 use splatview::metrics::psnr;
-use splatview::render::FrameRenderer;
-use splatview::render::offscreen::OFFSCREEN_FORMAT;
-use splatview::render::splat::SplatGpuData;
-use splatview::scene::{SceneBounds, SplatCloud};
+use splatview::render::SplatScene;
+use splatview::scene::{AaMode, SceneBounds, SplatCloud};
 
 const MIN_LOSSY_PSNR_DB: f64 = 35.0;
 
@@ -63,9 +61,8 @@ fn biker_formats_render_alike() {
 fn streamed_gpu_data_equals_one_shot() {
     let Some(ctx) = common::gpu() else { return };
     let path = common::testdata("splats/biker.ply");
-    let renderer = FrameRenderer::new(&ctx.device, OFFSCREEN_FORMAT).expect("renderer");
     let load = StreamingLoad::spawn(path.clone());
-    let mut streamed: Option<SplatGpuData> = None;
+    let mut streamed: Option<SplatScene> = None;
     let mut chunks = 0;
     loop {
         match load
@@ -78,15 +75,14 @@ fn streamed_gpu_data_equals_one_shot() {
                 antialiased,
                 ..
             } => {
+                let aa = if antialiased {
+                    AaMode::Antialiased
+                } else {
+                    AaMode::Classic
+                };
                 streamed = Some(
-                    SplatGpuData::with_capacity(
-                        &ctx.device,
-                        &renderer.splats,
-                        total_splats,
-                        sh_degree,
-                        antialiased,
-                    )
-                    .expect("allocate"),
+                    SplatScene::with_capacity(&ctx.device, total_splats, sh_degree, aa)
+                        .expect("allocate"),
                 );
             }
             LoadMessage::Chunk { splats, .. } => {
@@ -108,23 +104,27 @@ fn streamed_gpu_data_equals_one_shot() {
         chunks > 1,
         "biker should arrive in several chunks, got {chunks}"
     );
-    let one_shot = SplatGpuData::new(
+    let one_shot = SplatScene::new(
         &ctx.device,
-        &renderer.splats,
         &splatview::io::load_splat_file(&path).expect("load"),
     )
     .expect("upload");
-    assert_eq!(streamed.splat_count, one_shot.splat_count);
+    assert_eq!(streamed.splat_count(), one_shot.splat_count());
     for (name, a, b, bytes_per_splat) in [
-        ("attributes", &streamed.splats, &one_shot.splats, 32u64),
+        (
+            "attributes",
+            streamed.splat_buffer(),
+            one_shot.splat_buffer(),
+            32u64,
+        ),
         (
             "SH",
-            &streamed.sh,
-            &one_shot.sh,
-            u64::from(one_shot.sh_words_per_splat) * 4,
+            streamed.sh_buffer(),
+            one_shot.sh_buffer(),
+            u64::from(one_shot.sh_words_per_splat()) * 4,
         ),
     ] {
-        let size = u64::from(one_shot.splat_count) * bytes_per_splat;
+        let size = u64::from(one_shot.splat_count()) * bytes_per_splat;
         let a = read_buffer(&ctx.device, &ctx.queue, a, 0, size).expect("read");
         let b = read_buffer(&ctx.device, &ctx.queue, b, 0, size).expect("read");
         assert!(a == b, "streamed {name} differ from the one-shot upload");

@@ -1,5 +1,5 @@
 //! GPU renders against the CPU reference renderer on real scenes, and rendering
-//! invariants. Both go through `FrameRenderer::encode_frame`, the window's path.
+//! invariants. Both go through `Renderer::encode_view`, the window's path.
 
 mod common;
 
@@ -8,33 +8,15 @@ use splatview::gpu::GpuContext;
 use splatview::headless::render_cloud;
 use splatview::metrics::psnr;
 use splatview::reference::{render_reference, to_rgb8};
-use splatview::render::FrameRenderer;
-use splatview::render::offscreen::{OFFSCREEN_FORMAT, render_to_image};
 use splatview::render::sort::SortPath;
-use splatview::render::splat::SplatGpuData;
-use splatview::render::tile::RasterMode;
+use splatview::render::{Raster, SplatScene, ViewParams};
 use splatview::scene::{AaMode, PinholeCamera, SceneBounds, SplatCloud};
+
+use common::{TestView, render_params, upload};
 
 const WIDTH: u32 = 320;
 const HEIGHT: u32 = 180;
 const MIN_PSNR_DB: f64 = 40.0;
-
-fn offscreen_renderer(ctx: &GpuContext) -> FrameRenderer {
-    FrameRenderer::new(&ctx.device, OFFSCREEN_FORMAT).expect("renderer")
-}
-
-fn upload(ctx: &GpuContext, renderer: &FrameRenderer, cloud: &SplatCloud) -> SplatGpuData {
-    SplatGpuData::new(&ctx.device, &renderer.splats, cloud).expect("upload")
-}
-
-fn render(
-    ctx: &GpuContext,
-    renderer: &mut FrameRenderer,
-    scene: &mut SplatGpuData,
-    camera: &PinholeCamera,
-) -> image::RgbImage {
-    render_to_image(ctx, renderer, scene, camera, [0.0; 3]).expect("render")
-}
 
 fn load(name: &str) -> SplatCloud {
     splatview::io::load_splat_file(&common::testdata(&format!("splats/{name}")))
@@ -57,25 +39,20 @@ fn viewpoints(cloud: &SplatCloud) -> Vec<PinholeCamera> {
         .collect()
 }
 
-fn compare_scene(name: &str, raster: RasterMode) {
+fn compare_scene(name: &str, raster: Raster) {
     let Some(ctx) = common::gpu() else { return };
     let cloud = load(name);
+    let scene = upload(ctx, &cloud);
+    let mut test = TestView::new(ctx);
     for (i, camera) in viewpoints(&cloud).iter().enumerate() {
         let background = [0.1, 0.2, 0.3];
-        let gpu = match raster {
-            RasterMode::Hardware => {
-                render_cloud(ctx, &cloud, camera, background).expect("GPU render")
-            }
-            RasterMode::Compute => {
-                let mut renderer = offscreen_renderer(ctx);
-                renderer.raster = raster;
-                let mut scene = upload(ctx, &renderer, &cloud);
-                let image = render_to_image(ctx, &mut renderer, &mut scene, camera, background)
-                    .expect("render");
-                assert!(scene.tiles.is_some(), "the compute rasterizer did not run");
-                image
-            }
+        let params = ViewParams {
+            raster,
+            background,
+            ..ViewParams::new(*camera)
         };
+        let gpu = test.render(ctx, &scene, &params);
+        assert_eq!(test.view.view.last_raster(), Some(raster));
         let cpu = to_rgb8(
             &render_reference(&cloud, camera, background, AaMode::Classic),
             WIDTH,
@@ -104,23 +81,23 @@ fn compare_scene(name: &str, raster: RasterMode) {
 
 #[test]
 fn guitar_matches_reference() {
-    compare_scene("guitar.decoded.ply", RasterMode::Hardware);
+    compare_scene("guitar.decoded.ply", Raster::Hardware);
 }
 
 #[test]
 fn biker_matches_reference() {
-    compare_scene("biker.ply", RasterMode::Hardware);
+    compare_scene("biker.ply", Raster::Hardware);
 }
 
 #[test]
 fn playbot_sh2_matches_reference() {
-    compare_scene("playbot_l6.ply", RasterMode::Hardware);
+    compare_scene("playbot_l6.ply", Raster::Hardware);
 }
 
 #[test]
 fn compute_rasterizer_matches_reference() {
     for name in ["guitar.decoded.ply", "biker.ply", "playbot_l6.ply"] {
-        compare_scene(name, RasterMode::Compute);
+        compare_scene(name, Raster::Compute);
     }
 }
 
@@ -200,8 +177,7 @@ fn scene_over_the_binding_limit_is_a_clear_error() {
     })
     .expect("device with small limits");
     let cloud = load("guitar.decoded.ply"); // 90k splats * 32 B > 1 MiB
-    let renderer = offscreen_renderer(&ctx);
-    let err = SplatGpuData::new(&ctx.device, &renderer.splats, &cloud)
+    let err = SplatScene::new(&ctx.device, &cloud)
         .err()
         .expect("must not fit");
     let message = err.to_string();
@@ -218,10 +194,11 @@ fn fewer_sort_key_bits_stay_within_tolerance() {
         let cloud = load(name);
         let camera = viewpoints(&cloud)[2];
         let render_with = |bits: u32| {
-            let mut renderer = offscreen_renderer(ctx);
-            renderer.splats.sort_key_bits = bits;
-            let mut scene = upload(ctx, &renderer, &cloud);
-            render(ctx, &mut renderer, &mut scene, &camera)
+            let params = ViewParams {
+                sort_key_bits: bits,
+                ..ViewParams::new(camera)
+            };
+            render_params(ctx, &cloud, &params)
         };
         let exact = render_with(32);
         for bits in [24, 16] {
@@ -247,13 +224,13 @@ fn both_sort_paths_render_identical_frames() {
     let cloud = load("biker.ply");
     for camera in viewpoints(&cloud).iter().take(2) {
         let frames = [SortPath::Portable, SortPath::Subgroup].map(|path| {
-            let mut renderer = offscreen_renderer(ctx);
-            renderer
+            let mut test = TestView::new(ctx);
+            test.renderer
                 .splats
                 .set_sort_path(&ctx.device, path)
                 .expect("sort path");
-            let mut scene = upload(ctx, &renderer, &cloud);
-            render(ctx, &mut renderer, &mut scene, camera)
+            let scene = upload(ctx, &cloud);
+            test.render(ctx, &scene, &ViewParams::new(*camera))
         });
         assert!(
             frames[0] == frames[1],
@@ -267,15 +244,11 @@ fn chunked_upload_renders_like_one_shot() {
     let Some(ctx) = common::gpu() else { return };
     let cloud = load("guitar.decoded.ply");
     let camera = viewpoints(&cloud)[0];
-    let mut renderer = offscreen_renderer(ctx);
-    let mut streamed = SplatGpuData::with_capacity(
-        &ctx.device,
-        &renderer.splats,
-        cloud.len(),
-        cloud.sh_degree,
-        cloud.antialiased,
-    )
-    .expect("allocate");
+    let params = ViewParams::new(camera);
+    let mut test = TestView::new(ctx);
+    let mut streamed =
+        SplatScene::with_capacity(&ctx.device, cloud.len(), cloud.sh_degree, AaMode::Classic)
+            .expect("allocate");
     let chunk = 30_000;
     let mut partial = None;
     for start in (0..cloud.len()).step_by(chunk) {
@@ -285,11 +258,11 @@ fn chunked_upload_renders_like_one_shot() {
             .expect("append");
         if partial.is_none() {
             // A frame while loading shows what has arrived so far.
-            partial = Some(render(ctx, &mut renderer, &mut streamed, &camera));
+            partial = Some(test.render(ctx, &streamed, &params));
         }
     }
-    assert_eq!(streamed.splat_count as usize, cloud.len());
-    let full_streamed = render(ctx, &mut renderer, &mut streamed, &camera);
+    assert_eq!(streamed.splat_count() as usize, cloud.len());
+    let full_streamed = test.render(ctx, &streamed, &params);
     let one_shot = render_cloud(ctx, &cloud, &camera, [0.0; 3]).expect("render");
     assert!(
         full_streamed == one_shot,
@@ -304,31 +277,22 @@ fn chunked_upload_renders_like_one_shot() {
 }
 
 #[test]
-fn lod_resolution_scale_and_sh_cap() {
+fn lod_sh_cap() {
     let Some(ctx) = common::gpu() else { return };
     let cloud = load("playbot_l6.ply");
     let camera = viewpoints(&cloud)[0];
-    let mut renderer = offscreen_renderer(ctx);
-    let mut scene = upload(ctx, &renderer, &cloud);
-    let mut render = |renderer: &mut FrameRenderer| render(ctx, renderer, &mut scene, &camera);
-    let full = render(&mut renderer);
-    renderer.splats.lod.resolution_scale = 0.5;
-    let half = render(&mut renderer);
-    let db = psnr(&full, &half).expect("same size");
-    assert!(half.dimensions() == full.dimensions());
-    assert!(
-        db > 20.0 && db < 60.0,
-        "half resolution should be close but not equal: {db:.1} dB"
-    );
-    renderer.splats.lod.resolution_scale = 1.0;
-    renderer.splats.lod.sh_degree_cap = 0;
-    let sh0 = render(&mut renderer);
+    let scene = upload(ctx, &cloud);
+    let mut test = TestView::new(ctx);
+    let mut params = ViewParams::new(camera);
+    let full = test.render(ctx, &scene, &params);
+    params.lod.sh_degree_cap = 0;
+    let sh0 = test.render(ctx, &scene, &params);
     assert!(
         sh0 != full,
         "capping SH at degree 0 must change a degree-2 scene"
     );
-    renderer.splats.lod.sh_degree_cap = 3;
-    assert!(render(&mut renderer) == full);
+    params.lod.sh_degree_cap = 3;
+    assert!(test.render(ctx, &scene, &params) == full);
 }
 
 #[test]
@@ -336,14 +300,17 @@ fn splat_budget_keeps_the_most_important_splats() {
     let Some(ctx) = common::gpu() else { return };
     let cloud = load("guitar.decoded.ply");
     let camera = viewpoints(&cloud)[0];
-    let mut renderer = offscreen_renderer(ctx);
-    let mut scene = upload(ctx, &renderer, &cloud);
-    let mut render = |renderer: &mut FrameRenderer| {
-        let image = render(ctx, renderer, &mut scene, &camera);
+    let scene = upload(ctx, &cloud);
+    let mut test = TestView::new(ctx);
+    let mut render = |budget: Option<u32>| {
+        let mut params = ViewParams::new(camera);
+        params.lod.splat_budget = budget;
+        let image = test.render(ctx, &scene, &params);
+        let working = test.view.view.working().expect("working buffers");
         let bytes = splatview::gpu::readback::read_buffer(
             &ctx.device,
             &ctx.queue,
-            &scene.frame_state,
+            &working.frame_state,
             0,
             16,
         )
@@ -351,16 +318,14 @@ fn splat_budget_keeps_the_most_important_splats() {
         let visible = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
         (image, visible)
     };
-    let (full, all_visible) = render(&mut renderer);
-    renderer.splats.lod.splat_budget = Some(cloud.len() as u32);
-    let (same, same_visible) = render(&mut renderer);
+    let (full, all_visible) = render(None);
+    let (same, same_visible) = render(Some(cloud.len() as u32));
     assert!(
         same == full && same_visible == all_visible,
         "a budget above the count changes nothing"
     );
     for budget in [20_000u32, 5_000] {
-        renderer.splats.lod.splat_budget = Some(budget);
-        let (limited, visible) = render(&mut renderer);
+        let (limited, visible) = render(Some(budget));
         let db = psnr(&full, &limited).expect("same size");
         eprintln!(
             "budget {budget}: {visible} of {all_visible} splats drawn, PSNR vs all {db:.1} dB"
@@ -370,6 +335,8 @@ fn splat_budget_keeps_the_most_important_splats() {
             "budget {budget}: drew {visible}"
         );
         assert!(limited != full);
+        // Dropping 78-95% of the splats is meant to change the picture: this
+        // only checks that the most important ones keep its gist.
         assert!(
             db > 15.0,
             "the most important splats should keep the picture ({db:.1} dB)"
@@ -410,18 +377,19 @@ fn clipping_planes_cull_by_depth() {
     let Some(ctx) = common::gpu() else { return };
     let cloud = load("playbot_l6.ply");
     let camera = viewpoints(&cloud)[0];
-    let mut renderer = offscreen_renderer(ctx);
-    let mut scene = upload(ctx, &renderer, &cloud);
-    let full = render(ctx, &mut renderer, &mut scene, &camera);
+    let scene = upload(ctx, &cloud);
+    let mut test = TestView::new(ctx);
+    let mut params = ViewParams::new(camera);
+    let full = test.render(ctx, &scene, &params);
     // The depth of the scene centre splits the splats roughly in half.
     let bounds = SceneBounds::robust(&cloud).expect("bounds");
     let middle = camera.view_from_world().transform_point3(bounds.center()).z;
-    renderer.splats.lod.far_plane = middle;
-    let near_half = render(ctx, &mut renderer, &mut scene, &camera);
-    renderer.splats.lod.far_plane = f32::INFINITY;
-    renderer.splats.lod.near_plane = middle;
-    let far_half = render(ctx, &mut renderer, &mut scene, &camera);
+    params.lod.far_plane = middle;
+    let near_half = test.render(ctx, &scene, &params);
+    params.lod.far_plane = f32::INFINITY;
+    params.lod.near_plane = middle;
+    let far_half = test.render(ctx, &scene, &params);
     assert!(near_half != full && far_half != full && near_half != far_half);
-    renderer.splats.lod.near_plane = splatview::scene::camera::NEAR_PLANE;
-    assert!(render(ctx, &mut renderer, &mut scene, &camera) == full);
+    params.lod.near_plane = splatview::scene::camera::NEAR_PLANE;
+    assert!(test.render(ctx, &scene, &params) == full);
 }

@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use glam::Mat4;
@@ -13,7 +11,7 @@ use splatview::app::state::{AppState, SceneInfo};
 use splatview::controls::path::Keyframe;
 use splatview::controls::{CameraMode, CameraPose};
 use splatview::io::cameras_json::TrainingCamera;
-use splatview::scene::{PinholeCamera, SceneBounds, SplatCloud};
+use splatview::scene::{PinholeCamera, SceneBounds};
 use splatview::settings::Settings;
 
 /// A state in which every command has something to act on: a scene (so also a
@@ -41,11 +39,11 @@ fn state(command: Command) -> AppState {
         format: "3DGS PLY".into(),
         splat_count: 10,
         sh_degree: 3,
-        antialiased: false,
+        aa_mode: splatview::scene::AaMode::Classic,
         bounds: Some(bounds),
         gpu_bytes: None,
     };
-    state.set_scene(info, Arc::new(SplatCloud::new(3)));
+    state.set_scene(info);
     let cameras = (0..3)
         .map(|i| {
             let eye = glam::Vec3::new(i as f32, -1.0, -4.0);

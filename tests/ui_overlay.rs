@@ -4,7 +4,6 @@
 mod common;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -27,11 +26,11 @@ fn state_with(scene: &str) -> AppState {
         format: "3DGS PLY".into(),
         splat_count: cloud.len(),
         sh_degree: cloud.sh_degree,
-        antialiased: cloud.antialiased,
+        aa_mode: splatview::scene::AaMode::Classic,
         bounds: SceneBounds::robust(&cloud),
         gpu_bytes: Some(1 << 20),
     };
-    state.set_scene(info, Arc::new(cloud));
+    state.set_scene(info);
     state
 }
 

@@ -2,10 +2,15 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use splatview::io::{decode_all, open_decoder};
+use splatview::io::{MemoryBudget, decode_all, open_decoder_within};
+
+/// A fixed budget, so a small input that declares a large scene is refused the same
+/// way on every machine.
+const BUDGET: MemoryBudget = MemoryBudget::fixed(256 << 20);
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(decoder) = open_decoder(std::path::Path::new("fuzz.bin"), data.to_vec()) {
+    let path = std::path::Path::new("fuzz.bin");
+    if let Ok(decoder) = open_decoder_within(path, data.to_vec(), &BUDGET) {
         if let Ok(cloud) = decode_all(decoder.as_ref()) {
             assert!(cloud.is_consistent());
             assert_eq!(cloud.len(), decoder.len());

@@ -18,8 +18,10 @@ struct FrameUniforms {
     splat_count: u32,
     // SH degree to evaluate: the scene's, capped by the level-of-detail setting.
     sh_degree: u32,
-    // 1 for Mip-Splatting style scenes (opacity compensation of the 2D filter).
-    antialiased: u32,
+    // Anti-aliasing mode (`AaMode::shader_code`): 0 classic (0.3 px dilation),
+    // 1 antialiased (0.3 px dilation, opacity compensated), 2 mip (0.1 px
+    // dilation, opacity compensated), 3 analytic.
+    aa_mode: u32,
     // u32 words per splat in the SH buffer.
     sh_words_per_splat: u32,
     // Bits of the depth sort key: 16, 24 or 32 (see splat_compact.wgsl).
@@ -37,9 +39,21 @@ struct FrameUniforms {
     // Clipping planes: splats outside near < z < far are culled (far may be inf).
     near_plane: f32,
     far_plane: f32,
+    // 1 when the splats are tested against a mesh depth buffer holding
+    // near_plane / z_view (reversed: greater is nearer, 0 = nothing).
+    depth_test: u32,
     _pad0: u32,
     _pad1: u32,
-    _pad2: u32,
+}
+
+const AA_CLASSIC: u32 = 0u;
+const AA_ANTIALIASED: u32 = 1u;
+const AA_MIP: u32 = 2u;
+const AA_ANALYTIC: u32 = 3u;
+
+// The depth-test value of a camera-space depth: what the mesh pass writes.
+fn reversed_depth(near_plane: f32, z_view: f32) -> f32 {
+    return near_plane / z_view;
 }
 
 // Output of the project pass for one visible splat (32 bytes).

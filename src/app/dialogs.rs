@@ -3,12 +3,10 @@
 
 use std::path::PathBuf;
 
-use winit::event_loop::EventLoopProxy;
-
-use super::UserEvent;
 use super::state::Dialog;
+use super::{UserEvent, Waker};
 
-pub fn spawn(dialog: Dialog, start_dir: Option<PathBuf>, proxy: EventLoopProxy<UserEvent>) {
+pub fn spawn(dialog: Dialog, start_dir: Option<PathBuf>, waker: Waker) {
     let spawned = std::thread::Builder::new()
         .name("file dialog".into())
         .spawn(move || {
@@ -19,7 +17,10 @@ pub fn spawn(dialog: Dialog, start_dir: Option<PathBuf>, proxy: EventLoopProxy<U
             let path = match dialog {
                 Dialog::OpenScene => d
                     .set_title("Open a Gaussian splat scene")
-                    .add_filter("Gaussian splats", &["ply"])
+                    .add_filter(
+                        "Gaussian splats",
+                        &["ply", "splat", "ksplat", "spz", "sog", "json"],
+                    )
                     .add_filter("All files", &["*"])
                     .pick_file(),
                 Dialog::OpenCameras => d
@@ -36,7 +37,7 @@ pub fn spawn(dialog: Dialog, start_dir: Option<PathBuf>, proxy: EventLoopProxy<U
                     .add_filter("Camera path", &["json"])
                     .save_file(),
             };
-            let _ = proxy.send_event(UserEvent::DialogClosed(dialog, path));
+            waker(UserEvent::DialogClosed(dialog, path));
         });
     if let Err(err) = spawned {
         log::error!("cannot open a file dialog: {err}");

@@ -1,23 +1,21 @@
-//! The shell's side of the UI's requests (`Effect`s) and of background results:
-//! dialogs, loads, dropped files, screenshots, quitting, saving settings.
+//! The viewer's side of the UI's requests (`Effect`s) and of background
+//! results: dialogs, loads, dropped files, screenshots, saving settings.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use winit::event_loop::ActiveEventLoop;
-
+use super::core::ViewerCore;
 use super::loading::{LoadJob, cameras_beside};
-use super::screenshot::{ScreenshotJob, next_path};
+use super::screenshot::{ShotRequest, next_path};
 use super::state::{Dialog, Effect, LoadStatus, SceneInfo};
-use super::viewer::Viewer;
 use crate::controls::path::CameraPath;
 use crate::io::cameras_json::{load_cameras_json, parse_cameras_json};
 use crate::io::stream::LoadMessage;
-use crate::scene::SceneBounds;
-use crate::scene::SplatCloud;
+use crate::scene::{AaMode, SceneBounds, SplatCloud};
 
-impl Viewer {
-    pub(super) fn handle_effects(&mut self, event_loop: &ActiveEventLoop) {
+impl ViewerCore {
+    /// Carries out the UI's requests; true when the user asked to quit.
+    pub(super) fn handle_effects(&mut self) -> bool {
+        let mut quit = false;
         for effect in std::mem::take(&mut self.state.effects) {
             match effect {
                 Effect::Dialog(dialog) => {
@@ -26,27 +24,31 @@ impl Viewer {
                         .scene_path()
                         .and_then(Path::parent)
                         .map(Path::to_owned);
-                    super::dialogs::spawn(dialog, start, self.proxy.clone());
+                    super::dialogs::spawn(dialog, start, self.waker.clone());
                 }
                 Effect::LoadScene(path) => self.open_scene(path),
                 Effect::CancelLoad => self.cancel_load(),
                 Effect::Screenshot { width, height } => self.screenshot(width, height),
-                Effect::Quit => {
-                    self.save_settings();
-                    event_loop.exit();
-                }
+                Effect::Quit => quit = true,
             }
         }
+        quit
     }
 
     /// Starts loading `path` in the background (the current scene stays until the
-    /// new one's first chunk arrives). A load already running is cancelled.
+    /// new one's first chunk arrives) and frames it. A load already running is
+    /// cancelled.
     pub fn open_scene(&mut self, path: PathBuf) {
+        self.start_load(path, true);
+    }
+
+    /// `open_scene`, framing the new scene only if `reframe`.
+    pub(super) fn start_load(&mut self, path: PathBuf, reframe: bool) {
         if let Some(old) = self.load.take() {
             old.cancel();
             self.abort_load(old);
         }
-        self.load = Some(LoadJob::spawn(path.clone(), self.proxy.clone()));
+        self.load = Some(LoadJob::spawn(path.clone(), self.waker.clone(), reframe));
         self.state.loading = Some(LoadStatus {
             path,
             elapsed: Default::default(),
@@ -56,7 +58,6 @@ impl Viewer {
             bytes_read: 0,
             file_bytes: 0,
         });
-        self.window.request_redraw();
     }
 
     /// Cancels the running load (the previous scene comes back).
@@ -65,7 +66,6 @@ impl Viewer {
             job.cancel();
             self.abort_load(job);
             self.state.loading = None;
-            self.window.request_redraw();
         }
     }
 
@@ -78,7 +78,7 @@ impl Viewer {
         self.generation += 1;
         self.scene_view.set_generation(self.generation);
         match job.previous {
-            Some((info, cloud)) => self.state.update_scene(info, cloud),
+            Some(info) => self.state.update_scene(info),
             None => self.state.clear_scene(),
         }
     }
@@ -126,29 +126,35 @@ impl Viewer {
                         // First chunk: switch the GPU side to the new scene.
                         let total = job.total_splats.unwrap_or(splats.len());
                         if let Err(err) = self.scene_view.begin_stream(
-                            &self.ctx.device,
+                            &self.gpu.device,
                             total,
                             job.cloud.sh_degree,
-                            job.cloud.antialiased,
+                            cloud_aa_mode(&job.cloud),
                         ) {
-                            self.state.error(err.to_string());
+                            self.state.error(format!(
+                                "{}: cannot show this scene: {err}",
+                                job.path.display()
+                            ));
                             job.cancel();
                             self.state.loading = None;
-                            self.window.request_redraw();
                             return;
                         }
-                        job.previous = self.state.scene.clone().zip(self.state.cloud.clone());
+                        job.previous = self.state.scene.clone();
                         job.switched = true;
                         job.cloud.append(&splats);
                         self.generation += 1;
                         self.scene_view.set_generation(self.generation);
                         let info = self.scene_info(&job, None);
-                        self.state.set_scene(info, Arc::new(job.cloud.clone()));
+                        if job.reframe {
+                            self.state.set_scene(info);
+                        } else {
+                            self.state.update_scene(info);
+                        }
                         self.state.stats.visible_splats = None;
                     } else {
                         job.cloud.append(&splats);
                     }
-                    if let Err(err) = self.scene_view.append_chunk(&self.ctx.queue, &splats) {
+                    if let Err(err) = self.scene_view.append_chunk(&self.gpu.queue, &splats) {
                         self.state.error(format!("{}: {err}", job.path.display()));
                     }
                     self.generation += 1;
@@ -170,13 +176,11 @@ impl Viewer {
                     self.state.error(err.to_string());
                     self.abort_load(job);
                     self.state.loading = None;
-                    self.window.request_redraw();
                     return;
                 }
                 LoadMessage::Cancelled => {
                     self.abort_load(job);
                     self.state.loading = None;
-                    self.window.request_redraw();
                     return;
                 }
             }
@@ -186,7 +190,6 @@ impl Viewer {
         } else {
             self.load = Some(job);
         }
-        self.window.request_redraw();
     }
 
     fn scene_info(&self, job: &LoadJob, gpu_bytes: Option<u64>) -> SceneInfo {
@@ -199,22 +202,24 @@ impl Viewer {
             format: job.format.clone().unwrap_or_else(|| "unknown".into()),
             splat_count: job.total_splats.unwrap_or(job.cloud.len()),
             sh_degree: job.cloud.sh_degree,
-            antialiased: job.cloud.antialiased,
+            aa_mode: cloud_aa_mode(&job.cloud),
             bounds: SceneBounds::robust(&job.cloud),
             gpu_bytes,
             path,
         }
     }
 
-    /// The load ended well: final scene info, training cameras beside it.
+    /// The load ended well: final scene info (framed again with the whole
+    /// scene's bounds unless the user moved the camera), training cameras beside
+    /// it.
     fn finish_load(&mut self, job: &mut LoadJob) {
         if !job.switched {
             // An empty scene: no chunk ever came.
             if let Err(err) = self.scene_view.begin_stream(
-                &self.ctx.device,
+                &self.gpu.device,
                 0,
                 job.cloud.sh_degree,
-                job.cloud.antialiased,
+                cloud_aa_mode(&job.cloud),
             ) {
                 self.state.error(err.to_string());
                 return;
@@ -223,16 +228,18 @@ impl Viewer {
             self.generation += 1;
             self.scene_view.set_generation(self.generation);
             let info = self.scene_info(job, None);
-            self.state.set_scene(info, Arc::new(job.cloud.clone()));
+            self.state.set_scene(info);
         }
         self.scene_view.finish_stream();
-        let cloud = std::mem::replace(&mut job.cloud, SplatCloud::new(0));
-        job.cloud = SplatCloud::new(cloud.sh_degree);
         let mut info = self.scene_info(job, Some(self.scene_view.gpu_bytes()));
-        info.splat_count = cloud.len();
-        info.bounds = SceneBounds::robust(&cloud);
-        self.window.set_title(&format!("splatview - {}", info.name));
-        self.state.update_scene(info, Arc::new(cloud));
+        info.splat_count = job.cloud.len();
+        // The CPU copy is not kept: the GPU holds the scene.
+        job.cloud = SplatCloud::new(job.cloud.sh_degree);
+        if job.reframe {
+            self.state.finish_scene(info);
+        } else {
+            self.state.update_scene(info);
+        }
         if let Some(file) = cameras_beside(&job.path) {
             match load_cameras_json(&file) {
                 Ok(cameras) => {
@@ -242,6 +249,7 @@ impl Viewer {
                 Err(err) => self.state.error(err.to_string()),
             }
         }
+        // Persist the recent-files list now, not only on exit.
         self.save_settings();
     }
 
@@ -269,7 +277,6 @@ impl Viewer {
                 Err(err) => self.state.error(err.to_string()),
             },
         }
-        self.window.request_redraw();
     }
 
     /// A file dropped onto the window: a camera path or cameras.json (by content),
@@ -301,14 +308,17 @@ impl Viewer {
                 Err(err) => self.state.error(err.to_string()),
             }
         }
-        self.window.request_redraw();
     }
 
     fn screenshot(&mut self, width: u32, height: u32) {
-        let Some(cloud) = self.state.cloud.clone() else {
+        if self.state.scene.is_none() {
             self.state.notice("nothing to screenshot: no scene loaded");
             return;
-        };
+        }
+        if let Err(err) = self.gpu.check_image_size(width, height) {
+            self.state.error(format!("screenshot: {err}"));
+            return;
+        }
         let dir = self
             .state
             .settings
@@ -321,22 +331,16 @@ impl Viewer {
             .as_ref()
             .map_or("splatview", |s| s.name.as_str());
         let out = next_path(&dir, name);
-        let job = ScreenshotJob {
-            cloud,
-            generation: self.generation,
+        self.screenshots.request(ShotRequest {
             camera: self.state.rig.camera(width, height),
             background: self.state.settings.background,
             lod: self.state.settings.lod.clamped(),
             out: out.clone(),
-        };
-        if self.screenshots.request(job) {
-            self.state.notice(format!(
-                "rendering a {width}x{height} screenshot to {} …",
-                out.display()
-            ));
-        } else {
-            self.state.error("the screenshot worker has stopped");
-        }
+        });
+        self.state.notice(format!(
+            "rendering a {width}x{height} screenshot to {} …",
+            out.display()
+        ));
     }
 
     pub fn screenshot_done(&mut self, result: Result<PathBuf, String>) {
@@ -346,16 +350,25 @@ impl Viewer {
                 .notice(format!("screenshot saved to {}", path.display())),
             Err(err) => self.state.error(err),
         }
-        self.window.request_redraw();
     }
 
+    /// Saves the settings (with the window's size) where they were loaded from.
     pub fn save_settings(&mut self) {
-        let size = self.window_size();
+        let size = self.state.viewport;
         self.state.sync_settings(size);
         if let Some(path) = &self.settings_path
             && let Err(err) = self.state.settings.save(path)
         {
             log::warn!("{err}");
         }
+    }
+}
+
+/// The anti-aliasing mode a loaded cloud's file asks for.
+pub(super) fn cloud_aa_mode(cloud: &SplatCloud) -> AaMode {
+    if cloud.antialiased {
+        AaMode::Antialiased
+    } else {
+        AaMode::Classic
     }
 }

@@ -8,10 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use winit::event_loop::EventLoopProxy;
-
-use super::UserEvent;
 use super::state::SceneInfo;
+use super::{UserEvent, Waker};
 use crate::io::stream::StreamingLoad;
 use crate::scene::SplatCloud;
 
@@ -20,23 +18,26 @@ pub struct LoadJob {
     pub path: PathBuf,
     pub started: Instant,
     pub stream: StreamingLoad,
-    /// Splats received so far (the CPU copy the overlay and screenshots use).
+    /// Splats received so far: kept until the load ends, for the scene's bounds,
+    /// then dropped (the GPU holds the scene; a device loss reloads the file).
     pub cloud: SplatCloud,
     /// Total splats announced by the loader, once it has parsed the header.
     pub total_splats: Option<usize>,
     /// Short format name announced by the loader.
     pub format: Option<String>,
     /// The scene shown before this load, to restore if it fails.
-    pub previous: Option<(SceneInfo, std::sync::Arc<SplatCloud>)>,
+    pub previous: Option<SceneInfo>,
     /// Whether the GPU side already switched to the new scene.
     pub switched: bool,
+    /// Whether the camera frames the new scene (not for a reload after a device
+    /// loss).
+    pub reframe: bool,
 }
 
 impl LoadJob {
-    pub fn spawn(path: PathBuf, proxy: EventLoopProxy<UserEvent>) -> Self {
-        let stream = StreamingLoad::spawn_with_notify(path.clone(), move || {
-            let _ = proxy.send_event(UserEvent::LoadProgress);
-        });
+    pub fn spawn(path: PathBuf, waker: Waker, reframe: bool) -> Self {
+        let stream =
+            StreamingLoad::spawn_with_notify(path.clone(), move || waker(UserEvent::LoadProgress));
         Self {
             path,
             started: Instant::now(),
@@ -46,6 +47,7 @@ impl LoadJob {
             format: None,
             previous: None,
             switched: false,
+            reframe,
         }
     }
 

@@ -1,19 +1,23 @@
-//! The windowed viewer: winit event handling. The window shell (`viewer`,
-//! `handlers`, `scene_view`) owns the window, surface and GPU resources; the UI
-//! state (`state::AppState`) and the `Command`s live apart from them and are
+//! The windowed viewer: winit event handling (`mod.rs`) and the window shell
+//! (`viewer`: window, surface, egui input) around `core::ViewerCore`, the viewer
+//! without its window (state, GPU device, scene view, egui, background work),
+//! which tests drive with an offscreen target. The UI state
+//! (`state::AppState`) and the `Command`s live apart from the GPU side and are
 //! drawn and edited by `crate::ui`. Slow work runs on threads that wake the event
-//! loop when done: loading, file dialogs, screenshots.
+//! loop when done: loading, file dialogs, screenshot writing.
 
 pub mod command;
+pub mod core;
 mod dialogs;
 mod handlers;
 pub mod loading;
-mod scene_view;
+pub mod scene_view;
 pub mod screenshot;
 pub mod state;
 mod viewer;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use winit::application::ApplicationHandler;
 use winit::event::{StartCause, WindowEvent};
@@ -36,6 +40,10 @@ pub enum UserEvent {
     /// A screenshot was written (or failed).
     ScreenshotDone(Result<PathBuf, String>),
 }
+
+/// Wakes the viewer from another thread with news (the window sends it through
+/// its event loop; tests may ignore it).
+pub type Waker = Arc<dyn Fn(UserEvent) + Send + Sync>;
 
 /// Opens a window and loads `scene_path` (if any) in the background. Files that
 /// fail to load show an error in the overlay instead of exiting.
@@ -93,7 +101,7 @@ impl ApplicationHandler<UserEvent> for ViewerApp {
         ) {
             Ok(mut viewer) => {
                 if let Some(path) = self.scene_path.take() {
-                    viewer.open_scene(path);
+                    viewer.core.open_scene(path);
                 }
                 self.viewer = Some(viewer);
             }
@@ -117,10 +125,11 @@ impl ApplicationHandler<UserEvent> for ViewerApp {
         };
         match event {
             UserEvent::FrameDone { frame_ms } => viewer.frame_done(frame_ms),
-            UserEvent::LoadProgress => viewer.pump_load(),
-            UserEvent::DialogClosed(dialog, path) => viewer.dialog_closed(dialog, path),
-            UserEvent::ScreenshotDone(result) => viewer.screenshot_done(result),
+            UserEvent::LoadProgress => viewer.core.pump_load(),
+            UserEvent::DialogClosed(dialog, path) => viewer.core.dialog_closed(dialog, path),
+            UserEvent::ScreenshotDone(result) => viewer.core.screenshot_done(result),
         }
+        viewer.window.request_redraw();
     }
 
     fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
@@ -129,11 +138,14 @@ impl ApplicationHandler<UserEvent> for ViewerApp {
         };
         match event {
             WindowEvent::CloseRequested => {
-                viewer.save_settings();
+                viewer.core.save_settings();
                 event_loop.exit();
             }
             WindowEvent::RedrawRequested => viewer.redraw(event_loop),
-            WindowEvent::DroppedFile(path) => viewer.dropped(path),
+            WindowEvent::DroppedFile(path) => {
+                viewer.core.dropped(path);
+                viewer.window.request_redraw();
+            }
             other => {
                 viewer.on_window_event(&other);
                 if let WindowEvent::Resized(size) = other {

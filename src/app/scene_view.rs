@@ -1,17 +1,19 @@
-//! GPU side of the 3D view: the splat renderer, the scene's buffers, and the
-//! texture the splats are rendered into, which egui then draws under the overlay
-//! (scaled to the window when the LOD render-resolution scale is not 1).
+//! GPU side of the 3D view: the renderer, the resident scene, the window's
+//! `SplatView`, and the texture the splats are rendered into, which egui then
+//! draws under the overlay.
 //!
 //! The texture is re-rendered only when what it shows changes (camera, size, LOD,
-//! background, scene); frames that only change the overlay reuse it, so hovering a
-//! button does not re-sort a million splats.
+//! background, scene) or when the renderer says the last image was a stand-in (a
+//! compute-rasterizer frame whose pair buffers overflowed was drawn with quads;
+//! the buffers grow and the view renders again at once). Frames that only change
+//! the overlay reuse it, so hovering a button does not re-sort a million splats.
 
-use crate::controls::LodSettings;
-use crate::gpu::readback::AsyncReadback;
 use crate::gpu::{GpuContext, GpuError};
-use crate::render::FrameRenderer;
-use crate::render::splat::SplatGpuData;
-use crate::scene::{PinholeCamera, SplatCloud};
+use crate::render::offscreen::OffscreenView;
+use crate::render::scene::AppendError;
+use crate::render::{RenderError, Renderer, SplatScene, SplatView, ViewReport};
+use crate::scene::{AaMode, PinholeCamera, SplatCloud};
+use crate::settings::LodSettings;
 use crate::ui::SceneImage;
 
 /// Everything a rendered image depends on.
@@ -30,33 +32,39 @@ struct Target {
 }
 
 pub struct SceneView {
-    renderer: FrameRenderer,
-    scene: SplatGpuData,
+    pub renderer: Renderer,
+    scene: SplatScene,
+    /// The window's view of the scene.
+    view: SplatView,
+    /// The view of screenshots and exports (made on first use), on the same
+    /// device and scene.
+    shot_view: Option<OffscreenView>,
     generation: u64,
     format: wgpu::TextureFormat,
     target: Option<Target>,
     last: Option<RenderKey>,
-    visible: AsyncReadback,
     /// The scene shown before a streamed load started, until it completes.
-    previous: Option<SplatGpuData>,
+    previous: Option<SplatScene>,
 }
 
 impl SceneView {
     pub fn new(gpu: &GpuContext, format: wgpu::TextureFormat) -> anyhow::Result<Self> {
         let device = &gpu.device;
-        let mut renderer = FrameRenderer::new(device, format)?;
-        if !renderer.enable_profiling(device, &gpu.queue) {
+        let renderer = Renderer::new(device)?;
+        let mut view = renderer.create_view(device, format);
+        if !view.enable_profiling(device, &gpu.queue) {
             log::info!("no timestamp queries on this adapter: no per-pass GPU times");
         }
-        let scene = SplatGpuData::new(device, &renderer.splats, &SplatCloud::new(0))?;
+        let scene = SplatScene::new(device, &SplatCloud::new(0))?;
         Ok(Self {
             renderer,
             scene,
+            view,
+            shot_view: None,
             generation: 0,
             format,
             target: None,
             last: None,
-            visible: AsyncReadback::new(device, "visible count readback", 4),
             previous: None,
         })
     }
@@ -68,17 +76,10 @@ impl SceneView {
         device: &wgpu::Device,
         total: usize,
         sh_degree: u32,
-        antialiased: bool,
+        aa_mode: AaMode,
     ) -> Result<(), GpuError> {
-        let scene = SplatGpuData::with_capacity(
-            device,
-            &self.renderer.splats,
-            total,
-            sh_degree,
-            antialiased,
-        )?;
+        let scene = SplatScene::with_capacity(device, total, sh_degree, aa_mode)?;
         let old = std::mem::replace(&mut self.scene, scene);
-        self.renderer.reset_raster_choice();
         // Keep the scene from before the first streamed load, not an aborted one.
         if self.previous.is_none() {
             self.previous = Some(old);
@@ -92,22 +93,24 @@ impl SceneView {
         &mut self,
         queue: &wgpu::Queue,
         chunk: &SplatCloud,
-    ) -> Result<(), crate::render::splat::gpu_data::AppendError> {
+    ) -> Result<(), AppendError> {
         self.scene.append(queue, chunk)?;
         self.last = None;
         Ok(())
     }
 
-    /// The streamed scene is complete: drop the one kept aside.
+    /// The streamed scene is complete: drop the one kept aside, measure the
+    /// rasterizers again on the whole scene.
     pub fn finish_stream(&mut self) {
         self.previous = None;
+        self.view.reset_raster_choice();
+        self.last = None;
     }
 
     /// The streamed load failed: show the scene from before it again.
     pub fn abort_stream(&mut self) {
         if let Some(previous) = self.previous.take() {
             self.scene = previous;
-            self.renderer.reset_raster_choice();
         }
         self.last = None;
     }
@@ -118,9 +121,19 @@ impl SceneView {
         self.last = None;
     }
 
-    /// GPU bytes of the current scene.
+    /// The resident scene.
+    pub fn scene(&self) -> &SplatScene {
+        &self.scene
+    }
+
+    /// The window's view of the scene.
+    pub fn view(&self) -> &SplatView {
+        &self.view
+    }
+
+    /// GPU bytes of the current scene and the window's view.
     pub fn gpu_bytes(&self) -> u64 {
-        self.scene.size_bytes()
+        self.scene.resident_bytes() + self.view.gpu_bytes()
     }
 
     /// The texture of the last render, for egui.
@@ -128,8 +141,8 @@ impl SceneView {
         self.target.as_ref().map(|t| SceneImage { texture: t.id })
     }
 
-    /// Renders the splats for `camera` into the view texture if anything changed,
-    /// and returns the texture for egui. `camera` has the render size.
+    /// Renders the splats for `camera` (of the window's size) into the view
+    /// texture if anything changed. Returns whether it rendered.
     pub fn prepare(
         &mut self,
         gpu: &GpuContext,
@@ -138,69 +151,111 @@ impl SceneView {
         camera: &PinholeCamera,
         lod: &LodSettings,
         background: [f32; 3],
-    ) -> Option<(SceneImage, bool)> {
-        let (device, queue) = (&gpu.device, &gpu.queue);
+    ) -> Result<bool, RenderError> {
         let size = (camera.width.max(1), camera.height.max(1));
-        if self.target.as_ref().is_none_or(|t| t.size != size) {
-            self.resize_target(device, egui_renderer, size);
-        }
+        self.ensure_target(gpu, egui_renderer, size)?;
         let key = RenderKey {
             camera: *camera,
             lod: *lod,
             background,
             generation: self.generation,
         };
-        let target = self.target.as_ref()?;
-        let image = SceneImage { texture: target.id };
+        let Some(target) = self.target.as_ref() else {
+            return Ok(false);
+        };
         if self.last == Some(key) {
-            return Some((image, false));
+            return Ok(false);
         }
-        self.renderer.set_lod(lod);
-        self.renderer.encode_frame(
-            device,
-            queue,
+        let params = lod.view_params(*camera, background);
+        self.renderer.encode_view(
+            gpu,
             encoder,
-            &mut self.scene,
-            camera,
-            background,
+            &self.scene,
+            &mut self.view,
+            &params,
             &target.view,
-        );
-        self.visible.record_copy(
-            encoder,
-            &self.scene.draw_args,
-            crate::render::splat::gpu_data::INSTANCE_COUNT_OFFSET,
-        );
+        )?;
         self.last = Some(key);
-        Some((image, true))
+        Ok(true)
+    }
+
+    /// Records a frame of the screenshot view (`camera` of any size) into its own
+    /// texture; read it with [`Self::shot_texture`] after submitting.
+    pub fn encode_shot(
+        &mut self,
+        gpu: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        camera: &PinholeCamera,
+        lod: &LodSettings,
+        background: [f32; 3],
+    ) -> Result<(), RenderError> {
+        let renderer = &self.renderer;
+        let shot = self
+            .shot_view
+            .get_or_insert_with(|| OffscreenView::new(&gpu.device, renderer));
+        let params = lod.view_params(*camera, background);
+        shot.encode(gpu, &self.renderer, encoder, &self.scene, &params)
+    }
+
+    /// The screenshot view's output texture, once a shot was encoded.
+    pub fn shot_texture(&self) -> Option<&wgpu::Texture> {
+        self.shot_view
+            .as_ref()
+            .and_then(OffscreenView::output_texture)
     }
 
     /// Call after the frame's encoder was submitted.
-    pub fn after_submit(&mut self) {
-        self.visible.after_submit();
-        self.renderer.after_submit();
+    pub fn after_submit(&mut self, shot_encoded: bool) {
+        self.view.after_submit();
+        if shot_encoded && let Some(shot) = &mut self.shot_view {
+            shot.view.after_submit();
+        }
     }
 
-    /// Per-pass GPU milliseconds of a finished frame, when they have arrived.
-    pub fn poll_pass_timings(&mut self) -> Option<Vec<(String, f64)>> {
-        let timings = self.renderer.poll_pass_timings()?;
-        Some(
-            timings
-                .named()
-                .iter()
-                .map(|(name, ms)| ((*name).to_owned(), *ms))
-                .collect(),
-        )
+    /// What the window's finished frames reported; an overflowed tile frame
+    /// marks the image stale so the next redraw renders it with grown buffers.
+    pub fn poll(&mut self) -> ViewReport {
+        let report = self.view.poll();
+        if report.tile_overflow {
+            self.last = None;
+        }
+        report
+    }
+
+    /// Whether the screenshot view's last frame overflowed its tile buffers (it
+    /// then drew quads: render the shot again); `None` while that is not known
+    /// yet.
+    pub fn poll_shot_overflow(&mut self) -> Option<bool> {
+        let Some(shot) = &mut self.shot_view else {
+            return Some(false);
+        };
+        let overflow = shot.view.poll().tile_overflow;
+        if overflow {
+            return Some(true);
+        }
+        (!shot.view.tile_report_pending()).then_some(false)
     }
 
     /// Under the automatic rasterizer choice: the choice and the median draw times
     /// (quads, tiles) it was made by, once measured.
-    pub fn raster_decision(&self) -> Option<(crate::render::tile::RasterMode, f64, f64)> {
-        self.renderer.raster_decision()
+    pub fn raster_decision(&self) -> Option<(crate::render::Raster, f64, f64)> {
+        self.view.raster_decision()
     }
 
-    /// The visible splat count of a finished frame, when one has arrived.
-    pub fn poll_visible(&mut self) -> Option<u32> {
-        self.visible.poll().and_then(|words| words.first().copied())
+    /// The view texture at `size`, registered with egui (call before the UI runs,
+    /// so the overlay draws this frame's texture).
+    pub fn ensure_target(
+        &mut self,
+        gpu: &GpuContext,
+        egui_renderer: &mut egui_wgpu::Renderer,
+        size: (u32, u32),
+    ) -> Result<(), RenderError> {
+        let size = (size.0.max(1), size.1.max(1));
+        gpu.check_image_size(size.0, size.1)?;
+        if self.target.as_ref().is_none_or(|t| t.size != size) {
+            self.resize_target(&gpu.device, egui_renderer, size)?;
+        }
+        Ok(())
     }
 
     fn resize_target(
@@ -208,21 +263,25 @@ impl SceneView {
         device: &wgpu::Device,
         egui_renderer: &mut egui_wgpu::Renderer,
         size: (u32, u32),
-    ) {
-        let texture = device.create_texture(&wgpu::TextureDescriptor {
-            label: Some("scene view"),
-            size: wgpu::Extent3d {
-                width: size.0,
-                height: size.1,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format: self.format,
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
-            view_formats: &[],
-        });
+    ) -> Result<(), GpuError> {
+        let texture = crate::gpu::health::scoped(device, "window view texture", || {
+            device.create_texture(&wgpu::TextureDescriptor {
+                label: Some("scene view"),
+                size: wgpu::Extent3d {
+                    width: size.0,
+                    height: size.1,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: self.format,
+                usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                    | wgpu::TextureUsages::TEXTURE_BINDING
+                    | wgpu::TextureUsages::COPY_SRC,
+                view_formats: &[],
+            })
+        })?;
         let view = texture.create_view(&Default::default());
         let id = match &self.target {
             Some(old) => {
@@ -238,5 +297,6 @@ impl SceneView {
         };
         self.target = Some(Target { size, view, id });
         self.last = None;
+        Ok(())
     }
 }

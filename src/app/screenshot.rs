@@ -1,117 +1,173 @@
-//! Screenshots through the headless path: a worker thread with its own headless
-//! `GpuContext` renders the scene with `render::offscreen::render_to_image` (the
-//! code `splatview render` uses) at any size, e.g. 4K, and writes the PNG. The
-//! window keeps drawing meanwhile. The worker keeps the uploaded scene between
-//! shots of the same scene.
+//! Screenshots on the window's device: a shot is one frame of the scene view's
+//! screenshot `SplatView` (the same resident scene, any size, e.g. 4K) recorded
+//! into the window's next frame, read back without blocking while the window
+//! keeps drawing, and written as a PNG on a helper thread. A compute-rasterizer
+//! shot whose tile buffers overflowed is rendered again with grown buffers, as
+//! `splatview render` does, so the PNG equals `render`'s image.
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender};
+use std::sync::mpsc::Sender;
 
-use anyhow::Context as _;
-use winit::event_loop::EventLoopProxy;
+use super::{UserEvent, Waker};
+use crate::gpu::readback::AsyncTextureReadback;
+use crate::scene::PinholeCamera;
+use crate::settings::LodSettings;
 
-use super::UserEvent;
-use crate::controls::LodSettings;
-use crate::gpu::GpuContext;
-use crate::render::FrameRenderer;
-use crate::render::offscreen::{OFFSCREEN_FORMAT, render_to_image};
-use crate::render::splat::SplatGpuData;
-use crate::scene::{PinholeCamera, SplatCloud};
-
-pub struct ScreenshotJob {
-    pub cloud: Arc<SplatCloud>,
-    /// Identifies the scene (a new load gets a new generation).
-    pub generation: u64,
+/// What to shoot.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShotRequest {
     pub camera: PinholeCamera,
     pub background: [f32; 3],
     pub lod: LodSettings,
     pub out: PathBuf,
 }
 
-pub struct ScreenshotWorker {
-    jobs: Option<Sender<ScreenshotJob>>,
+/// Renders after which a shot is written even if the tile buffers still
+/// overflowed (they grow to the adapter's limit on the first retry).
+const MAX_ATTEMPTS: u32 = 3;
+
+struct InFlight {
+    request: ShotRequest,
+    readback: AsyncTextureReadback,
+    attempts: u32,
 }
 
-impl ScreenshotWorker {
-    pub fn spawn(proxy: EventLoopProxy<UserEvent>) -> Self {
-        let (sender, receiver) = std::sync::mpsc::channel();
+/// Queued and in-flight shots, and the PNG writer thread.
+pub struct Screenshots {
+    queue: VecDeque<ShotRequest>,
+    in_flight: Option<InFlight>,
+    /// Set between recording a shot and submitting its frame.
+    recorded: Option<InFlight>,
+    writer: Option<Sender<(PathBuf, image::RgbImage)>>,
+}
+
+impl Screenshots {
+    pub fn new(waker: Waker) -> Self {
+        let (sender, receiver) = std::sync::mpsc::channel::<(PathBuf, image::RgbImage)>();
         let spawned = std::thread::Builder::new()
-            .name("screenshots".into())
-            .spawn(move || worker(&receiver, &proxy));
-        match spawned {
-            Ok(_) => Self { jobs: Some(sender) },
+            .name("screenshot writer".into())
+            .spawn(move || {
+                while let Ok((path, image)) = receiver.recv() {
+                    let result = image
+                        .save(&path)
+                        .map(|()| path.clone())
+                        .map_err(|e| format!("screenshot failed: {}: {e}", path.display()));
+                    waker(UserEvent::ScreenshotDone(result));
+                }
+            });
+        let writer = match spawned {
+            Ok(_) => Some(sender),
             Err(err) => {
-                log::error!("cannot start the screenshot thread: {err}");
-                Self { jobs: None }
+                log::error!("cannot start the screenshot writer: {err}");
+                None
             }
+        };
+        Self {
+            queue: VecDeque::new(),
+            in_flight: None,
+            recorded: None,
+            writer,
         }
     }
 
-    /// Queues a shot; false if the worker is gone.
-    pub fn request(&self, job: ScreenshotJob) -> bool {
-        self.jobs.as_ref().is_some_and(|s| s.send(job).is_ok())
+    /// Queues a shot.
+    pub fn request(&mut self, request: ShotRequest) {
+        self.queue.push_back(request);
     }
-}
 
-struct Uploaded {
-    generation: u64,
-    renderer: FrameRenderer,
-    scene: SplatGpuData,
-}
+    /// Whether shots are waiting or being rendered (the window keeps polling).
+    pub fn busy(&self) -> bool {
+        !self.queue.is_empty() || self.in_flight.is_some() || self.recorded.is_some()
+    }
 
-fn worker(jobs: &Receiver<ScreenshotJob>, proxy: &EventLoopProxy<UserEvent>) {
-    let mut ctx: Option<GpuContext> = None;
-    let mut uploaded: Option<Uploaded> = None;
-    while let Ok(job) = jobs.recv() {
-        let out = job.out.clone();
-        let result = shoot(&mut ctx, &mut uploaded, &job)
-            .map(|()| out)
-            .map_err(|e| format!("screenshot failed: {e:#}"));
-        if proxy.send_event(UserEvent::ScreenshotDone(result)).is_err() {
-            return;
+    /// Whether a shot was rendered and is being read back.
+    pub fn in_flight(&self) -> bool {
+        self.in_flight.is_some()
+    }
+
+    /// The texels of the shot in flight, once they have arrived (RGBA8 rows).
+    pub fn poll_texels(&mut self) -> Option<Result<Vec<u8>, String>> {
+        let in_flight = self.in_flight.as_mut()?;
+        in_flight
+            .readback
+            .poll()
+            .map(|r| r.map_err(|e| e.to_string()))
+    }
+
+    /// The next queued shot to render, when none is in flight.
+    pub fn queued(&self) -> Option<ShotRequest> {
+        if self.in_flight.is_some() || self.recorded.is_some() {
+            return None;
         }
+        self.queue.front().cloned()
     }
-}
 
-fn shoot(
-    ctx: &mut Option<GpuContext>,
-    uploaded: &mut Option<Uploaded>,
-    job: &ScreenshotJob,
-) -> anyhow::Result<()> {
-    if ctx.is_none() {
-        *ctx = Some(GpuContext::new_headless()?);
-    }
-    let Some(ctx) = ctx.as_ref() else {
-        anyhow::bail!("no GPU");
-    };
-    if uploaded
-        .as_ref()
-        .is_none_or(|u| u.generation != job.generation)
-    {
-        *uploaded = None; // free the old scene first
-        let renderer = FrameRenderer::new(&ctx.device, OFFSCREEN_FORMAT)?;
-        let scene = SplatGpuData::new(&ctx.device, &renderer.splats, &job.cloud)?;
-        *uploaded = Some(Uploaded {
-            generation: job.generation,
-            renderer,
-            scene,
+    /// The shot from `queued` or `retry` was recorded into `encoder`: records
+    /// the copy of its output `texture`.
+    pub fn recorded(
+        &mut self,
+        device: &wgpu::Device,
+        encoder: &mut wgpu::CommandEncoder,
+        texture: &wgpu::Texture,
+    ) {
+        let (request, attempts) = match self.in_flight.take() {
+            Some(retry) => (retry.request, retry.attempts + 1),
+            None => match self.queue.pop_front() {
+                Some(request) => (request, 1),
+                None => return,
+            },
+        };
+        self.recorded = Some(InFlight {
+            request,
+            readback: AsyncTextureReadback::record_copy(device, encoder, texture),
+            attempts,
         });
     }
-    let Some(u) = uploaded.as_mut() else {
-        anyhow::bail!("scene upload failed");
-    };
-    u.renderer.set_lod(&job.lod);
-    let image = render_to_image(
-        ctx,
-        &mut u.renderer,
-        &mut u.scene,
-        &job.camera,
-        job.background,
-    )?;
-    image
-        .save(&job.out)
-        .with_context(|| format!("writing {}", job.out.display()))
+
+    /// The shot due could not be rendered: forget it (the caller reports why).
+    pub fn drop_current(&mut self) {
+        if self.in_flight.take().is_none() {
+            self.queue.pop_front();
+        }
+    }
+
+    /// Call after submitting the frame that recorded a shot.
+    pub fn after_submit(&mut self) {
+        if let Some(mut recorded) = self.recorded.take() {
+            recorded.readback.after_submit();
+            self.in_flight = Some(recorded);
+        }
+    }
+
+    /// The shot in flight needs rendering again (its tile buffers overflowed and
+    /// have grown): the request to record into this frame, unless it was tried
+    /// often enough.
+    pub fn retry(&self) -> Option<ShotRequest> {
+        let in_flight = self.in_flight.as_ref()?;
+        (in_flight.attempts < MAX_ATTEMPTS).then(|| in_flight.request.clone())
+    }
+
+    /// The shot in flight arrived and is final: hands it to the writer. Returns the path, or
+    /// why it failed.
+    pub fn finish(&mut self, texels: Result<Vec<u8>, String>) -> Result<PathBuf, String> {
+        let Some(in_flight) = self.in_flight.take() else {
+            return Err("no screenshot was being taken".into());
+        };
+        let out = in_flight.request.out;
+        let (width, height) = in_flight.readback.size();
+        let texels = texels?;
+        let image = crate::render::offscreen::rgba_to_rgb(width, height, &texels)
+            .ok_or_else(|| "screenshot read-back has the wrong size".to_owned())?;
+        let writer = self
+            .writer
+            .as_ref()
+            .ok_or_else(|| "the screenshot writer has stopped".to_owned())?;
+        writer
+            .send((out.clone(), image))
+            .map_err(|_| "the screenshot writer has stopped".to_owned())?;
+        Ok(out)
+    }
 }
 
 /// `<dir>/<scene>-NNN.png`, the first that does not exist yet.

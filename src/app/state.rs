@@ -4,16 +4,15 @@
 //! window shell (dialogs, loading, screenshots, quitting) are queued as `Effect`s.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::controls::damping::Damping;
 use crate::controls::fly::MoveKeys;
-use crate::controls::lod::LodSupport;
 use crate::controls::path::{CameraPath, Keyframe};
 use crate::controls::{CameraMode, CameraPose, CameraRig, PointerInput};
 use crate::io::cameras_json::TrainingCamera;
-use crate::scene::{SceneBounds, SplatCloud};
+use crate::render::LodSupport;
+use crate::scene::{AaMode, SceneBounds};
 use crate::settings::{ScreenshotSize, Settings};
 
 use super::command::Command;
@@ -26,7 +25,8 @@ pub struct SceneInfo {
     pub format: String,
     pub splat_count: usize,
     pub sh_degree: u32,
-    pub antialiased: bool,
+    /// The anti-aliasing mode the file asks for.
+    pub aa_mode: AaMode,
     pub bounds: Option<SceneBounds>,
     /// GPU memory of the scene's buffers, once uploaded.
     pub gpu_bytes: Option<u64>,
@@ -78,7 +78,7 @@ pub struct Stats {
     pub render_size: (u32, u32),
     /// The automatic rasterizer choice and the median draw milliseconds (quads,
     /// tiles) it was made by.
-    pub raster_decision: Option<(crate::render::tile::RasterMode, f64, f64)>,
+    pub raster_decision: Option<(crate::render::Raster, f64, f64)>,
 }
 
 /// The keyframed camera path and its playback.
@@ -105,8 +105,9 @@ pub struct AppState {
     pub settings: Settings,
     pub rig: CameraRig,
     pub scene: Option<SceneInfo>,
-    /// The CPU copy of the scene (screenshots render it headless).
-    pub cloud: Option<Arc<SplatCloud>>,
+    /// Whether the camera still shows the framing of the scene (the user has not
+    /// moved it since): a streamed load then frames the complete scene again.
+    pub camera_untouched: bool,
     pub training: TrainingCameras,
     pub path: PathEditor,
     pub loading: Option<LoadStatus>,
@@ -143,7 +144,7 @@ impl AppState {
             settings,
             rig,
             scene: None,
-            cloud: None,
+            camera_untouched: true,
             training: TrainingCameras::default(),
             path: PathEditor::default(),
             loading: None,
@@ -151,7 +152,7 @@ impl AppState {
             notices: Vec::new(),
             show_help: false,
             stats: Stats::default(),
-            lod_support: crate::render::FrameRenderer::lod_support(),
+            lod_support: crate::render::Renderer::lod_support(),
             viewport,
             effects: Vec::new(),
         }
@@ -161,27 +162,41 @@ impl AppState {
         aspect(self.viewport)
     }
 
-    /// Installs a freshly loaded scene and frames it.
-    pub fn set_scene(&mut self, info: SceneInfo, cloud: Arc<SplatCloud>) {
+    /// Installs a freshly loaded (or loading) scene and frames it.
+    pub fn set_scene(&mut self, info: SceneInfo) {
         self.settings.add_recent(&info.path);
-        self.rig.reset(info.bounds, self.aspect());
-        self.rig.update(f32::INFINITY);
         self.scene = Some(info);
-        self.cloud = Some(cloud);
+        self.frame_new_scene();
         self.training = TrainingCameras::default();
     }
 
-    /// Replaces the scene's info and CPU copy without moving the camera (a
-    /// streamed load finishing, or a failed one restoring the previous scene).
-    pub fn update_scene(&mut self, info: SceneInfo, cloud: Arc<SplatCloud>) {
+    /// The view a scene opens with (`OrbitCamera::initial_view`, shared with
+    /// `splatview render`), reached at once.
+    fn frame_new_scene(&mut self) {
+        let bounds = self.scene.as_ref().and_then(|s| s.bounds);
+        self.rig.reset(bounds, self.aspect());
+        self.rig.update(f32::INFINITY);
+        self.camera_untouched = true;
+    }
+
+    /// A streamed load completed with `info` (final bounds): frames the whole
+    /// scene, unless the user has moved the camera meanwhile.
+    pub fn finish_scene(&mut self, info: SceneInfo) {
         self.scene = Some(info);
-        self.cloud = Some(cloud);
+        if self.camera_untouched {
+            self.frame_new_scene();
+        }
+    }
+
+    /// Replaces the scene's info without moving the camera (a failed load
+    /// restoring the previous scene, a reload after a device loss).
+    pub fn update_scene(&mut self, info: SceneInfo) {
+        self.scene = Some(info);
     }
 
     /// No scene (a failed first load).
     pub fn clear_scene(&mut self) {
         self.scene = None;
-        self.cloud = None;
     }
 
     pub fn set_training_cameras(&mut self, file: PathBuf, cameras: Vec<TrainingCamera>) {
@@ -282,6 +297,7 @@ impl AppState {
 
     fn set_up(&mut self, up: crate::controls::UpAxis) {
         self.rig.set_up(up);
+        self.camera_untouched = false;
         self.settings.up_axis = up;
     }
 
@@ -307,6 +323,7 @@ impl AppState {
         self.rig.fov_y = camera.fov_y();
         self.settings.fov_y_degrees = camera.fov_y().to_degrees();
         self.rig.set_pose(&pose, depth, false);
+        self.camera_untouched = false;
         self.training.selected = Some(index);
     }
 
@@ -393,6 +410,9 @@ impl AppState {
                 ..Default::default()
             }
             || keys.axes != glam::Vec3::ZERO;
+        if moved {
+            self.camera_untouched = false;
+        }
         if moved && self.path.playing {
             // Taking the controls stops playback.
             self.path.playing = false;
@@ -426,6 +446,7 @@ impl AppState {
                 self.rig.fov_y = sample.fov_y;
                 let distance = self.rig.pose().position.distance(self.rig.pivot());
                 self.rig.set_pose(&sample.pose, distance, true);
+                self.camera_untouched = false;
             }
             animating |= self.path.playing;
         }

@@ -1,13 +1,11 @@
-//! Window, surface, egui integration and the per-frame redraw.
-//!
-//! A frame: egui runs the overlay over `AppState` (input -> camera goals, commands),
-//! animations advance, the splats are re-rendered into the scene texture only if
-//! the view changed (`SceneView`), and egui draws that texture plus the overlay
-//! into the surface. Redraws happen only on input, animation, loading or playback;
-//! an idle viewer does no GPU work. The surface survives resize, minimize and loss.
+//! The window shell: the winit window, its surface and egui's window input. Each
+//! redraw acquires the surface texture, lets `ViewerCore` draw the frame into it
+//! and presents it. Redraws happen only on input, animation, loading or
+//! playback; an idle viewer does no GPU work. The surface survives resize,
+//! minimize, loss and a lost device (`ViewerCore::recover`).
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context as _;
 use winit::event::WindowEvent;
@@ -15,42 +13,24 @@ use winit::event_loop::{ActiveEventLoop, EventLoopProxy};
 use winit::window::Window;
 
 use super::UserEvent;
-use super::loading::LoadJob;
-use super::scene_view::SceneView;
-use super::screenshot::ScreenshotWorker;
-use super::state::AppState;
+use super::core::ViewerCore;
 use crate::gpu::GpuContext;
 use crate::settings::Settings;
-
-/// Nominal frame time used for the first frame after idling (the real gap since
-/// the previous frame would make the first movement jump).
-const FIRST_FRAME_DT: f32 = 1.0 / 60.0;
-/// How often the progress bar refreshes while a file loads.
-const LOADING_REFRESH: Duration = Duration::from_millis(100);
 
 pub struct Viewer {
     pub(super) window: Arc<Window>,
     surface: wgpu::Surface<'static>,
     config: wgpu::SurfaceConfiguration,
-    /// Format of the views we render into (the surface format without sRGB).
-    view_format: wgpu::TextureFormat,
-    pub(super) ctx: GpuContext,
-    pub(super) scene_view: SceneView,
-    egui_ctx: egui::Context,
     egui_state: egui_winit::State,
-    egui_renderer: egui_wgpu::Renderer,
-    pub(super) state: AppState,
-    pub(super) proxy: EventLoopProxy<UserEvent>,
-    pub(super) settings_path: Option<std::path::PathBuf>,
-    pub(super) load: Option<LoadJob>,
-    pub(super) screenshots: ScreenshotWorker,
-    /// Scene generation (bumped per upload; screenshots key their upload on it).
-    pub(super) generation: u64,
-    last_frame: Instant,
-    /// Whether the previous frame left something moving.
-    animating: bool,
-    /// When egui or the loader want the next frame (tooltips, progress).
+    pub(super) core: ViewerCore,
+    /// When egui, the loader or a screenshot want the next frame.
     pub(super) next_redraw: Option<Instant>,
+    /// The surface was suboptimal: configure it again before the next frame.
+    reconfigure: bool,
+    title: String,
+    /// `SPLATVIEW_TEST_LOSE_DEVICE_AFTER_S`: destroy the device once, this long
+    /// after start (to see the recovery in a real window).
+    lose_device_at: Option<Instant>,
 }
 
 impl Viewer {
@@ -60,7 +40,7 @@ impl Viewer {
         settings_path: Option<std::path::PathBuf>,
         proxy: EventLoopProxy<UserEvent>,
     ) -> anyhow::Result<Self> {
-        let [w, h] = settings.window_size;
+        let [w, h] = window_size_for_monitor(event_loop, settings.window_size);
         let window = Arc::new(
             event_loop.create_window(
                 Window::default_attributes()
@@ -75,11 +55,11 @@ impl Viewer {
         let surface = instance
             .create_surface(window.clone())
             .context("creating the window surface")?;
-        let ctx = pollster::block_on(GpuContext::from_instance(instance, Some(&surface)))?;
-        log::info!("adapter: {}", ctx.adapter_description());
+        let gpu = pollster::block_on(GpuContext::from_instance(instance, Some(&surface)))?;
+        log::info!("adapter: {}", gpu.adapter_description());
 
         let size = window.inner_size();
-        let caps = surface.get_capabilities(&ctx.adapter);
+        let caps = surface.get_capabilities(&gpu.adapter);
         // 3DGS colours are display-encoded: render into a non-sRGB view (egui prefers
         // that too: it then blends in gamma space).
         let format = caps
@@ -109,48 +89,31 @@ impl Viewer {
                 vec![view_format]
             },
         };
-        if size.width > 0 && size.height > 0 {
-            surface.configure(&ctx.device, &config);
-        }
-
-        let scene_view = SceneView::new(&ctx, view_format)?;
-        let egui_ctx = egui::Context::default();
-        let max_texture = ctx.device.limits().max_texture_dimension_2d as usize;
-        let egui_state = egui_winit::State::new(
-            egui_ctx.clone(),
-            egui::ViewportId::ROOT,
-            event_loop,
-            Some(window.scale_factor() as f32),
-            window.theme(),
-            Some(max_texture),
-        );
-        let egui_renderer = egui_wgpu::Renderer::new(
-            &ctx.device,
-            view_format,
-            egui_wgpu::RendererOptions::default(),
-        );
-        let mut state = AppState::new(settings);
-        state.viewport = (size.width.max(1), size.height.max(1));
-        let viewer = Self {
-            screenshots: ScreenshotWorker::spawn(proxy.clone()),
+        let waker: super::Waker = Arc::new(move |event| {
+            let _ = proxy.send_event(event);
+        });
+        let mut core =
+            ViewerCore::new(gpu, view_format, settings, (size.width, size.height), waker)?;
+        core.settings_path = settings_path;
+        let egui_state = egui_state(event_loop, &window, &core);
+        let mut viewer = Self {
             window,
             surface,
             config,
-            view_format,
-            ctx,
-            scene_view,
-            egui_ctx,
             egui_state,
-            egui_renderer,
-            state,
-            proxy,
-            settings_path,
-            load: None,
-            generation: 0,
-            last_frame: Instant::now(),
-            animating: false,
+            core,
             next_redraw: None,
+            reconfigure: false,
+            title: String::new(),
+            lose_device_at: std::env::var("SPLATVIEW_TEST_LOSE_DEVICE_AFTER_S")
+                .ok()
+                .and_then(|s| s.parse::<f32>().ok())
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .map(|s| Instant::now() + std::time::Duration::from_secs_f32(s)),
         };
+        if size.width > 0 && size.height > 0 {
+            viewer.configure_surface();
+        }
         viewer.window.request_redraw();
         Ok(viewer)
     }
@@ -170,16 +133,25 @@ impl Viewer {
         }
         self.config.width = width;
         self.config.height = height;
-        self.surface.configure(&self.ctx.device, &self.config);
-        self.state.viewport = (width, height);
+        self.configure_surface();
         self.window.request_redraw();
     }
 
+    /// Configures the surface for the current device, each side clamped to the
+    /// largest texture the device allows.
+    fn configure_surface(&mut self) {
+        let limit = self.core.gpu.device.limits().max_texture_dimension_2d;
+        self.config.width = self.config.width.clamp(1, limit);
+        self.config.height = self.config.height.clamp(1, limit);
+        self.surface.configure(&self.core.gpu.device, &self.config);
+        self.reconfigure = false;
+    }
+
     fn recreate_surface(&mut self) {
-        match self.ctx.instance.create_surface(self.window.clone()) {
+        match self.core.gpu.instance.create_surface(self.window.clone()) {
             Ok(surface) => {
                 self.surface = surface;
-                self.surface.configure(&self.ctx.device, &self.config);
+                self.configure_surface();
             }
             Err(err) => log::error!("cannot recreate the lost surface: {err}"),
         }
@@ -191,186 +163,89 @@ impl Viewer {
     }
 
     pub fn redraw(&mut self, event_loop: &ActiveEventLoop) {
+        if let Some(at) = self.lose_device_at
+            && Instant::now() >= at
+        {
+            self.lose_device_at = None;
+            log::warn!("SPLATVIEW_TEST_LOSE_DEVICE_AFTER_S: destroying the GPU device");
+            self.core.gpu.device.destroy();
+            let _ = self.core.gpu.device.poll(wgpu::PollType::Poll);
+        }
+        if self.core.device_lost().is_some() {
+            match self.core.recover(Some(&self.surface)) {
+                Ok(()) => {
+                    self.configure_surface();
+                    self.egui_state = egui_state(event_loop, &self.window, &self.core);
+                }
+                Err(err) => {
+                    log::error!("cannot recreate the GPU device: {err:#}");
+                    self.core.save_settings();
+                    event_loop.exit();
+                    return;
+                }
+            }
+        }
         let (width, height) = self.window_size();
         if width == 0 || height == 0 {
             return;
         }
-        let now = Instant::now();
-        let dt = if self.animating {
-            now.duration_since(self.last_frame).as_secs_f32()
-        } else {
-            FIRST_FRAME_DT
-        };
-        self.last_frame = now;
+        if self.reconfigure {
+            self.configure_surface();
+        }
         self.next_redraw = None;
-        if let Some(load) = &self.load
-            && let Some(status) = &mut self.state.loading
-        {
-            status.elapsed = load.started.elapsed();
-        }
-        if let Some(visible) = self.scene_view.poll_visible() {
-            self.state.stats.visible_splats = Some(visible);
-        }
-        if let Some(passes) = self.scene_view.poll_pass_timings() {
-            self.state.stats.gpu_passes = passes;
-            self.state.stats.raster_decision = self.scene_view.raster_decision();
-            // Buffers can grow after loading (the compute rasterizer's pairs).
-            if self.state.loading.is_none()
-                && let Some(scene) = &mut self.state.scene
-            {
-                scene.gpu_bytes = Some(self.scene_view.gpu_bytes());
-            }
-        }
-
-        // UI: input -> camera goals and commands.
-        let raw_input = self.egui_state.take_egui_input(&self.window);
-        let scene_image = self.scene_view_image();
-        let state = &mut self.state;
-        let full_output = self
-            .egui_ctx
-            .run_ui(raw_input, |ui| crate::ui::show(ui, state, scene_image));
-        self.animating = self.state.advance(dt);
-        self.handle_effects(event_loop);
-        self.egui_state
-            .handle_platform_output(&self.window, full_output.platform_output);
-
-        self.draw(
-            full_output.shapes,
-            full_output.textures_delta,
-            full_output.pixels_per_point,
-        );
-
-        let repaint_delay = full_output
-            .viewport_output
-            .get(&egui::ViewportId::ROOT)
-            .map_or(Duration::MAX, |v| v.repaint_delay);
-        if self.animating || repaint_delay.is_zero() {
-            self.window.request_redraw();
-        } else if repaint_delay < Duration::from_secs(60) {
-            self.next_redraw = Some(now + repaint_delay);
-        }
-        if self.state.loading.is_some() {
-            let refresh = now + LOADING_REFRESH;
-            self.next_redraw = Some(self.next_redraw.map_or(refresh, |t| t.min(refresh)));
-        }
-    }
-
-    fn scene_view_image(&self) -> Option<crate::ui::SceneImage> {
-        self.scene_view.image()
-    }
-
-    fn draw(
-        &mut self,
-        shapes: Vec<egui::epaint::ClippedShape>,
-        mut textures: egui::TexturesDelta,
-        pixels_per_point: f32,
-    ) {
-        // egui's texture changes are applied whether or not a frame can be drawn.
-        for (id, deltas) in &textures.set {
-            for delta in deltas {
-                self.egui_renderer
-                    .update_texture(&self.ctx.device, &self.ctx.queue, *id, delta);
-            }
-        }
-        let frame = self.acquire();
-        let Some(frame) = frame else {
-            for id in &textures.free {
-                self.egui_renderer.free_texture(id);
-            }
-            textures.clear();
+        let Some(frame) = self.acquire() else {
             return;
         };
-        let (width, height) = (frame.texture.width(), frame.texture.height());
+        let raw_input = self.egui_state.take_egui_input(&self.window);
+        let size = (frame.texture.width(), frame.texture.height());
         let view = frame.texture.create_view(&wgpu::TextureViewDescriptor {
-            format: Some(self.view_format),
+            format: Some(self.config.format.remove_srgb_suffix()),
             ..Default::default()
         });
-        let device = &self.ctx.device;
-        let queue = &self.ctx.queue;
-        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("viewer frame"),
-        });
-
-        // Splats into the scene texture, if the view changed.
-        let lod = self.state.settings.lod.clamped();
-        let (rw, rh) = lod.render_size(width, height);
-        let camera = self.state.rig.camera(rw, rh);
-        let background = self.state.settings.background;
-        let started = Instant::now();
-        let rendered = self
-            .scene_view
-            .prepare(
-                &self.ctx,
-                &mut encoder,
-                &mut self.egui_renderer,
-                &camera,
-                &lod,
-                background,
-            )
-            .is_some_and(|(_, rendered)| rendered);
-        self.state.stats.render_size = (rw, rh);
-
-        // The overlay (and the scene texture under it) into the surface.
-        let paint_jobs = self.egui_ctx.tessellate(shapes, pixels_per_point);
-        let screen = egui_wgpu::ScreenDescriptor {
-            size_in_pixels: [width, height],
-            pixels_per_point,
-        };
-        let callbacks =
-            self.egui_renderer
-                .update_buffers(device, queue, &mut encoder, &paint_jobs, &screen);
-        {
-            let [r, g, b] = background.map(f64::from);
-            let mut pass = encoder
-                .begin_render_pass(&wgpu::RenderPassDescriptor {
-                    label: Some("egui overlay"),
-                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                        view: &view,
-                        depth_slice: None,
-                        resolve_target: None,
-                        ops: wgpu::Operations {
-                            load: wgpu::LoadOp::Clear(wgpu::Color { r, g, b, a: 1.0 }),
-                            store: wgpu::StoreOp::Store,
-                        },
-                    })],
-                    depth_stencil_attachment: None,
-                    timestamp_writes: None,
-                    occlusion_query_set: None,
-                    multiview_mask: None,
-                })
-                .forget_lifetime();
-            self.egui_renderer.render(&mut pass, &paint_jobs, &screen);
-        }
-        for id in &textures.free {
-            self.egui_renderer.free_texture(id);
-        }
-        textures.clear();
-        queue.submit(callbacks.into_iter().chain([encoder.finish()]));
-        self.scene_view.after_submit();
-        if rendered {
-            let proxy = self.proxy.clone();
-            queue.on_submitted_work_done(move || {
-                let frame_ms = started.elapsed().as_secs_f64() * 1000.0;
-                let _ = proxy.send_event(UserEvent::FrameDone { frame_ms });
-            });
-        }
+        let pixels_per_point = egui_winit::pixels_per_point(&self.core.egui_ctx, &self.window);
+        let output = self.core.frame(raw_input, &view, size, pixels_per_point);
         self.window.pre_present_notify();
-        queue.present(frame);
-        // Let wgpu notice finished work (fires the callbacks above) without blocking.
-        let _ = device.poll(wgpu::PollType::Poll);
+        self.core.gpu.queue.present(frame);
+        self.egui_state
+            .handle_platform_output(&self.window, output.platform_output);
+        self.update_title();
+        if output.quit {
+            self.core.save_settings();
+            event_loop.exit();
+            return;
+        }
+        if output.redraw_now {
+            self.window.request_redraw();
+        }
+        self.next_redraw = output.redraw_at;
+        if let Some(at) = self.lose_device_at {
+            self.next_redraw = Some(self.next_redraw.map_or(at, |t| t.min(at)));
+        }
+    }
+
+    fn update_title(&mut self) {
+        let title = match &self.core.state.scene {
+            Some(scene) => format!("splatview - {}", scene.name),
+            None => "splatview".to_owned(),
+        };
+        if title != self.title {
+            self.window.set_title(&title);
+            self.title = title;
+        }
     }
 
     fn acquire(&mut self) -> Option<wgpu::SurfaceTexture> {
         match self.surface.get_current_texture() {
             wgpu::CurrentSurfaceTexture::Success(frame) => Some(frame),
             wgpu::CurrentSurfaceTexture::Suboptimal(frame) => {
-                // Draw this one; reconfigure for the next.
+                // Draw this one; configure again before the next.
+                self.reconfigure = true;
                 self.window.request_redraw();
                 Some(frame)
             }
             wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => None,
             wgpu::CurrentSurfaceTexture::Outdated => {
-                self.surface.configure(&self.ctx.device, &self.config);
+                self.configure_surface();
                 self.window.request_redraw();
                 None
             }
@@ -388,11 +263,41 @@ impl Viewer {
 
     /// A frame finished on the GPU.
     pub fn frame_done(&mut self, frame_ms: f64) {
-        self.state.stats.frame_ms = Some(frame_ms);
+        self.core.state.stats.frame_ms = Some(frame_ms);
         // Show the new numbers (and read the visible count) without waiting for input.
-        if !self.animating {
-            let _ = self.ctx.device.poll(wgpu::PollType::Poll);
-            self.window.request_redraw();
-        }
+        let _ = self.core.gpu.device.poll(wgpu::PollType::Poll);
+        self.window.request_redraw();
+    }
+}
+
+/// egui's window input for `core`'s egui context.
+fn egui_state(
+    event_loop: &ActiveEventLoop,
+    window: &Window,
+    core: &ViewerCore,
+) -> egui_winit::State {
+    let max_texture = core.gpu.device.limits().max_texture_dimension_2d as usize;
+    egui_winit::State::new(
+        core.egui_ctx.clone(),
+        egui::ViewportId::ROOT,
+        event_loop,
+        Some(window.scale_factor() as f32),
+        window.theme(),
+        Some(max_texture),
+    )
+}
+
+/// The persisted window size, clamped to the monitor the window opens on (a
+/// size saved on a larger monitor would open the window past the screen).
+fn window_size_for_monitor(event_loop: &ActiveEventLoop, [w, h]: [u32; 2]) -> [u32; 2] {
+    let monitor = event_loop
+        .primary_monitor()
+        .or_else(|| event_loop.available_monitors().next());
+    match monitor.map(|m| m.size()) {
+        Some(size) if size.width > 0 && size.height > 0 => [
+            w.clamp(320, size.width.max(320)),
+            h.clamp(240, size.height.max(240)),
+        ],
+        _ => [w.max(320), h.max(240)],
     }
 }

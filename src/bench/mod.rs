@@ -17,16 +17,16 @@ use std::time::Instant;
 use anyhow::Context as _;
 use clap::Args;
 
-use crate::controls::OrbitCamera;
+use crate::controls::{OrbitCamera, UpAxis};
 use crate::gpu::GpuContext;
 use crate::gpu::profiler::{PassTimings, TileStageTimings};
 use crate::gpu::readback::read_buffer;
-use crate::render::FrameRenderer;
-use crate::render::offscreen::OFFSCREEN_FORMAT;
+use crate::render::offscreen::OffscreenView;
 use crate::render::sort::SortPath;
-use crate::render::splat::{FrameState, SplatGpuData};
-use crate::render::tile::{RasterChoice, RasterMode, TILE_SIZE};
-use crate::scene::{PinholeCamera, SceneBounds};
+use crate::render::splat::FrameState;
+use crate::render::tile::TILE_SIZE;
+use crate::render::{Raster, Renderer, SplatScene, ViewParams};
+use crate::scene::{AaChoice, SceneBounds};
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
@@ -67,9 +67,13 @@ pub struct BenchArgs {
     /// Sort kernels: the fastest the adapter supports, or one path.
     #[arg(long, value_enum, default_value_t = SortPathArg::Auto)]
     pub sort_path: SortPathArg,
-    /// Rasterizer: hardware quads, compute tiles, or the faster of the two.
-    #[arg(long, value_enum, default_value_t = BenchRasterArg::Hardware)]
-    pub raster: BenchRasterArg,
+    /// Rasterizer: hardware (quads), compute (tiles), or auto (the faster of the
+    /// two, measured on the first frames as the window does).
+    #[arg(long, default_value = "hardware", value_parser = crate::cli::parse_raster)]
+    pub raster: Raster,
+    /// Anti-aliasing: auto (what the file asks for), classic, antialiased or mip.
+    #[arg(long, default_value = "auto", value_parser = crate::cli::parse_aa)]
+    pub aa: AaChoice,
     /// Compute rasterizer: most pairs one workgroup blends before a tile is split
     /// into chunks (for tuning; default: the viewer's choice for the adapter).
     #[arg(long)]
@@ -77,41 +81,6 @@ pub struct BenchArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
-}
-
-/// `--raster` values of `render`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum RasterArg {
-    Hardware,
-    Compute,
-}
-
-impl From<RasterArg> for RasterMode {
-    fn from(arg: RasterArg) -> Self {
-        match arg {
-            RasterArg::Hardware => RasterMode::Hardware,
-            RasterArg::Compute => RasterMode::Compute,
-        }
-    }
-}
-
-/// `--raster` values of `bench`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum BenchRasterArg {
-    Hardware,
-    Compute,
-    /// The window's default: both measured on the first frames, the faster kept.
-    Auto,
-}
-
-impl From<BenchRasterArg> for RasterChoice {
-    fn from(arg: BenchRasterArg) -> Self {
-        match arg {
-            BenchRasterArg::Hardware => RasterChoice::Hardware,
-            BenchRasterArg::Compute => RasterChoice::Compute,
-            BenchRasterArg::Auto => RasterChoice::Auto,
-        }
-    }
 }
 
 /// `--sort-path` values.
@@ -150,29 +119,31 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     }
 
     let ctx = GpuContext::new_headless()?;
-    let mut renderer = FrameRenderer::new(&ctx.device, OFFSCREEN_FORMAT)?;
-    if let Some(bits) = args.sort_key_bits {
-        anyhow::ensure!(
-            matches!(bits, 16 | 24 | 32),
-            "--sort-key-bits must be 16, 24 or 32"
-        );
-        renderer.splats.sort_key_bits = bits;
-    }
+    let mut renderer = Renderer::new(&ctx.device)?;
+    let sort_key_bits = args
+        .sort_key_bits
+        .unwrap_or(crate::render::params::DEFAULT_SORT_KEY_BITS);
+    anyhow::ensure!(
+        matches!(sort_key_bits, 16 | 24 | 32),
+        "--sort-key-bits must be 16, 24 or 32"
+    );
     renderer
         .splats
         .set_sort_path(&ctx.device, args.sort_path.resolve(&ctx.device))?;
-    renderer.set_raster_choice(args.raster.into());
     if let Some(chunk_pairs) = args.tile_chunk_pairs {
         renderer.tiles.chunk_pairs = chunk_pairs;
     }
-    let timestamps = renderer.enable_profiling(&ctx.device, &ctx.queue);
+    let mut offscreen = OffscreenView::new(&ctx.device, &renderer);
+    let timestamps = offscreen.view.enable_profiling(&ctx.device, &ctx.queue);
     let upload_started = Instant::now();
-    let mut scene = SplatGpuData::new(&ctx.device, &renderer.splats, &cloud)?;
+    let scene = SplatScene::new(&ctx.device, &cloud)?;
     let upload_ms = upload_started.elapsed().as_secs_f64() * 1000.0;
 
     let (width, height) = (args.width.max(1), args.height.max(1));
+    ctx.check_image_size(width, height)?;
     let bounds = SceneBounds::robust(&cloud);
-    let mut base_orbit = OrbitCamera::framing(bounds, width as f32 / height as f32);
+    let mut base_orbit =
+        OrbitCamera::initial_view(bounds, UpAxis::default(), width as f32 / height as f32);
     anyhow::ensure!(args.zoom > 0.0, "--zoom must be positive");
     base_orbit.distance *= args.zoom;
     if let Some(pitch) = args.pitch {
@@ -189,24 +160,21 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
-    let camera_for = |frame: usize| -> PinholeCamera {
-        if let Some(cam) = fixed_camera {
-            return cam;
+    let params_for = |frame: usize| -> ViewParams<'static> {
+        let camera = fixed_camera.unwrap_or_else(|| {
+            let mut orbit = base_orbit;
+            if args.orbit {
+                orbit.yaw += std::f32::consts::TAU * frame as f32 / args.frames.max(1) as f32;
+            }
+            orbit.camera(width, height)
+        });
+        ViewParams {
+            raster: args.raster,
+            aa: args.aa,
+            sort_key_bits,
+            ..ViewParams::new(camera)
         }
-        let mut orbit = base_orbit;
-        if args.orbit {
-            orbit.yaw += std::f32::consts::TAU * frame as f32 / args.frames.max(1) as f32;
-        }
-        orbit.camera(width, height)
     };
-
-    let output = crate::render::offscreen::create_output_texture(
-        &ctx.device,
-        width,
-        height,
-        wgpu::TextureUsages::empty(),
-    );
-    let view = output.create_view(&Default::default());
     let wait = || {
         ctx.device.poll(wgpu::PollType::Wait {
             submission_index: None,
@@ -214,67 +182,66 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         })
     };
     // Records and submits one frame, as the window does.
-    let submit_frame = |renderer: &mut FrameRenderer, scene: &mut SplatGpuData, frame: usize| {
+    let submit_frame = |offscreen: &mut OffscreenView, frame: usize| -> anyhow::Result<()> {
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
-        renderer.encode_frame(
-            &ctx.device,
-            &ctx.queue,
-            &mut encoder,
-            scene,
-            &camera_for(frame),
-            [0.0; 3],
-            &view,
-        );
+        offscreen.encode(&ctx, &renderer, &mut encoder, &scene, &params_for(frame))?;
         ctx.queue.submit([encoder.finish()]);
-        renderer.after_submit();
+        offscreen.view.after_submit();
+        Ok(())
     };
-    let render_frame = |renderer: &mut FrameRenderer, scene: &mut SplatGpuData, frame: usize| {
+    let render_frame = |offscreen: &mut OffscreenView, frame: usize| {
         let frame_started = Instant::now();
-        submit_frame(renderer, scene, frame);
+        submit_frame(offscreen, frame)?;
         let submit_ms = frame_started.elapsed().as_secs_f64() * 1000.0;
         wait()?;
         let frame_ms = frame_started.elapsed().as_secs_f64() * 1000.0;
-        Ok::<_, anyhow::Error>((frame_ms, submit_ms, renderer.poll_pass_timings()))
+        Ok::<_, anyhow::Error>((frame_ms, submit_ms, offscreen.view.poll().timings))
     };
 
-    render_frame(&mut renderer, &mut scene, 0)?;
+    render_frame(&mut offscreen, 0)?;
     let first_frame_ms = started.elapsed().as_secs_f64() * 1000.0;
     for _ in 0..3 {
-        render_frame(&mut renderer, &mut scene, 0)?;
+        render_frame(&mut offscreen, 0)?;
     }
     // `--raster auto` measures both rasterizers on its first frames.
     let mut auto_frames = 0;
-    while args.raster == BenchRasterArg::Auto
-        && renderer.raster_decision().is_none()
+    while args.raster == Raster::Auto
+        && offscreen.view.raster_decision().is_none()
         && auto_frames < AUTO_MAX_FRAMES
     {
-        render_frame(&mut renderer, &mut scene, 0)?;
+        render_frame(&mut offscreen, 0)?;
         auto_frames += 1;
     }
-    let raster_auto = renderer
-        .raster_decision()
-        .map(|(chosen, quads_draw_ms, tiles_draw_ms)| AutoDecision {
-            chosen,
-            quads_draw_ms,
-            tiles_draw_ms,
-        });
+    let raster_auto =
+        offscreen
+            .view
+            .raster_decision()
+            .map(|(chosen, quads_draw_ms, tiles_draw_ms)| AutoDecision {
+                chosen,
+                quads_draw_ms,
+                tiles_draw_ms,
+            });
 
     let mut frame_ms = Vec::with_capacity(args.frames);
     let mut submit_ms = Vec::with_capacity(args.frames);
     let mut passes: Vec<PassTimings> = Vec::with_capacity(args.frames);
     for frame in 0..args.frames {
         let (ms, timings) = if timestamps {
-            let (ms, submit, timings) = render_frame(&mut renderer, &mut scene, frame)?;
+            let (ms, submit, timings) = render_frame(&mut offscreen, frame)?;
             submit_ms.push(submit);
             (ms, timings)
         } else {
             let frame_started = Instant::now();
-            let t = renderer.render_frame_cpu_timed(
+            let output = offscreen
+                .output_texture()
+                .map(|t| t.create_view(&Default::default()))
+                .context("no output texture")?;
+            let t = renderer.render_view_cpu_timed(
                 &ctx,
-                &mut scene,
-                &camera_for(frame),
-                [0.0; 3],
-                &view,
+                &scene,
+                &mut offscreen.view,
+                &params_for(frame),
+                &output,
             )?;
             (frame_started.elapsed().as_secs_f64() * 1000.0, Some(t))
         };
@@ -285,23 +252,27 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     // CPU records the next frame while the GPU draws (no wait in between).
     let throughput_started = Instant::now();
     for frame in 0..args.frames {
-        submit_frame(&mut renderer, &mut scene, frame);
+        submit_frame(&mut offscreen, frame)?;
         ctx.device.poll(wgpu::PollType::Poll)?;
     }
     wait()?;
     let throughput_fps = args.frames as f64 / throughput_started.elapsed().as_secs_f64().max(1e-9);
 
+    let working = offscreen
+        .view
+        .working()
+        .context("the bench view rendered no frame")?;
     let state_bytes = read_buffer(
         &ctx.device,
         &ctx.queue,
-        &scene.frame_state,
+        &working.frame_state,
         0,
         size_of::<FrameState>() as u64,
     )?;
     let state: FrameState = bytemuck::pod_read_unaligned(&state_bytes);
     // Compute rasterizer: (tile, splat) pairs of the last frame, and per tile.
     let (mut tile_pairs, mut tile_pairs_per_tile, mut tile_chunks) = (None, None, None);
-    if let Some(tiles) = &scene.tiles {
+    if let Some(tiles) = offscreen.view.tile_buffers() {
         let words: Vec<u32> = bytemuck::pod_collect_to_vec(&read_buffer(
             &ctx.device,
             &ctx.queue,
@@ -361,30 +332,27 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         pass_ms,
         timing_source: if timestamps { "timestamps" } else { "cpu" },
         visible_splats: state.visible_count,
-        sort_key_bits: renderer.splats.sort_key_bits,
+        sort_key_bits,
         sort_path: renderer.splats.sort_path(),
-        raster: renderer.raster_mode(),
+        raster: offscreen.view.last_raster().unwrap_or(Raster::Hardware),
         raster_auto,
         tile_pairs,
         tile_pairs_per_tile,
         tile_chunks: tile_chunks.map(|c| c.0),
         tile_chunk_pairs: tile_chunks.map(|c| c.1),
         tile_stage_ms,
-        gpu_bytes_per_splat: scene.size_bytes() as f64 / cloud.len().max(1) as f64,
+        gpu_bytes_per_splat: (scene.resident_bytes() + offscreen.view.working_bytes()) as f64
+            / cloud.len().max(1) as f64,
         gpu_resident_bytes_per_splat: scene.resident_bytes() as f64 / cloud.len().max(1) as f64,
-        gpu_working_bytes_per_splat: scene.working_bytes() as f64 / cloud.len().max(1) as f64,
+        gpu_working_bytes_per_splat: offscreen.view.working_bytes() as f64
+            / cloud.len().max(1) as f64,
     };
     if let Some(path) = &args.screenshot {
-        let last = camera_for(args.frames.saturating_sub(1));
-        crate::render::offscreen::render_to_image(
-            &ctx,
-            &mut renderer,
-            &mut scene,
-            &last,
-            [0.0; 3],
-        )?
-        .save(path)
-        .with_context(|| format!("writing {}", path.display()))?;
+        let last = params_for(args.frames.saturating_sub(1));
+        offscreen
+            .render(&ctx, &renderer, &scene, &last)?
+            .save(path)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -1,8 +1,8 @@
 //! The `bench` report: its stable JSON keys, statistics and the printed table.
 
 use crate::gpu::profiler::TileStageTimings;
+use crate::render::Raster;
 use crate::render::sort::SortPath;
-use crate::render::tile::RasterMode;
 
 /// The `bench` report. Keys are stable: scripts read them.
 #[derive(Debug, serde::Serialize)]
@@ -35,8 +35,8 @@ pub struct BenchReport {
     pub sort_key_bits: u32,
     /// `portable` or `subgroup` (see `SortPath`).
     pub sort_path: SortPath,
-    /// `hardware` or `compute` (see `RasterMode`); `pass_ms.draw` is its time.
-    pub raster: RasterMode,
+    /// `hardware` or `compute` (the rasterizer drawn with); `pass_ms.draw` is its time.
+    pub raster: Raster,
     /// `--raster auto`: what was chosen and the median draw times it was chosen by
     /// (null otherwise).
     pub raster_auto: Option<AutoDecision>,
@@ -64,7 +64,7 @@ pub struct BenchReport {
 /// The automatic rasterizer choice of `--raster auto`.
 #[derive(Debug, serde::Serialize)]
 pub struct AutoDecision {
-    pub chosen: RasterMode,
+    pub chosen: Raster,
     pub quads_draw_ms: f64,
     pub tiles_draw_ms: f64,
 }

@@ -1,9 +1,8 @@
-//! Camera controllers and view settings: turn user input into camera poses. No
-//! winit, egui or wgpu types, so everything here is unit-tested.
+//! Camera controllers: turn user input into camera poses. No winit, egui or wgpu
+//! types, so everything here is unit-tested.
 
 pub mod damping;
 pub mod fly;
-pub mod lod;
 pub mod orbit;
 pub mod path;
 pub mod pose;
@@ -12,7 +11,6 @@ pub mod spline;
 pub mod trackball;
 pub mod up_axis;
 
-pub use lod::LodSettings;
 pub use orbit::OrbitCamera;
 pub use pose::CameraPose;
 pub use rig::{CameraMode, CameraRig, PointerInput};

@@ -37,6 +37,14 @@ impl OrbitCamera {
         Self::framing_with_fov(bounds, aspect, DEFAULT_FOV_Y_DEGREES.to_radians())
     }
 
+    /// The view a scene opens with, in the window and in `splatview render`
+    /// without camera flags: the default framing of `bounds` about `up`.
+    pub fn initial_view(bounds: Option<SceneBounds>, up: super::UpAxis, aspect: f32) -> Self {
+        let mut orbit = Self::framing(bounds, aspect);
+        orbit.world_up = up.vector();
+        orbit
+    }
+
     /// Frames `bounds` with a vertical field of view of `fov_y` radians.
     pub fn framing_with_fov(bounds: Option<SceneBounds>, aspect: f32, fov_y: f32) -> Self {
         let (center, radius) = bounds.map_or((Vec3::ZERO, 1.0), |b| (b.center(), b.radius()));

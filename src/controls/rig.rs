@@ -239,8 +239,7 @@ impl CameraRig {
 
     /// Back to the default view of the scene: default direction and field of view.
     pub fn reset(&mut self, bounds: Option<SceneBounds>, aspect: f32) {
-        let mut orbit = OrbitCamera::framing(bounds, aspect);
-        orbit.world_up = self.up.vector();
+        let orbit = OrbitCamera::initial_view(bounds, self.up, aspect);
         self.fov_y = DEFAULT_FOV_Y_DEGREES.to_radians();
         self.scene_radius = bounds.map_or(1.0, |b| b.radius());
         self.set_pose(&orbit.pose(), orbit.distance, false);

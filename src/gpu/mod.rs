@@ -1,10 +1,13 @@
 //! Device, adapter and surface setup; shader loading; small GPU helpers.
 
+pub mod health;
+pub mod pipeline;
 pub mod profiler;
 pub mod readback;
 pub mod shader;
 pub mod uniform;
 
+pub use health::DeviceHealth;
 pub use uniform::UniformBuffer;
 
 /// Why a GPU could not be set up.
@@ -24,6 +27,16 @@ pub enum GpuError {
         needed: u64,
         limit: u64,
     },
+    #[error(
+        "a {width}x{height} image is too large for this GPU: each side may be 1 to {limit} pixels (max_texture_dimension_2d)"
+    )]
+    ImageTooLarge { width: u32, height: u32, limit: u32 },
+    #[error("out of GPU memory while creating the {what}")]
+    OutOfMemory { what: &'static str },
+    #[error("the GPU rejected the {what}: {message}")]
+    Validation { what: &'static str, message: String },
+    #[error("{0}")]
+    DeviceLost(String),
 }
 
 /// An adapter, its device and queue.
@@ -32,14 +45,30 @@ pub struct GpuContext {
     pub adapter: wgpu::Adapter,
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
+    /// Errors outside error scopes and the device's loss, recorded instead of
+    /// panicking.
+    pub health: DeviceHealth,
 }
 
 impl GpuContext {
-    /// A context without a window (headless rendering, tests, benchmarks).
+    /// A context without a window (headless rendering, tests, benchmarks): the
+    /// primary backends (Vulkan, Metal, DX12) first, GL only where none of them
+    /// has an adapter (probing EGL prints driver errors on machines without it).
+    /// `WGPU_BACKEND` chooses the backends instead.
     pub fn new_headless() -> Result<Self, GpuError> {
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-        pollster::block_on(Self::from_instance(instance, None))
+        let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+        if std::env::var_os("WGPU_BACKEND").is_none() {
+            descriptor.backends = wgpu::Backends::PRIMARY;
+            let primary = wgpu::Instance::new(descriptor);
+            match pollster::block_on(Self::from_instance(primary, None)) {
+                Err(GpuError::NoAdapter(_)) => {}
+                other => return other,
+            }
+            let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+            descriptor.backends = wgpu::Backends::GL;
+            return pollster::block_on(Self::from_instance(wgpu::Instance::new(descriptor), None));
+        }
+        pollster::block_on(Self::from_instance(wgpu::Instance::new(descriptor), None))
     }
 
     /// A headless context whose requested limits are changed by `adjust` (tests use
@@ -87,12 +116,35 @@ impl GpuContext {
                 trace: wgpu::Trace::Off,
             })
             .await?;
+        let health = DeviceHealth::install(&device);
+        DEVICES_CREATED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(Self {
             instance,
             adapter,
             device,
             queue,
+            health,
         })
+    }
+
+    /// A new device on the same instance (after the old one was lost); the
+    /// adapter is chosen again, compatible with `surface` if given.
+    pub async fn recreate(&self, surface: Option<&wgpu::Surface<'_>>) -> Result<Self, GpuError> {
+        Self::from_instance(self.instance.clone(), surface).await
+    }
+
+    /// Fails with `GpuError::DeviceLost` once the device has been lost.
+    pub fn check_alive(&self) -> Result<(), GpuError> {
+        match self.health.lost() {
+            Some(reason) => Err(GpuError::DeviceLost(reason)),
+            None => Ok(()),
+        }
+    }
+
+    /// Fails unless a `width x height` texture fits this device (each side 1 to
+    /// `max_texture_dimension_2d`), before anything is created.
+    pub fn check_image_size(&self, width: u32, height: u32) -> Result<(), GpuError> {
+        check_image_size(&self.device.limits(), width, height)
     }
 
     /// "name (backend, device type)" for logs and reports.
@@ -105,6 +157,15 @@ impl GpuContext {
     pub fn max_storage_binding(&self) -> u64 {
         self.device.limits().max_storage_buffer_binding_size
     }
+}
+
+/// Devices this process has created (the viewer makes one; tests check that
+/// screenshots and exports add none).
+static DEVICES_CREATED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many GPU devices this process has created so far.
+pub fn devices_created() -> usize {
+    DEVICES_CREATED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Features used where the adapter has them: pass timestamps (profiling) and
@@ -127,4 +188,17 @@ fn required_limits(adapter: &wgpu::Adapter) -> wgpu::Limits {
         max_compute_workgroup_storage_size: offered.max_compute_workgroup_storage_size,
         ..wgpu::Limits::default().using_resolution(offered)
     }
+}
+
+/// Fails unless a `width x height` texture fits `limits`.
+pub fn check_image_size(limits: &wgpu::Limits, width: u32, height: u32) -> Result<(), GpuError> {
+    let limit = limits.max_texture_dimension_2d;
+    if width == 0 || height == 0 || width > limit || height > limit {
+        return Err(GpuError::ImageTooLarge {
+            width,
+            height,
+            limit,
+        });
+    }
+    Ok(())
 }

@@ -139,7 +139,7 @@ impl GpuProfiler {
     /// previous results are still being read (then this frame is not reported).
     pub fn resolve(&mut self, encoder: &mut wgpu::CommandEncoder) {
         self.resolved_this_frame = false;
-        if self.readback.is_busy() || !self.written.iter().any(|&w| w) {
+        if self.readback.is_pending() || !self.written.iter().any(|&w| w) {
             self.written = [false; PASS_COUNT as usize];
             return;
         }

@@ -99,98 +99,249 @@ fn map_and_copy(
     Ok(out)
 }
 
-/// A small non-blocking read-back, at most one in flight: `record_copy` into the
-/// frame's encoder, `after_submit` once submitted, then `poll` on later frames
-/// (after `Device::poll`) until the values arrive. Frames never wait for it.
+/// A small non-blocking read-back: `record_copy` into the frame's encoder,
+/// `after_submit` once submitted, then `poll` on later frames (after
+/// `Device::poll`) until the values arrive. Frames never wait for it. It keeps a
+/// few staging buffers, so a frame recorded while earlier copies are still on
+/// their way is read too (the window must learn about its last frame, e.g. a
+/// tile overflow, even when frames come quickly); only when every slot is in
+/// flight is a copy skipped.
 pub struct AsyncReadback {
-    staging: wgpu::Buffer,
+    slots: Vec<Slot>,
     size: u64,
-    copied: bool,
-    in_flight: bool,
+    /// Sequence number of the next copy.
+    next_seq: u64,
+    /// Sequence number of the newest copy returned by `poll`.
+    returned_seq: u64,
+}
+
+struct Slot {
+    staging: wgpu::Buffer,
+    state: SlotState,
     /// Set by the map callback: `PENDING`, `MAPPED` or `FAILED`.
     status: std::sync::Arc<std::sync::atomic::AtomicU8>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SlotState {
+    Idle,
+    Copied(u64),
+    Mapping(u64),
 }
 
 const PENDING: u8 = 0;
 const MAPPED: u8 = 1;
 const FAILED: u8 = 2;
 
+/// Staging buffers per read-back.
+const SLOTS: usize = 4;
+
 impl AsyncReadback {
     /// Reads `size` bytes (a multiple of 4) per copy.
     pub fn new(device: &wgpu::Device, label: &str, size: u64) -> Self {
+        let size = size.max(4);
+        let slots = (0..SLOTS)
+            .map(|_| Slot {
+                staging: device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some(label),
+                    size,
+                    usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                }),
+                state: SlotState::Idle,
+                status: Default::default(),
+            })
+            .collect();
         Self {
-            staging: device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some(label),
-                size: size.max(4),
-                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            }),
-            size: size.max(4),
-            copied: false,
-            in_flight: false,
-            status: Default::default(),
+            slots,
+            size,
+            next_seq: 1,
+            returned_seq: 0,
         }
     }
 
-    /// A copy is recorded or being read: `record_copy` would do nothing.
+    /// Every slot holds a copy recorded or being read: `record_copy` would do
+    /// nothing.
     pub fn is_busy(&self) -> bool {
-        self.copied || self.in_flight
+        self.slots.iter().all(|s| s.state != SlotState::Idle)
     }
 
-    /// Copies `source[offset..offset + size]` unless a read is already under way.
+    /// Whether copies are recorded or on their way back.
+    pub fn is_pending(&self) -> bool {
+        self.slots.iter().any(|s| s.state != SlotState::Idle)
+    }
+
+    /// Copies `source[offset..offset + size]` into a free slot (none free: the
+    /// copy is skipped).
     pub fn record_copy(
         &mut self,
         encoder: &mut wgpu::CommandEncoder,
         source: &wgpu::Buffer,
         offset: u64,
     ) {
-        if !self.in_flight && !self.copied {
-            encoder.copy_buffer_to_buffer(source, offset, &self.staging, 0, self.size);
-            self.copied = true;
+        let seq = self.next_seq;
+        if let Some(slot) = self.slots.iter_mut().find(|s| s.state == SlotState::Idle) {
+            encoder.copy_buffer_to_buffer(source, offset, &slot.staging, 0, self.size);
+            slot.state = SlotState::Copied(seq);
+            self.next_seq += 1;
         }
     }
 
     /// Call after submitting the encoder given to `record_copy`.
     pub fn after_submit(&mut self) {
-        if self.copied {
-            use std::sync::atomic::Ordering;
-            self.copied = false;
-            self.in_flight = true;
-            let status = self.status.clone();
-            self.status.store(PENDING, Ordering::Release);
-            self.staging
-                .slice(..)
-                .map_async(wgpu::MapMode::Read, move |result| {
-                    status.store(
-                        if result.is_ok() { MAPPED } else { FAILED },
-                        Ordering::Release,
-                    );
-                });
+        use std::sync::atomic::Ordering;
+        for slot in &mut self.slots {
+            if let SlotState::Copied(seq) = slot.state {
+                slot.state = SlotState::Mapping(seq);
+                let status = slot.status.clone();
+                slot.status.store(PENDING, Ordering::Release);
+                slot.staging
+                    .slice(..)
+                    .map_async(wgpu::MapMode::Read, move |result| {
+                        status.store(
+                            if result.is_ok() { MAPPED } else { FAILED },
+                            Ordering::Release,
+                        );
+                    });
+            }
         }
     }
 
-    /// The words read, once they have arrived (each arrival is returned once).
+    /// The words of the newest copy that has arrived since the last call (each
+    /// copy is returned at most once; older ones that arrive later are dropped).
     pub fn poll(&mut self) -> Option<Vec<u32>> {
         use std::sync::atomic::Ordering;
-        if !self.in_flight {
-            return None;
+        let mut newest: Option<(u64, Vec<u32>)> = None;
+        for slot in &mut self.slots {
+            let SlotState::Mapping(seq) = slot.state else {
+                continue;
+            };
+            match slot.status.load(Ordering::Acquire) {
+                MAPPED => {
+                    let words = slot
+                        .staging
+                        .slice(..)
+                        .get_mapped_range()
+                        .ok()
+                        .map(|data| bytemuck::pod_collect_to_vec::<u8, u32>(&data[..]));
+                    slot.staging.unmap();
+                    slot.state = SlotState::Idle;
+                    if let Some(words) = words
+                        && seq > self.returned_seq
+                        && newest.as_ref().is_none_or(|(n, _)| seq > *n)
+                    {
+                        newest = Some((seq, words));
+                    }
+                }
+                FAILED => slot.state = SlotState::Idle,
+                _ => {}
+            }
         }
-        match self.status.swap(PENDING, Ordering::Acquire) {
+        let (seq, words) = newest?;
+        self.returned_seq = seq;
+        Some(words)
+    }
+}
+
+/// A non-blocking read-back of a whole 4-byte-per-texel 2D texture (a screenshot
+/// taken on the window's device while the window keeps drawing): `record_copy`,
+/// submit, `after_submit`, then `poll` on later frames.
+pub struct AsyncTextureReadback {
+    staging: wgpu::Buffer,
+    width: u32,
+    height: u32,
+    padded_row: u32,
+    mapping: bool,
+    status: std::sync::Arc<std::sync::atomic::AtomicU8>,
+}
+
+impl AsyncTextureReadback {
+    /// Records the copy of `texture` (which needs `COPY_SRC`) into a new staging
+    /// buffer.
+    pub fn record_copy(
+        device: &wgpu::Device,
+        encoder: &mut wgpu::CommandEncoder,
+        texture: &wgpu::Texture,
+    ) -> Self {
+        let (width, height) = (texture.width(), texture.height());
+        let padded_row = (width * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT)
+            * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
+        let staging = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("texture readback"),
+            size: u64::from(padded_row) * u64::from(height),
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        encoder.copy_texture_to_buffer(
+            texture.as_image_copy(),
+            wgpu::TexelCopyBufferInfo {
+                buffer: &staging,
+                layout: wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(padded_row),
+                    rows_per_image: Some(height),
+                },
+            },
+            texture.size(),
+        );
+        Self {
+            staging,
+            width,
+            height,
+            padded_row,
+            mapping: false,
+            status: Default::default(),
+        }
+    }
+
+    /// Call after submitting the encoder given to `record_copy`.
+    pub fn after_submit(&mut self) {
+        if self.mapping {
+            return;
+        }
+        self.mapping = true;
+        let status = self.status.clone();
+        self.staging
+            .slice(..)
+            .map_async(wgpu::MapMode::Read, move |result| {
+                status.store(
+                    if result.is_ok() { MAPPED } else { FAILED },
+                    std::sync::atomic::Ordering::Release,
+                );
+            });
+    }
+
+    /// The texels as tightly packed rows, once they have arrived (needs a
+    /// `Device::poll` in between).
+    pub fn poll(&mut self) -> Option<Result<Vec<u8>, ReadbackError>> {
+        match self.status.load(std::sync::atomic::Ordering::Acquire) {
             MAPPED => {}
             FAILED => {
-                self.in_flight = false;
-                return None;
+                return Some(Err(ReadbackError::Map(
+                    "mapping the screenshot buffer failed".into(),
+                )));
             }
             _ => return None,
         }
-        let words = self
-            .staging
-            .slice(..)
-            .get_mapped_range()
-            .ok()
-            .map(|data| bytemuck::pod_collect_to_vec(&data[..]));
+        let row_bytes = (self.width * 4) as usize;
+        let result = match self.staging.slice(..).get_mapped_range() {
+            Ok(data) => {
+                let mut out = Vec::with_capacity(row_bytes * self.height as usize);
+                for row in data.chunks_exact(self.padded_row as usize) {
+                    out.extend_from_slice(&row[..row_bytes]);
+                }
+                Ok(out)
+            }
+            Err(err) => Err(ReadbackError::Map(err.to_string())),
+        };
         self.staging.unmap();
-        self.in_flight = false;
-        words
+        self.status
+            .store(FAILED + 1, std::sync::atomic::Ordering::Release);
+        Some(result)
+    }
+
+    /// (width, height) of the texture read.
+    pub fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
     }
 }

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use super::SceneFormat;
+use super::limits::{LimitError, MemoryBudget};
+use crate::scene::mesh::MeshFormat;
 
 /// Why a scene or camera file could not be loaded. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
@@ -54,12 +56,24 @@ pub enum LoadError {
     },
     #[error("{path}: malformed data: {reason}")]
     Malformed { path: PathBuf, reason: String },
+    /// The background loader ended without a result (it panicked).
+    #[error("{path}: the loader stopped unexpectedly before finishing (a bug in splatview)")]
+    LoaderStopped { path: PathBuf },
     /// The file is recognised as `format` but its content is inconsistent or cut short.
     #[error("{path}: invalid {format} file: {reason}")]
     Invalid {
         path: PathBuf,
         format: SceneFormat,
         reason: String,
+    },
+    /// Loading the file would take more memory than its budget (by default, what the
+    /// machine has available): refused before anything large is allocated.
+    #[error("{path}: {}", LimitError::OverBudget { needed: *needed, budget: *budget })]
+    TooLarge {
+        path: PathBuf,
+        /// Estimated peak bytes of the load.
+        needed: u64,
+        budget: MemoryBudget,
     },
     /// The file is a valid `format` file using a feature or version splatview cannot read.
     #[error("{path}: unsupported {format} file: {reason}")]
@@ -68,9 +82,32 @@ pub enum LoadError {
         format: SceneFormat,
         reason: String,
     },
+    /// A mesh or point-cloud file that is recognised but cannot be read.
+    #[error("{path}: invalid {format} file: {reason}")]
+    InvalidMesh {
+        path: PathBuf,
+        format: MeshFormat,
+        reason: String,
+    },
+    /// The caller asked the loader to stop (through its progress callback).
+    #[error("{path}: loading was cancelled")]
+    Cancelled { path: PathBuf },
 }
 
 impl LoadError {
+    /// A [`LoadError::InvalidMesh`] for `path`.
+    pub(crate) fn invalid_mesh(
+        path: &std::path::Path,
+        format: MeshFormat,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self::InvalidMesh {
+            path: path.to_owned(),
+            format,
+            reason: reason.into(),
+        }
+    }
+
     /// A [`LoadError::Invalid`] for `path`.
     pub(crate) fn invalid(
         path: &std::path::Path,
@@ -94,6 +131,19 @@ impl LoadError {
             path: path.to_owned(),
             format,
             reason: reason.into(),
+        }
+    }
+
+    /// A failed bounded read, budget check or image decode of `path`: over budget
+    /// becomes [`LoadError::TooLarge`], anything else [`LoadError::Invalid`].
+    pub(crate) fn limit(path: &std::path::Path, format: SceneFormat, e: LimitError) -> Self {
+        match e {
+            LimitError::OverBudget { needed, budget } => Self::TooLarge {
+                path: path.to_owned(),
+                needed,
+                budget,
+            },
+            other => Self::invalid(path, format, other.to_string()),
         }
     }
 

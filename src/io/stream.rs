@@ -18,7 +18,9 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::{LoadError, SceneFormat, SplatDecoder, open_decoder, scene_file_path};
+use super::{
+    LoadError, MemoryBudget, SceneFormat, SplatDecoder, open_decoder_within, scene_file_path,
+};
 use crate::scene::{AaHint, AaMode, SplatCloud};
 
 /// Splats per [`LoadMessage::Chunk`] (the last chunk may be smaller).
@@ -70,6 +72,7 @@ pub enum LoadMessage {
 
 /// A scene loading on a background thread. Dropping it cancels the load.
 pub struct StreamingLoad {
+    path: PathBuf,
     rx: Receiver<LoadMessage>,
     cancel: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
@@ -87,6 +90,7 @@ impl StreamingLoad {
         let (tx, rx) = channel();
         let cancel = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&cancel);
+        let thread_path = path.clone();
         let handle = std::thread::Builder::new()
             .name("scene loader".into())
             .spawn(move || {
@@ -96,7 +100,7 @@ impl StreamingLoad {
                     cancel: flag,
                     start: Instant::now(),
                 };
-                let last = match run(&path, &mut out) {
+                let last = match run(&thread_path, &mut out) {
                     Ok(()) => LoadMessage::Finished {
                         elapsed: out.start.elapsed(),
                     },
@@ -110,17 +114,36 @@ impl StreamingLoad {
             // No thread: nothing will ever arrive. Say so through the channel.
             let (tx, rx) = channel();
             let _ = tx.send(LoadMessage::Failed(LoadError::Io {
-                path: PathBuf::new(),
+                path: path.clone(),
                 source: std::io::Error::other("cannot start the loader thread"),
             }));
-            return Self { rx, cancel, handle };
+            return Self {
+                path,
+                rx,
+                cancel,
+                handle,
+            };
         }
-        Self { rx, cancel, handle }
+        Self {
+            path,
+            rx,
+            cancel,
+            handle,
+        }
     }
 
-    /// The next message, if one is waiting.
+    /// The next message, if one is waiting. A loader thread that ended without its final message (it panicked) gives
+    /// `Failed(LoadError::LoaderStopped)`, so a progress bar never waits forever.
     pub fn try_recv(&self) -> Option<LoadMessage> {
-        self.rx.try_recv().ok()
+        match self.rx.try_recv() {
+            Ok(message) => Some(message),
+            Err(std::sync::mpsc::TryRecvError::Empty) => None,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                Some(LoadMessage::Failed(LoadError::LoaderStopped {
+                    path: self.path.clone(),
+                }))
+            }
+        }
     }
 
     /// The next message, waiting at most `d`.
@@ -185,7 +208,11 @@ impl Outbox {
 
 fn run(path: &std::path::Path, out: &mut Outbox) -> Result<(), Stop> {
     let file = scene_file_path(path);
+    // The memory available when the load starts: a file whose load needs more fails
+    // before anything large is allocated (the window keeps its scene).
+    let budget = MemoryBudget::available();
     if let Some(reader) = super::ply::BinaryPlyReader::open(&file)? {
+        reader.check_budget(&budget, CHUNK_SPLATS * reader.stride())?;
         return stream_binary_ply(reader, out);
     }
     let io = |source| LoadError::Io {
@@ -219,7 +246,7 @@ fn run(path: &std::path::Path, out: &mut Outbox) -> Result<(), Stop> {
     }
     progress.file_bytes = bytes.len() as u64;
 
-    let decoder = open_decoder(&file, bytes)?;
+    let decoder = open_decoder_within(&file, bytes, &budget)?;
     out.check_cancel()?;
     progress.total_splats = decoder.len();
     out.send(LoadMessage::Started {

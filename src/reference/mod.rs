@@ -2,6 +2,7 @@
 //! helps, and used by the tests to check the GPU paths.
 
 pub mod analytic;
+pub mod mesh;
 pub mod project;
 pub mod render;
 pub mod sort;

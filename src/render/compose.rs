@@ -2,6 +2,12 @@
 //!
 //! The output is any non-sRGB 8-bit unorm format (the window surface or the
 //! headless PNG texture): values are written as they are, clamped to 0..1.
+//! `ComposeRenderer` holds the layout, a pipeline per output format (made on
+//! first use) and the sampler; each view holds its own uniforms and bind group
+//! (`ComposeBinding`), so views composed in one submission keep their own
+//! background and size.
+
+use std::sync::{Mutex, PoisonError};
 
 use crate::gpu::UniformBuffer;
 use crate::gpu::shader::{ShaderError, create_shader_module};
@@ -26,36 +32,32 @@ impl ComposeUniforms {
     }
 }
 
-/// Pipeline of the compose stage for one output format.
+/// Pipelines of the compose stage.
 pub struct ComposeRenderer {
     layout: wgpu::BindGroupLayout,
-    pipeline: wgpu::RenderPipeline,
-    uniforms: UniformBuffer<ComposeUniforms>,
+    module: wgpu::ShaderModule,
+    pipeline_layout: wgpu::PipelineLayout,
+    /// One pipeline per output format, made on first use.
+    pipelines: Mutex<Vec<(wgpu::TextureFormat, wgpu::RenderPipeline)>>,
     sampler: wgpu::Sampler,
-    pub output_format: wgpu::TextureFormat,
+}
+
+/// One view's compose uniforms and its bind group over its accumulation texture.
+pub struct ComposeBinding {
+    uniforms: UniformBuffer<ComposeUniforms>,
+    bind_group: wgpu::BindGroup,
 }
 
 impl ComposeRenderer {
-    pub fn new(
-        device: &wgpu::Device,
-        output_format: wgpu::TextureFormat,
-    ) -> Result<Self, ShaderError> {
+    pub fn new(device: &wgpu::Device) -> Result<Self, ShaderError> {
+        let fragment = wgpu::ShaderStages::FRAGMENT;
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("compose"),
             entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                    count: None,
-                },
+                crate::gpu::pipeline::buffer_entry(0, fragment, wgpu::BufferBindingType::Uniform),
                 wgpu::BindGroupLayoutEntry {
                     binding: 1,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    visibility: fragment,
                     ty: wgpu::BindingType::Texture {
                         sample_type: wgpu::TextureSampleType::Float { filterable: true },
                         view_dimension: wgpu::TextureViewDimension::D2,
@@ -65,7 +67,7 @@ impl ComposeRenderer {
                 },
                 wgpu::BindGroupLayoutEntry {
                     binding: 2,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
+                    visibility: fragment,
                     ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
                     count: None,
                 },
@@ -77,36 +79,6 @@ impl ComposeRenderer {
             bind_group_layouts: &[Some(&layout)],
             immediate_size: 0,
         });
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("compose"),
-            layout: Some(&pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[],
-            },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: output_format,
-                    blend: None,
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
-        let uniforms = UniformBuffer::new(
-            device,
-            "compose uniforms",
-            &ComposeUniforms::new([0.0; 3], (1, 1)),
-        );
         let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
             label: Some("compose"),
             mag_filter: wgpu::FilterMode::Linear,
@@ -115,50 +87,95 @@ impl ComposeRenderer {
         });
         Ok(Self {
             layout,
-            pipeline,
-            uniforms,
+            module,
+            pipeline_layout,
+            pipelines: Mutex::new(Vec::new()),
             sampler,
-            output_format,
         })
     }
 
-    /// A bind group reading `accumulation`; rebuilt only when the target is resized.
-    pub fn bind_group(
+    /// The pipeline writing `format` (made on first use).
+    pub fn pipeline(
+        &self,
+        device: &wgpu::Device,
+        format: wgpu::TextureFormat,
+    ) -> wgpu::RenderPipeline {
+        let mut pipelines = self
+            .pipelines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, pipeline)) = pipelines.iter().find(|(f, _)| *f == format) {
+            return pipeline.clone();
+        }
+        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("compose"),
+            layout: Some(&self.pipeline_layout),
+            vertex: wgpu::VertexState {
+                module: &self.module,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &[],
+            },
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: None,
+            multisample: wgpu::MultisampleState::default(),
+            fragment: Some(wgpu::FragmentState {
+                module: &self.module,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format,
+                    blend: None,
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        pipelines.push((format, pipeline.clone()));
+        pipeline
+    }
+
+    /// A view's uniforms and bind group reading `accumulation`; made again only
+    /// when the view's target is resized.
+    pub fn binding(
         &self,
         device: &wgpu::Device,
         accumulation: &wgpu::TextureView,
-    ) -> wgpu::BindGroup {
-        device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("compose"),
-            layout: &self.layout,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: self.uniforms.binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: wgpu::BindingResource::TextureView(accumulation),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: wgpu::BindingResource::Sampler(&self.sampler),
-                },
+    ) -> ComposeBinding {
+        let uniforms = UniformBuffer::new(
+            device,
+            "compose uniforms",
+            &ComposeUniforms::new([0.0; 3], (1, 1)),
+        );
+        let bind_group = crate::gpu::pipeline::bind_group(
+            device,
+            "compose",
+            &self.layout,
+            &[
+                uniforms.binding(),
+                wgpu::BindingResource::TextureView(accumulation),
+                wgpu::BindingResource::Sampler(&self.sampler),
             ],
-        })
+        );
+        ComposeBinding {
+            uniforms,
+            bind_group,
+        }
     }
 
-    /// Records the compose pass into `output`.
+    /// Records the compose pass of one view into `output`, written with `pipeline`
+    /// (see [`Self::pipeline`]).
     pub fn encode(
-        &self,
         queue: &wgpu::Queue,
         encoder: &mut wgpu::CommandEncoder,
-        bind_group: &wgpu::BindGroup,
+        pipeline: &wgpu::RenderPipeline,
+        binding: &ComposeBinding,
         params: &ComposeUniforms,
         output: &wgpu::TextureView,
         timestamp_writes: Option<wgpu::RenderPassTimestampWrites<'_>>,
     ) {
-        self.uniforms.write(queue, params);
+        binding.uniforms.write(queue, params);
         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("compose"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {
@@ -175,8 +192,8 @@ impl ComposeRenderer {
             occlusion_query_set: None,
             multiview_mask: None,
         });
-        pass.set_pipeline(&self.pipeline);
-        pass.set_bind_group(0, bind_group, &[]);
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(0, &binding.bind_group, &[]);
         pass.draw(0..3, 0..1);
     }
 }

@@ -1,353 +1,397 @@
 //! Frame order: prepare -> project -> sort -> draw (into an accumulation texture)
-//! -> compose (into the output). The window and the headless `render` command both
-//! call `FrameRenderer::encode_frame` with their own output view.
+//! -> compose (into the output).
+//!
+//! Three kinds of data, kept apart: the long-lived `Renderer` holds pipelines only;
+//! a `SplatScene` holds one scene's resident buffers; a `SplatView` holds one
+//! camera's working buffers, targets and read-backs. `Renderer::encode_view`
+//! records one view of one scene from a `ViewParams` into any output texture view:
+//! the window, screenshots, the headless `render` command, `bench` and the tests
+//! all go through it.
 
 pub mod compose;
+pub mod formats;
 pub mod offscreen;
+pub mod params;
+pub mod scene;
 pub mod sort;
 pub mod splat;
 pub mod tile;
+pub mod view;
 
-use crate::gpu::profiler::{FramePass, GpuProfiler, PassTimings};
+pub use params::{DepthInput, LodSupport, Raster, RenderLod, ViewParams};
+pub use scene::SplatScene;
+pub use view::{SplatView, ViewReport};
+
+use crate::gpu::profiler::{FramePass, PassTimings};
 use crate::gpu::shader::ShaderError;
-use crate::scene::PinholeCamera;
-use compose::ComposeRenderer;
-use splat::{ACCUMULATION_FORMAT, SplatGpuData, SplatRenderer};
-use tile::{RasterChoice, RasterChooser, RasterMode, TileRasterizer};
+use crate::gpu::{GpuContext, GpuError};
+use compose::{ComposeRenderer, ComposeUniforms};
+use sort::passes_for_key_bits;
+use splat::SplatRenderer;
+use splat::gpu_data::{FrameState, FrameUniforms, SceneShape};
+use tile::{FALLBACK_DRAW_OFFSET, TileRasterizer};
 
-/// Size-dependent intermediate textures of a view.
-struct ViewTargets {
-    size: (u32, u32),
-    accumulation_view: wgpu::TextureView,
-    compose_bind_group: wgpu::BindGroup,
-    /// The accumulation texture as the compute rasterizer's storage output.
-    tile_output_group: wgpu::BindGroup,
+/// Why a view could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Gpu(#[from] GpuError),
+    #[error(
+        "the depth buffer is {depth:?} pixels but the view renders at {render:?}: they must match"
+    )]
+    DepthSize {
+        depth: (u32, u32),
+        render: (u32, u32),
+    },
+    #[error("waiting for the GPU failed: {0}")]
+    Poll(#[from] wgpu::PollError),
 }
 
-/// Renders frames of a splat scene into any view of `output_format`.
-pub struct FrameRenderer {
+/// The pipelines of every pass; nothing per scene or per view.
+pub struct Renderer {
     pub splats: SplatRenderer,
     pub tiles: TileRasterizer,
-    /// Hardware quads or the compute (tile) rasterizer, unless `auto_raster`.
-    pub raster: RasterMode,
-    /// Choose the rasterizer by measuring both on the first frames (`set_lod` with
-    /// `RasterChoice::Auto`).
-    auto_raster: bool,
-    /// Whether Auto measures both rasterizers; off on CPU adapters, where the
-    /// quads measured 2.4-3x faster (docs/BENCHMARKS.md) and each tile frame
-    /// would cost the user a slow frame.
-    auto_measures: bool,
-    chooser: RasterChooser,
-    /// The rasterizer of the frame whose timestamps are being read back.
-    timed_raster: Option<RasterMode>,
     pub compose: ComposeRenderer,
-    targets: Option<ViewTargets>,
-    profiler: Option<GpuProfiler>,
-    /// (pairs wanted, pairs stored) of the compute rasterizer's last frames.
-    tile_readback: crate::gpu::readback::AsyncReadback,
 }
 
-impl FrameRenderer {
-    pub fn new(
-        device: &wgpu::Device,
-        output_format: wgpu::TextureFormat,
-    ) -> Result<Self, ShaderError> {
+/// What `encode_view` resolved for one frame, shared by its stages.
+struct Frame {
+    size: (u32, u32),
+    raster: Raster,
+    depth_passes: u32,
+    splat_count: u32,
+    with_budget: bool,
+    compose: ComposeUniforms,
+}
+
+impl Renderer {
+    pub fn new(device: &wgpu::Device) -> Result<Self, ShaderError> {
         Ok(Self {
             splats: SplatRenderer::new(device)?,
             tiles: TileRasterizer::new(device)?,
-            raster: RasterMode::default(),
-            auto_raster: false,
-            auto_measures: device.adapter_info().device_type != wgpu::DeviceType::Cpu,
-            chooser: RasterChooser::default(),
-            timed_raster: None,
-            compose: ComposeRenderer::new(device, output_format)?,
-            targets: None,
-            profiler: None,
-            tile_readback: crate::gpu::readback::AsyncReadback::new(
+            compose: ComposeRenderer::new(device)?,
+        })
+    }
+
+    /// A new view composing into `output_format`.
+    pub fn create_view(
+        &self,
+        device: &wgpu::Device,
+        output_format: wgpu::TextureFormat,
+    ) -> SplatView {
+        SplatView::new(device, &self.compose, output_format)
+    }
+
+    /// The level-of-detail controls `ViewParams::lod` honours.
+    pub fn lod_support() -> LodSupport {
+        LodSupport::ALL
+    }
+
+    /// Records one frame of `view` showing `scene` with `params` into `output`, a
+    /// view of size `params.camera.width x height` and `view.output_format()`.
+    /// Sizes are checked against the adapter's limits before anything is made;
+    /// buffers and targets that fail to allocate give an error and the frame is
+    /// not recorded.
+    pub fn encode_view(
+        &self,
+        gpu: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        scene: &SplatScene,
+        view: &mut SplatView,
+        params: &ViewParams<'_>,
+        output: &wgpu::TextureView,
+    ) -> Result<(), RenderError> {
+        let frame = self.prepare(gpu, scene, view, params)?;
+        let mut profiler = view.profiler.take();
+        self.encode_stages(
+            gpu,
+            encoder,
+            view,
+            params,
+            &frame,
+            output,
+            profiler.as_mut(),
+        );
+        view.record_visible_copy(encoder);
+        if frame.raster == Raster::Compute
+            && let Some(tiles) = &view.tiles
+        {
+            view.tile_readback.record_copy(encoder, &tiles.state, 0);
+        }
+        if let Some(profiler) = &mut profiler {
+            profiler.resolve(encoder);
+            if profiler.resolved_this_frame() {
+                view.timed_raster = Some(frame.raster);
+            }
+        }
+        view.profiler = profiler;
+        Ok(())
+    }
+
+    /// Stage *prepare*: checks sizes, makes or resizes the view's buffers and
+    /// targets, resolves the rasterizer and anti-aliasing mode, writes the view's
+    /// uniforms and resets its GPU-computed frame state.
+    fn prepare(
+        &self,
+        gpu: &GpuContext,
+        scene: &SplatScene,
+        view: &mut SplatView,
+        params: &ViewParams<'_>,
+    ) -> Result<Frame, RenderError> {
+        let device = &gpu.device;
+        gpu.check_alive()?;
+        gpu.check_image_size(params.camera.width, params.camera.height)?;
+        let max_side = device.limits().max_texture_dimension_2d;
+        let camera = params.render_camera(max_side);
+        let size = (camera.width, camera.height);
+        if let Some(depth) = params.depth
+            && depth.size != size
+        {
+            return Err(RenderError::DepthSize {
+                depth: depth.size,
+                render: size,
+            });
+        }
+        view.ensure_targets(device, &self.compose, &self.tiles, size)?;
+        view.ensure_working(device, &self.splats, scene)?;
+
+        // The rasterizer: Auto measures both on the first frames (or takes the
+        // quads at once on CPU adapters).
+        if params.raster == Raster::Auto && !view.auto_measures && view.chooser.decision().is_none()
+        {
+            view.chooser.decide(Raster::Hardware);
+        }
+        let raster = view.chooser.mode(params.raster);
+        let measuring = params.raster == Raster::Auto && view.chooser.decision().is_none();
+        if raster == Raster::Hardware && !measuring {
+            // Quads for good (chosen, or Auto decided): free the pair buffers.
+            view.tiles = None;
+        }
+        view.last_choice = Some(params.raster);
+        view.last_raster = Some(raster);
+
+        let key_bits = params.sort_key_bits.clamp(8, 32);
+        let aa = params.aa.resolve(scene.aa_mode());
+        let shape = SceneShape {
+            splat_count: scene.splat_count(),
+            sh_degree: scene.sh_degree(),
+            sh_words_per_splat: scene.sh_words_per_splat(),
+        };
+        let uniforms = FrameUniforms::new(
+            &camera,
+            shape,
+            key_bits,
+            &params.lod,
+            aa,
+            params.depth.is_some(),
+        );
+        if let Some(working) = &view.working {
+            working.uniforms.write(&gpu.queue, &uniforms);
+            gpu.queue.write_buffer(
+                &working.frame_state,
+                0,
+                bytemuck::bytes_of(&FrameState::RESET),
+            );
+        }
+        if raster == Raster::Compute
+            && let Some(working) = &view.working
+        {
+            let (tiles_x, tiles_y) = tile::tile_grid(size);
+            self.tiles.ensure_buffers(
                 device,
-                "tile pairs readback",
-                8,
+                &self.splats.sorter,
+                working,
+                &mut view.tiles,
+                tiles_x * tiles_y,
+            )?;
+        }
+        Ok(Frame {
+            size,
+            raster,
+            depth_passes: passes_for_key_bits(key_bits),
+            splat_count: scene.splat_count(),
+            with_budget: params.lod.splat_budget.is_some_and(|b| b > 0),
+            compose: ComposeUniforms::new(
+                params.background,
+                (params.camera.width, params.camera.height),
             ),
         })
     }
 
-    /// Applies the user's level-of-detail settings from the next frame on. The
-    /// resolution scale is left to the caller's choice of target size (the window
-    /// renders into a scaled texture); `self.splats.lod.resolution_scale` scales
-    /// inside the renderer instead.
-    pub fn set_lod(&mut self, lod: &crate::controls::LodSettings) {
-        let lod = lod.clamped();
-        self.splats.lod.sh_degree_cap = lod.sh_degree_cap;
-        self.splats.lod.opacity_cutoff = lod.opacity_cutoff;
-        self.splats.lod.min_splat_px = lod.min_splat_px;
-        self.splats.lod.splat_budget = lod.splat_budget;
-        self.splats.lod.near_plane = lod.near_plane;
-        self.splats.lod.far_plane = lod.far_plane.unwrap_or(f32::INFINITY);
-        self.set_raster_choice(lod.raster);
-    }
-
-    /// Quads, tiles, or the faster of the two measured on the first frames.
-    pub fn set_raster_choice(&mut self, choice: RasterChoice) {
-        self.auto_raster = choice == RasterChoice::Auto;
-        match choice {
-            RasterChoice::Auto => {}
-            RasterChoice::Hardware => self.raster = RasterMode::Hardware,
-            RasterChoice::Compute => self.raster = RasterMode::Compute,
-        }
-    }
-
-    /// The rasterizer the next frame uses.
-    pub fn raster_mode(&self) -> RasterMode {
-        if self.auto_raster {
-            self.chooser.mode(RasterChoice::Auto)
-        } else {
-            self.raster
-        }
-    }
-
-    /// Under `RasterChoice::Auto`: the chosen rasterizer and the median draw times
-    /// (quads, tiles) it was chosen by, once measured.
-    pub fn raster_decision(&self) -> Option<(RasterMode, f64, f64)> {
-        self.chooser.decision().filter(|_| self.auto_raster)
-    }
-
-    /// Measure the rasterizers again (call when the scene changes).
-    pub fn reset_raster_choice(&mut self) {
-        self.chooser.reset();
-    }
-
-    /// Whether Auto measures both rasterizers (default: not on CPU adapters, where
-    /// it takes the quads at once).
-    pub fn set_auto_measures(&mut self, measure: bool) {
-        self.auto_measures = measure;
-    }
-
-    /// The `LodSettings` fields `set_lod` (and the caller's target size) honour.
-    pub fn lod_support() -> crate::controls::lod::LodSupport {
-        crate::controls::lod::LodSupport {
-            sh_degree_cap: true,
-            splat_budget: true,
-            min_splat_px: true,
-            opacity_cutoff: true,
-            resolution_scale: true,
-        }
-    }
-
-    /// Turns on GPU timestamps per pass; false when the device has no
-    /// `TIMESTAMP_QUERY`.
-    pub fn enable_profiling(&mut self, device: &wgpu::Device, queue: &wgpu::Queue) -> bool {
-        if self.profiler.is_none() {
-            self.profiler = GpuProfiler::new(device, queue);
-        }
-        self.profiler.is_some()
-    }
-
-    /// Call after submitting a frame's encoder: starts reading its timestamps (and
-    /// the compute rasterizer's pair count).
-    pub fn after_submit(&mut self) {
-        if let Some(profiler) = &mut self.profiler {
-            profiler.after_submit();
-        }
-        self.tile_readback.after_submit();
-    }
-
-    /// Per-pass GPU times of the latest frame whose timestamps have arrived
-    /// (needs a `Device::poll` in between; never blocks).
-    pub fn poll_pass_timings(&mut self) -> Option<PassTimings> {
-        let timings = self.profiler.as_mut()?.poll_results()?;
-        if let Some(mode) = self.timed_raster.take()
-            && self.auto_raster
-        {
-            self.chooser.record(mode, timings.draw);
-        }
-        Some(timings)
-    }
-
-    pub fn output_format(&self) -> wgpu::TextureFormat {
-        self.compose.output_format
-    }
-
-    /// Records one frame for `camera` into `output`, a view of size
-    /// `camera.width x camera.height` and format `output_format()`.
+    /// Records project, sort, draw and compose.
     #[allow(clippy::too_many_arguments)]
-    pub fn encode_frame(
-        &mut self,
-        device: &wgpu::Device,
-        queue: &wgpu::Queue,
+    fn encode_stages(
+        &self,
+        gpu: &GpuContext,
         encoder: &mut wgpu::CommandEncoder,
-        scene: &mut SplatGpuData,
-        camera: &PinholeCamera,
-        background: [f32; 3],
+        view: &mut SplatView,
+        params: &ViewParams<'_>,
+        frame: &Frame,
         output: &wgpu::TextureView,
+        mut profiler: Option<&mut crate::gpu::profiler::GpuProfiler>,
     ) {
-        let output_size = (camera.width.max(1), camera.height.max(1));
-        let splat_camera = self.splat_camera(camera);
-        let size = (splat_camera.width, splat_camera.height);
-        if self.targets.as_ref().is_none_or(|t| t.size != size) {
-            self.targets = Some(self.create_targets(device, size));
+        self.encode_project(encoder, view, frame, profiler.as_deref_mut());
+        self.encode_sort(gpu, encoder, view, frame, profiler.as_deref_mut());
+        self.encode_draw(gpu, encoder, view, params, frame, profiler.as_deref_mut());
+        self.encode_compose(gpu, encoder, view, frame, output, profiler);
+    }
+
+    fn encode_project(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        view: &SplatView,
+        frame: &Frame,
+        profiler: Option<&mut crate::gpu::profiler::GpuProfiler>,
+    ) {
+        if let Some(working) = &view.working {
+            self.splats.encode_project(
+                encoder,
+                working,
+                frame.splat_count,
+                frame.with_budget,
+                profiler,
+            );
         }
-        let Some(targets) = &self.targets else {
+    }
+
+    fn encode_sort(
+        &self,
+        gpu: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        view: &mut SplatView,
+        frame: &Frame,
+        profiler: Option<&mut crate::gpu::profiler::GpuProfiler>,
+    ) {
+        if frame.splat_count == 0 {
+            return;
+        }
+        if let Some(working) = &mut view.working {
+            self.splats
+                .encode_sort(&gpu.queue, encoder, working, frame.depth_passes, profiler);
+        }
+    }
+
+    /// Stage *draw*: the hardware quads, or the compute rasterizer followed by
+    /// the quads that stand in for a frame whose tile pairs overflowed (an
+    /// indirect draw of zero splats otherwise), into the accumulation texture.
+    fn encode_draw(
+        &self,
+        gpu: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        view: &mut SplatView,
+        params: &ViewParams<'_>,
+        frame: &Frame,
+        profiler: Option<&mut crate::gpu::profiler::GpuProfiler>,
+    ) {
+        let (Some(working), Some(targets)) = (&view.working, &view.targets) else {
             return;
         };
-        // Grow the compute rasterizer's pair buffers if an earlier frame overflowed.
-        if let (Some(words), Some(tiles)) = (self.tile_readback.poll(), scene.tiles.as_mut())
-            && let Some(&wanted) = words.first()
+        let depth = params.depth.map(|d| d.view);
+        let tiles = view
+            .tiles
+            .as_mut()
+            .filter(|_| frame.raster == Raster::Compute);
+        if let Some(tiles) = tiles
+            && frame.splat_count > 0
         {
-            tiles.request_pairs(wanted);
-        }
-        if self.auto_raster && !self.auto_measures && self.chooser.decision().is_none() {
-            self.chooser.decide(RasterMode::Hardware);
-        }
-        let raster = self.raster_mode();
-        // Quads for good (chosen, or Auto decided): free the tile pair buffers.
-        let measuring = self.auto_raster && self.chooser.decision().is_none();
-        if raster == RasterMode::Hardware && !measuring {
-            scene.tiles = None;
-        }
-        let splats = &self.splats;
-        splats.prepare(queue, scene, &splat_camera);
-        splats.encode_project(encoder, scene, self.profiler.as_mut());
-        splats.encode_sort(queue, encoder, scene, self.profiler.as_mut());
-        Self::encode_raster(
-            raster,
-            splats,
-            &self.tiles,
-            device,
-            queue,
-            encoder,
-            scene,
-            targets,
-            self.profiler.as_mut(),
-        );
-        if raster == RasterMode::Compute
-            && let Some(tiles) = &scene.tiles
-        {
-            self.tile_readback.record_copy(encoder, &tiles.state, 0);
-        }
-        self.compose.encode(
-            queue,
-            encoder,
-            &targets.compose_bind_group,
-            &compose::ComposeUniforms::new(background, output_size),
-            output,
-            self.profiler
-                .as_mut()
-                .map(|p| p.render_writes(FramePass::Compose)),
-        );
-        if let Some(profiler) = &mut self.profiler {
-            profiler.resolve(encoder);
-            if profiler.resolved_this_frame() {
-                self.timed_raster = Some(raster);
-            }
-        }
-    }
-
-    /// Stage *draw*: the hardware draw pass or the compute rasterizer into the
-    /// accumulation texture. If the compute rasterizer cannot run for this view
-    /// (buffers over the adapter's limits), it logs why and draws with quads.
-    #[allow(clippy::too_many_arguments)]
-    fn encode_raster(
-        raster: RasterMode,
-        splats: &SplatRenderer,
-        tiles: &TileRasterizer,
-        device: &wgpu::Device,
-        queue: &wgpu::Queue,
-        encoder: &mut wgpu::CommandEncoder,
-        scene: &mut SplatGpuData,
-        targets: &ViewTargets,
-        mut profiler: Option<&mut GpuProfiler>,
-    ) {
-        if raster == RasterMode::Compute && scene.splat_count > 0 {
-            match tiles.encode(
-                device,
-                queue,
+            let depth_output;
+            let output = match depth {
+                Some(depth) => {
+                    depth_output = self.tiles.output_bind_group(
+                        &gpu.device,
+                        &targets.accumulation_view,
+                        Some(depth),
+                    );
+                    &depth_output
+                }
+                None => &targets.tile_output,
+            };
+            self.tiles.encode(
+                &gpu.queue,
                 encoder,
-                &splats.sorter,
-                scene,
-                splats.depth_sort_passes(),
-                targets.size,
-                &targets.tile_output_group,
-                profiler.as_deref_mut(),
-            ) {
-                Ok(()) => return,
-                Err(err) => log::error!("compute rasterizer unavailable, drawing quads: {err}"),
-            }
+                &self.splats.sorter,
+                tiles,
+                frame.splat_count,
+                frame.depth_passes,
+                frame.size,
+                output,
+                profiler,
+            );
+            self.splats.encode_draw(
+                encoder,
+                working,
+                (&tiles.state, FALLBACK_DRAW_OFFSET),
+                frame.depth_passes,
+                &targets.accumulation_view,
+                depth,
+                true,
+                None,
+            );
+            return;
         }
-        splats.encode_draw(encoder, scene, &targets.accumulation_view, profiler);
+        self.splats.encode_draw(
+            encoder,
+            working,
+            (&working.draw_args, 0),
+            frame.depth_passes,
+            &targets.accumulation_view,
+            depth,
+            false,
+            profiler,
+        );
     }
 
-    /// The camera the splats are rendered with: the output camera at the
-    /// level-of-detail resolution scale.
-    fn splat_camera(&self, camera: &PinholeCamera) -> PinholeCamera {
-        let scale = self.splats.lod.resolution_scale;
-        if (scale - 1.0).abs() < 1e-6 || !scale.is_finite() {
-            return *camera;
-        }
-        let scale = scale.clamp(0.05, 4.0);
-        let width = ((camera.width as f32 * scale).round() as u32).max(1);
-        let height = ((camera.height as f32 * scale).round() as u32).max(1);
-        camera.resized(width, height)
+    /// Stage *compose*: the accumulation over the background into `output`.
+    fn encode_compose(
+        &self,
+        gpu: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        view: &SplatView,
+        frame: &Frame,
+        output: &wgpu::TextureView,
+        profiler: Option<&mut crate::gpu::profiler::GpuProfiler>,
+    ) {
+        let Some(targets) = &view.targets else {
+            return;
+        };
+        ComposeRenderer::encode(
+            &gpu.queue,
+            encoder,
+            view.compose_pipeline(),
+            &targets.compose,
+            &frame.compose,
+            output,
+            profiler.map(|p| p.render_writes(FramePass::Compose)),
+        );
     }
 
     /// Renders one frame stage by stage, submitting and waiting after each, and
     /// returns the CPU-measured milliseconds per stage: the timing fallback for
     /// adapters without timestamp queries (bench only; it stalls the GPU).
-    pub fn render_frame_cpu_timed(
-        &mut self,
-        ctx: &crate::gpu::GpuContext,
-        scene: &mut SplatGpuData,
-        camera: &PinholeCamera,
-        background: [f32; 3],
+    pub fn render_view_cpu_timed(
+        &self,
+        gpu: &GpuContext,
+        scene: &SplatScene,
+        view: &mut SplatView,
+        params: &ViewParams<'_>,
         output: &wgpu::TextureView,
-    ) -> Result<PassTimings, wgpu::PollError> {
-        let output_size = (camera.width.max(1), camera.height.max(1));
-        let camera = &self.splat_camera(camera);
-        let size = (camera.width, camera.height);
-        if self.targets.as_ref().is_none_or(|t| t.size != size) {
-            self.targets = Some(self.create_targets(&ctx.device, size));
-        }
-        let Some(targets) = &self.targets else {
-            return Ok(PassTimings::default());
-        };
+    ) -> Result<PassTimings, RenderError> {
+        let frame = self.prepare(gpu, scene, view, params)?;
         let timed = |record: &mut dyn FnMut(&mut wgpu::CommandEncoder)| {
-            let mut encoder = ctx.device.create_command_encoder(&Default::default());
+            let mut encoder = gpu.device.create_command_encoder(&Default::default());
             record(&mut encoder);
             let started = std::time::Instant::now();
-            ctx.queue.submit([encoder.finish()]);
-            ctx.device.poll(wgpu::PollType::Wait {
+            gpu.queue.submit([encoder.finish()]);
+            gpu.device.poll(wgpu::PollType::Wait {
                 submission_index: None,
                 timeout: None,
             })?;
             Ok::<f64, wgpu::PollError>(started.elapsed().as_secs_f64() * 1000.0)
         };
-        let splats = &self.splats;
-        splats.prepare(&ctx.queue, scene, camera);
-        let project = timed(&mut |e| splats.encode_project(e, scene, None))?;
-        let sort = timed(&mut |e| splats.encode_sort(&ctx.queue, e, scene, None))?;
-        let (raster, tiles) = (self.raster_mode(), &self.tiles);
-        let draw = timed(&mut |e| {
-            Self::encode_raster(
-                raster,
-                splats,
-                tiles,
-                &ctx.device,
-                &ctx.queue,
-                e,
-                scene,
-                targets,
-                None,
-            )
-        })?;
-        let compose = timed(&mut |e| {
-            self.compose.encode(
-                &ctx.queue,
-                e,
-                &targets.compose_bind_group,
-                &compose::ComposeUniforms::new(background, output_size),
-                output,
-                None,
-            )
-        })?;
+        let project = timed(&mut |e| self.encode_project(e, view, &frame, None))?;
+        let sort = timed(&mut |e| self.encode_sort(gpu, e, view, &frame, None))?;
+        let draw = timed(&mut |e| self.encode_draw(gpu, e, view, params, &frame, None))?;
+        let compose = timed(&mut |e| self.encode_compose(gpu, e, view, &frame, output, None))?;
         Ok(PassTimings {
             project,
             sort,
@@ -355,33 +399,5 @@ impl FrameRenderer {
             compose,
             tile_stages: None,
         })
-    }
-
-    fn create_targets(&self, device: &wgpu::Device, size: (u32, u32)) -> ViewTargets {
-        let texture = device.create_texture(&wgpu::TextureDescriptor {
-            label: Some("splat accumulation"),
-            size: wgpu::Extent3d {
-                width: size.0,
-                height: size.1,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format: ACCUMULATION_FORMAT,
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT
-                | wgpu::TextureUsages::TEXTURE_BINDING
-                | wgpu::TextureUsages::STORAGE_BINDING,
-            view_formats: &[],
-        });
-        let accumulation_view = texture.create_view(&Default::default());
-        let compose_bind_group = self.compose.bind_group(device, &accumulation_view);
-        let tile_output_group = self.tiles.output_bind_group(device, &accumulation_view);
-        ViewTargets {
-            size,
-            accumulation_view,
-            compose_bind_group,
-            tile_output_group,
-        }
     }
 }

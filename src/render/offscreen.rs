@@ -1,15 +1,25 @@
-//! Headless rendering: a frame into an `Rgba8Unorm` texture, read back as RGB.
-//! Used by `splatview render`, screenshots and the render tests.
+//! Views with their own output texture, read back as 8-bit RGB images: what
+//! `splatview render`, camera-path exports, screenshots and the render tests use.
+//! The frame goes through `Renderer::encode_view`, as the window's does.
 
 use crate::gpu::GpuContext;
 use crate::gpu::readback::{ReadbackError, read_buffer, read_texture_rgba8};
-use crate::render::FrameRenderer;
-use crate::render::splat::SplatGpuData;
-use crate::render::tile::RasterMode;
-use crate::scene::PinholeCamera;
+use crate::render::params::{Raster, ViewParams};
+use crate::render::scene::SplatScene;
+use crate::render::view::SplatView;
+use crate::render::{RenderError, Renderer};
 
-/// Output format of headless renders (non-sRGB: values are written as they are).
+/// Output format of offscreen renders (non-sRGB: values are written as they are).
 pub const OFFSCREEN_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
+
+/// Why an offscreen image could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum OffscreenError {
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    #[error(transparent)]
+    Readback(#[from] ReadbackError),
+}
 
 /// An `OFFSCREEN_FORMAT` render target of `width x height` with `extra_usage`.
 pub fn create_output_texture(
@@ -34,62 +44,118 @@ pub fn create_output_texture(
     })
 }
 
-/// Renders one frame for `camera` and returns it as an 8-bit RGB image. With the
-/// compute rasterizer, a frame whose (tile, splat) pairs overflowed the buffers is
-/// rendered again with buffers grown to fit (up to the adapter's limit).
-pub fn render_to_image(
-    ctx: &GpuContext,
-    renderer: &mut FrameRenderer,
-    scene: &mut SplatGpuData,
-    camera: &PinholeCamera,
-    background: [f32; 3],
-) -> Result<image::RgbImage, ReadbackError> {
-    let image = render_once(ctx, renderer, scene, camera, background)?;
-    if renderer.raster != RasterMode::Compute {
-        return Ok(image);
-    }
-    let Some(tiles) = scene.tiles.as_mut() else {
-        return Ok(image);
-    };
-    let words: Vec<u32> =
-        bytemuck::pod_collect_to_vec(&read_buffer(&ctx.device, &ctx.queue, &tiles.state, 0, 8)?);
-    let wanted = words.first().copied().unwrap_or(0);
-    if !tiles.overflows(wanted) {
-        return Ok(image);
-    }
-    tiles.request_pairs(wanted);
-    render_once(ctx, renderer, scene, camera, background)
+/// A view and its output texture (made again when the size changes).
+pub struct OffscreenView {
+    pub view: SplatView,
+    output: Option<wgpu::Texture>,
 }
 
-fn render_once(
-    ctx: &GpuContext,
-    renderer: &mut FrameRenderer,
-    scene: &mut SplatGpuData,
-    camera: &PinholeCamera,
-    background: [f32; 3],
-) -> Result<image::RgbImage, ReadbackError> {
-    let (width, height) = (camera.width.max(1), camera.height.max(1));
-    let texture = create_output_texture(&ctx.device, width, height, wgpu::TextureUsages::COPY_SRC);
-    let view = texture.create_view(&Default::default());
-    let mut encoder = ctx
-        .device
-        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("offscreen frame"),
-        });
-    renderer.encode_frame(
-        &ctx.device,
-        &ctx.queue,
-        &mut encoder,
-        scene,
-        camera,
-        background,
-        &view,
-    );
-    ctx.queue.submit([encoder.finish()]);
-    let rgba = read_texture_rgba8(&ctx.device, &ctx.queue, &texture)?;
+impl OffscreenView {
+    pub fn new(device: &wgpu::Device, renderer: &Renderer) -> Self {
+        Self {
+            view: renderer.create_view(device, OFFSCREEN_FORMAT),
+            output: None,
+        }
+    }
+
+    /// The texture the last frame was composed into.
+    pub fn output_texture(&self) -> Option<&wgpu::Texture> {
+        self.output.as_ref()
+    }
+
+    /// Records one frame into the output texture (readable with `COPY_SRC`).
+    pub fn encode(
+        &mut self,
+        gpu: &GpuContext,
+        renderer: &Renderer,
+        encoder: &mut wgpu::CommandEncoder,
+        scene: &SplatScene,
+        params: &ViewParams<'_>,
+    ) -> Result<(), RenderError> {
+        let (width, height) = (params.camera.width, params.camera.height);
+        gpu.check_image_size(width, height)?;
+        if self
+            .output
+            .as_ref()
+            .is_none_or(|t| (t.width(), t.height()) != (width, height))
+        {
+            self.output = None;
+            self.output = Some(crate::gpu::health::scoped(
+                &gpu.device,
+                "output image",
+                || create_output_texture(&gpu.device, width, height, wgpu::TextureUsages::COPY_SRC),
+            )?);
+        }
+        let Some(texture) = &self.output else {
+            return Ok(());
+        };
+        let output = texture.create_view(&Default::default());
+        renderer.encode_view(gpu, encoder, scene, &mut self.view, params, &output)
+    }
+
+    /// Renders one frame and returns it as an 8-bit RGB image (blocking). With the
+    /// compute rasterizer, a frame whose (tile, splat) pairs overflowed the buffers
+    /// is rendered again with buffers grown to fit (up to the adapter's limit), so
+    /// the image is always the tile rasterizer's.
+    pub fn render(
+        &mut self,
+        gpu: &GpuContext,
+        renderer: &Renderer,
+        scene: &SplatScene,
+        params: &ViewParams<'_>,
+    ) -> Result<image::RgbImage, OffscreenError> {
+        let image = self.render_once(gpu, renderer, scene, params)?;
+        if self.view.last_raster() != Some(Raster::Compute) {
+            return Ok(image);
+        }
+        let Some(tiles) = self.view.tiles.as_mut() else {
+            return Ok(image);
+        };
+        let words: Vec<u32> = bytemuck::pod_collect_to_vec(&read_buffer(
+            &gpu.device,
+            &gpu.queue,
+            &tiles.state,
+            0,
+            8,
+        )?);
+        let wanted = words.first().copied().unwrap_or(0);
+        if !tiles.overflows(wanted) {
+            return Ok(image);
+        }
+        tiles.request_pairs(wanted);
+        self.render_once(gpu, renderer, scene, params)
+    }
+
+    fn render_once(
+        &mut self,
+        gpu: &GpuContext,
+        renderer: &Renderer,
+        scene: &SplatScene,
+        params: &ViewParams<'_>,
+    ) -> Result<image::RgbImage, OffscreenError> {
+        let mut encoder = gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("offscreen frame"),
+            });
+        self.encode(gpu, renderer, &mut encoder, scene, params)?;
+        gpu.queue.submit([encoder.finish()]);
+        self.view.after_submit();
+        let Some(texture) = &self.output else {
+            return Err(ReadbackError::Size.into());
+        };
+        let rgba = read_texture_rgba8(&gpu.device, &gpu.queue, texture)?;
+        // Let the view take what its frame reported (timestamps, visible count).
+        self.view.poll();
+        rgba_to_rgb(texture.width(), texture.height(), &rgba).ok_or(ReadbackError::Size.into())
+    }
+}
+
+/// Drops the alpha channel of tightly packed RGBA8 rows.
+pub fn rgba_to_rgb(width: u32, height: u32, rgba: &[u8]) -> Option<image::RgbImage> {
     let rgb: Vec<u8> = rgba
         .chunks_exact(4)
         .flat_map(|px| [px[0], px[1], px[2]])
         .collect();
-    image::RgbImage::from_raw(width, height, rgb).ok_or(ReadbackError::Size)
+    image::RgbImage::from_raw(width, height, rgb)
 }

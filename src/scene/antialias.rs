@@ -188,6 +188,19 @@ impl AaChoice {
     }
 }
 
+impl std::str::FromStr for AaChoice {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| {
+                format!("unknown anti-aliasing mode {text:?}: expected auto, classic, antialiased, mip or analytic")
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

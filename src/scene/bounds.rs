@@ -49,6 +49,14 @@ impl SceneBounds {
         Some(Self { min, max })
     }
 
+    /// The smallest box holding both (to frame several objects).
+    pub fn union(&self, other: &SceneBounds) -> SceneBounds {
+        SceneBounds {
+            min: self.min.min(other.min),
+            max: self.max.max(other.max),
+        }
+    }
+
     pub fn center(&self) -> Vec3 {
         0.5 * (self.min + self.max)
     }

@@ -100,6 +100,11 @@ impl SplatCloud {
         self.positions.is_empty()
     }
 
+    /// Bytes of CPU memory held by the attribute arrays (for the scene panel).
+    pub fn memory_bytes(&self) -> usize {
+        self.len() * (12 + 12 + 16 + 4 + 12) + self.sh_rest.len() * 4
+    }
+
     /// SH coefficients per channel beyond the DC term (0, 3, 8 or 15).
     pub fn rest_coeffs_per_splat(&self) -> usize {
         sh_coeffs_for_degree(self.sh_degree) - 1
@@ -286,6 +291,7 @@ mod tests {
         assert_eq!(sh_coeffs_for_degree(0), 1);
         assert_eq!(sh_coeffs_for_degree(3), 16);
         assert_eq!(SplatCloud::new(2).rest_coeffs_per_splat(), 8);
+        assert_eq!(SplatCloud::zeroed(10, 3).memory_bytes(), 10 * (56 + 45 * 4));
     }
 
     #[test]

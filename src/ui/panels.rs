@@ -6,7 +6,8 @@ use egui::{Color32, RichText};
 use crate::app::command::Command;
 use crate::app::state::AppState;
 use crate::controls::{CameraMode, UpAxis};
-use crate::render::tile::{RasterChoice, RasterMode};
+use crate::render::Raster;
+use crate::scene::AaChoice;
 use crate::settings::ScreenshotSize;
 
 use super::{command_button, command_button_labelled, format_bytes, format_count};
@@ -54,12 +55,13 @@ fn scene_section(ui: &mut egui::Ui, state: &AppState) {
         ui.label(scene.splat_count.to_string());
         ui.end_row();
         ui.label("SH degree");
-        let aa = if scene.antialiased {
-            " (antialiased)"
-        } else {
-            ""
-        };
-        ui.label(format!("{}{aa}", scene.sh_degree));
+        ui.label(scene.sh_degree.to_string());
+        ui.end_row();
+        ui.label("Anti-aliasing");
+        ui.label(format!("{} (from the file)", scene.aa_mode.name()))
+            .on_hover_text(
+                "The mode the scene's file asks for; the Level of detail section can override it",
+            );
         ui.end_row();
         if let Some(b) = scene.bounds {
             ui.label("Bounds");
@@ -291,17 +293,17 @@ fn lod_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
         ui.label("Rasterizer");
         for (mode, label, hint) in [
             (
-                RasterChoice::Auto,
+                Raster::Auto,
                 "Auto",
                 "Measure both on the first frames of a scene and keep the faster",
             ),
             (
-                RasterChoice::Hardware,
+                Raster::Hardware,
                 "Quads",
                 "One quad per splat through the GPU's rasterizer (fastest on desktop GPUs and lavapipe)",
             ),
             (
-                RasterChoice::Compute,
+                Raster::Compute,
                 "Tiles",
                 "Tile binning and blending in compute shaders, with early termination like the reference rasterizer (for GPUs with few graphics units)",
             ),
@@ -309,7 +311,7 @@ fn lod_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
             ui.selectable_value(&mut lod.raster, mode, label).on_hover_text(hint);
         }
     });
-    if lod.raster == RasterChoice::Auto {
+    if lod.raster == Raster::Auto {
         let text = match state.stats.raster_decision {
             Some((_, quads, _)) if quads.is_nan() => {
                 "Auto chose quads without measuring (CPU adapter, where quads are faster)"
@@ -317,9 +319,10 @@ fn lod_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
             }
             Some((mode, quads, tiles)) => format!(
                 "Auto chose {}: draw {quads:.2} ms with quads, {tiles:.2} ms with tiles",
-                match mode {
-                    RasterMode::Hardware => "quads",
-                    RasterMode::Compute => "tiles",
+                if mode == Raster::Compute {
+                    "tiles"
+                } else {
+                    "quads"
                 }
             ),
             None if state.stats.gpu_passes.is_empty() => {
@@ -329,6 +332,25 @@ fn lod_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
         };
         ui.label(RichText::new(text).small().weak());
     }
+    ui.horizontal(|ui| {
+        ui.label("Anti-aliasing");
+        egui::ComboBox::from_id_salt("aa mode")
+            .selected_text(lod.aa.name())
+            .show_ui(ui, |ui| {
+                for choice in [
+                    AaChoice::Auto,
+                    AaChoice::Classic,
+                    AaChoice::Antialiased,
+                    AaChoice::Mip,
+                ] {
+                    ui.selectable_value(&mut lod.aa, choice, choice.name());
+                }
+            })
+            .response
+            .on_hover_text(
+                "auto: the mode the scene's file asks for; classic: 0.3 px dilation (3DGS); antialiased: 0.3 px with opacity compensation (gsplat); mip: 0.1 px with compensation (Mip-Splatting)",
+            );
+    });
     if ui.button("Defaults").clicked() {
         *lod = Default::default();
     }

@@ -6,6 +6,8 @@ pub mod aa_scene;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+pub mod window;
+
 use splatview::gpu::GpuContext;
 
 /// Path of a file in `../shared/testdata`.
@@ -38,4 +40,58 @@ pub fn gpu() -> Option<&'static GpuContext> {
 /// Whether the tests run under CI (`CI` set and not "false").
 pub fn in_ci() -> bool {
     std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
+}
+
+/// A renderer and one offscreen view, for tests that render several frames.
+pub struct TestView {
+    pub renderer: splatview::render::Renderer,
+    pub view: splatview::render::offscreen::OffscreenView,
+}
+
+impl TestView {
+    pub fn new(ctx: &GpuContext) -> Self {
+        let renderer = splatview::render::Renderer::new(&ctx.device).expect("renderer");
+        let view = splatview::render::offscreen::OffscreenView::new(&ctx.device, &renderer);
+        Self { renderer, view }
+    }
+
+    /// One frame of `scene` with `params`, read back (blocking).
+    pub fn render(
+        &mut self,
+        ctx: &GpuContext,
+        scene: &splatview::render::SplatScene,
+        params: &splatview::render::ViewParams<'_>,
+    ) -> image::RgbImage {
+        let image = self
+            .view
+            .render(ctx, &self.renderer, scene, params)
+            .unwrap_or_else(|e| panic!("render: {e}"));
+        assert_no_gpu_errors(ctx);
+        image
+    }
+}
+
+/// `cloud` uploaded to `ctx`.
+pub fn upload(
+    ctx: &GpuContext,
+    cloud: &splatview::scene::SplatCloud,
+) -> splatview::render::SplatScene {
+    splatview::render::SplatScene::new(&ctx.device, cloud).unwrap_or_else(|e| panic!("upload: {e}"))
+}
+
+/// One frame of `cloud` with `params` on a fresh renderer, scene and view.
+pub fn render_params(
+    ctx: &GpuContext,
+    cloud: &splatview::scene::SplatCloud,
+    params: &splatview::render::ViewParams<'_>,
+) -> image::RgbImage {
+    let scene = upload(ctx, cloud);
+    TestView::new(ctx).render(ctx, &scene, params)
+}
+
+/// Fails on any GPU error the device reported outside error scopes (validation
+/// errors are bugs even when the image looks right).
+pub fn assert_no_gpu_errors(ctx: &GpuContext) {
+    let errors = ctx.health.take_errors();
+    assert!(errors.is_empty(), "GPU errors: {errors:?}");
 }

@@ -2,6 +2,8 @@
 //! the same scene attribute by attribute (matched by index or by nearest position).
 #![allow(dead_code)]
 
+pub mod bombs;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 

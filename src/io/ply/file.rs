@@ -15,7 +15,8 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::{body, compressed, header};
-use crate::io::LoadError;
+use crate::io::limits::MemoryBudget;
+use crate::io::{LoadError, SceneFormat};
 use crate::scene::splats::SplatSlicesMut;
 use crate::scene::{AaHint, SplatCloud};
 
@@ -124,6 +125,22 @@ impl BinaryPlyReader {
         self.file_bytes
     }
 
+    /// Fails with [`LoadError::TooLarge`] unless decoding the whole file, reading
+    /// `piece_bytes` at a time, fits `budget`.
+    pub(crate) fn check_budget(
+        &self,
+        budget: &MemoryBudget,
+        piece_bytes: usize,
+    ) -> Result<(), LoadError> {
+        let buffer = (self.count as u64)
+            .saturating_mul(self.layout.stride as u64)
+            .min(piece_bytes as u64);
+        let needed = crate::io::load_peak_bytes(buffer, self.count as u64, self.sh_degree());
+        budget
+            .check(needed)
+            .map_err(|e| LoadError::limit(&self.path, SceneFormat::Ply, e))
+    }
+
     /// Bytes of one vertex record.
     pub(crate) fn stride(&self) -> usize {
         self.layout.stride
@@ -157,19 +174,25 @@ impl BinaryPlyReader {
 }
 
 /// The cloud of a plain binary 3DGS PLY at `path`, or `None` if the file needs the
-/// general loader.
-pub(crate) fn load_binary_ply(path: &Path) -> Result<Option<SplatCloud>, LoadError> {
-    load_binary_ply_in_pieces(path, PIECE_BYTES)
+/// general loader. Fails with [`LoadError::TooLarge`] before allocating the cloud if
+/// the load does not fit `budget`.
+pub(crate) fn load_binary_ply(
+    path: &Path,
+    budget: &MemoryBudget,
+) -> Result<Option<SplatCloud>, LoadError> {
+    load_binary_ply_in_pieces(path, PIECE_BYTES, budget)
 }
 
 /// [`load_binary_ply`] with a given piece size (tests use small ones).
 pub(super) fn load_binary_ply_in_pieces(
     path: &Path,
     piece_bytes: usize,
+    budget: &MemoryBudget,
 ) -> Result<Option<SplatCloud>, LoadError> {
     let Some(mut reader) = BinaryPlyReader::open(path)? else {
         return Ok(None);
     };
+    reader.check_budget(budget, piece_bytes)?;
     let mut cloud = SplatCloud::zeroed(reader.len(), reader.sh_degree());
     cloud.set_aa_hint(reader.aa_hint().clone());
     let per_piece = (piece_bytes / reader.stride()).max(1);

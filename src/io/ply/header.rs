@@ -231,6 +231,15 @@ fn check_unique_names(path: &Path, text: &str, elements: &[ElementDecl]) -> Resu
 
 /// Parses the header; the caller plans how to read the elements it needs.
 pub(super) fn parse_header(path: &Path, bytes: &[u8]) -> Result<PlyHeader, LoadError> {
+    parse_header_with_ply_rs(path, bytes).map(|(header, _)| header)
+}
+
+/// [`parse_header`], also returning ply-rs's own header (for loaders that read the body
+/// with ply-rs).
+pub(super) fn parse_header_with_ply_rs(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(PlyHeader, ply_rs::ply::Header), LoadError> {
     let body_offset = header_len(path, bytes)?;
     let header_bytes = &bytes[..body_offset];
     let text = std::str::from_utf8(header_bytes)
@@ -238,7 +247,8 @@ pub(super) fn parse_header(path: &Path, bytes: &[u8]) -> Result<PlyHeader, LoadE
     check_numbers(path, text)?;
 
     let parser = Parser::<DefaultElement>::new();
-    let mut cursor = std::io::Cursor::new(header_bytes);
+    let cleaned = comment_out_unknown_lines(text);
+    let mut cursor = std::io::Cursor::new(cleaned.as_bytes());
     let header = parser
         .read_header(&mut cursor)
         .map_err(|e| bad_header(path, e.to_string().replace(['\n', '\t'], " ")))?;
@@ -281,13 +291,46 @@ pub(super) fn parse_header(path: &Path, bytes: &[u8]) -> Result<PlyHeader, LoadE
         .any(|(name, _)| name == FILTER_3D);
     let aa_hint = aa_hint(&header.comments, has_filter_3d);
 
-    Ok(PlyHeader {
-        format,
-        elements,
-        vertex,
-        aa_hint,
-        body_offset,
-    })
+    Ok((
+        PlyHeader {
+            format,
+            elements,
+            vertex,
+            aa_hint,
+            body_offset,
+        },
+        header,
+    ))
+}
+
+/// Header lines that start with no PLY keyword become comments: some writers put free
+/// text there (Blender 2.47 writes `Created by Blender3D ...` without `comment`), which
+/// ply-rs would reject. The body offset is not affected.
+fn comment_out_unknown_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    const KEYWORDS: [&str; 7] = [
+        "ply",
+        "format",
+        "comment",
+        "obj_info",
+        "element",
+        "property",
+        "end_header",
+    ];
+    let known = |line: &str| {
+        let word = line.split_whitespace().next().unwrap_or("");
+        line.trim().is_empty() || KEYWORDS.contains(&word)
+    };
+    if text.lines().all(known) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        if !known(line) {
+            out.push_str("comment ");
+        }
+        out.push_str(line);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The mode a header asks for: the last `SplatRenderMode` comment with a known
@@ -426,6 +469,16 @@ mod tests {
         assert_eq!(header_len(p, b"ply\r\nend_header\r\nxx").ok(), Some(17));
         assert_eq!(header_len(p, b"ply\nend_header").ok(), Some(14));
         assert!(header_len(p, b"ply\nend_head").is_err());
+    }
+
+    #[test]
+    fn free_text_header_lines_are_read_as_comments() {
+        let p = Path::new("t.ply");
+        let text = "ply\nformat ascii 1.0\nCreated by Blender3D 247\nelement vertex 0\n\
+                    property float x\nend_header\n";
+        let header = parse_header(p, text.as_bytes()).expect("header");
+        assert_eq!(header.body_offset, text.len());
+        assert_eq!(header.elements[header.vertex].props.len(), 1);
     }
 
     #[test]

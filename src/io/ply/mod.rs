@@ -67,6 +67,55 @@ pub fn open(path: &Path, bytes: Vec<u8>) -> Result<Box<dyn SplatDecoder>, LoadEr
     }))
 }
 
+/// What a PLY file holds, told from its header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlyContent {
+    /// Gaussian splats: a PlayCanvas compressed PLY, or a `vertex` element with any of
+    /// the 3DGS properties (`scale_0`, `rot_0`, `opacity`, `f_dc_0`).
+    Splats,
+    /// A mesh: a `face` element with at least one face.
+    Mesh,
+    /// Anything else: vertices only, drawn as points.
+    PointCloud,
+}
+
+/// 3DGS vertex properties that mark a PLY as splats even if others are missing (the
+/// splat loader then names what is missing).
+const GAUSSIAN_MARKERS: [&str; 4] = ["scale_0", "rot_0", "opacity", "f_dc_0"];
+
+/// Classifies a PLY from its beginning (`head` must hold the whole header).
+pub fn classify(path: &Path, head: &[u8]) -> Result<PlyContent, LoadError> {
+    let header = header::parse_header(path, head)?;
+    let vertex = &header.elements[header.vertex];
+    if compressed::is_compressed(&header)
+        || vertex
+            .props
+            .iter()
+            .any(|(name, _)| GAUSSIAN_MARKERS.contains(&name.as_str()))
+    {
+        return Ok(PlyContent::Splats);
+    }
+    let has_faces = header
+        .element("face")
+        .is_some_and(|f| header.elements[f].count > 0);
+    Ok(if has_faces {
+        PlyContent::Mesh
+    } else {
+        PlyContent::PointCloud
+    })
+}
+
+/// ply-rs's header of a PLY held in memory and the offset of its body, after the same
+/// checks as the splat loader's (numbers that would overflow inside ply-rs, names
+/// declared twice, a `vertex` element).
+pub(crate) fn parse_header_for_mesh(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(ply_rs::ply::Header, usize), LoadError> {
+    let (ours, theirs) = header::parse_header_with_ply_rs(path, bytes)?;
+    Ok((theirs, ours.body_offset))
+}
+
 /// Parses a PLY file held in memory into a cloud; `path` is only used in error messages.
 ///
 /// Never panics on bad input, and never allocates from a header count that the file

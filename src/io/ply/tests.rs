@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::io::MemoryBudget;
 use crate::scene::AaMode;
 
 const PATH: &str = "mem/test.ply";
@@ -557,7 +558,7 @@ fn file_loader_in_pieces_equals_the_in_memory_parser() {
         let path = temp_file(&format!("pieces-{format}-{degree}.ply"), &bytes);
         // Pieces of one record, of a few records, and one piece for everything.
         for piece in [1, 4000, 1 << 30] {
-            let cloud = file::load_binary_ply_in_pieces(&path, piece)
+            let cloud = file::load_binary_ply_in_pieces(&path, piece, &MemoryBudget::UNLIMITED)
                 .expect("load")
                 .unwrap_or_else(|| panic!("{format}: binary PLY did not take the file path"));
             assert!(cloud == expected, "{format} SH{degree} n={n} piece={piece}");
@@ -571,7 +572,11 @@ fn file_loader_in_pieces_equals_the_in_memory_parser() {
 fn file_loader_leaves_other_layouts_to_the_general_parser() {
     let ascii = encode("ascii", &[], &[splat_vertex(3, 0, &STANDARD)]);
     let path = temp_file("ascii.ply", &ascii);
-    assert!(load_binary_ply(&path).expect("probe").is_none());
+    assert!(
+        load_binary_ply(&path, &MemoryBudget::UNLIMITED)
+            .expect("probe")
+            .is_none()
+    );
     assert_eq!(
         crate::io::load_splat_file(&path).expect("ascii load"),
         parse(&ascii).expect("ascii parse")
@@ -588,7 +593,11 @@ fn file_loader_leaves_other_layouts_to_the_general_parser() {
         &[list_first, splat_vertex(3, 1, &STANDARD)],
     );
     let path = temp_file("list-first.ply", &bytes);
-    assert!(load_binary_ply(&path).expect("probe").is_none());
+    assert!(
+        load_binary_ply(&path, &MemoryBudget::UNLIMITED)
+            .expect("probe")
+            .is_none()
+    );
     assert_eq!(
         crate::io::load_splat_file(&path).expect("load"),
         parse(&bytes).expect("parse")
@@ -601,7 +610,11 @@ fn file_loader_leaves_other_layouts_to_the_general_parser() {
         &[splat_vertex(10, 0, &STANDARD)],
     );
     let path = temp_file("truncated.ply", &whole[..whole.len() - 7]);
-    assert!(load_binary_ply(&path).expect("probe").is_none());
+    assert!(
+        load_binary_ply(&path, &MemoryBudget::UNLIMITED)
+            .expect("probe")
+            .is_none()
+    );
     let err = crate::io::load_splat_file(&path).expect_err("truncated");
     assert!(matches!(err, LoadError::Truncated { .. }), "{err}");
 }

@@ -7,16 +7,13 @@ use std::path::{Path, PathBuf};
 
 use image::ImageDecoder;
 
-use super::meta::{Meta, Quant};
-use super::{FORMAT, invalid};
+use super::meta::{MAX_WEBP_SIDE, Meta, Quant};
+use super::{FORMAT, invalid, limit_error};
 use crate::io::convert::{check_range, cloud_with_capacity, logit};
+use crate::io::limits;
 use crate::io::{LoadError, SplatDecoder};
 use crate::scene::{AaHint, SplatCloud};
 
-/// Fewest pixels an image may always have, and the most pixels per byte of WebP beyond
-/// that: bounds the memory a small, hostile image can claim.
-const MIN_PIXEL_LIMIT: u64 = 1 << 22;
-const MAX_PIXELS_PER_BYTE: u64 = 4096;
 /// Palette entries per row of the SH centroid image.
 const PALETTE_ROW: usize = 64;
 
@@ -41,28 +38,42 @@ impl Texture {
     }
 }
 
-fn decode_webp(path: &Path, name: &str, data: &[u8]) -> Result<Texture, LoadError> {
+/// Decodes the WebP image `name` (`data`), which may have at most `max_pixels` pixels.
+/// The dimensions its header declares are checked first (a clear message), and the
+/// decode itself runs within `image::Limits` of the same bound, so nothing is
+/// allocated for pixels the scene cannot need.
+fn decode_webp(
+    path: &Path,
+    name: &str,
+    data: &[u8],
+    max_pixels: u64,
+) -> Result<Texture, LoadError> {
     let bad = |e: image::ImageError| invalid(path, format!("`{name}`: {e}"));
-    let decoder = image::codecs::webp::WebPDecoder::new(Cursor::new(data)).map_err(bad)?;
-    let (w, h) = decoder.dimensions();
+    let (w, h) = image::codecs::webp::WebPDecoder::new(Cursor::new(data))
+        .map_err(bad)?
+        .dimensions();
     let pixels = u64::from(w) * u64::from(h);
-    let limit = (data.len() as u64)
-        .saturating_mul(MAX_PIXELS_PER_BYTE)
-        .max(MIN_PIXEL_LIMIT);
-    if pixels > limit {
+    if pixels > max_pixels {
         return Err(invalid(
             path,
-            format!("`{name}` claims {w}x{h} pixels in {} bytes", data.len()),
+            format!(
+                "`{name}` claims {w}x{h} pixels; this scene's images need at most {max_pixels}"
+            ),
         ));
     }
-    let rgba = image::DynamicImage::from_decoder(decoder)
-        .map_err(bad)?
-        .into_rgba8()
-        .into_raw();
+    let side = max_pixels.min(MAX_WEBP_SIDE) as u32;
+    let image_limits = limits::image_limits(side, side, max_pixels.saturating_mul(4));
+    let image = limits::decode_image(
+        &format!("`{name}`"),
+        data,
+        Some(image::ImageFormat::WebP),
+        image_limits,
+    )
+    .map_err(limit_error(path))?;
     Ok(Texture {
-        width: w as usize,
-        height: h as usize,
-        rgba,
+        width: image.width() as usize,
+        height: image.height() as usize,
+        rgba: image.into_rgba8().into_raw(),
     })
 }
 
@@ -128,16 +139,19 @@ fn position(m: &Meta, k: usize, code: u16) -> f32 {
 }
 
 impl SogDecoder {
-    /// Decodes the images (`files` holds each name of `meta.files()` with its bytes).
+    /// Decodes the images (`images` holds each image of `meta.images()` with its bytes
+    /// and the most pixels it may have).
     pub(super) fn new(
         path: &Path,
         meta: Meta,
-        files: Vec<(String, Vec<u8>)>,
+        images: Vec<(String, Vec<u8>, u64)>,
     ) -> Result<Self, LoadError> {
         let decoded: Vec<Result<Texture, LoadError>> = std::thread::scope(|s| {
-            let handles: Vec<_> = files
+            let handles: Vec<_> = images
                 .iter()
-                .map(|(name, data)| s.spawn(move || decode_webp(path, name, data)))
+                .map(|(name, data, max_pixels)| {
+                    s.spawn(move || decode_webp(path, name, data, *max_pixels))
+                })
                 .collect();
             handles
                 .into_iter()
@@ -268,6 +282,19 @@ impl SplatDecoder for SogDecoder {
     }
     fn sh_degree(&self) -> u32 {
         self.sh_degree
+    }
+    fn held_bytes(&self) -> u64 {
+        let mut textures = vec![
+            &self.means_lo,
+            &self.means_hi,
+            &self.scales,
+            &self.quats,
+            &self.sh0,
+        ];
+        if let Some((centroids, labels, _)) = &self.sh_n {
+            textures.extend([centroids, labels]);
+        }
+        textures.iter().map(|t| t.rgba.len() as u64).sum()
     }
     fn decode(&self, range: Range<usize>) -> Result<SplatCloud, LoadError> {
         check_range(&self.path, FORMAT, &range, self.count)?;

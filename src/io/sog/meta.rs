@@ -63,21 +63,62 @@ pub(super) struct Meta {
     pub sh_n: Option<ShN>,
 }
 
+/// Longest side of a WebP image (14-bit dimensions, RFC 9649).
+pub(super) const MAX_WEBP_SIDE: u64 = 16384;
+/// Fewest pixels a per-splat image may always have: writers may use a fixed size, and
+/// 1024 x 1024 RGBA is 4 MiB.
+const MIN_PER_SPLAT_PIXEL_LIMIT: u64 = 1 << 20;
+/// Most pixels of the SH centroid image: 64 palette entries per row, at most 15
+/// coefficients each, at most 65,536 entries (16-bit labels), so 1024 rows.
+const CENTROID_PIXEL_LIMIT: u64 = 64 * 15 * 1024;
+
+/// Most pixels a per-splat image of a scene of `count` splats may have. The spec only
+/// asks for `count <= width * height`; splat-transform lays `count` out as a
+/// near-square of multiples of 4 (a few rows over). Twice the count, or 1024 x 1024,
+/// allows any sensible layout and bounds what a small scene can make us decode.
+pub(super) fn per_splat_pixel_limit(count: u64) -> u64 {
+    count.saturating_mul(2).max(MIN_PER_SPLAT_PIXEL_LIMIT)
+}
+
 impl Meta {
-    /// Every image the scene needs.
-    pub(super) fn files(&self) -> Vec<String> {
-        let mut names = vec![
-            self.means_lo.clone(),
-            self.means_hi.clone(),
-            self.scales_file.clone(),
-            self.quats_file.clone(),
-            self.sh0_file.clone(),
-        ];
+    /// Every image the scene needs, with the most pixels it may legitimately have.
+    pub(super) fn images(&self) -> Vec<(String, u64)> {
+        let per_splat = per_splat_pixel_limit(self.count);
+        let mut images: Vec<(String, u64)> = [
+            &self.means_lo,
+            &self.means_hi,
+            &self.scales_file,
+            &self.quats_file,
+            &self.sh0_file,
+        ]
+        .into_iter()
+        .map(|name| (name.clone(), per_splat))
+        .collect();
         if let Some(sh) = &self.sh_n {
-            names.push(sh.centroids.clone());
-            names.push(sh.labels.clone());
+            images.push((sh.centroids.clone(), CENTROID_PIXEL_LIMIT));
+            images.push((sh.labels.clone(), per_splat));
         }
-        names
+        images
+    }
+
+    /// The SH degree the scene decodes to (version 1 gives it only through the centroid
+    /// image: assume the largest).
+    pub(super) fn sh_degree(&self) -> u32 {
+        self.sh_n.as_ref().map_or(0, |sh| sh.bands.unwrap_or(3))
+    }
+
+    /// Pixels the images of this scene are expected to have: `count` per per-splat
+    /// image and the centroids the palette needs (for the memory estimate).
+    pub(super) fn expected_pixels(&self) -> u64 {
+        let per_splat_images = if self.sh_n.is_some() { 6 } else { 5 };
+        let centroids = self.sh_n.as_ref().map_or(0, |sh| {
+            let coeffs = sh.bands.map_or(15, |b| (b + 1) * (b + 1) - 1);
+            let rows = sh.palette.unwrap_or(1 << 16).div_ceil(64).min(1024) as u64;
+            64 * u64::from(coeffs) * rows
+        });
+        self.count
+            .saturating_mul(per_splat_images)
+            .saturating_add(centroids)
     }
 }
 
@@ -186,6 +227,15 @@ pub(super) fn parse(path: &Path, bytes: &[u8]) -> Result<Meta, LoadError> {
         raw.means.shape.as_ref().and_then(|s| s.first().copied())
     }
     .ok_or_else(|| invalid(path, "meta.json gives no splat count"))?;
+    if count > MAX_WEBP_SIDE * MAX_WEBP_SIDE {
+        return Err(invalid(
+            path,
+            format!(
+                "meta.json declares {count} splats; a WebP image holds at most {} pixels",
+                MAX_WEBP_SIDE * MAX_WEBP_SIDE
+            ),
+        ));
+    }
 
     let sh_n = match &raw.sh_n {
         None => None,

@@ -11,30 +11,56 @@
 mod decode;
 mod meta;
 
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 use std::path::{Component, Path};
 
 pub use decode::SogDecoder;
 
-use super::{LoadError, SceneFormat};
+use super::limits::{self, LimitError, MemoryBudget};
+use super::{LoadError, SceneFormat, load_peak_bytes};
 
 const FORMAT: SceneFormat = SceneFormat::Sog;
 
-/// Largest believable deflate ratio: bounds what a zip entry may inflate to.
-const MAX_INFLATE_RATIO: u64 = 1032;
+/// Most bytes of `meta.json`: one with every codebook takes about 16 KB.
+const MAX_META_BYTES: u64 = 1 << 20;
+/// Most bytes an image file may take per pixel it may have, plus a fixed allowance
+/// for its headers and metadata chunks. A lossless WebP stores a pixel in at most
+/// 4 prefix codes of up to 15 bits (RFC 9649), 7.5 bytes; real files take 0.5 to 4.
+const MAX_IMAGE_FILE_BYTES_PER_PIXEL: u64 = 8;
+const IMAGE_FILE_ALLOWANCE: u64 = 1 << 20;
 
 fn invalid(path: &Path, reason: impl Into<String>) -> LoadError {
     LoadError::invalid(path, FORMAT, reason)
 }
 
+fn limit_error(path: &Path) -> impl Fn(LimitError) -> LoadError + '_ {
+    move |e| LoadError::limit(path, FORMAT, e)
+}
+
+/// Most bytes the file of an image with at most `max_pixels` pixels may take.
+fn max_image_file_bytes(max_pixels: u64) -> u64 {
+    max_pixels
+        .saturating_mul(MAX_IMAGE_FILE_BYTES_PER_PIXEL)
+        .saturating_add(IMAGE_FILE_ALLOWANCE)
+}
+
 /// Opens an unbundled SOG from its `meta.json` (content `bytes`), reading the images
-/// named there from the directory that holds `path`.
-pub fn open_meta(path: &Path, bytes: &[u8]) -> Result<SogDecoder, LoadError> {
+/// named there from the directory that holds `path`. Each image file is read only up
+/// to the most bytes its scene can need.
+pub fn open_meta(
+    path: &Path,
+    bytes: &[u8],
+    budget: &MemoryBudget,
+) -> Result<SogDecoder, LoadError> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    open_with(path, bytes, |name| {
+    open_with(path, bytes, bytes.len(), budget, |name, max_bytes| {
         check_plain_name(path, name)?;
         let file = dir.join(name);
-        std::fs::read(&file).map_err(|source| LoadError::Io { path: file, source })
+        let f = std::fs::File::open(&file).map_err(|source| LoadError::Io {
+            path: file.clone(),
+            source,
+        })?;
+        limits::read_to_limit(f, max_bytes, &format!("`{name}`")).map_err(limit_error(path))
     })
 }
 
@@ -61,34 +87,58 @@ pub fn unframe_files(mut data: &[u8]) -> Vec<(String, Vec<u8>)> {
 
 /// Opens a SOG whose files are all in memory: `files` holds `meta.json` and the images
 /// it names (as `(name, bytes)`). Used by the fuzz targets.
-pub fn open_in_memory(path: &Path, files: &[(String, Vec<u8>)]) -> Result<SogDecoder, LoadError> {
-    let find = |name: &str| {
-        files
+pub fn open_in_memory(
+    path: &Path,
+    files: &[(String, Vec<u8>)],
+    budget: &MemoryBudget,
+) -> Result<SogDecoder, LoadError> {
+    let find = |name: &str, max_bytes: u64| {
+        let data = files
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, data)| data.clone())
-            .ok_or_else(|| invalid(path, format!("`{name}` is missing")))
+            .map(|(_, data)| data)
+            .ok_or_else(|| invalid(path, format!("`{name}` is missing")))?;
+        limits::read_to_limit(data.as_slice(), max_bytes, &format!("`{name}`"))
+            .map_err(limit_error(path))
     };
-    let meta = find("meta.json")?;
-    open_with(path, &meta, find)
+    let meta = find("meta.json", MAX_META_BYTES)?;
+    let file_bytes = files.iter().map(|(_, data)| data.len()).sum();
+    open_with(path, &meta, file_bytes, budget, find)
 }
 
-/// Parses `meta.json` and decodes the images `read` returns for the names it lists.
+/// Parses `meta.json`, checks the load against `budget`, and decodes the images `read`
+/// returns for the names it lists. `read(name, max_bytes)` must fail rather than
+/// return more than `max_bytes`. `file_bytes`: what the caller holds in memory (the
+/// bundle, or `meta.json`).
 fn open_with(
     path: &Path,
     meta_bytes: &[u8],
-    mut read: impl FnMut(&str) -> Result<Vec<u8>, LoadError>,
+    file_bytes: usize,
+    budget: &MemoryBudget,
+    mut read: impl FnMut(&str, u64) -> Result<Vec<u8>, LoadError>,
 ) -> Result<SogDecoder, LoadError> {
+    if meta_bytes.len() as u64 > MAX_META_BYTES {
+        return Err(limit_error(path)(LimitError::TooLong {
+            what: "`meta.json`".into(),
+            limit: MAX_META_BYTES,
+        }));
+    }
     let meta = meta::parse(path, meta_bytes)?;
-    let files = meta
-        .files()
+    // Held while decoding: the file, the image files and their pixels (each file is
+    // counted as large as its RGBA pixels: they are smaller in practice).
+    let textures = meta.expected_pixels().saturating_mul(4);
+    let held = (file_bytes as u64).saturating_add(textures.saturating_mul(2));
+    let needed = load_peak_bytes(held, meta.count, meta.sh_degree());
+    budget.check(needed).map_err(limit_error(path))?;
+    let images = meta
+        .images()
         .into_iter()
-        .map(|name| {
-            let data = read(&name)?;
-            Ok((name, data))
+        .map(|(name, max_pixels)| {
+            let data = read(&name, max_image_file_bytes(max_pixels))?;
+            Ok((name, data, max_pixels))
         })
         .collect::<Result<Vec<_>, LoadError>>()?;
-    SogDecoder::new(path, meta, files)
+    SogDecoder::new(path, meta, images)
 }
 
 /// An image named in `meta.json` must be a plain file name beside it.
@@ -103,11 +153,16 @@ fn check_plain_name(path: &Path, name: &str) -> Result<(), LoadError> {
     }
 }
 
-/// Opens a bundled SOG: a zip holding `meta.json` and the images.
-pub fn open_bundle(path: &Path, bytes: &[u8]) -> Result<SogDecoder, LoadError> {
+/// Opens a bundled SOG: a zip holding `meta.json` and the images. Each entry is
+/// inflated only up to the most bytes its scene can need (`meta.json` first, then each
+/// image by the splat count `meta.json` gives), whatever sizes the zip declares.
+pub fn open_bundle(
+    path: &Path,
+    bytes: &[u8],
+    budget: &MemoryBudget,
+) -> Result<SogDecoder, LoadError> {
     let bad_zip = |e: zip::result::ZipError| invalid(path, format!("bad zip archive: {e}"));
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(bad_zip)?;
-    let limit = (bytes.len() as u64).saturating_mul(MAX_INFLATE_RATIO);
     let meta_name = archive
         .file_names()
         .filter_map(|n| n.ok().map(|n| n.into_owned()))
@@ -115,20 +170,15 @@ pub fn open_bundle(path: &Path, bytes: &[u8]) -> Result<SogDecoder, LoadError> {
         .min_by_key(String::len)
         .ok_or_else(|| invalid(path, "the archive holds no meta.json"))?;
     let prefix = meta_name.trim_end_matches("meta.json").to_owned();
-    let mut read_entry = |name: &str| -> Result<Vec<u8>, LoadError> {
+    let mut read_entry = |name: &str, max_bytes: u64| -> Result<Vec<u8>, LoadError> {
         let entry = archive
             .by_name(name)
             .map_err(|e| invalid(path, format!("`{name}`: {e}")))?;
-        let mut data = Vec::with_capacity(entry.size().min(limit).min(1 << 24) as usize);
-        entry
-            .take(limit)
-            .read_to_end(&mut data)
-            .map_err(|e| invalid(path, format!("cannot unzip `{name}`: {e}")))?;
-        Ok(data)
+        limits::read_to_limit(entry, max_bytes, &format!("`{name}`")).map_err(limit_error(path))
     };
-    let meta_bytes = read_entry(&meta_name)?;
-    open_with(path, &meta_bytes, |name| {
-        read_entry(&format!("{prefix}{name}"))
+    let meta_bytes = read_entry(&meta_name, MAX_META_BYTES)?;
+    open_with(path, &meta_bytes, bytes.len(), budget, |name, max_bytes| {
+        read_entry(&format!("{prefix}{name}"), max_bytes)
     })
 }
 

@@ -16,12 +16,12 @@
 
 mod axes;
 
-use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::convert::{check_range, cloud_with_capacity, f16_to_f32, logit, u16_at, u32_at, u64_at};
-use super::{LoadError, SceneFormat, SplatDecoder};
+use super::limits::{self, LimitError, MemoryBudget};
+use super::{LoadError, SceneFormat, SplatDecoder, load_peak_bytes};
 use crate::scene::splats::normalize_quat;
 use crate::scene::{AaHint, SplatCloud};
 
@@ -34,8 +34,14 @@ const MAX_RATIO: u64 = 1024;
 const MIN_BYTES_PER_POINT: u64 = 9;
 const FLAG_ANTIALIASED: u8 = 0x1;
 const FLAG_EXTENSIONS: u8 = 0x2;
-/// Most bytes of extension records read after the data of a gzip (v1-3) file.
+/// Most bytes of extension records after the data of a gzip (v1-3) file.
 const MAX_LEGACY_EXTENSIONS: u64 = 1 << 16;
+/// Smallest zstd window a stream may always declare: what libzstd uses up to level 19
+/// when it does not know the size (window log 23). Beyond it, a stream's window may be
+/// as large as the stream rounded up to a power of two (libzstd sizes it so when it
+/// knows the size). ruzstd buffers up to a window of output before handing any out,
+/// so this bounds what a stream's decoder can hold.
+const MIN_ZSTD_WINDOW_LIMIT: u64 = 8 << 20;
 /// DC colour scale of SPZ (not SH_C0: it leaves room for colours outside 0..1).
 const COLOR_SCALE: f32 = 0.15;
 
@@ -135,11 +141,16 @@ fn parse_common(path: &Path, h: &[u8], file_bytes: usize) -> Result<Header, Load
 }
 
 /// Opens an SPZ file held in memory (gzip v1-3 or NGSP v4), decompressing every stream.
-pub fn open(path: &Path, bytes: Vec<u8>) -> Result<SpzDecoder, LoadError> {
+///
+/// Before inflating anything, the load's peak memory (the file, every block at the
+/// size the header gives, the decoded cloud) is checked against `budget`. Each block
+/// is then read at exactly its size, and a stream that goes on past what the header
+/// accounts for fails: no more is ever inflated than the header allows.
+pub fn open(path: &Path, bytes: Vec<u8>, budget: &MemoryBudget) -> Result<SpzDecoder, LoadError> {
     let (header, streams) = if bytes.starts_with(&[0x1f, 0x8b]) {
-        open_gzip(path, &bytes)?
+        open_gzip(path, &bytes, budget)?
     } else {
-        open_ngsp(path, &bytes)?
+        open_ngsp(path, &bytes, budget)?
     };
     let flips = axes::Flips::to_rdf(path, header.system)?;
     Ok(SpzDecoder {
@@ -158,53 +169,63 @@ pub fn open(path: &Path, bytes: Vec<u8>) -> Result<SpzDecoder, LoadError> {
     })
 }
 
-/// Reads exactly `n` bytes from `r`, growing the buffer only as data arrives.
-fn read_exact_vec(
-    path: &Path,
-    r: &mut impl Read,
-    n: u64,
-    what: &str,
-) -> Result<Vec<u8>, LoadError> {
-    let mut out = Vec::with_capacity(n.min(1 << 20) as usize);
-    r.take(n)
-        .read_to_end(&mut out)
-        .map_err(|e| invalid(path, format!("cannot decompress the {what}: {e}")))?;
-    if out.len() as u64 != n {
-        return Err(invalid(
-            path,
-            format!("the {what} holds {} bytes; expected {n}", out.len()),
-        ));
-    }
-    Ok(out)
+fn limit_error(path: &Path) -> impl Fn(LimitError) -> LoadError + '_ {
+    move |e| LoadError::limit(path, FORMAT, e)
 }
 
-fn open_gzip(path: &Path, bytes: &[u8]) -> Result<(Header, Streams), LoadError> {
+/// Fails with [`LoadError::TooLarge`] unless a load of `file_bytes` inflating to the
+/// blocks `sizes` of `header.count` points fits `budget`.
+fn check_budget(
+    path: &Path,
+    header: &Header,
+    sizes: &[u64; 6],
+    file_bytes: usize,
+    budget: &MemoryBudget,
+) -> Result<(), LoadError> {
+    let inflated = sizes.iter().fold(0u64, |a, &b| a.saturating_add(b));
+    let held = (file_bytes as u64).saturating_add(inflated);
+    let needed = load_peak_bytes(held, header.count, header.sh_degree.min(3));
+    budget.check(needed).map_err(limit_error(path))
+}
+
+const BLOCK_NAMES: [&str; 6] = [
+    "positions",
+    "alphas",
+    "colours",
+    "scales",
+    "rotations",
+    "SH",
+];
+
+fn open_gzip(
+    path: &Path,
+    bytes: &[u8],
+    budget: &MemoryBudget,
+) -> Result<(Header, Streams), LoadError> {
     let mut gz = flate2::read::GzDecoder::new(bytes);
-    let head = read_exact_vec(path, &mut gz, 16, "header")?;
+    let head = limits::read_exact_len(&mut gz, 16, "the header").map_err(limit_error(path))?;
     let mut header = parse_common(path, &head, bytes.len())?;
     if header.version == 4 {
         return Err(invalid(path, "version 4 inside a gzip stream"));
     }
     let sizes = block_sizes(header.version, header.count, header.sh_degree);
-    let names = [
-        "positions",
-        "alphas",
-        "colours",
-        "scales",
-        "rotations",
-        "SH",
-    ];
+    check_budget(path, &header, &sizes, bytes.len(), budget)?;
     let mut blocks = Vec::with_capacity(6);
-    for (&n, name) in sizes.iter().zip(names) {
-        blocks.push(read_exact_vec(path, &mut gz, n, name)?);
+    for (&n, name) in sizes.iter().zip(BLOCK_NAMES) {
+        let what = format!("the {name} block");
+        blocks.push(limits::read_exact_len(&mut gz, n, &what).map_err(limit_error(path))?);
     }
+    let data_bytes = 16 + sizes.iter().sum::<u64>();
     if header.flags & FLAG_EXTENSIONS != 0 {
-        // Extension records follow the data; a broken one is as good as none.
-        let mut records = Vec::new();
-        let _ = (&mut gz)
-            .take(MAX_LEGACY_EXTENSIONS)
-            .read_to_end(&mut records);
+        // Extension records follow the data; a broken one is as good as none, but
+        // there may not be more of them than any extension needs.
+        let records =
+            limits::read_to_limit(&mut gz, MAX_LEGACY_EXTENSIONS, "the extension records")
+                .map_err(limit_error(path))?;
         header.system = axes::stored_system(&records).unwrap_or(0);
+    } else {
+        let what = format!("the gzip stream of {} points", header.count);
+        limits::expect_end(&mut gz, data_bytes, &what).map_err(limit_error(path))?;
     }
     Ok((header, streams_from(blocks)))
 }
@@ -222,7 +243,11 @@ fn streams_from(blocks: Vec<Vec<u8>>) -> Streams {
     }
 }
 
-fn open_ngsp(path: &Path, bytes: &[u8]) -> Result<(Header, Streams), LoadError> {
+fn open_ngsp(
+    path: &Path,
+    bytes: &[u8],
+    budget: &MemoryBudget,
+) -> Result<(Header, Streams), LoadError> {
     if bytes.len() < 32 {
         return Err(invalid(path, "shorter than the 32-byte header"));
     }
@@ -278,11 +303,14 @@ fn open_ngsp(path: &Path, bytes: &[u8]) -> Result<(Header, Streams), LoadError> 
             format!("{} bytes after the last stream", bytes.len() - at),
         ));
     }
+    check_budget(path, &header, &sizes, bytes.len(), budget)?;
     // The streams are independent: decompress them in parallel.
     let results: Vec<Result<(usize, Vec<u8>), LoadError>> = std::thread::scope(|s| {
         let handles: Vec<_> = pieces
             .into_iter()
-            .map(|(block, data, n)| s.spawn(move || unzstd(path, data, n).map(|v| (block, v))))
+            .map(|(block, data, n)| {
+                s.spawn(move || unzstd(path, BLOCK_NAMES[block], data, n).map(|v| (block, v)))
+            })
             .collect();
         handles
             .into_iter()
@@ -300,11 +328,22 @@ fn open_ngsp(path: &Path, bytes: &[u8]) -> Result<(Header, Streams), LoadError> 
     Ok((header, streams_from(blocks)))
 }
 
-fn unzstd(path: &Path, data: &[u8], n: u64) -> Result<Vec<u8>, LoadError> {
+/// Inflates the zstd stream of block `name`, which must hold exactly `n` bytes. Its
+/// window may be no larger than a stream of `n` bytes needs (at least
+/// [`MIN_ZSTD_WINDOW_LIMIT`]), and it must end after `n` bytes.
+fn unzstd(path: &Path, name: &str, data: &[u8], n: u64) -> Result<Vec<u8>, LoadError> {
+    let window_limit = n
+        .checked_next_power_of_two()
+        .unwrap_or(u64::MAX)
+        .max(MIN_ZSTD_WINDOW_LIMIT);
     let mut input = data;
-    let mut dec = ruzstd::decoding::StreamingDecoder::new(&mut input)
-        .map_err(|e| invalid(path, format!("bad zstd stream: {e}")))?;
-    read_exact_vec(path, &mut dec, n, "zstd stream")
+    let mut dec =
+        ruzstd::decoding::StreamingDecoder::new_with_max_window_size(&mut input, window_limit)
+            .map_err(|e| invalid(path, format!("bad zstd stream of the {name} block: {e}")))?;
+    let what = format!("the zstd stream of the {name} block");
+    let out = limits::read_exact_len(&mut dec, n, &what).map_err(limit_error(path))?;
+    limits::expect_end(&mut dec, n, &what).map_err(limit_error(path))?;
+    Ok(out)
 }
 
 impl SpzDecoder {
@@ -377,6 +416,20 @@ impl SplatDecoder for SpzDecoder {
     fn aa_hint(&self) -> AaHint {
         self.aa_hint.clone()
     }
+    fn held_bytes(&self) -> u64 {
+        let s = &self.streams;
+        [
+            &s.positions,
+            &s.alphas,
+            &s.colors,
+            &s.scales,
+            &s.rotations,
+            &s.sh,
+        ]
+        .iter()
+        .map(|b| b.len() as u64)
+        .sum()
+    }
     fn decode(&self, range: Range<usize>) -> Result<SplatCloud, LoadError> {
         check_range(&self.path, FORMAT, &range, self.count)?;
         let degree = self.sh_degree();
@@ -430,7 +483,7 @@ mod tests {
         bytes[4] = 4;
         bytes[8..12].copy_from_slice(&3_000_000_000u32.to_le_bytes());
         bytes[16] = 32;
-        let err = open(Path::new("x.spz"), bytes).err();
+        let err = open(Path::new("x.spz"), bytes, &MemoryBudget::UNLIMITED).err();
         assert!(
             matches!(err, Some(LoadError::AbsurdCount { .. })),
             "{err:?}"

@@ -1,27 +1,27 @@
-//! Gaussian splat rendering: project (compute), sort (compute), draw (instanced quads).
+//! Gaussian splat rendering: project (compute), sort (compute), draw (instanced
+//! quads).
 //!
-//! `SplatRenderer` is long-lived and owns the pipelines and bind group layouts;
-//! `SplatGpuData` owns one scene's buffers. `SplatRenderer::encode` records the
-//! stages for one camera into an Rgba16Float accumulation target:
-//! project (+ compaction of the visible splats into sort keys), sort (indirect, only
-//! the visible splats), draw (indirect instance count). No CPU read-back.
+//! `SplatRenderer` is long-lived and owns the pipelines and bind group layouts and
+//! nothing per scene or per camera. A scene's resident buffers are a
+//! `render::scene::SplatScene`; a view's working buffers for it are a
+//! `SplatWorking` (working.rs). The stages record into the caller's encoder:
+//! project (+ compaction of the visible splats into sort keys), sort (indirect,
+//! only the visible splats), draw (indirect instance count). No CPU read-back.
 
 pub mod gpu_data;
+mod working;
 
-pub use gpu_data::{FrameState, FrameUniforms, RenderLod, SplatGpuData};
+pub use gpu_data::{FrameState, FrameUniforms};
+pub use working::SplatWorking;
 
+use crate::gpu::pipeline::{
+    buffer_entry, compute_pipeline, split_dispatch, uniform_then_rw_storage_layout,
+};
 use crate::gpu::profiler::{FramePass, GpuProfiler};
 use crate::gpu::shader::{ShaderError, create_shader_module};
-use crate::render::sort::{RadixSorter, SortBuffers, SortCount, SortPath, passes_for_key_bits};
-use crate::scene::PinholeCamera;
+use crate::render::formats::{ACCUMULATION_FORMAT, DEPTH_FORMAT};
+use crate::render::sort::{RadixSorter, SortBuffers, SortCount, SortPath};
 use gpu_data::PROJECT_WORKGROUP_SIZE;
-
-/// Format of the accumulation target the splats are blended into. Half floats keep
-/// hundreds of blended layers accurate (8-bit targets lose ~1 LSB per layer).
-pub const ACCUMULATION_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba16Float;
-
-/// Default bits of the depth sort key (see shaders/splat_compact.wgsl).
-pub const DEFAULT_SORT_KEY_BITS: u32 = 24;
 
 /// Pipelines for splat rendering.
 pub struct SplatRenderer {
@@ -35,84 +35,9 @@ pub struct SplatRenderer {
     compact_scan_pipeline: wgpu::ComputePipeline,
     compact_pipeline: wgpu::ComputePipeline,
     draw_pipeline: wgpu::RenderPipeline,
+    /// The draw tested against a mesh depth buffer (no depth writes).
+    draw_depth_pipeline: wgpu::RenderPipeline,
     pub(crate) sorter: RadixSorter,
-    /// Bits of the depth sort key: 16, 24 or 32 (exact float order).
-    pub sort_key_bits: u32,
-    /// Level of detail applied by the project pass.
-    pub lod: RenderLod,
-}
-
-pub(crate) fn compute_pipeline(
-    device: &wgpu::Device,
-    layout: &wgpu::BindGroupLayout,
-    module: &wgpu::ShaderModule,
-    entry_point: &str,
-) -> wgpu::ComputePipeline {
-    compute_pipeline_with_groups(device, &[layout], module, entry_point)
-}
-
-/// A compute pipeline whose bind groups 0, 1, ... have `layouts`.
-pub(crate) fn compute_pipeline_with_groups(
-    device: &wgpu::Device,
-    layouts: &[&wgpu::BindGroupLayout],
-    module: &wgpu::ShaderModule,
-    entry_point: &str,
-) -> wgpu::ComputePipeline {
-    let bind_group_layouts: Vec<_> = layouts.iter().map(|&layout| Some(layout)).collect();
-    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-        label: Some(entry_point),
-        bind_group_layouts: &bind_group_layouts,
-        immediate_size: 0,
-    });
-    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-        label: Some(entry_point),
-        layout: Some(&pipeline_layout),
-        module,
-        entry_point: Some(entry_point),
-        compilation_options: Default::default(),
-        cache: None,
-    })
-}
-
-pub(crate) fn buffer_entry(
-    binding: u32,
-    visibility: wgpu::ShaderStages,
-    ty: wgpu::BufferBindingType,
-) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility,
-        ty: wgpu::BindingType::Buffer {
-            ty,
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
-}
-
-/// A compute bind group layout: a uniform buffer at binding 0, then `storage_count`
-/// read-write storage buffers at bindings 1..=storage_count.
-fn uniform_then_rw_storage_layout(
-    device: &wgpu::Device,
-    label: &str,
-    storage_count: u32,
-) -> wgpu::BindGroupLayout {
-    let compute = wgpu::ShaderStages::COMPUTE;
-    let entries: Vec<_> =
-        std::iter::once(buffer_entry(0, compute, wgpu::BufferBindingType::Uniform))
-            .chain((1..=storage_count).map(|binding| {
-                buffer_entry(
-                    binding,
-                    compute,
-                    wgpu::BufferBindingType::Storage { read_only: false },
-                )
-            }))
-            .collect();
-    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-        label: Some(label),
-        entries: &entries,
-    })
 }
 
 impl SplatRenderer {
@@ -130,17 +55,20 @@ impl SplatRenderer {
                 buffer_entry(5, compute, Storage { read_only: false }),
                 buffer_entry(6, compute, Storage { read_only: false }),
                 buffer_entry(7, compute, Storage { read_only: false }),
+                buffer_entry(8, compute, Storage { read_only: false }),
             ],
         });
         let compact_layout = uniform_then_rw_storage_layout(device, "splat compact", 8);
         let budget_layout = uniform_then_rw_storage_layout(device, "splat budget", 4);
         let vertex_fragment = wgpu::ShaderStages::VERTEX | wgpu::ShaderStages::FRAGMENT;
+        let vertex = wgpu::ShaderStages::VERTEX;
         let draw_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("splat draw"),
             entries: &[
                 buffer_entry(0, vertex_fragment, Uniform),
-                buffer_entry(1, wgpu::ShaderStages::VERTEX, Storage { read_only: true }),
-                buffer_entry(2, wgpu::ShaderStages::VERTEX, Storage { read_only: true }),
+                buffer_entry(1, vertex, Storage { read_only: true }),
+                buffer_entry(2, vertex, Storage { read_only: true }),
+                buffer_entry(3, vertex, Storage { read_only: true }),
             ],
         });
 
@@ -159,47 +87,8 @@ impl SplatRenderer {
             compute_pipeline(device, &compact_layout, &compact_module, "compact");
 
         let draw_module = create_shader_module(device, "splat_draw.wgsl")?;
-        let draw_pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("splat draw"),
-            bind_group_layouts: &[Some(&draw_layout)],
-            immediate_size: 0,
-        });
-        let premultiplied_over = wgpu::BlendComponent {
-            src_factor: wgpu::BlendFactor::One,
-            dst_factor: wgpu::BlendFactor::OneMinusSrcAlpha,
-            operation: wgpu::BlendOperation::Add,
-        };
-        let draw_pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("splat draw"),
-            layout: Some(&draw_pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &draw_module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[],
-            },
-            primitive: wgpu::PrimitiveState {
-                topology: wgpu::PrimitiveTopology::TriangleStrip,
-                ..Default::default()
-            },
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &draw_module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: ACCUMULATION_FORMAT,
-                    blend: Some(wgpu::BlendState {
-                        color: premultiplied_over,
-                        alpha: premultiplied_over,
-                    }),
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        let draw_pipeline = quad_pipeline(device, &draw_layout, &draw_module, false);
+        let draw_depth_pipeline = quad_pipeline(device, &draw_layout, &draw_module, true);
 
         Ok(Self {
             project_layout,
@@ -212,14 +101,13 @@ impl SplatRenderer {
             compact_scan_pipeline,
             compact_pipeline,
             draw_pipeline,
+            draw_depth_pipeline,
             sorter: RadixSorter::new(device)?,
-            sort_key_bits: DEFAULT_SORT_KEY_BITS,
-            lod: RenderLod::default(),
         })
     }
 
     /// Switches the sort kernels (e.g. to compare paths); an error if the device
-    /// cannot run `path`.
+    /// cannot run `path`. Views make their sort buffers again on their next frame.
     pub fn set_sort_path(
         &mut self,
         device: &wgpu::Device,
@@ -236,102 +124,75 @@ impl SplatRenderer {
         self.sorter.path()
     }
 
-    /// Records project, sort and draw for `camera` into `accumulation` (a view of an
-    /// `ACCUMULATION_FORMAT` texture of the camera's size), clearing it first.
-    pub fn encode(
-        &self,
-        queue: &wgpu::Queue,
-        encoder: &mut wgpu::CommandEncoder,
-        data: &mut SplatGpuData,
-        camera: &PinholeCamera,
-        accumulation: &wgpu::TextureView,
-        mut profiler: Option<&mut GpuProfiler>,
-    ) {
-        self.prepare(queue, data, camera);
-        self.encode_project(encoder, data, profiler.as_deref_mut());
-        self.encode_sort(queue, encoder, data, profiler.as_deref_mut());
-        self.encode_draw(encoder, data, accumulation, profiler);
-    }
-
-    /// Stage *prepare*: camera uniforms and the reset of the GPU-computed frame state.
-    pub fn prepare(&self, queue: &wgpu::Queue, data: &SplatGpuData, camera: &PinholeCamera) {
-        data.frame_uniforms.write(
-            queue,
-            &FrameUniforms::new(camera, data, self.key_bits(), &self.lod),
-        );
-        queue.write_buffer(&data.frame_state, 0, bytemuck::bytes_of(&FrameState::RESET));
-    }
-
-    fn key_bits(&self) -> u32 {
-        self.sort_key_bits.clamp(8, 32)
-    }
-
-    /// Passes of the depth sort (its result is in `sort.values[passes % 2]`).
-    pub fn depth_sort_passes(&self) -> u32 {
-        passes_for_key_bits(self.key_bits())
-    }
-
     /// Stage *project*: projection, then compaction of the visible splats into
     /// sort keys (and the GPU-side sort and draw counts).
     pub fn encode_project(
         &self,
         encoder: &mut wgpu::CommandEncoder,
-        data: &SplatGpuData,
+        working: &SplatWorking,
+        splat_count: u32,
+        with_budget: bool,
         profiler: Option<&mut GpuProfiler>,
     ) {
-        if data.splat_count == 0 {
+        if splat_count == 0 {
             return;
         }
-        let (groups_x, groups_y) =
-            split_dispatch(data.splat_count.div_ceil(PROJECT_WORKGROUP_SIZE));
+        let (groups_x, groups_y) = split_dispatch(splat_count.div_ceil(PROJECT_WORKGROUP_SIZE));
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some("splat project"),
             timestamp_writes: profiler.map(|p| p.compute_writes(FramePass::Project)),
         });
         pass.set_pipeline(&self.project_pipeline);
-        pass.set_bind_group(0, &data.project_bind_group, &[]);
+        pass.set_bind_group(0, &working.project_group, &[]);
         pass.dispatch_workgroups(groups_x, groups_y, 1);
-        if self.lod.splat_budget.is_some_and(|b| b > 0) {
-            pass.set_bind_group(0, &data.budget_bind_group, &[]);
+        if with_budget {
+            pass.set_bind_group(0, &working.budget_group, &[]);
             pass.set_pipeline(&self.budget_threshold_pipeline);
             pass.dispatch_workgroups(1, 1, 1);
             pass.set_pipeline(&self.budget_recount_pipeline);
             pass.dispatch_workgroups(groups_x, groups_y, 1);
         }
-        pass.set_bind_group(0, &data.compact_bind_group, &[]);
+        pass.set_bind_group(0, &working.compact_group, &[]);
         pass.set_pipeline(&self.compact_scan_pipeline);
         pass.dispatch_workgroups(1, 1, 1);
         pass.set_pipeline(&self.compact_pipeline);
         pass.dispatch_workgroups(groups_x, groups_y, 1);
     }
 
-    /// Stage *sort*: the visible splats' keys, count and dispatch size from the GPU.
+    /// Stage *sort*: the visible splats' keys, count and dispatch size from the
+    /// GPU, in `depth_passes` 8-bit passes.
     pub fn encode_sort(
         &self,
         queue: &wgpu::Queue,
         encoder: &mut wgpu::CommandEncoder,
-        data: &mut SplatGpuData,
+        working: &mut SplatWorking,
+        depth_passes: u32,
         profiler: Option<&mut GpuProfiler>,
     ) {
-        if data.splat_count == 0 {
-            return;
-        }
         self.sorter.encode(
             queue,
             encoder,
-            &mut data.sort,
+            &mut working.sort,
             SortCount::Gpu,
-            passes_for_key_bits(self.key_bits()),
+            depth_passes,
             profiler.map(|p| p.compute_writes(FramePass::Sort)),
         );
     }
 
-    /// Stage *draw*: instanced quads in sorted order into `accumulation`.
+    /// Stage *draw*: instanced quads in sorted order into `accumulation`, as many
+    /// as the indirect `draw_args` (buffer, offset) say, cleared first unless
+    /// `load` (drawing over what is there), depth-tested against `depth` when
+    /// given.
+    #[allow(clippy::too_many_arguments)]
     pub fn encode_draw(
         &self,
         encoder: &mut wgpu::CommandEncoder,
-        data: &SplatGpuData,
+        working: &SplatWorking,
+        draw_args: (&wgpu::Buffer, u64),
+        depth_passes: u32,
         accumulation: &wgpu::TextureView,
+        depth: Option<&wgpu::TextureView>,
+        load: bool,
         profiler: Option<&mut GpuProfiler>,
     ) {
         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
@@ -341,36 +202,96 @@ impl SplatRenderer {
                 depth_slice: None,
                 resolve_target: None,
                 ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
+                    load: if load {
+                        wgpu::LoadOp::Load
+                    } else {
+                        wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT)
+                    },
                     store: wgpu::StoreOp::Store,
                 },
             })],
-            depth_stencil_attachment: None,
+            // Read-only depth: the mesh depth is tested, never written.
+            depth_stencil_attachment: depth.map(|view| wgpu::RenderPassDepthStencilAttachment {
+                view,
+                depth_ops: None,
+                stencil_ops: None,
+            }),
             timestamp_writes: profiler.map(|p| p.render_writes(FramePass::Draw)),
             occlusion_query_set: None,
             multiview_mask: None,
         });
-        if data.splat_count > 0 {
-            let passes = passes_for_key_bits(self.key_bits());
-            pass.set_pipeline(&self.draw_pipeline);
-            pass.set_bind_group(
-                0,
-                &data.draw_bind_groups[SortBuffers::result_index(passes)],
-                &[],
-            );
-            pass.draw_indirect(&data.draw_args, 0);
-        }
+        pass.set_pipeline(if depth.is_some() {
+            &self.draw_depth_pipeline
+        } else {
+            &self.draw_pipeline
+        });
+        pass.set_bind_group(
+            0,
+            &working.draw_groups[SortBuffers::result_index(depth_passes)],
+            &[],
+        );
+        pass.draw_indirect(draw_args.0, draw_args.1);
     }
 }
 
-/// Splits a workgroup count over x and y so that neither exceeds the WebGPU limit
-/// of 65535 per dimension (shaders rebuild the linear index).
-pub(crate) fn split_dispatch(groups: u32) -> (u32, u32) {
-    const MAX: u32 = 65535;
-    if groups <= MAX {
-        (groups, 1)
-    } else {
-        let y = groups.div_ceil(MAX);
-        (groups.div_ceil(y), y)
-    }
+/// The quad draw pipeline, blending premultiplied colour "over"; with
+/// `depth_test`, fragments behind the mesh depth (reversed: greater is nearer)
+/// are dropped.
+fn quad_pipeline(
+    device: &wgpu::Device,
+    layout: &wgpu::BindGroupLayout,
+    module: &wgpu::ShaderModule,
+    depth_test: bool,
+) -> wgpu::RenderPipeline {
+    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some("splat draw"),
+        bind_group_layouts: &[Some(layout)],
+        immediate_size: 0,
+    });
+    let premultiplied_over = wgpu::BlendComponent {
+        src_factor: wgpu::BlendFactor::One,
+        dst_factor: wgpu::BlendFactor::OneMinusSrcAlpha,
+        operation: wgpu::BlendOperation::Add,
+    };
+    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some(if depth_test {
+            "splat draw (depth tested)"
+        } else {
+            "splat draw"
+        }),
+        layout: Some(&pipeline_layout),
+        vertex: wgpu::VertexState {
+            module,
+            entry_point: Some("vs_main"),
+            compilation_options: Default::default(),
+            buffers: &[],
+        },
+        primitive: wgpu::PrimitiveState {
+            topology: wgpu::PrimitiveTopology::TriangleStrip,
+            ..Default::default()
+        },
+        depth_stencil: depth_test.then(|| wgpu::DepthStencilState {
+            format: DEPTH_FORMAT,
+            depth_write_enabled: Some(false),
+            depth_compare: Some(wgpu::CompareFunction::GreaterEqual),
+            stencil: Default::default(),
+            bias: Default::default(),
+        }),
+        multisample: wgpu::MultisampleState::default(),
+        fragment: Some(wgpu::FragmentState {
+            module,
+            entry_point: Some("fs_main"),
+            compilation_options: Default::default(),
+            targets: &[Some(wgpu::ColorTargetState {
+                format: ACCUMULATION_FORMAT,
+                blend: Some(wgpu::BlendState {
+                    color: premultiplied_over,
+                    alpha: premultiplied_over,
+                }),
+                write_mask: wgpu::ColorWrites::ALL,
+            })],
+        }),
+        multiview_mask: None,
+        cache: None,
+    })
 }

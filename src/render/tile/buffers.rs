@@ -1,12 +1,12 @@
-//! One scene's buffers of the compute rasterizer: (tile, splat) pairs, tile
+//! One view's buffers of the compute rasterizer: (tile, splat) pairs, tile
 //! ranges, the chunk list and the chunks' partial results, with their bind groups.
 
 use super::{TileParams, TileRasterizer};
 use crate::gpu::GpuError;
 use crate::gpu::UniformBuffer;
+use crate::gpu::pipeline::{bind_group, buffer};
 use crate::render::sort::{RadixSorter, SortBuffers};
-use crate::render::splat::SplatGpuData;
-use crate::render::splat::gpu_data::entry;
+use crate::render::splat::SplatWorking;
 
 /// Pair capacity per splat slot to start with; frames that need more grow the
 /// buffers. Measured pairs per visible splat with 8x8 tiles: 2.6 (biker, 640x360),
@@ -16,13 +16,17 @@ const MIN_PAIRS: u64 = 1 << 16;
 /// One chunk's partial results: a tile's pixels of (colour, transmittance) as 4 f16.
 const PARTIAL_BYTES_PER_CHUNK: u64 = (super::TILE_SIZE * super::TILE_SIZE) as u64 * 8;
 /// Words of `TileBuffers::state`: [0] pairs wanted, [1] pairs stored, [4..7] the
-/// indirect dispatch of tile_ranges, [8] chunks, [12..15] that of tile_raster.
-const STATE_BYTES: u64 = 64;
+/// indirect dispatch of tile_ranges, [8] chunks, [12..15] that of tile_raster,
+/// [16..19] the indirect draw of the quads that stand in for an overflowed frame.
+const STATE_BYTES: u64 = 80;
 /// Byte offsets of the indirect dispatch arguments in `TileBuffers::state`.
 pub(super) const RANGES_DISPATCH_OFFSET: u64 = 16;
 pub(super) const RASTER_DISPATCH_OFFSET: u64 = 48;
+/// Byte offset of the fallback quad draw's arguments in `TileBuffers::state`:
+/// all visible splats when the pairs overflowed, none otherwise.
+pub const FALLBACK_DRAW_OFFSET: u64 = 64;
 
-/// One scene's pair buffers and bind groups.
+/// One view's pair buffers and bind groups.
 pub struct TileBuffers {
     pub(super) params: UniformBuffer<TileParams>,
     block_sums: wgpu::Buffer,
@@ -58,17 +62,19 @@ pub struct TileBuffers {
     requested_chunk_pairs: u32,
     pub(super) chunk_pairs: u32,
     pub(super) max_chunks: u32,
+    /// The working buffers (scene, sort path) the bind groups point into.
+    working_key: (u64, crate::render::sort::SortPath),
 }
 
 impl TileBuffers {
-    /// Pair buffers for `scene` and a view of `tiles` tiles, with chunks of at
-    /// most `chunk_pairs` pairs (raised where the partial results would not fit in
-    /// one binding).
+    /// Pair buffers for a view's `working` buffers and `tiles` tiles, with chunks
+    /// of at most `chunk_pairs` pairs (raised where the partial results would not
+    /// fit in one binding).
     pub(super) fn new(
         rasterizer: &TileRasterizer,
         device: &wgpu::Device,
         sorter: &RadixSorter,
-        scene: &SplatGpuData,
+        working: &SplatWorking,
         tiles: u32,
         wanted_pairs: u32,
         chunk_pairs: u32,
@@ -81,7 +87,7 @@ impl TileBuffers {
         let max_capacity = (binding_limit / 4).min(u64::from(u32::MAX / 2));
         // A quarter more than a past frame needed, so a moving camera rarely
         // regrows them.
-        let capacity = (u64::from(scene.capacity) * PAIRS_PER_SPLAT)
+        let capacity = (u64::from(working.capacity) * PAIRS_PER_SPLAT)
             .max(u64::from(wanted_pairs) * 5 / 4)
             .max(MIN_PAIRS)
             .min(max_capacity) as u32;
@@ -104,16 +110,10 @@ impl TileBuffers {
         let chunk_pairs = u64::from(chunk_pairs.clamp(1, super::UNSPLIT_CHUNK_PAIRS))
             .max(u64::from(capacity).div_ceil(max_slots));
         let max_chunks = u64::from(tiles) + u64::from(capacity).div_ceil(chunk_pairs);
-        let make = |label: &str, size: u64, usage: wgpu::BufferUsages| {
-            device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some(label),
-                size: size.max(16),
-                usage,
-                mapped_at_creation: false,
-            })
-        };
+        let make =
+            |label: &str, size: u64, usage: wgpu::BufferUsages| buffer(device, label, size, usage);
         let storage = wgpu::BufferUsages::STORAGE;
-        let splat_blocks = scene.capacity.div_ceil(256).max(1);
+        let splat_blocks = working.capacity.div_ceil(256).max(1);
         let params = UniformBuffer::new(device, "tile params", &bytemuck::Zeroable::zeroed());
         let block_sums = make("tile block sums", u64::from(splat_blocks) * 4, storage);
         let state = make(
@@ -135,83 +135,91 @@ impl TileBuffers {
         );
         let pairs = sorter.create_buffers(device, capacity, wgpu::BufferUsages::empty());
         let bin_groups = [0, 1].map(|depth_result| {
-            device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("tile bin"),
-                layout: &rasterizer.bin_layout,
-                entries: &[
-                    entry(0, scene.frame_uniforms.binding()),
-                    entry(1, params.binding()),
-                    entry(2, scene.projected.as_entire_binding()),
-                    entry(3, scene.sort.values[depth_result].as_entire_binding()),
-                    entry(4, scene.draw_args.as_entire_binding()),
-                    entry(5, block_sums.as_entire_binding()),
-                    entry(6, pairs.keys[0].as_entire_binding()),
-                    entry(7, pairs.values[0].as_entire_binding()),
+            bind_group(
+                device,
+                "tile bin",
+                &rasterizer.bin_layout,
+                &[
+                    working.uniforms.binding(),
+                    params.binding(),
+                    working.projected.as_entire_binding(),
+                    working.sort.values[depth_result].as_entire_binding(),
+                    working.draw_args.as_entire_binding(),
+                    block_sums.as_entire_binding(),
+                    pairs.keys[0].as_entire_binding(),
+                    pairs.values[0].as_entire_binding(),
                 ],
-            })
+            )
         });
-        let offsets_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("tile offsets"),
-            layout: &rasterizer.offsets_layout,
-            entries: &[
-                entry(0, params.binding()),
-                entry(1, block_sums.as_entire_binding()),
-                entry(2, state.as_entire_binding()),
-                entry(3, pairs.params().as_entire_binding()),
-                entry(4, pairs.dispatch_args.as_entire_binding()),
+        let offsets_group = bind_group(
+            device,
+            "tile offsets",
+            &rasterizer.offsets_layout,
+            &[
+                params.binding(),
+                block_sums.as_entire_binding(),
+                state.as_entire_binding(),
+                pairs.params().as_entire_binding(),
+                pairs.dispatch_args.as_entire_binding(),
+                working.draw_args.as_entire_binding(),
             ],
-        });
+        );
         let ranges_groups = [0, 1].map(|tile_result| {
-            device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("tile ranges"),
-                layout: &rasterizer.ranges_layout,
-                entries: &[
-                    entry(0, params.binding()),
-                    entry(1, state.as_entire_binding()),
-                    entry(2, pairs.keys[tile_result].as_entire_binding()),
-                    entry(3, ranges.as_entire_binding()),
+            bind_group(
+                device,
+                "tile ranges",
+                &rasterizer.ranges_layout,
+                &[
+                    params.binding(),
+                    state.as_entire_binding(),
+                    pairs.keys[tile_result].as_entire_binding(),
+                    ranges.as_entire_binding(),
                 ],
-            })
+            )
         });
         let raster_groups = [0, 1].map(|tile_result| {
-            device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("tile raster"),
-                layout: &rasterizer.raster_layout,
-                entries: &[
-                    entry(0, scene.frame_uniforms.binding()),
-                    entry(1, params.binding()),
-                    entry(2, scene.projected.as_entire_binding()),
-                    entry(3, pairs.values[tile_result].as_entire_binding()),
-                    entry(4, ranges.as_entire_binding()),
-                    entry(5, chunk_base.as_entire_binding()),
-                    entry(6, chunk_tiles.as_entire_binding()),
-                    entry(7, state.as_entire_binding()),
-                    entry(8, partials.as_entire_binding()),
+            bind_group(
+                device,
+                "tile raster",
+                &rasterizer.raster_layout,
+                &[
+                    working.uniforms.binding(),
+                    params.binding(),
+                    working.projected.as_entire_binding(),
+                    pairs.values[tile_result].as_entire_binding(),
+                    ranges.as_entire_binding(),
+                    chunk_base.as_entire_binding(),
+                    chunk_tiles.as_entire_binding(),
+                    state.as_entire_binding(),
+                    partials.as_entire_binding(),
+                    working.splat_depths.as_entire_binding(),
                 ],
-            })
+            )
         });
-        let chunks_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("tile chunks"),
-            layout: &rasterizer.chunks_layout,
-            entries: &[
-                entry(0, params.binding()),
-                entry(1, ranges.as_entire_binding()),
-                entry(2, chunk_base.as_entire_binding()),
-                entry(3, chunk_tiles.as_entire_binding()),
-                entry(4, state.as_entire_binding()),
+        let chunks_group = bind_group(
+            device,
+            "tile chunks",
+            &rasterizer.chunks_layout,
+            &[
+                params.binding(),
+                ranges.as_entire_binding(),
+                chunk_base.as_entire_binding(),
+                chunk_tiles.as_entire_binding(),
+                state.as_entire_binding(),
             ],
-        });
-        let merge_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("tile merge"),
-            layout: &rasterizer.merge_layout,
-            entries: &[
-                entry(0, scene.frame_uniforms.binding()),
-                entry(1, params.binding()),
-                entry(2, ranges.as_entire_binding()),
-                entry(3, chunk_base.as_entire_binding()),
-                entry(4, partials.as_entire_binding()),
+        );
+        let merge_group = bind_group(
+            device,
+            "tile merge",
+            &rasterizer.merge_layout,
+            &[
+                working.uniforms.binding(),
+                params.binding(),
+                ranges.as_entire_binding(),
+                chunk_base.as_entire_binding(),
+                partials.as_entire_binding(),
             ],
-        });
+        );
         Ok(Self {
             params,
             block_sums,
@@ -234,6 +242,7 @@ impl TileBuffers {
             max_chunks: max_chunks as u32,
             wanted_pairs,
             max_tiles: tiles,
+            working_key: working.key,
         })
     }
 
@@ -269,11 +278,12 @@ impl TileBuffers {
             + self.pairs.size_bytes()
     }
 
-    /// Whether these buffers serve a view of `tiles` tiles with chunks of
-    /// `chunk_pairs`, without dropping pairs a past frame needed (where the
+    /// Whether these buffers serve `working` (the same scene and sort path) and a
+    /// view of `tiles` tiles with chunks of `chunk_pairs`, without dropping pairs a past frame needed (where the
     /// adapter allows more).
-    pub(super) fn fits(&self, tiles: u32, chunk_pairs: u32) -> bool {
-        self.max_tiles >= tiles
+    pub(super) fn fits(&self, working: &SplatWorking, tiles: u32, chunk_pairs: u32) -> bool {
+        self.working_key == working.key
+            && self.max_tiles >= tiles
             && self.requested_chunk_pairs == chunk_pairs
             && (self.wanted_pairs <= self.capacity || self.capacity >= self.max_capacity)
     }

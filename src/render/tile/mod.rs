@@ -14,23 +14,30 @@
 //! Why: the hardware path costs one instanced quad per splat, which datacenter GPUs
 //! with few graphics units run slowly (docs/BENCHMARKS.md); this path is pure compute.
 //!
-//! `TileRasterizer` holds the pipelines; `TileBuffers` (buffers.rs) one scene's
-//! pair buffers (created on first use, grown when the view needs more tiles).
+//! `TileRasterizer` holds the pipelines; `TileBuffers` (buffers.rs) one view's
+//! pair buffers (created on first use, grown when the view needs more pairs).
+//!
+//! A frame whose pairs do not fit the buffers is never shown incomplete: the
+//! offsets kernel then stores no pairs (every tile blends to transparent) and
+//! turns on an indirect quad draw of all visible splats (`FALLBACK_DRAW_OFFSET`),
+//! which the caller encodes after the tile passes; the view reads the pair count
+//! back and grows the buffers for the next frame.
 
 mod buffers;
 pub mod choice;
 
-pub use buffers::TileBuffers;
-pub use choice::{RasterChoice, RasterChooser};
+pub use buffers::{FALLBACK_DRAW_OFFSET, TileBuffers};
+pub use choice::RasterChooser;
 
 use crate::gpu::GpuError;
+use crate::gpu::pipeline::{
+    compute_buffer_layout, compute_pipeline, compute_pipeline_with_groups, split_dispatch,
+};
 use crate::gpu::profiler::{FramePass, GpuProfiler};
 use crate::gpu::shader::{ShaderError, create_shader_module};
+use crate::render::formats::{ACCUMULATION_FORMAT, DEPTH_FORMAT};
 use crate::render::sort::{RadixSorter, SortBuffers, SortCount, passes_for_key_bits};
-use crate::render::splat::{
-    ACCUMULATION_FORMAT, SplatGpuData, buffer_entry, compute_pipeline,
-    compute_pipeline_with_groups, split_dispatch,
-};
+use crate::render::splat::SplatWorking;
 
 /// Pixels per tile side. Keep in sync with TILE_SIZE in shaders/common/tile_params.wgsl.
 /// 8 rather than the reference's 16: a pixel then evaluates only the splats of its
@@ -63,27 +70,6 @@ pub struct TileParams {
 }
 const _: () = assert!(size_of::<TileParams>() == 32);
 
-/// How splats reach the accumulation texture.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RasterMode {
-    /// One instanced quad per splat through the hardware rasterizer, blended by
-    /// the output merger.
-    #[default]
-    Hardware,
-    /// Tile binning and per-tile blending in compute shaders.
-    Compute,
-}
-
-impl RasterMode {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Hardware => "hardware",
-            Self::Compute => "compute",
-        }
-    }
-}
-
 /// Pipelines and layouts of the compute rasterizer.
 pub struct TileRasterizer {
     bin_layout: wgpu::BindGroupLayout,
@@ -92,8 +78,11 @@ pub struct TileRasterizer {
     raster_layout: wgpu::BindGroupLayout,
     chunks_layout: wgpu::BindGroupLayout,
     merge_layout: wgpu::BindGroupLayout,
-    /// Group 1 of the raster and merge kernels: the accumulation texture as storage.
+    /// Group 1 of the raster and merge kernels: the accumulation texture as
+    /// storage, and the depth buffer the splats are tested against.
     pub output_layout: wgpu::BindGroupLayout,
+    /// Bound as the depth buffer when the view has none (never read then).
+    no_depth: wgpu::TextureView,
     count_pipeline: wgpu::ComputePipeline,
     emit_pipeline: wgpu::ComputePipeline,
     offsets_pipeline: wgpu::ComputePipeline,
@@ -113,41 +102,63 @@ impl TileRasterizer {
         let read = Storage { read_only: true };
         let write = Storage { read_only: false };
         let layout = |label: &str, types: &[wgpu::BufferBindingType]| {
-            let entries: Vec<_> = types
-                .iter()
-                .enumerate()
-                .map(|(i, ty)| buffer_entry(i as u32, compute, *ty))
-                .collect();
-            device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-                label: Some(label),
-                entries: &entries,
-            })
+            compute_buffer_layout(device, label, types)
         };
         let bin_layout = layout(
             "tile bin",
             &[Uniform, Uniform, read, read, read, write, write, write],
         );
-        let offsets_layout = layout("tile offsets", &[Uniform, write, write, write, write]);
+        let offsets_layout = layout("tile offsets", &[Uniform, write, write, write, write, read]);
         let ranges_layout = layout("tile ranges", &[Uniform, read, read, write]);
         let raster_layout = layout(
             "tile raster",
-            &[Uniform, Uniform, read, read, read, read, read, read, write],
+            &[
+                Uniform, Uniform, read, read, read, read, read, read, write, read,
+            ],
         );
         let chunks_layout = layout("tile chunks", &[Uniform, read, write, write, write]);
         let merge_layout = layout("tile merge", &[Uniform, Uniform, read, read, read]);
         let output_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("tile raster output"),
-            entries: &[wgpu::BindGroupLayoutEntry {
-                binding: 0,
-                visibility: compute,
-                ty: wgpu::BindingType::StorageTexture {
-                    access: wgpu::StorageTextureAccess::WriteOnly,
-                    format: ACCUMULATION_FORMAT,
-                    view_dimension: wgpu::TextureViewDimension::D2,
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: compute,
+                    ty: wgpu::BindingType::StorageTexture {
+                        access: wgpu::StorageTextureAccess::WriteOnly,
+                        format: ACCUMULATION_FORMAT,
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                    },
+                    count: None,
                 },
-                count: None,
-            }],
+                wgpu::BindGroupLayoutEntry {
+                    binding: 1,
+                    visibility: compute,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Depth,
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                },
+            ],
         });
+        let no_depth = device
+            .create_texture(&wgpu::TextureDescriptor {
+                label: Some("no depth"),
+                size: wgpu::Extent3d {
+                    width: 1,
+                    height: 1,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: DEPTH_FORMAT,
+                usage: wgpu::TextureUsages::TEXTURE_BINDING,
+                view_formats: &[],
+            })
+            .create_view(&Default::default());
         let bin = create_shader_module(device, "tile_bin.wgsl")?;
         let offsets = create_shader_module(device, "tile_offsets.wgsl")?;
         let ranges = create_shader_module(device, "tile_ranges.wgsl")?;
@@ -173,66 +184,86 @@ impl TileRasterizer {
             chunks_layout,
             merge_layout,
             output_layout,
+            no_depth,
             chunk_pairs: default_chunk_pairs(device.adapter_info().device_type),
         })
     }
 
-    /// The group-1 bind group of the raster kernel for an accumulation texture
-    /// (created with `STORAGE_BINDING`).
+    /// The group-1 bind group of the raster and merge kernels: `accumulation`
+    /// (created with `STORAGE_BINDING`) and the depth buffer, if any.
     pub fn output_bind_group(
         &self,
         device: &wgpu::Device,
         accumulation: &wgpu::TextureView,
+        depth: Option<&wgpu::TextureView>,
     ) -> wgpu::BindGroup {
-        device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("tile raster output"),
-            layout: &self.output_layout,
-            entries: &[wgpu::BindGroupEntry {
-                binding: 0,
-                resource: wgpu::BindingResource::TextureView(accumulation),
-            }],
+        crate::gpu::pipeline::bind_group(
+            device,
+            "tile raster output",
+            &self.output_layout,
+            &[
+                wgpu::BindingResource::TextureView(accumulation),
+                wgpu::BindingResource::TextureView(depth.unwrap_or(&self.no_depth)),
+            ],
+        )
+    }
+
+    /// `buffers` made or grown, if needed, for a view of `tiles` tiles over
+    /// `working`: a new scene, more tiles, another chunk size, or a past frame
+    /// that needed more pairs than they hold.
+    pub fn ensure_buffers<'a>(
+        &self,
+        device: &wgpu::Device,
+        sorter: &RadixSorter,
+        working: &SplatWorking,
+        buffers: &'a mut Option<TileBuffers>,
+        tiles: u32,
+    ) -> Result<&'a mut TileBuffers, GpuError> {
+        let wanted = buffers.as_ref().map_or(0, |b| b.wanted_pairs);
+        if !buffers
+            .as_ref()
+            .is_some_and(|b| b.fits(working, tiles, self.chunk_pairs))
+        {
+            *buffers = None; // free the old ones first
+            let made = crate::gpu::health::scoped(device, "tile pair buffers", || {
+                TileBuffers::new(
+                    self,
+                    device,
+                    sorter,
+                    working,
+                    tiles,
+                    wanted,
+                    self.chunk_pairs,
+                )
+            })??;
+            *buffers = Some(made);
+        }
+        buffers.as_mut().ok_or(GpuError::OutOfMemory {
+            what: "tile pair buffers",
         })
     }
 
     /// Records binning, the tile sort and per-tile blending into the accumulation
-    /// texture bound by `output` (`width` x `height`), after the depth sort of
-    /// `depth_passes` passes. Creates or grows the scene's pair buffers when needed.
+    /// texture bound by `output` (`size`), after the depth sort of
+    /// `depth_passes` passes. When the pairs overflow `buffers`, the tiles come
+    /// out transparent and `FALLBACK_DRAW_OFFSET` of `buffers.state` holds the
+    /// quad draw the caller must encode after this.
     #[allow(clippy::too_many_arguments)]
     pub fn encode(
         &self,
-        device: &wgpu::Device,
         queue: &wgpu::Queue,
         encoder: &mut wgpu::CommandEncoder,
         sorter: &RadixSorter,
-        scene: &mut SplatGpuData,
+        buffers: &mut TileBuffers,
+        splat_count: u32,
         depth_passes: u32,
         size: (u32, u32),
         output: &wgpu::BindGroup,
         mut profiler: Option<&mut GpuProfiler>,
-    ) -> Result<(), GpuError> {
-        let tiles_x = size.0.div_ceil(TILE_SIZE).max(1);
-        let tiles_y = size.1.div_ceil(TILE_SIZE).max(1);
+    ) {
+        let (tiles_x, tiles_y) = tile_grid(size);
         let tiles = tiles_x * tiles_y;
-        let wanted = scene.tiles.as_ref().map_or(0, |t| t.wanted_pairs);
-        if !scene
-            .tiles
-            .as_ref()
-            .is_some_and(|t| t.fits(tiles, self.chunk_pairs))
-        {
-            scene.tiles = Some(TileBuffers::new(
-                self,
-                device,
-                sorter,
-                scene,
-                tiles,
-                wanted,
-                self.chunk_pairs,
-            )?);
-        }
-        let Some(buffers) = scene.tiles.as_mut() else {
-            return Ok(());
-        };
-        let splat_blocks = scene.splat_count.div_ceil(256);
+        let splat_blocks = splat_count.div_ceil(256);
         buffers.params.write(
             queue,
             &TileParams {
@@ -299,8 +330,15 @@ impl TileRasterizer {
         pass.set_bind_group(0, &buffers.merge_group, &[]);
         pass.set_pipeline(&self.merge_pipeline);
         pass.dispatch_workgroups(tiles_x, tiles_y, 1);
-        Ok(())
     }
+}
+
+/// Tiles across and down a view of `size` pixels.
+pub fn tile_grid(size: (u32, u32)) -> (u32, u32) {
+    (
+        size.0.div_ceil(TILE_SIZE).max(1),
+        size.1.div_ceil(TILE_SIZE).max(1),
+    )
 }
 
 /// The chunk size [`TileRasterizer::new`] takes for an adapter type.

@@ -10,8 +10,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod lod;
+
+pub use lod::LodSettings;
+
 use crate::controls::orbit::DEFAULT_FOV_Y_DEGREES;
-use crate::controls::{CameraMode, LodSettings, UpAxis};
+use crate::controls::{CameraMode, UpAxis};
 
 /// How many recent files the File menu keeps.
 pub const MAX_RECENT: usize = 10;
@@ -215,7 +219,8 @@ mod tests {
                 resolution_scale: 0.5,
                 near_plane: 0.05,
                 far_plane: Some(250.0),
-                raster: crate::render::tile::RasterChoice::Compute,
+                raster: crate::render::Raster::Compute,
+                aa: crate::scene::AaChoice::Mip,
             },
             background: [1.0, 0.5, 0.0],
             window_size: [1600, 900],

@@ -1,14 +1,13 @@
-//! Level-of-detail settings: what the user asks the renderer to leave out to go
-//! faster. The UI edits a `LodSettings`; the renderer reads it each frame.
-//!
-//! The hierarchical LOD for huge scenes will plug in as another field (e.g. a
-//! screen-space error target) read by the same renderer call; the UI shows the
-//! fields the renderer reports it supports (`LodSupport`).
+//! Render settings the user edits: level of detail (what to leave out to go
+//! faster), the rasterizer and the anti-aliasing mode. The UI edits a
+//! `LodSettings`; each frame turns it into the renderer's `ViewParams`. The UI
+//! shows the fields the renderer reports it supports (`render::LodSupport`).
 
 use serde::{Deserialize, Serialize};
 
-use crate::render::tile::RasterChoice;
+use crate::render::{Raster, RenderLod, ViewParams};
 use crate::scene::splats::MAX_SH_DEGREE;
+use crate::scene::{AaChoice, PinholeCamera};
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -33,7 +32,9 @@ pub struct LodSettings {
     /// Hardware quads, the compute (tile) rasterizer, or the faster of the two
     /// measured on the first frames; same image within tolerance, different speed
     /// per GPU (docs/BENCHMARKS.md).
-    pub raster: RasterChoice,
+    pub raster: Raster,
+    /// Anti-aliasing: the mode the scene's file asks for, or a fixed one.
+    pub aa: AaChoice,
 }
 
 impl Default for LodSettings {
@@ -46,7 +47,8 @@ impl Default for LodSettings {
             resolution_scale: 1.0,
             near_plane: 0.2,
             far_plane: None,
-            raster: RasterChoice::default(),
+            raster: Raster::default(),
+            aa: AaChoice::default(),
         }
     }
 }
@@ -72,6 +74,32 @@ impl LodSettings {
                 .filter(|f| f.is_finite())
                 .map(|f| f.max(finite_or(self.near_plane, 0.2).clamp(1e-4, 1e4) * 1.01)),
             raster: self.raster,
+            aa: self.aa,
+        }
+    }
+
+    /// The renderer's level of detail for these settings.
+    pub fn render_lod(&self) -> RenderLod {
+        let lod = self.clamped();
+        RenderLod {
+            sh_degree_cap: lod.sh_degree_cap,
+            opacity_cutoff: lod.opacity_cutoff,
+            min_splat_px: lod.min_splat_px,
+            resolution_scale: lod.resolution_scale,
+            splat_budget: lod.splat_budget,
+            near_plane: lod.near_plane,
+            far_plane: lod.far_plane.unwrap_or(f32::INFINITY),
+        }
+    }
+
+    /// The view parameters of `camera` with these settings over `background`.
+    pub fn view_params(&self, camera: PinholeCamera, background: [f32; 3]) -> ViewParams<'static> {
+        ViewParams {
+            lod: self.render_lod(),
+            raster: self.raster,
+            aa: self.aa,
+            background,
+            ..ViewParams::new(camera)
         }
     }
 
@@ -88,27 +116,6 @@ impl LodSettings {
     }
 }
 
-/// Which `LodSettings` fields the renderer honours. The UI disables the others and
-/// says why.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct LodSupport {
-    pub sh_degree_cap: bool,
-    pub splat_budget: bool,
-    pub min_splat_px: bool,
-    pub opacity_cutoff: bool,
-    pub resolution_scale: bool,
-}
-
-impl LodSupport {
-    pub const ALL: Self = Self {
-        sh_degree_cap: true,
-        splat_budget: true,
-        min_splat_px: true,
-        opacity_cutoff: true,
-        resolution_scale: true,
-    };
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,7 +130,8 @@ mod tests {
             resolution_scale: 100.0,
             near_plane: -1.0,
             far_plane: Some(0.0),
-            raster: RasterChoice::Compute,
+            raster: Raster::Compute,
+            aa: AaChoice::Mip,
         };
         let c = wild.clamped();
         assert_eq!(c.near_plane, 1e-4);

@@ -1,0 +1,404 @@
+//! `ViewerCore`: the viewer without its window. It owns the app state, the GPU
+//! device, the scene view, egui and the background work (loads, screenshots),
+//! and draws a whole frame, overlay included, into any texture view. The window
+//! shell (`viewer.rs`) hands it the surface's texture; tests hand it an
+//! offscreen one, so they exercise the code that presents.
+//!
+//! A frame: read what finished GPU work reported, run the overlay over
+//! `AppState` (input -> camera goals, commands), advance animations, carry out
+//! effects, render the splats into the scene texture if the view changed, record
+//! any screenshot, then draw the scene texture and the overlay into the target.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::loading::LoadJob;
+use super::scene_view::SceneView;
+use super::screenshot::Screenshots;
+use super::state::AppState;
+use super::{UserEvent, Waker};
+use crate::gpu::GpuContext;
+use crate::settings::Settings;
+
+/// Nominal frame time used for the first frame after idling (the real gap since
+/// the previous frame would make the first movement jump).
+const FIRST_FRAME_DT: f32 = 1.0 / 60.0;
+/// How often the progress bar refreshes while a file loads, and how often a
+/// pending screenshot is polled.
+const BACKGROUND_REFRESH: Duration = Duration::from_millis(100);
+
+/// What a frame asks of the shell.
+pub struct FrameOutput {
+    pub platform_output: egui::PlatformOutput,
+    /// Draw again at once (something moves).
+    pub redraw_now: bool,
+    /// Draw again at this time (egui tooltips, loading progress, screenshots).
+    pub redraw_at: Option<Instant>,
+    /// The user asked to quit.
+    pub quit: bool,
+}
+
+pub struct ViewerCore {
+    pub state: AppState,
+    /// Where the settings are saved (none: not saved).
+    pub settings_path: Option<std::path::PathBuf>,
+    pub gpu: GpuContext,
+    pub scene_view: SceneView,
+    pub egui_ctx: egui::Context,
+    egui_renderer: egui_wgpu::Renderer,
+    /// Format of the texture views frames are drawn into (non-sRGB).
+    view_format: wgpu::TextureFormat,
+    pub(super) load: Option<LoadJob>,
+    pub(super) screenshots: Screenshots,
+    pub(super) waker: Waker,
+    /// Scene generation (bumped per change of the resident scene).
+    pub(super) generation: u64,
+    last_frame: Instant,
+    /// Whether the previous frame left something moving.
+    animating: bool,
+    /// The last render error shown (so a failing frame does not repeat it).
+    last_render_error: Option<String>,
+    /// The screenshot in flight overflowed its tile buffers: render it again.
+    shot_retry: bool,
+}
+
+impl ViewerCore {
+    /// A viewer drawing into views of `view_format` on `gpu`; `waker` is called
+    /// from other threads when background work has news.
+    pub fn new(
+        gpu: GpuContext,
+        view_format: wgpu::TextureFormat,
+        settings: Settings,
+        viewport: (u32, u32),
+        waker: Waker,
+    ) -> anyhow::Result<Self> {
+        let scene_view = SceneView::new(&gpu, view_format)?;
+        let egui_renderer = egui_wgpu::Renderer::new(
+            &gpu.device,
+            view_format,
+            egui_wgpu::RendererOptions::default(),
+        );
+        let mut state = AppState::new(settings);
+        state.viewport = (viewport.0.max(1), viewport.1.max(1));
+        Ok(Self {
+            state,
+            settings_path: None,
+            gpu,
+            scene_view,
+            egui_ctx: egui::Context::default(),
+            egui_renderer,
+            view_format,
+            load: None,
+            screenshots: Screenshots::new(waker.clone()),
+            waker,
+            generation: 0,
+            last_frame: Instant::now(),
+            animating: false,
+            last_render_error: None,
+            shot_retry: false,
+        })
+    }
+
+    /// Why the GPU device was lost, once it has been.
+    pub fn device_lost(&self) -> Option<String> {
+        self.gpu.health.lost()
+    }
+
+    /// After a device loss: a new device (able to present to `surface`, if
+    /// given), the renderer, egui's context and textures made again, and the
+    /// scene reloaded from its file without moving the camera. The shell then
+    /// configures its surface for the new device and takes the new egui context.
+    pub fn recover(&mut self, surface: Option<&wgpu::Surface<'_>>) -> anyhow::Result<()> {
+        let reason = self
+            .device_lost()
+            .unwrap_or_else(|| "unknown reason".into());
+        let gpu = pollster::block_on(self.gpu.recreate(surface))?;
+        self.scene_view = SceneView::new(&gpu, self.view_format)?;
+        self.egui_renderer = egui_wgpu::Renderer::new(
+            &gpu.device,
+            self.view_format,
+            egui_wgpu::RendererOptions::default(),
+        );
+        // A new egui context: its first frame uploads the whole font atlas to
+        // the new renderer (the old context would only send partial updates of
+        // textures the new renderer never had). The shell rebinds its input.
+        self.egui_ctx = egui::Context::default();
+        self.gpu = gpu;
+        self.screenshots = Screenshots::new(self.waker.clone());
+        self.last_render_error = None;
+        if let Some(old) = self.load.take() {
+            old.cancel();
+        }
+        self.state.loading = None;
+        match self.state.scene_path().map(std::path::Path::to_owned) {
+            Some(path) => {
+                self.state.error(format!(
+                    "{reason}: the GPU device was recreated; reloading {}",
+                    path.display()
+                ));
+                self.start_load(path, false);
+            }
+            None => self
+                .state
+                .error(format!("{reason}: the GPU device was recreated")),
+        }
+        Ok(())
+    }
+
+    /// Draws one frame into `target` (a view of `size` pixels in the core's view
+    /// format) and submits it.
+    pub fn frame(
+        &mut self,
+        raw_input: egui::RawInput,
+        target: &wgpu::TextureView,
+        size: (u32, u32),
+        pixels_per_point: f32,
+    ) -> FrameOutput {
+        let now = Instant::now();
+        let dt = if self.animating {
+            now.duration_since(self.last_frame).as_secs_f32()
+        } else {
+            FIRST_FRAME_DT
+        };
+        self.last_frame = now;
+        self.state.viewport = (size.0.max(1), size.1.max(1));
+        if let Some(load) = &self.load
+            && let Some(status) = &mut self.state.loading
+        {
+            status.elapsed = load.started.elapsed();
+        }
+        self.take_reports();
+        for error in self.gpu.health.take_errors() {
+            self.state.error(format!("GPU error: {error}"));
+        }
+
+        // UI: input -> camera goals and commands, over this frame's scene texture.
+        if let Err(err) = self
+            .scene_view
+            .ensure_target(&self.gpu, &mut self.egui_renderer, size)
+        {
+            log::warn!("scene texture: {err}");
+        }
+        let scene_image = self.scene_view.image();
+        let state = &mut self.state;
+        let full_output = self
+            .egui_ctx
+            .run_ui(raw_input, |ui| crate::ui::show(ui, state, scene_image));
+        self.animating = self.state.advance(dt);
+        let quit = self.handle_effects();
+
+        let started = Instant::now();
+        let rendered = self.draw(
+            target,
+            size,
+            full_output.shapes,
+            full_output.textures_delta,
+            pixels_per_point,
+        );
+        if rendered {
+            let waker = self.waker.clone();
+            self.gpu.queue.on_submitted_work_done(move || {
+                let frame_ms = started.elapsed().as_secs_f64() * 1000.0;
+                waker(UserEvent::FrameDone { frame_ms });
+            });
+        }
+        // Let wgpu notice finished work (fires the callbacks above) without blocking.
+        let _ = self.gpu.device.poll(wgpu::PollType::Poll);
+
+        let repaint_delay = full_output
+            .viewport_output
+            .get(&egui::ViewportId::ROOT)
+            .map_or(Duration::MAX, |v| v.repaint_delay);
+        let mut redraw_at = (repaint_delay < Duration::from_secs(60)).then(|| now + repaint_delay);
+        if self.state.loading.is_some() || self.screenshots.busy() {
+            let refresh = now + BACKGROUND_REFRESH;
+            redraw_at = Some(redraw_at.map_or(refresh, |t| t.min(refresh)));
+        }
+        FrameOutput {
+            platform_output: full_output.platform_output,
+            redraw_now: self.animating || repaint_delay.is_zero(),
+            redraw_at,
+            quit,
+        }
+    }
+
+    /// What finished frames reported: visible count, pass times, the raster
+    /// choice, GPU memory; and screenshots that arrived.
+    fn take_reports(&mut self) {
+        let report = self.scene_view.poll();
+        if let Some(visible) = report.visible_splats {
+            self.state.stats.visible_splats = Some(visible);
+        }
+        if let Some(timings) = report.timings {
+            self.state.stats.gpu_passes = timings
+                .named()
+                .iter()
+                .map(|(name, ms)| ((*name).to_owned(), *ms))
+                .collect();
+            self.state.stats.raster_decision = self.scene_view.raster_decision();
+            // Buffers can grow after loading (the compute rasterizer's pairs).
+            if self.state.loading.is_none()
+                && let Some(scene) = &mut self.state.scene
+            {
+                scene.gpu_bytes = Some(self.scene_view.gpu_bytes());
+            }
+        }
+        if !self.screenshots.in_flight() {
+            return;
+        }
+        match self.scene_view.poll_shot_overflow() {
+            // Rendered again in this frame (`draw`) with grown buffers.
+            Some(true) if self.screenshots.retry().is_some() => self.shot_retry = true,
+            None => {}
+            Some(_) => {
+                if let Some(texels) = self.screenshots.poll_texels() {
+                    let result = self.screenshots.finish(texels);
+                    if let Err(err) = result {
+                        self.state.error(err);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records the scene (if its view changed), a pending screenshot and the
+    /// overlay into `target`, and submits. Returns whether the scene was rendered.
+    fn draw(
+        &mut self,
+        target: &wgpu::TextureView,
+        size: (u32, u32),
+        shapes: Vec<egui::epaint::ClippedShape>,
+        mut textures: egui::TexturesDelta,
+        pixels_per_point: f32,
+    ) -> bool {
+        let (device, queue) = (&self.gpu.device, &self.gpu.queue);
+        for (id, deltas) in &textures.set {
+            for delta in deltas {
+                self.egui_renderer.update_texture(device, queue, *id, delta);
+            }
+        }
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("viewer frame"),
+        });
+
+        // Splats into the scene texture, if the view changed.
+        let lod = self.state.settings.lod.clamped();
+        let camera = self.state.rig.camera(size.0.max(1), size.1.max(1));
+        let background = self.state.settings.background;
+        let limit = device.limits().max_texture_dimension_2d;
+        self.state.stats.render_size = lod.view_params(camera, background).render_size(limit);
+        let rendered = match self.scene_view.prepare(
+            &self.gpu,
+            &mut encoder,
+            &mut self.egui_renderer,
+            &camera,
+            &lod,
+            background,
+        ) {
+            Ok(rendered) => {
+                self.last_render_error = None;
+                rendered
+            }
+            Err(err) => {
+                let message = format!("cannot render the scene: {err}");
+                if self.last_render_error.as_ref() != Some(&message) {
+                    self.state.error(message.clone());
+                    self.last_render_error = Some(message);
+                }
+                false
+            }
+        };
+        let shot_encoded = self.record_screenshot(&mut encoder);
+
+        // The overlay (and the scene texture under it) into the target.
+        let paint_jobs = self.egui_ctx.tessellate(shapes, pixels_per_point);
+        let screen = egui_wgpu::ScreenDescriptor {
+            size_in_pixels: [size.0, size.1],
+            pixels_per_point,
+        };
+        let callbacks = self.egui_renderer.update_buffers(
+            &self.gpu.device,
+            &self.gpu.queue,
+            &mut encoder,
+            &paint_jobs,
+            &screen,
+        );
+        {
+            let [r, g, b] = background.map(f64::from);
+            let mut pass = encoder
+                .begin_render_pass(&wgpu::RenderPassDescriptor {
+                    label: Some("egui overlay"),
+                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                        view: target,
+                        depth_slice: None,
+                        resolve_target: None,
+                        ops: wgpu::Operations {
+                            load: wgpu::LoadOp::Clear(wgpu::Color { r, g, b, a: 1.0 }),
+                            store: wgpu::StoreOp::Store,
+                        },
+                    })],
+                    depth_stencil_attachment: None,
+                    timestamp_writes: None,
+                    occlusion_query_set: None,
+                    multiview_mask: None,
+                })
+                .forget_lifetime();
+            self.egui_renderer.render(&mut pass, &paint_jobs, &screen);
+        }
+        for id in &textures.free {
+            self.egui_renderer.free_texture(id);
+        }
+        textures.clear();
+        self.gpu
+            .queue
+            .submit(callbacks.into_iter().chain([encoder.finish()]));
+        self.scene_view.after_submit(shot_encoded);
+        if shot_encoded {
+            self.screenshots.after_submit();
+        }
+        rendered
+    }
+
+    /// Records the screenshot due this frame (a queued one, or one to render
+    /// again), if any.
+    fn record_screenshot(&mut self, encoder: &mut wgpu::CommandEncoder) -> bool {
+        let request = if self.screenshots.in_flight() {
+            // Only a shot whose tiles overflowed (seen in `take_reports`) renders
+            // again while in flight.
+            match std::mem::take(&mut self.shot_retry) {
+                true => self.screenshots.retry(),
+                false => None,
+            }
+        } else {
+            self.screenshots.queued()
+        };
+        let Some(request) = request else {
+            return false;
+        };
+        let result = self.scene_view.encode_shot(
+            &self.gpu,
+            encoder,
+            &request.camera,
+            &request.lod,
+            request.background,
+        );
+        match (result, self.scene_view.shot_texture()) {
+            (Ok(()), Some(texture)) => {
+                self.screenshots
+                    .recorded(&self.gpu.device, encoder, texture);
+                true
+            }
+            (Err(err), _) => {
+                self.screenshots.drop_current();
+                self.state.error(format!("screenshot failed: {err}"));
+                false
+            }
+            (Ok(()), None) => false,
+        }
+    }
+
+    /// The waker other threads use to wake this viewer.
+    pub fn waker(&self) -> Waker {
+        Arc::clone(&self.waker)
+    }
+}

@@ -1,0 +1,373 @@
+//! Headless rendering: one view or a camera path to PNGs, through the window's
+//! code path (`Renderer::encode_view` via `render::offscreen`). Jobs are plain
+//! structs (the CLI builds them; nothing here knows about argument parsing).
+//!
+//! Every size and camera is checked before anything is created on the GPU; a
+//! bad value is a `HeadlessError::Invalid`, which the binary reports as a usage
+//! error (one line, exit code 2).
+
+mod path;
+
+use std::path::PathBuf;
+
+use glam::Vec3;
+
+use crate::controls::orbit::DEFAULT_WORLD_UP;
+use crate::controls::{OrbitCamera, UpAxis};
+use crate::gpu::{GpuContext, GpuError};
+use crate::render::offscreen::{OffscreenError, OffscreenView};
+use crate::render::{Raster, RenderLod, Renderer, SplatScene, ViewParams};
+use crate::scene::{AaChoice, PinholeCamera, SceneBounds, SplatCloud};
+
+pub use path::render_path_frames;
+
+/// Output size when neither the flags nor a cameras.json give one.
+pub const DEFAULT_WIDTH: u32 = 1280;
+pub const DEFAULT_HEIGHT: u32 = 720;
+
+/// Where the camera of a headless render comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CameraSpec {
+    /// The view the window opens the scene with.
+    Framing,
+    /// Camera `index` of an INRIA `cameras.json` (size and intrinsics from it).
+    Training { file: PathBuf, index: usize },
+    /// A look-at camera; `target` defaults to the scene centre, `up` to -y.
+    LookAt {
+        eye: Vec3,
+        target: Option<Vec3>,
+        up: Option<Vec3>,
+        fov_y_degrees: f32,
+    },
+}
+
+/// How a headless view is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RenderSettings {
+    pub background: [f32; 3],
+    pub raster: Raster,
+    pub aa: AaChoice,
+    pub lod: RenderLod,
+}
+
+impl Default for RenderSettings {
+    fn default() -> Self {
+        Self {
+            background: [0.0; 3],
+            raster: Raster::Hardware,
+            aa: AaChoice::Auto,
+            lod: RenderLod::default(),
+        }
+    }
+}
+
+/// What to write.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RenderOutput {
+    /// One PNG.
+    Image(PathBuf),
+    /// `frames` PNGs along a camera path file, into `out_dir`.
+    Path {
+        path_file: PathBuf,
+        frames: usize,
+        out_dir: PathBuf,
+    },
+}
+
+/// `splatview render`, as plain data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RenderJob {
+    pub scene: PathBuf,
+    pub camera: CameraSpec,
+    /// Overrides of the output size (a cameras.json camera is rescaled).
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub settings: RenderSettings,
+    pub output: RenderOutput,
+}
+
+/// Why a headless render failed.
+#[derive(Debug, thiserror::Error)]
+pub enum HeadlessError {
+    /// A value the user gave cannot work (reported as a usage error).
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Load(#[from] crate::io::LoadError),
+    #[error(transparent)]
+    Path(#[from] crate::controls::path::PathError),
+    #[error(transparent)]
+    Gpu(#[from] GpuError),
+    #[error(transparent)]
+    Shader(#[from] crate::gpu::shader::ShaderError),
+    #[error(transparent)]
+    Render(#[from] OffscreenError),
+    #[error("{path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Encode {
+        path: PathBuf,
+        source: image::ImageError,
+    },
+}
+
+impl From<crate::render::RenderError> for HeadlessError {
+    fn from(err: crate::render::RenderError) -> Self {
+        Self::Render(err.into())
+    }
+}
+
+/// Checks an output size before anything is made.
+pub fn check_size(width: u32, height: u32, limits: &wgpu::Limits) -> Result<(), HeadlessError> {
+    crate::gpu::check_image_size(limits, width, height)
+        .map_err(|err| HeadlessError::Invalid(format!("--width/--height: {err}")))
+}
+
+/// The view the window opens a scene with (`controls::rig::CameraRig::reset`):
+/// the default orbit framing of the scene's robust bounds about `up`.
+pub fn framing_camera(
+    bounds: Option<SceneBounds>,
+    up: UpAxis,
+    width: u32,
+    height: u32,
+) -> PinholeCamera {
+    OrbitCamera::initial_view(bounds, up, width as f32 / height.max(1) as f32).camera(width, height)
+}
+
+/// A look-at camera, refused when it cannot be built (eye on the target, up
+/// along the view direction, field of view outside (0, 180)).
+pub fn look_at_camera(
+    eye: Vec3,
+    target: Vec3,
+    up: Vec3,
+    fov_y_degrees: f32,
+    width: u32,
+    height: u32,
+) -> Result<PinholeCamera, HeadlessError> {
+    check_fov(fov_y_degrees)?;
+    let forward = target - eye;
+    if forward.length() <= 1e-6 * (1.0 + eye.length()) {
+        return Err(HeadlessError::Invalid(format!(
+            "--eye {eye} equals --target {target}: the camera has no view direction"
+        )));
+    }
+    if up.length() <= 1e-9 || forward.normalize().cross(up.normalize()).length() < 1e-4 {
+        return Err(HeadlessError::Invalid(format!(
+            "--up {up} is parallel to the view direction {}: choose another up vector",
+            forward.normalize()
+        )));
+    }
+    Ok(PinholeCamera::look_at(
+        eye,
+        target,
+        up,
+        fov_y_degrees.to_radians(),
+        width,
+        height,
+    ))
+}
+
+fn check_fov(fov_y_degrees: f32) -> Result<(), HeadlessError> {
+    if fov_y_degrees > 0.0 && fov_y_degrees < 180.0 {
+        Ok(())
+    } else {
+        Err(HeadlessError::Invalid(format!(
+            "--fov-y must be between 0 and 180 degrees (exclusive), got {fov_y_degrees}"
+        )))
+    }
+}
+
+/// The output size a job asks for (before a cameras.json camera is known).
+fn requested_size(job: &RenderJob) -> (u32, u32) {
+    (
+        job.width.unwrap_or(DEFAULT_WIDTH),
+        job.height.unwrap_or(DEFAULT_HEIGHT),
+    )
+}
+
+/// The camera of a single-view job.
+pub fn resolve_camera(job: &RenderJob, cloud: &SplatCloud) -> Result<PinholeCamera, HeadlessError> {
+    match &job.camera {
+        CameraSpec::Training { file, index } => {
+            let cameras = crate::io::cameras_json::load_cameras_json(file)?;
+            let count = cameras.len();
+            let cam = cameras
+                .into_iter()
+                .nth(*index)
+                .ok_or_else(|| {
+                    HeadlessError::Invalid(format!(
+                        "{}: camera index {index} out of range ({count} cameras)",
+                        file.display()
+                    ))
+                })?
+                .camera;
+            let width = job.width.unwrap_or(cam.width);
+            let height = job.height.unwrap_or(cam.height);
+            Ok(if (width, height) == (cam.width, cam.height) {
+                cam
+            } else {
+                cam.resized(width, height)
+            })
+        }
+        CameraSpec::LookAt {
+            eye,
+            target,
+            up,
+            fov_y_degrees,
+        } => {
+            let (width, height) = requested_size(job);
+            let target = target
+                .or_else(|| SceneBounds::robust(cloud).map(|b| b.center()))
+                .unwrap_or(Vec3::ZERO);
+            look_at_camera(
+                *eye,
+                target,
+                up.unwrap_or(DEFAULT_WORLD_UP),
+                *fov_y_degrees,
+                width,
+                height,
+            )
+        }
+        CameraSpec::Framing => {
+            let (width, height) = requested_size(job);
+            Ok(framing_camera(
+                SceneBounds::robust(cloud),
+                UpAxis::default(),
+                width,
+                height,
+            ))
+        }
+    }
+}
+
+/// A device, the renderer and one uploaded scene: what a headless job draws with.
+pub struct HeadlessScene {
+    pub gpu: GpuContext,
+    pub renderer: Renderer,
+    pub scene: SplatScene,
+}
+
+impl HeadlessScene {
+    /// `cloud` uploaded to `gpu`.
+    pub fn new(gpu: GpuContext, cloud: &SplatCloud) -> Result<Self, HeadlessError> {
+        let renderer = Renderer::new(&gpu.device)?;
+        let scene = SplatScene::new(&gpu.device, cloud)?;
+        Ok(Self {
+            gpu,
+            renderer,
+            scene,
+        })
+    }
+
+    /// The view parameters of `camera` under `settings`.
+    pub fn params(camera: PinholeCamera, settings: &RenderSettings) -> ViewParams<'static> {
+        ViewParams {
+            background: settings.background,
+            raster: settings.raster,
+            aa: settings.aa,
+            lod: settings.lod,
+            ..ViewParams::new(camera)
+        }
+    }
+}
+
+/// Checks what can be checked of a job before any file is read: sizes given as
+/// flags (against `limits`), the look-at camera's field of view, eye, target and
+/// up where all are given.
+pub fn validate(job: &RenderJob, limits: &wgpu::Limits) -> Result<(), HeadlessError> {
+    // Sizes not given are 1280x720 or a cameras.json camera's, checked later.
+    check_size(job.width.unwrap_or(1), job.height.unwrap_or(1), limits)?;
+    if let CameraSpec::LookAt {
+        eye,
+        target,
+        up,
+        fov_y_degrees,
+    } = &job.camera
+    {
+        let up = up.unwrap_or(DEFAULT_WORLD_UP);
+        match target {
+            Some(target) => {
+                look_at_camera(*eye, *target, up, *fov_y_degrees, 1, 1)?;
+            }
+            // Without --target the scene centre is used, checked after loading.
+            None => check_fov(*fov_y_degrees)?,
+        }
+    }
+    Ok(())
+}
+
+/// Runs `splatview render`: returns the line to print.
+pub fn run_render(job: &RenderJob) -> Result<String, HeadlessError> {
+    let gpu = GpuContext::new_headless()?;
+    log::info!("adapter: {}", gpu.adapter_description());
+    let limits = gpu.device.limits();
+    validate(job, &limits)?;
+    let cloud = crate::io::load_splat_file(&job.scene)?;
+    match &job.output {
+        RenderOutput::Path {
+            path_file,
+            frames,
+            out_dir,
+        } => path::run_path(gpu, job, &cloud, path_file, *frames, out_dir),
+        RenderOutput::Image(out) => {
+            let camera = resolve_camera(job, &cloud)?;
+            check_size(camera.width, camera.height, &limits)?;
+            let mut headless = HeadlessScene::new(gpu, &cloud)?;
+            let image = render_image(&mut headless, camera, &job.settings)?;
+            image.save(out).map_err(|source| HeadlessError::Encode {
+                path: out.clone(),
+                source,
+            })?;
+            Ok(format!(
+                "rendered {} splats at {}x{} to {}",
+                cloud.len(),
+                camera.width,
+                camera.height,
+                out.display()
+            ))
+        }
+    }
+}
+
+/// One image of the uploaded scene (a fresh view each call).
+pub fn render_image(
+    headless: &mut HeadlessScene,
+    camera: PinholeCamera,
+    settings: &RenderSettings,
+) -> Result<image::RgbImage, HeadlessError> {
+    let mut view = OffscreenView::new(&headless.gpu.device, &headless.renderer);
+    let params = HeadlessScene::params(camera, settings);
+    Ok(view.render(&headless.gpu, &headless.renderer, &headless.scene, &params)?)
+}
+
+/// Uploads `cloud` to `gpu` and renders one frame with `raster` (tests and tools).
+pub fn render_cloud_with(
+    gpu: &GpuContext,
+    cloud: &SplatCloud,
+    camera: &PinholeCamera,
+    background: [f32; 3],
+    raster: Raster,
+) -> Result<image::RgbImage, HeadlessError> {
+    let renderer = Renderer::new(&gpu.device)?;
+    let scene = SplatScene::new(&gpu.device, cloud)?;
+    let mut view = OffscreenView::new(&gpu.device, &renderer);
+    let params = ViewParams {
+        background,
+        raster,
+        ..ViewParams::new(*camera)
+    };
+    Ok(view.render(gpu, &renderer, &scene, &params)?)
+}
+
+/// [`render_cloud_with`] with the quads.
+pub fn render_cloud(
+    gpu: &GpuContext,
+    cloud: &SplatCloud,
+    camera: &PinholeCamera,
+    background: [f32; 3],
+) -> Result<image::RgbImage, HeadlessError> {
+    render_cloud_with(gpu, cloud, camera, background, Raster::Hardware)
+}

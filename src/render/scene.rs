@@ -1,0 +1,269 @@
+//! `SplatScene`: one scene's resident GPU data, the packed splat attributes and
+//! SH coefficients, uploaded once and read by every view of the scene. Nothing
+//! per camera lives here (that is `render::view::SplatView`).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use wgpu::util::DeviceExt;
+
+use crate::gpu::GpuError;
+use crate::gpu::health::scoped;
+use crate::render::splat::gpu_data::{
+    GpuSplat, ProjectedSplat, pack_sh, pack_splats, sh_words_per_splat,
+};
+use crate::scene::{AaMode, SplatCloud};
+
+/// Distinguishes scenes, so views rebuild their bind groups for a new one.
+static NEXT_SCENE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// How many scenes this process has uploaded so far (tests check that
+/// screenshots upload none).
+pub fn scenes_created() -> u64 {
+    NEXT_SCENE_ID.load(Ordering::Relaxed) - 1
+}
+
+/// One scene's splats on the GPU.
+pub struct SplatScene {
+    id: u64,
+    /// Splats uploaded so far.
+    splat_count: u32,
+    /// Splats the buffers have room for.
+    capacity: u32,
+    sh_degree: u32,
+    sh_words_per_splat: u32,
+    /// The anti-aliasing mode the scene's file asks for.
+    aa_mode: AaMode,
+    pub(crate) splats: wgpu::Buffer,
+    pub(crate) sh: wgpu::Buffer,
+}
+
+impl SplatScene {
+    /// Uploads `cloud`. Fails with a clear error when a buffer would exceed the
+    /// adapter's limits or the GPU runs out of memory.
+    pub fn new(device: &wgpu::Device, cloud: &SplatCloud) -> Result<Self, GpuError> {
+        check_capacity(device, cloud.len() as u64, cloud.sh_degree)?;
+        // COPY_SRC: tests read the uploaded data back.
+        let usage = wgpu::BufferUsages::STORAGE
+            | wgpu::BufferUsages::COPY_DST
+            | wgpu::BufferUsages::COPY_SRC;
+        // Empty scenes still get non-empty buffers (zero-sized bindings are invalid).
+        let mut packed = pack_splats(cloud);
+        if packed.is_empty() {
+            packed.push(bytemuck::Zeroable::zeroed());
+        }
+        let mut sh_packed = pack_sh(cloud);
+        if sh_packed.is_empty() {
+            sh_packed.push(0);
+        }
+        let (splats, sh) = scoped(device, "scene buffers", || {
+            let splats = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("splat attributes"),
+                contents: bytemuck::cast_slice(&packed),
+                usage,
+            });
+            let sh = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("splat SH"),
+                contents: bytemuck::cast_slice(&sh_packed),
+                usage,
+            });
+            (splats, sh)
+        })?;
+        let count = cloud.len() as u32;
+        Ok(Self::around(
+            splats,
+            sh,
+            count,
+            count,
+            cloud.sh_degree,
+            scene_aa_mode(cloud),
+        ))
+    }
+
+    /// Empty buffers for up to `capacity` splats of `sh_degree`, to be filled
+    /// chunk by chunk with `append` while a file streams in.
+    pub fn with_capacity(
+        device: &wgpu::Device,
+        capacity: usize,
+        sh_degree: u32,
+        aa_mode: AaMode,
+    ) -> Result<Self, GpuError> {
+        check_capacity(device, capacity as u64, sh_degree)?;
+        let n = capacity as u64;
+        let usage = wgpu::BufferUsages::STORAGE
+            | wgpu::BufferUsages::COPY_DST
+            | wgpu::BufferUsages::COPY_SRC;
+        let (splats, sh) = scoped(device, "scene buffers", || {
+            let make = crate::gpu::pipeline::buffer;
+            (
+                make(
+                    device,
+                    "splat attributes",
+                    n * size_of::<GpuSplat>() as u64,
+                    usage,
+                ),
+                make(
+                    device,
+                    "splat SH",
+                    n * u64::from(sh_words_per_splat(sh_degree)) * 4,
+                    usage,
+                ),
+            )
+        })?;
+        Ok(Self::around(
+            splats,
+            sh,
+            0,
+            capacity as u32,
+            sh_degree,
+            aa_mode,
+        ))
+    }
+
+    fn around(
+        splats: wgpu::Buffer,
+        sh: wgpu::Buffer,
+        splat_count: u32,
+        capacity: u32,
+        sh_degree: u32,
+        aa_mode: AaMode,
+    ) -> Self {
+        Self {
+            id: NEXT_SCENE_ID.fetch_add(1, Ordering::Relaxed),
+            splat_count,
+            capacity,
+            sh_degree,
+            sh_words_per_splat: sh_words_per_splat(sh_degree),
+            aa_mode,
+            splats,
+            sh,
+        }
+    }
+
+    /// Uploads `chunk` after the splats already present. Fails (changing nothing)
+    /// when it does not fit or has another SH degree.
+    pub fn append(&mut self, queue: &wgpu::Queue, chunk: &SplatCloud) -> Result<(), AppendError> {
+        if chunk.sh_degree != self.sh_degree {
+            return Err(AppendError::ShDegree {
+                expected: self.sh_degree,
+                found: chunk.sh_degree,
+            });
+        }
+        let start = u64::from(self.splat_count);
+        if start + chunk.len() as u64 > u64::from(self.capacity) {
+            return Err(AppendError::Full {
+                capacity: self.capacity,
+            });
+        }
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        queue.write_buffer(
+            &self.splats,
+            start * size_of::<GpuSplat>() as u64,
+            bytemuck::cast_slice(&pack_splats(chunk)),
+        );
+        queue.write_buffer(
+            &self.sh,
+            start * u64::from(self.sh_words_per_splat) * 4,
+            bytemuck::cast_slice(&pack_sh(chunk)),
+        );
+        self.splat_count += chunk.len() as u32;
+        Ok(())
+    }
+
+    /// Identifies this scene among all scenes made in the process.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Splats uploaded so far (those a view draws).
+    pub fn splat_count(&self) -> u32 {
+        self.splat_count
+    }
+
+    /// Splats the buffers can hold.
+    pub fn capacity(&self) -> u32 {
+        self.capacity
+    }
+
+    pub fn sh_degree(&self) -> u32 {
+        self.sh_degree
+    }
+
+    pub fn sh_words_per_splat(&self) -> u32 {
+        self.sh_words_per_splat
+    }
+
+    /// The anti-aliasing mode the scene's file asks for (`AaChoice::Auto`).
+    pub fn aa_mode(&self) -> AaMode {
+        self.aa_mode
+    }
+
+    /// Bytes of resident splat data (packed attributes and SH).
+    pub fn resident_bytes(&self) -> u64 {
+        self.splats.size() + self.sh.size()
+    }
+
+    /// The attribute buffer (`GpuSplat` records), for tests that read it back.
+    pub fn splat_buffer(&self) -> &wgpu::Buffer {
+        &self.splats
+    }
+
+    /// The SH buffer (f16 pairs), for tests that read it back.
+    pub fn sh_buffer(&self) -> &wgpu::Buffer {
+        &self.sh
+    }
+}
+
+/// The mode a cloud's file asks for.
+fn scene_aa_mode(cloud: &SplatCloud) -> AaMode {
+    if cloud.antialiased {
+        AaMode::Antialiased
+    } else {
+        AaMode::Classic
+    }
+}
+
+/// Why a streamed chunk could not be appended.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error("chunk has SH degree {found}, the scene has {expected}")]
+    ShDegree { expected: u32, found: u32 },
+    #[error("chunk does not fit: the scene's GPU buffers hold {capacity} splats")]
+    Full { capacity: u32 },
+}
+
+/// Fails with a clear error when `count` splats would exceed the adapter's
+/// storage binding limit (for the scene or a view's working buffers) or the
+/// sort's dispatch limit.
+pub fn check_capacity(device: &wgpu::Device, count: u64, sh_degree: u32) -> Result<(), GpuError> {
+    let limit = device.limits().max_storage_buffer_binding_size;
+    let check = |what: &'static str, bytes_per_splat: u64| {
+        let needed = count * bytes_per_splat;
+        if needed > limit {
+            Err(GpuError::SceneTooLarge {
+                what,
+                needed,
+                limit,
+            })
+        } else {
+            Ok(())
+        }
+    };
+    check("splat attributes", size_of::<GpuSplat>() as u64)?;
+    check("projected splats", size_of::<ProjectedSplat>() as u64)?;
+    check(
+        "SH coefficients",
+        u64::from(sh_words_per_splat(sh_degree)) * 4,
+    )?;
+    let max_count = u64::from(device.limits().max_compute_workgroups_per_dimension)
+        * u64::from(crate::render::sort::SORT_BLOCK_SIZE);
+    if count > max_count.min(u64::from(u32::MAX)) {
+        return Err(GpuError::SceneTooLarge {
+            what: "sort dispatch",
+            needed: count,
+            limit: max_count,
+        });
+    }
+    Ok(())
+}

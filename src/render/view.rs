@@ -1,0 +1,284 @@
+//! `SplatView`: everything one camera's rendering owns: the working buffers for
+//! the scene it draws (uniforms, projected splats, sort and tile buffers), its
+//! accumulation target and compose binding, its read-backs (visible count, tile
+//! pairs) and timestamp slots, and the measurement behind `Raster::Auto`.
+//!
+//! Any number of views can draw one scene (or several scenes) into one
+//! submission; a view never writes another view's buffers. Views live as long as
+//! their user wants (the window's view, a screenshot's view); renderers hold only
+//! pipelines.
+
+use crate::gpu::GpuError;
+use crate::gpu::profiler::{GpuProfiler, PassTimings};
+use crate::gpu::readback::AsyncReadback;
+use crate::render::compose::{ComposeBinding, ComposeRenderer};
+use crate::render::formats::ACCUMULATION_FORMAT;
+use crate::render::params::Raster;
+use crate::render::scene::SplatScene;
+use crate::render::splat::gpu_data::INSTANCE_COUNT_OFFSET;
+use crate::render::splat::{SplatRenderer, SplatWorking};
+use crate::render::tile::{RasterChooser, TileBuffers, TileRasterizer};
+
+/// Size-dependent targets of a view.
+pub(crate) struct ViewTargets {
+    pub size: (u32, u32),
+    pub accumulation_view: wgpu::TextureView,
+    pub compose: ComposeBinding,
+    /// The accumulation texture as the compute rasterizer's storage output, with
+    /// no depth buffer (with one, the group is made per frame).
+    pub tile_output: wgpu::BindGroup,
+    bytes: u64,
+}
+
+/// What a view learned from frames that finished on the GPU.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ViewReport {
+    /// Splats drawn in the latest finished frame.
+    pub visible_splats: Option<u32>,
+    /// Per-pass GPU times of the latest finished frame whose timestamps arrived.
+    pub timings: Option<PassTimings>,
+    /// A finished frame needed more tile pairs than the view held: it was drawn
+    /// with quads instead (complete, but not the tile image). The next frame grows
+    /// the buffers; a view that shows a still image should render again.
+    pub tile_overflow: bool,
+}
+
+/// One camera's GPU state. See the module documentation.
+pub struct SplatView {
+    output_format: wgpu::TextureFormat,
+    compose_pipeline: wgpu::RenderPipeline,
+    pub(crate) working: Option<SplatWorking>,
+    pub(crate) tiles: Option<TileBuffers>,
+    pub(crate) targets: Option<ViewTargets>,
+    pub(crate) profiler: Option<GpuProfiler>,
+    /// (pairs wanted, pairs stored) of the compute rasterizer's frames.
+    pub(crate) tile_readback: AsyncReadback,
+    visible_readback: AsyncReadback,
+    pub(crate) chooser: RasterChooser,
+    /// Whether `Raster::Auto` measures both rasterizers; off on CPU adapters, where
+    /// the quads measured 2.4-3x faster (docs/BENCHMARKS.md) and each tile frame
+    /// would cost the user a slow frame.
+    pub(crate) auto_measures: bool,
+    /// The rasterizer of the frame whose timestamps are being read back.
+    pub(crate) timed_raster: Option<Raster>,
+    /// The rasterizer the latest frame was drawn with.
+    pub(crate) last_raster: Option<Raster>,
+    /// The user's choice in the latest frame (Auto keeps its measurements).
+    pub(crate) last_choice: Option<Raster>,
+}
+
+impl SplatView {
+    /// A view writing `output_format` (any non-sRGB 8-bit unorm format).
+    pub fn new(
+        device: &wgpu::Device,
+        compose: &ComposeRenderer,
+        output_format: wgpu::TextureFormat,
+    ) -> Self {
+        Self {
+            output_format,
+            compose_pipeline: compose.pipeline(device, output_format),
+            working: None,
+            tiles: None,
+            targets: None,
+            profiler: None,
+            tile_readback: AsyncReadback::new(device, "tile pairs readback", 8),
+            visible_readback: AsyncReadback::new(device, "visible count readback", 4),
+            chooser: RasterChooser::default(),
+            auto_measures: device.adapter_info().device_type != wgpu::DeviceType::Cpu,
+            timed_raster: None,
+            last_raster: None,
+            last_choice: None,
+        }
+    }
+
+    /// The format this view composes into.
+    pub fn output_format(&self) -> wgpu::TextureFormat {
+        self.output_format
+    }
+
+    pub(crate) fn compose_pipeline(&self) -> &wgpu::RenderPipeline {
+        &self.compose_pipeline
+    }
+
+    /// Turns on GPU timestamps per pass; false when the device has no
+    /// `TIMESTAMP_QUERY`.
+    pub fn enable_profiling(&mut self, device: &wgpu::Device, queue: &wgpu::Queue) -> bool {
+        if self.profiler.is_none() {
+            self.profiler = GpuProfiler::new(device, queue);
+        }
+        self.profiler.is_some()
+    }
+
+    /// Whether `Raster::Auto` measures both rasterizers (default: not on CPU
+    /// adapters, where it takes the quads at once).
+    pub fn set_auto_measures(&mut self, measure: bool) {
+        self.auto_measures = measure;
+    }
+
+    /// Call after submitting an encoder holding this view's frame: starts its
+    /// read-backs (visible count, tile pairs, timestamps).
+    pub fn after_submit(&mut self) {
+        if let Some(profiler) = &mut self.profiler {
+            profiler.after_submit();
+        }
+        self.tile_readback.after_submit();
+        self.visible_readback.after_submit();
+    }
+
+    /// What finished frames reported since the last call (needs a `Device::poll`
+    /// in between; never blocks). Grows the tile buffers for the next frame when
+    /// one overflowed.
+    pub fn poll(&mut self) -> ViewReport {
+        let mut report = ViewReport {
+            visible_splats: self
+                .visible_readback
+                .poll()
+                .and_then(|words| words.first().copied()),
+            ..Default::default()
+        };
+        if let Some(timings) = self.profiler.as_mut().and_then(GpuProfiler::poll_results) {
+            if let Some(mode) = self.timed_raster.take()
+                && self.last_choice == Some(Raster::Auto)
+            {
+                self.chooser.record(mode, timings.draw);
+            }
+            report.timings = Some(timings);
+        }
+        if let Some(words) = self.tile_readback.poll()
+            && let (Some(&wanted), Some(tiles)) = (words.first(), self.tiles.as_mut())
+            && tiles.overflows(wanted)
+        {
+            tiles.request_pairs(wanted);
+            report.tile_overflow = true;
+        }
+        report
+    }
+
+    /// Whether a frame's tile-pair count is still on its way back (`poll` will
+    /// report it).
+    pub fn tile_report_pending(&self) -> bool {
+        self.tile_readback.is_pending()
+    }
+
+    /// Under `Raster::Auto`: the chosen rasterizer and the median draw times
+    /// (quads, tiles) it was chosen by, once measured.
+    pub fn raster_decision(&self) -> Option<(Raster, f64, f64)> {
+        self.chooser
+            .decision()
+            .filter(|_| self.last_choice == Some(Raster::Auto))
+    }
+
+    /// The rasterizer the latest frame was drawn with.
+    pub fn last_raster(&self) -> Option<Raster> {
+        self.last_raster
+    }
+
+    /// Measure the rasterizers again (the scene changed in a way the view cannot
+    /// see, e.g. it finished streaming in).
+    pub fn reset_raster_choice(&mut self) {
+        self.chooser.reset();
+    }
+
+    /// Bytes of the per-splat working buffers (splat passes and tile pairs).
+    pub fn working_bytes(&self) -> u64 {
+        self.working.as_ref().map_or(0, SplatWorking::size_bytes)
+            + self.tiles.as_ref().map_or(0, TileBuffers::size_bytes)
+    }
+
+    /// Bytes of GPU memory this view holds (working buffers, tile buffers,
+    /// accumulation target).
+    pub fn gpu_bytes(&self) -> u64 {
+        self.working.as_ref().map_or(0, SplatWorking::size_bytes)
+            + self.tiles.as_ref().map_or(0, TileBuffers::size_bytes)
+            + self.targets.as_ref().map_or(0, |t| t.bytes)
+    }
+
+    /// The compute rasterizer's pair buffers, once made.
+    pub fn tile_buffers(&self) -> Option<&TileBuffers> {
+        self.tiles.as_ref()
+    }
+
+    /// The working buffers, once a frame was encoded.
+    pub fn working(&self) -> Option<&SplatWorking> {
+        self.working.as_ref()
+    }
+
+    /// Working buffers for `scene` (made again for another scene or sort path).
+    pub(crate) fn ensure_working(
+        &mut self,
+        device: &wgpu::Device,
+        splats: &SplatRenderer,
+        scene: &SplatScene,
+    ) -> Result<(), GpuError> {
+        let key = (scene.id(), splats.sort_path());
+        if self.working.as_ref().is_some_and(|w| w.key == key) {
+            return Ok(());
+        }
+        // Free the old buffers before making the new ones.
+        self.working = None;
+        self.tiles = None;
+        if self.last_scene_changed(scene.id()) {
+            self.chooser.reset();
+        }
+        self.working = Some(crate::gpu::health::scoped(
+            device,
+            "view working buffers",
+            || SplatWorking::new(device, splats, scene),
+        )?);
+        Ok(())
+    }
+
+    fn last_scene_changed(&self, scene_id: u64) -> bool {
+        self.working.as_ref().is_none_or(|w| w.key.0 != scene_id)
+    }
+
+    /// Targets of `size` (made again when the size changes).
+    pub(crate) fn ensure_targets(
+        &mut self,
+        device: &wgpu::Device,
+        compose: &ComposeRenderer,
+        tiles: &TileRasterizer,
+        size: (u32, u32),
+    ) -> Result<(), GpuError> {
+        if self.targets.as_ref().is_some_and(|t| t.size == size) {
+            return Ok(());
+        }
+        self.targets = None;
+        let targets = crate::gpu::health::scoped(device, "view render target", || {
+            let texture = device.create_texture(&wgpu::TextureDescriptor {
+                label: Some("splat accumulation"),
+                size: wgpu::Extent3d {
+                    width: size.0,
+                    height: size.1,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: ACCUMULATION_FORMAT,
+                usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                    | wgpu::TextureUsages::TEXTURE_BINDING
+                    | wgpu::TextureUsages::STORAGE_BINDING,
+                view_formats: &[],
+            });
+            let accumulation_view = texture.create_view(&Default::default());
+            ViewTargets {
+                size,
+                compose: compose.binding(device, &accumulation_view),
+                tile_output: tiles.output_bind_group(device, &accumulation_view, None),
+                accumulation_view,
+                bytes: u64::from(size.0) * u64::from(size.1) * 8,
+            }
+        })?;
+        self.targets = Some(targets);
+        Ok(())
+    }
+
+    /// Records the copy of this frame's visible count for `poll`.
+    pub(crate) fn record_visible_copy(&mut self, encoder: &mut wgpu::CommandEncoder) {
+        if let Some(working) = &self.working {
+            self.visible_readback
+                .record_copy(encoder, &working.draw_args, INSTANCE_COUNT_OFFSET);
+        }
+    }
+}

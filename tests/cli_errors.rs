@@ -1,0 +1,64 @@
+//! Bad command-line values: one line on stderr, exit code 2, no panic, nothing
+//! created on the GPU.
+
+mod common;
+
+use std::process::Command;
+
+fn render(extra: &[&str]) -> std::process::Output {
+    let scene = common::testdata("splats/playbot_l6.ply");
+    let out = std::env::temp_dir().join(format!("splatview-cli-{}.png", std::process::id()));
+    Command::new(env!("CARGO_BIN_EXE_splatview"))
+        .arg("render")
+        .arg(&scene)
+        .arg("--out")
+        .arg(&out)
+        .args(extra)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run splatview")
+}
+
+fn assert_usage_error(extra: &[&str], expect: &str) {
+    let output = render(extra);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    eprintln!("{extra:?}: {lines:?}");
+    assert_eq!(output.status.code(), Some(2), "{extra:?}: {stderr}");
+    assert_eq!(lines.len(), 1, "{extra:?}: not one line: {stderr}");
+    assert!(lines[0].contains(expect), "{extra:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{extra:?}: {stderr}");
+}
+
+#[test]
+fn bad_render_values_are_usage_errors() {
+    if common::gpu().is_none() {
+        return;
+    }
+    assert_usage_error(&["--width", "100000"], "too large");
+    assert_usage_error(&["--width", "0"], "--width/--height");
+    assert_usage_error(&["--height", "0"], "--width/--height");
+    assert_usage_error(&["--eye", "1,2,3", "--target", "1,2,3"], "equals --target");
+    assert_usage_error(
+        &["--eye", "0,0,-3", "--target", "0,0,0", "--up", "0,0,1"],
+        "parallel",
+    );
+    assert_usage_error(&["--eye", "0,0,-3", "--fov-y", "0"], "--fov-y");
+    assert_usage_error(&["--eye", "0,0,-3", "--fov-y", "180"], "--fov-y");
+}
+
+#[test]
+fn a_good_render_prints_one_line_without_windowing_noise() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let output = render(&["--width", "64", "--height", "48"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("XDG_RUNTIME_DIR"),
+        "windowing noise: {stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("rendered "), "{stdout}");
+}
