@@ -1,4 +1,5 @@
-// Compose pass: the splat accumulation texture over the background, clamped to
+// Compose pass: the splat accumulation texture over the meshes' colour (or the
+// background where there is none), clamped to
 // 0..1 and written to the output (window surface or PNG texture) as is: 3DGS
 // colours are already display-encoded, so no gamma is applied and the output
 // format must be a non-sRGB unorm format.
@@ -19,6 +20,9 @@ struct ComposeUniforms {
 @group(0) @binding(0) var<uniform> params: ComposeUniforms;
 @group(0) @binding(1) var accumulation: texture_2d<f32>;
 @group(0) @binding(2) var accumulation_sampler: sampler;
+// Meshes and points drawn before the splats (display values, alpha 1 where
+// drawn), of the accumulation's size; transparent where a view has none.
+@group(0) @binding(3) var mesh_color: texture_2d<f32>;
 
 @vertex
 fn vs_main(@builtin(vertex_index) vertex_index: u32) -> @builtin(position) vec4<f32> {
@@ -28,8 +32,11 @@ fn vs_main(@builtin(vertex_index) vertex_index: u32) -> @builtin(position) vec4<
 
 @fragment
 fn fs_main(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
-    let texel = textureSampleLevel(accumulation, accumulation_sampler, position.xy / params.output_size, 0.0);
-    // Premultiplied: colour = splats + transmittance * background.
-    let rgb = texel.rgb + (1.0 - texel.a) * params.background.rgb;
+    let uv = position.xy / params.output_size;
+    let texel = textureSampleLevel(accumulation, accumulation_sampler, uv, 0.0);
+    let mesh = textureSampleLevel(mesh_color, accumulation_sampler, uv, 0.0);
+    // Premultiplied: colour = splats + transmittance * (mesh, or the background).
+    let under = mix(params.background.rgb, mesh.rgb, mesh.a);
+    let rgb = texel.rgb + (1.0 - texel.a) * under;
     return vec4<f32>(clamp(rgb, vec3<f32>(0.0), vec3<f32>(1.0)), 1.0);
 }

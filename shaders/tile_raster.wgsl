@@ -83,8 +83,9 @@ fn tile_raster(
     let inside = f32(pixel.x) < frame.viewport.x && f32(pixel.y) < frame.viewport.y;
     let pixel_center = vec2<f32>(pixel) + 0.5;
     // The mesh depth at this pixel; 0 (nothing) hides no splat.
+    let depth_test = frame.depth_test != 0u;
     var surface_depth = 0.0;
-    if frame.depth_test != 0u && inside {
+    if depth_test && inside {
         surface_depth = textureLoad(mesh_depth, vec2<i32>(pixel), 0);
     }
     let first = ranges[2u * tile];
@@ -124,7 +125,7 @@ fn tile_raster(
                 if abs(dot(d, b.zw)) > 1.0 || abs(dot(d, vec2<f32>(batch_c[j].w, batch_d[j]))) > 1.0 {
                     continue;
                 }
-                if batch_depth[j] < surface_depth {
+                if depth_test && batch_depth[j] < surface_depth {
                     continue;
                 }
                 let power = -0.5 * (a.w * d.x * d.x + b.y * d.y * d.y) - b.x * d.x * d.y;

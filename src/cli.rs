@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use glam::Vec3;
 
+pub use crate::args::{UsageError, parse_aa, parse_raster, parse_vec3};
 use crate::headless::{CameraSpec, HeadlessError, RenderJob, RenderOutput, RenderSettings};
 use crate::render::Raster;
 use crate::scene::AaChoice;
@@ -45,6 +46,8 @@ pub enum Command {
     Compare(crate::eval::compare::CompareArgs),
     /// Write a 3DGS PLY of tiled copies of a scene (e.g. a 1 GB file for bench-load).
     Scale(ScaleArgs),
+    /// Build a scene's level-of-detail hierarchy and write it to the cache (or --out).
+    LodBuild(crate::lod_build::LodBuildArgs),
     /// Regenerate the bundled default scene (procedural).
     GenerateDefaultScene {
         /// Output PLY path.
@@ -190,37 +193,6 @@ impl RenderArgs {
     }
 }
 
-/// A value on the command line that cannot work: reported on one line with exit
-/// code 2, like clap's own usage errors.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
-
-/// `--raster` values.
-pub fn parse_raster(text: &str) -> Result<Raster, String> {
-    text.parse()
-}
-
-/// `--aa` values.
-pub fn parse_aa(text: &str) -> Result<AaChoice, String> {
-    text.parse()
-}
-
-/// Parses "x,y,z".
-pub fn parse_vec3(text: &str) -> Result<Vec3, String> {
-    let parts: Vec<f32> = text
-        .split(',')
-        .map(|p| p.trim().parse::<f32>())
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("expected three numbers \"x,y,z\": {e}"))?;
-    match parts.as_slice() {
-        [x, y, z] if parts.iter().all(|v| v.is_finite()) => Ok(Vec3::new(*x, *y, *z)),
-        _ => Err(format!(
-            "expected three finite numbers \"x,y,z\", got {text:?}"
-        )),
-    }
-}
-
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Render(args)) => match crate::headless::run_render(&args.job()) {
@@ -238,6 +210,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Metrics(args)) => crate::eval::cli::run_metrics(&args),
         Some(Command::Eval(args)) => crate::eval::cli::run_eval(&args),
         Some(Command::Compare(args)) => crate::eval::compare::run_compare(&args),
+        Some(Command::LodBuild(args)) => crate::lod_build::run_lod_build(&args),
         Some(Command::GenerateDefaultScene { out }) => {
             crate::default_scene::write_default_scene(&out)
                 .with_context(|| format!("writing {}", out.display()))?;

@@ -4,6 +4,7 @@
 //! project, sort, draw, compose) -> window or PNG. See docs/ARCHITECTURE.md.
 
 pub mod app;
+pub mod args;
 pub mod bench;
 pub mod cli;
 pub mod controls;
@@ -13,6 +14,7 @@ pub mod eval;
 pub mod gpu;
 pub mod headless;
 pub mod io;
+pub mod lod_build;
 pub mod metrics;
 pub mod reference;
 pub mod render;

@@ -69,10 +69,10 @@ pub struct BenchArgs {
     pub sort_path: SortPathArg,
     /// Rasterizer: hardware (quads), compute (tiles), or auto (the faster of the
     /// two, measured on the first frames as the window does).
-    #[arg(long, default_value = "hardware", value_parser = crate::cli::parse_raster)]
+    #[arg(long, default_value = "hardware", value_parser = crate::args::parse_raster)]
     pub raster: Raster,
     /// Anti-aliasing: auto (what the file asks for), classic, antialiased or mip.
-    #[arg(long, default_value = "auto", value_parser = crate::cli::parse_aa)]
+    #[arg(long, default_value = "auto", value_parser = crate::args::parse_aa)]
     pub aa: AaChoice,
     /// Compute rasterizer: most pairs one workgroup blends before a tile is split
     /// into chunks (for tuning; default: the viewer's choice for the adapter).

@@ -10,7 +10,7 @@ use glam::Vec3;
 
 use super::headless_adapter::HeadlessViewRenderer;
 use super::{EvalOptions, RenderOptions, report};
-use crate::cli::parse_vec3;
+use crate::args::parse_vec3;
 use crate::dataset::{Split, TrainingOutput, find_training_output, open_dataset};
 
 #[derive(Debug, Args)]
@@ -99,10 +99,10 @@ pub struct EvalArgs {
     pub diff_scale: f32,
     /// Rasterizer: hardware (quads), compute (tiles) or auto (tiles on GPUs,
     /// quads on CPU adapters).
-    #[arg(long, default_value = "hardware", value_parser = crate::cli::parse_raster)]
+    #[arg(long, default_value = "hardware", value_parser = crate::args::parse_raster)]
     pub raster: crate::render::Raster,
     /// Anti-aliasing: auto (what the file asks for), classic, antialiased or mip.
-    #[arg(long, default_value = "auto", value_parser = crate::cli::parse_aa)]
+    #[arg(long, default_value = "auto", value_parser = crate::args::parse_aa)]
     pub aa: crate::scene::AaChoice,
 }
 
@@ -207,11 +207,17 @@ mod tests {
     use clap::Parser as _;
 
     use super::*;
-    use crate::cli::{Cli, Command};
+
+    /// The subcommands under test, as the binary's `Cli` declares them.
+    #[derive(Debug, clap::Parser)]
+    enum Command {
+        Metrics(MetricsArgs),
+        Eval(EvalArgs),
+        Compare(crate::eval::compare::CompareArgs),
+    }
 
     fn parse(args: &[&str]) -> Result<Option<Command>, clap::Error> {
-        Cli::try_parse_from(std::iter::once("splatview").chain(args.iter().copied()))
-            .map(|cli| cli.command)
+        Command::try_parse_from(std::iter::once("splatview").chain(args.iter().copied())).map(Some)
     }
 
     #[test]

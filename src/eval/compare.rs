@@ -11,7 +11,7 @@ use glam::Vec3;
 
 use super::headless_adapter::HeadlessViewRenderer;
 use super::{RenderOptions, ViewRenderer};
-use crate::cli::{UsageError, parse_vec3};
+use crate::args::{UsageError, parse_vec3};
 use crate::headless::{CameraSpec, HeadlessError, RenderJob, RenderOutput, RenderSettings};
 use crate::metrics::{ImageMetrics, heatmap};
 use crate::render::Raster;
@@ -71,13 +71,13 @@ pub struct CompareArgs {
     #[arg(long, default_value_t = 0.2)]
     pub diff_scale: f32,
     /// Anti-aliasing of A: auto (what the file asks for), classic, antialiased or mip.
-    #[arg(long, default_value = "auto", value_parser = crate::cli::parse_aa)]
+    #[arg(long, default_value = "auto", value_parser = crate::args::parse_aa)]
     pub a_aa: AaChoice,
     /// Anti-aliasing of B: auto, classic, antialiased or mip.
-    #[arg(long, default_value = "auto", value_parser = crate::cli::parse_aa)]
+    #[arg(long, default_value = "auto", value_parser = crate::args::parse_aa)]
     pub b_aa: AaChoice,
     /// Rasterizer for both renders: hardware (quads), compute (tiles) or auto.
-    #[arg(long, default_value = "hardware", value_parser = crate::cli::parse_raster)]
+    #[arg(long, default_value = "hardware", value_parser = crate::args::parse_raster)]
     pub raster: Raster,
     /// Print the metrics as JSON: {"psnr", "ssim", "flip"}.
     #[arg(long)]

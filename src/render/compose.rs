@@ -1,7 +1,9 @@
 //! Compose stage: accumulation texture + background -> output format.
 //!
 //! The output is any non-sRGB 8-bit unorm format (the window surface or the
-//! headless PNG texture): values are written as they are, clamped to 0..1.
+//! headless PNG texture): values are written as they are, clamped to 0..1. Under
+//! the splats lies the view's mesh colour where meshes were drawn, the
+//! background elsewhere.
 //! `ComposeRenderer` holds the layout, a pipeline per output format (made on
 //! first use) and the sampler; each view holds its own uniforms and bind group
 //! (`ComposeBinding`), so views composed in one submission keep their own
@@ -40,6 +42,9 @@ pub struct ComposeRenderer {
     /// One pipeline per output format, made on first use.
     pipelines: Mutex<Vec<(wgpu::TextureFormat, wgpu::RenderPipeline)>>,
     sampler: wgpu::Sampler,
+    /// An uninitialised (zero: transparent) texel, the mesh colour of views
+    /// without meshes.
+    no_meshes: wgpu::TextureView,
 }
 
 /// One view's compose uniforms and its bind group over its accumulation texture.
@@ -71,8 +76,35 @@ impl ComposeRenderer {
                     ty: wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
                     count: None,
                 },
+                wgpu::BindGroupLayoutEntry {
+                    binding: 3,
+                    visibility: fragment,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                },
             ],
         });
+        // Bound as the mesh colour where a view draws no meshes: transparent.
+        let no_meshes = device
+            .create_texture(&wgpu::TextureDescriptor {
+                label: Some("no meshes"),
+                size: wgpu::Extent3d {
+                    width: 1,
+                    height: 1,
+                    depth_or_array_layers: 1,
+                },
+                mip_level_count: 1,
+                sample_count: 1,
+                dimension: wgpu::TextureDimension::D2,
+                format: crate::render::mesh::MESH_COLOR_FORMAT,
+                usage: wgpu::TextureUsages::TEXTURE_BINDING,
+                view_formats: &[],
+            })
+            .create_view(&Default::default());
         let module = create_shader_module(device, "compose.wgsl")?;
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("compose"),
@@ -91,6 +123,7 @@ impl ComposeRenderer {
             pipeline_layout,
             pipelines: Mutex::new(Vec::new()),
             sampler,
+            no_meshes,
         })
     }
 
@@ -136,12 +169,13 @@ impl ComposeRenderer {
         pipeline
     }
 
-    /// A view's uniforms and bind group reading `accumulation`; made again only
-    /// when the view's target is resized.
+    /// A view's uniforms and bind group reading `accumulation` and the mesh colour
+    /// (`None`: no meshes); made again only when the view's targets change.
     pub fn binding(
         &self,
         device: &wgpu::Device,
         accumulation: &wgpu::TextureView,
+        mesh_color: Option<&wgpu::TextureView>,
     ) -> ComposeBinding {
         let uniforms = UniformBuffer::new(
             device,
@@ -156,6 +190,7 @@ impl ComposeRenderer {
                 uniforms.binding(),
                 wgpu::BindingResource::TextureView(accumulation),
                 wgpu::BindingResource::Sampler(&self.sampler),
+                wgpu::BindingResource::TextureView(mesh_color.unwrap_or(&self.no_meshes)),
             ],
         );
         ComposeBinding {

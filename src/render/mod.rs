@@ -10,6 +10,7 @@
 
 pub mod compose;
 pub mod formats;
+pub mod mesh;
 pub mod offscreen;
 pub mod params;
 pub mod scene;
@@ -18,6 +19,7 @@ pub mod splat;
 pub mod tile;
 pub mod view;
 
+pub use mesh::{MeshParams, MeshScene};
 pub use params::{DepthInput, LodSupport, Raster, RenderLod, ViewParams};
 pub use scene::SplatScene;
 pub use view::{SplatView, ViewReport};
@@ -52,11 +54,17 @@ pub struct Renderer {
     pub splats: SplatRenderer,
     pub tiles: TileRasterizer,
     pub compose: ComposeRenderer,
+    pub meshes: mesh::MeshRenderer,
 }
 
 /// What `encode_view` resolved for one frame, shared by its stages.
 struct Frame {
     size: (u32, u32),
+    /// The render camera (the output camera at the render size).
+    camera: crate::scene::PinholeCamera,
+    /// Whether the view's own mesh depth is the depth the splats are tested
+    /// against.
+    meshes: bool,
     raster: Raster,
     depth_passes: u32,
     splat_count: u32,
@@ -70,6 +78,7 @@ impl Renderer {
             splats: SplatRenderer::new(device)?,
             tiles: TileRasterizer::new(device)?,
             compose: ComposeRenderer::new(device)?,
+            meshes: mesh::MeshRenderer::new(device)?,
         })
     }
 
@@ -101,7 +110,45 @@ impl Renderer {
         params: &ViewParams<'_>,
         output: &wgpu::TextureView,
     ) -> Result<(), RenderError> {
-        let frame = self.prepare(gpu, scene, view, params)?;
+        self.encode_view_with_meshes(
+            gpu,
+            encoder,
+            scene,
+            &[],
+            &MeshParams::default(),
+            view,
+            params,
+            output,
+        )
+    }
+
+    /// [`Self::encode_view`] with `meshes` drawn first (opaque, into the view's
+    /// mesh colour and depth): the splats are tested against that depth (it takes
+    /// the place of `params.depth`) and composed over that colour.
+    #[allow(clippy::too_many_arguments)]
+    pub fn encode_view_with_meshes(
+        &self,
+        gpu: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        scene: &SplatScene,
+        meshes: &[&MeshScene],
+        mesh_params: &MeshParams,
+        view: &mut SplatView,
+        params: &ViewParams<'_>,
+        output: &wgpu::TextureView,
+    ) -> Result<(), RenderError> {
+        let frame = self.prepare(gpu, scene, !meshes.is_empty(), view, params)?;
+        if let Some(data) = view.meshes.as_ref().filter(|_| frame.meshes) {
+            self.meshes.encode(
+                &gpu.queue,
+                encoder,
+                data,
+                &frame.camera,
+                params.lod.near_plane,
+                meshes,
+                mesh_params,
+            );
+        }
         let mut profiler = view.profiler.take();
         self.encode_stages(
             gpu,
@@ -135,6 +182,7 @@ impl Renderer {
         &self,
         gpu: &GpuContext,
         scene: &SplatScene,
+        with_meshes: bool,
         view: &mut SplatView,
         params: &ViewParams<'_>,
     ) -> Result<Frame, RenderError> {
@@ -144,7 +192,7 @@ impl Renderer {
         let max_side = device.limits().max_texture_dimension_2d;
         let camera = params.render_camera(max_side);
         let size = (camera.width, camera.height);
-        if let Some(depth) = params.depth
+        if let Some(depth) = params.depth.filter(|_| !with_meshes)
             && depth.size != size
         {
             return Err(RenderError::DepthSize {
@@ -152,7 +200,13 @@ impl Renderer {
                 render: size,
             });
         }
-        view.ensure_targets(device, &self.compose, &self.tiles, size)?;
+        view.ensure_targets(
+            device,
+            &self.compose,
+            &self.tiles,
+            with_meshes.then_some(&self.meshes),
+            size,
+        )?;
         view.ensure_working(device, &self.splats, scene)?;
 
         // The rasterizer: Auto measures both on the first frames (or takes the
@@ -183,7 +237,7 @@ impl Renderer {
             key_bits,
             &params.lod,
             aa,
-            params.depth.is_some(),
+            with_meshes || params.depth.is_some(),
         );
         if let Some(working) = &view.working {
             working.uniforms.write(&gpu.queue, &uniforms);
@@ -207,6 +261,8 @@ impl Renderer {
         }
         Ok(Frame {
             size,
+            camera,
+            meshes: with_meshes,
             raster,
             depth_passes: passes_for_key_bits(key_bits),
             splat_count: scene.splat_count(),
@@ -286,7 +342,10 @@ impl Renderer {
         let (Some(working), Some(targets)) = (&view.working, &view.targets) else {
             return;
         };
-        let depth = params.depth.map(|d| d.view);
+        let depth = match &view.meshes {
+            Some(meshes) if frame.meshes => Some(&meshes.depth),
+            _ => params.depth.map(|d| d.view),
+        };
         let tiles = view
             .tiles
             .as_mut()
@@ -376,7 +435,7 @@ impl Renderer {
         params: &ViewParams<'_>,
         output: &wgpu::TextureView,
     ) -> Result<PassTimings, RenderError> {
-        let frame = self.prepare(gpu, scene, view, params)?;
+        let frame = self.prepare(gpu, scene, false, view, params)?;
         let timed = |record: &mut dyn FnMut(&mut wgpu::CommandEncoder)| {
             let mut encoder = gpu.device.create_command_encoder(&Default::default());
             record(&mut encoder);

@@ -13,6 +13,7 @@ use crate::gpu::profiler::{GpuProfiler, PassTimings};
 use crate::gpu::readback::AsyncReadback;
 use crate::render::compose::{ComposeBinding, ComposeRenderer};
 use crate::render::formats::ACCUMULATION_FORMAT;
+use crate::render::mesh::{MeshRenderer, MeshViewData};
 use crate::render::params::Raster;
 use crate::render::scene::SplatScene;
 use crate::render::splat::gpu_data::INSTANCE_COUNT_OFFSET;
@@ -22,6 +23,8 @@ use crate::render::tile::{RasterChooser, TileBuffers, TileRasterizer};
 /// Size-dependent targets of a view.
 pub(crate) struct ViewTargets {
     pub size: (u32, u32),
+    /// Whether the compose binding reads the mesh colour (`SplatView::meshes`).
+    pub with_meshes: bool,
     pub accumulation_view: wgpu::TextureView,
     pub compose: ComposeBinding,
     /// The accumulation texture as the compute rasterizer's storage output, with
@@ -50,6 +53,8 @@ pub struct SplatView {
     pub(crate) working: Option<SplatWorking>,
     pub(crate) tiles: Option<TileBuffers>,
     pub(crate) targets: Option<ViewTargets>,
+    /// Mesh uniforms and colour/depth targets, once the view draws meshes.
+    pub(crate) meshes: Option<MeshViewData>,
     pub(crate) profiler: Option<GpuProfiler>,
     /// (pairs wanted, pairs stored) of the compute rasterizer's frames.
     pub(crate) tile_readback: AsyncReadback,
@@ -80,6 +85,7 @@ impl SplatView {
             working: None,
             tiles: None,
             targets: None,
+            meshes: None,
             profiler: None,
             tile_readback: AsyncReadback::new(device, "tile pairs readback", 8),
             visible_readback: AsyncReadback::new(device, "visible count readback", 4),
@@ -232,18 +238,38 @@ impl SplatView {
         self.working.as_ref().is_none_or(|w| w.key.0 != scene_id)
     }
 
-    /// Targets of `size` (made again when the size changes).
+    /// Targets of `size` (made again when the size changes), with mesh targets
+    /// when `meshes` is given.
     pub(crate) fn ensure_targets(
         &mut self,
         device: &wgpu::Device,
         compose: &ComposeRenderer,
         tiles: &TileRasterizer,
+        meshes: Option<&MeshRenderer>,
         size: (u32, u32),
     ) -> Result<(), GpuError> {
-        if self.targets.as_ref().is_some_and(|t| t.size == size) {
+        let with_meshes = meshes.is_some();
+        if let Some(renderer) = meshes
+            && self.meshes.as_ref().is_none_or(|m| m.size != size)
+        {
+            let existing = self.meshes.take();
+            self.meshes = Some(crate::gpu::health::scoped(device, "mesh targets", || {
+                renderer.view_data(device, existing, size)
+            })?);
+        }
+        if self
+            .targets
+            .as_ref()
+            .is_some_and(|t| t.size == size && t.with_meshes == with_meshes)
+        {
             return Ok(());
         }
         self.targets = None;
+        let mesh_color = self
+            .meshes
+            .as_ref()
+            .filter(|_| with_meshes)
+            .map(|m| &m.color);
         let targets = crate::gpu::health::scoped(device, "view render target", || {
             let texture = device.create_texture(&wgpu::TextureDescriptor {
                 label: Some("splat accumulation"),
@@ -264,7 +290,8 @@ impl SplatView {
             let accumulation_view = texture.create_view(&Default::default());
             ViewTargets {
                 size,
-                compose: compose.binding(device, &accumulation_view),
+                with_meshes,
+                compose: compose.binding(device, &accumulation_view, mesh_color),
                 tile_output: tiles.output_bind_group(device, &accumulation_view, None),
                 accumulation_view,
                 bytes: u64::from(size.0) * u64::from(size.1) * 8,

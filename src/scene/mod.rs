@@ -1,8 +1,10 @@
-//! CPU data model: splat clouds, mesh objects, cameras, bounds, transforms.
+//! CPU data model: splat clouds, mesh objects, cameras, bounds, transforms,
+//! level-of-detail hierarchy.
 
 pub mod antialias;
 pub mod bounds;
 pub mod camera;
+pub mod lod;
 pub mod mesh;
 pub mod sh_basis;
 pub mod sh_rotation;

@@ -1,0 +1,288 @@
+//! The CPU reference cut: which nodes to draw for a camera, and how opaque.
+//!
+//! A GPU compute pass will do the same; this version is written to be obvious
+//! and to define the result exactly (docs/LOD.md has the rules with sources):
+//!
+//! 1. **Expand by size.** A node is a *candidate* for expansion when it is interior,
+//!    its sphere may be in the view ([`NodeView::is_visible`]), its projected
+//!    diameter exceeds the threshold (`extent_px > threshold_px`; unknown sizes
+//!    count as infinite) and its parent is expanded. Culled nodes draw nothing:
+//!    their whole subtree is skipped.
+//! 2. **Budget.** Without a budget every candidate is expanded. With one, the
+//!    candidates are ranked by `p̂`, their priority capped by their parent's
+//!    (`p̂ = min(p, p̂_parent)`, as PlayCanvas's budget balancer caps each finer
+//!    level's priority by the coarser one), where
+//!    `p = coverage_px x extent_px / max(children - 1, 1)`: opaque screen area
+//!    times the size of the detail that expanding recovers, per extra splat
+//!    (PlayCanvas ranks `lodCoverage x error reduction / added splats`). They are
+//!    expanded in order of decreasing `p̂` (ties: lower node index first) until the
+//!    next would take the drawn count over the budget; that one and all after it
+//!    stay merged. Because `p̂` never grows going down and parents come first on
+//!    ties, the expanded set is every candidate ranked above a cut-off: a GPU can
+//!    find the cut-off with a histogram, as `splat_budget.wgsl` does for splats.
+//!    The root is always drawn, so the budget is at least 1.
+//! 3. **Smooth transitions.** An expanded node fades out while its children fade
+//!    in, over a band of sizes: with `B = transition_band`,
+//!    `t = clamp((extent_px - threshold) / ((B - 1) threshold), 0, 1)` (1 when
+//!    `extent_px >= B threshold`, when `B <= 1` or at threshold 0). The parent is
+//!    drawn with factor `F (1 - t)` while `t < 1` and its children inherit `F t`,
+//!    where `F` is the parent's own inherited factor (1 at the root). Along any
+//!    root-to-leaf path the factors of the drawn nodes sum to 1, and each moves
+//!    continuously with the camera while the budget does not bind. H3DGS (its
+//!    `computeTsIndexed` and rasterizer) blends the same band, 1x to 2x the target
+//!    size, by interpolating each child's attributes towards its parent's; a
+//!    factor per drawn splat gives the renderer one index list and one number per
+//!    entry instead of a parent look-up per splat.
+//!
+//! The output lists the drawn splats (extended-cloud indices, ascending, so a cut
+//! of only leaves keeps the scene's order) with an **opacity factor** each: the
+//! renderer multiplies the splat's opacity (after the sigmoid) by it.
+
+// `!(x <= y)` is deliberate: a NaN size must expand the node, as documented.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+use super::LodHierarchy;
+use super::view::NodeView;
+use crate::scene::SplatCloud;
+use crate::scene::camera::{NEAR_PLANE, PinholeCamera};
+
+/// What the cut is asked for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CutParams {
+    /// Expand a node while its projected diameter exceeds this many pixels
+    /// (0 expands everything in view: all visible leaves are drawn).
+    pub threshold_px: f32,
+    /// Draw at most this many splats (`None`: no limit). At least the root is drawn.
+    pub budget: Option<usize>,
+    /// Width of the fade between a node and its children, as a ratio of sizes:
+    /// children fade in while the parent's extent grows from `threshold_px` to
+    /// `transition_band * threshold_px`. 1 (or less) switches at once.
+    pub transition_band: f32,
+    /// Pixels added around the image before frustum culling (see [`NodeView`]).
+    pub margin_px: f32,
+    /// Near and far clipping depths (camera-space z) of the renderer.
+    pub near_plane: f32,
+    pub far_plane: Option<f32>,
+}
+
+impl Default for CutParams {
+    fn default() -> Self {
+        Self {
+            threshold_px: 2.0,
+            budget: None,
+            transition_band: 2.0,
+            margin_px: 2.0,
+            near_plane: NEAR_PLANE,
+            far_plane: None,
+        }
+    }
+}
+
+/// The nodes drawn for one camera.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LodCut {
+    /// Extended-cloud indices of the drawn splats, ascending.
+    pub splats: Vec<u32>,
+    /// Opacity factor of each drawn splat, in (0, 1].
+    pub opacity_factors: Vec<f32>,
+    /// Nodes whose visibility and size were evaluated.
+    pub nodes_visited: usize,
+    /// Nodes (subtrees) culled by the frustum.
+    pub nodes_culled: usize,
+    /// Nodes expanded.
+    pub nodes_expanded: usize,
+    /// Shallowest and deepest depth drawn (`None` when nothing is drawn).
+    pub depth_range: Option<(usize, usize)>,
+}
+
+impl LodCut {
+    pub fn len(&self) -> usize {
+        self.splats.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.splats.is_empty()
+    }
+
+    /// The drawn splats as a cloud, with the opacity factors applied (a factor of
+    /// 1 keeps the splat bit for bit). `scene` must be the hierarchy's scene.
+    pub fn to_cloud(&self, scene: &SplatCloud, hierarchy: &LodHierarchy) -> Option<SplatCloud> {
+        let n = hierarchy.splat_count();
+        let interior = hierarchy.interior();
+        if scene.len() != n || scene.sh_degree != interior.sh_degree {
+            return None;
+        }
+        let mut out = SplatCloud::new(scene.sh_degree);
+        out.set_aa_hint(scene.aa_hint.clone());
+        out.reserve(self.splats.len());
+        for (&splat, &factor) in self.splats.iter().zip(&self.opacity_factors) {
+            let splat = splat as usize;
+            if splat < n {
+                out.push_from(scene, splat, [0.0; 3]);
+            } else {
+                out.push_from(interior, splat - n, [0.0; 3]);
+            }
+            if factor != 1.0
+                && let Some(logit) = out.opacity_logits.last_mut()
+            {
+                *logit = scaled_opacity_logit(*logit, factor);
+            }
+        }
+        Some(out)
+    }
+}
+
+/// The logit of `sigmoid(logit) * factor`.
+pub fn scaled_opacity_logit(logit: f32, factor: f32) -> f32 {
+    let opacity = 1.0 / (1.0 + (-f64::from(logit)).exp()) * f64::from(factor);
+    (opacity / (1.0 - opacity)).ln() as f32
+}
+
+/// A node reached by the traversal (its parent is a candidate).
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    node: u32,
+    /// Index of the parent's entry (`u32::MAX` for the root).
+    parent: u32,
+    depth: u32,
+    visible: bool,
+    candidate: bool,
+    expanded: bool,
+    /// Transition weight of the children (1 = parent no longer drawn).
+    t: f32,
+    /// Budget priority, capped by the parent's.
+    priority: f32,
+    visible_children: u32,
+}
+
+impl Entry {
+    fn reached(node: u32, parent: u32, depth: u32) -> Self {
+        Self {
+            node,
+            parent,
+            depth,
+            visible: false,
+            candidate: false,
+            expanded: false,
+            t: 1.0,
+            priority: f32::INFINITY,
+            visible_children: 0,
+        }
+    }
+}
+
+/// Chooses the splats to draw for `camera` (see the module docs for the rules).
+pub fn cut(hierarchy: &LodHierarchy, camera: &PinholeCamera, params: &CutParams) -> LodCut {
+    let nodes = hierarchy.nodes();
+    let weights = hierarchy.weights();
+    let mut result = LodCut::default();
+    if nodes.is_empty() {
+        return result;
+    }
+    let threshold = params.threshold_px.max(0.0);
+    let view = NodeView::new(
+        camera,
+        params.margin_px.max(0.0),
+        params.near_plane,
+        params.far_plane.unwrap_or(f32::INFINITY),
+    );
+
+    // 1. Traverse candidates top-down (breadth-first, so parents precede children).
+    let mut entries = vec![Entry::reached(0, u32::MAX, 0)];
+    let mut next = 0;
+    while next < entries.len() {
+        let entry = entries[next];
+        let node = &nodes[entry.node as usize];
+        let visible = view.is_visible(node);
+        entries[next].visible = visible;
+        if entry.parent != u32::MAX && visible {
+            entries[entry.parent as usize].visible_children += 1;
+        }
+        let extent = view.extent_px(node);
+        if visible && !node.is_leaf() && !(extent <= threshold) {
+            let band = params.transition_band;
+            let t = if !(extent < band * threshold) {
+                1.0
+            } else {
+                ((extent - threshold) / ((band - 1.0) * threshold)).clamp(0.0, 1.0)
+            };
+            let coverage = view.coverage_px(node, weights[entry.node as usize]);
+            let extra_splats = node.child_count.saturating_sub(1).max(1) as f32;
+            let mut priority = coverage * extent / extra_splats;
+            if priority.is_nan() {
+                priority = f32::INFINITY;
+            }
+            if entry.parent != u32::MAX {
+                priority = priority.min(entries[entry.parent as usize].priority);
+            }
+            let reached = &mut entries[next];
+            reached.candidate = true;
+            reached.t = t;
+            reached.priority = priority;
+            for child in node.children() {
+                entries.push(Entry::reached(child as u32, next as u32, entry.depth + 1));
+            }
+        }
+        next += 1;
+    }
+    result.nodes_visited = entries.len();
+
+    // 2. Expand: all candidates, or the best ranked that fit the budget.
+    match params.budget {
+        None => entries.iter_mut().for_each(|e| e.expanded = e.candidate),
+        Some(budget) => {
+            let mut ranked: Vec<u32> = (0..entries.len() as u32)
+                .filter(|&e| entries[e as usize].candidate)
+                .collect();
+            ranked.sort_by(|&a, &b| {
+                let (a, b) = (&entries[a as usize], &entries[b as usize]);
+                b.priority.total_cmp(&a.priority).then(a.node.cmp(&b.node))
+            });
+            let budget = i64::try_from(budget.max(1)).unwrap_or(i64::MAX);
+            let mut drawn = i64::from(entries[0].visible);
+            for e in ranked {
+                let entry = &entries[e as usize];
+                let cost = i64::from(entry.visible_children) + i64::from(entry.t < 1.0) - 1;
+                if drawn + cost > budget {
+                    break;
+                }
+                drawn += cost;
+                entries[e as usize].expanded = true;
+            }
+        }
+    }
+
+    // 3. Emit the drawn nodes with their opacity factors.
+    let mut factors = vec![0.0f32; entries.len()];
+    let mut drawn: Vec<(u32, f32)> = Vec::new();
+    for i in 0..entries.len() {
+        let entry = entries[i];
+        let inherited = match entry.parent {
+            u32::MAX => 1.0,
+            p if entries[p as usize].expanded => factors[p as usize] * entries[p as usize].t,
+            _ => continue,
+        };
+        if !entry.visible {
+            result.nodes_culled += 1;
+            continue;
+        }
+        factors[i] = inherited;
+        let own = if entry.expanded {
+            result.nodes_expanded += 1;
+            inherited * (1.0 - entry.t)
+        } else {
+            inherited
+        };
+        if own > 0.0 {
+            drawn.push((nodes[entry.node as usize].splat, own));
+            let depth = entry.depth as usize;
+            result.depth_range = Some(match result.depth_range {
+                None => (depth, depth),
+                Some((lo, hi)) => (lo.min(depth), hi.max(depth)),
+            });
+        }
+    }
+    drawn.sort_unstable_by_key(|&(splat, _)| splat);
+    (result.splats, result.opacity_factors) = drawn.into_iter().unzip();
+    result
+}
