@@ -6,6 +6,7 @@ use glam::Vec3;
 
 use crate::render::Raster;
 use crate::scene::AaChoice;
+use crate::scene::mesh::shading::MeshShading;
 
 /// A value on the command line that cannot work: reported on one line with exit
 /// code 2, like clap's own usage errors.
@@ -21,6 +22,15 @@ pub fn parse_raster(text: &str) -> Result<Raster, String> {
 /// `--aa` values.
 pub fn parse_aa(text: &str) -> Result<AaChoice, String> {
     text.parse()
+}
+
+/// `--shading` values.
+pub fn parse_shading(text: &str) -> Result<MeshShading, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "lit" => Ok(MeshShading::Lit),
+        "unlit" => Ok(MeshShading::Unlit),
+        _ => Err(format!("unknown shading {text:?}: expected lit or unlit")),
+    }
 }
 
 /// Parses "x,y,z".

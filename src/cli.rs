@@ -11,6 +11,7 @@ pub use crate::args::{UsageError, parse_aa, parse_raster, parse_vec3};
 use crate::headless::{CameraSpec, HeadlessError, RenderJob, RenderOutput, RenderSettings};
 use crate::render::Raster;
 use crate::scene::AaChoice;
+use crate::scene::mesh::shading::MeshShading;
 
 /// Real-time viewer for 3D Gaussian Splatting scenes.
 #[derive(Debug, Parser)]
@@ -30,7 +31,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Render one view of a scene to a PNG, through the same code path as the window.
+    /// Render one view of a scene to a PNG, or a camera path to PNGs or an MP4
+    /// video, through the same code path as the window.
     Render(RenderArgs),
     /// Measure load, frame and per-pass GPU times of a scene.
     Bench(crate::bench::BenchArgs),
@@ -98,23 +100,36 @@ fn run_scale(args: &ScaleArgs) -> anyhow::Result<()> {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("path_output").args(["out_dir", "video"])))]
 pub struct RenderArgs {
-    /// Scene file (any supported splat format: .ply, compressed .ply, .splat,
-    /// .ksplat, .spz, .sog or a SOG meta.json).
-    pub scene: PathBuf,
+    /// Scene files, drawn together: Gaussian splats (.ply, compressed .ply,
+    /// .splat, .ksplat, .spz, .sog or a SOG meta.json), meshes (.ply with faces,
+    /// .obj, .gltf, .glb) and point clouds (.ply with vertices only).
+    #[arg(required = true, num_args = 1..)]
+    pub scenes: Vec<PathBuf>,
     /// Output PNG (8-bit RGB).
     #[arg(long, required_unless_present = "path", conflicts_with = "path")]
     pub out: Option<PathBuf>,
-    /// Camera path (JSON, docs/CAMERA_PATHS.md): render it to a PNG sequence in
-    /// --out-dir instead of one view.
-    #[arg(long, requires = "out_dir", conflicts_with_all = ["camera", "eye"])]
+    /// Camera path (JSON, format in docs/CAMERA_PATHS.md, as saved by the
+    /// viewer): render it to a PNG sequence in --out-dir or to an MP4 --video
+    /// instead of one view.
+    #[arg(long, requires = "path_output", conflicts_with_all = ["camera", "eye"])]
     pub path: Option<PathBuf>,
-    /// Number of frames to render along --path (evenly spaced in time).
-    #[arg(long, default_value_t = 120, requires = "path")]
+    /// Number of PNG frames to render along --path, evenly spaced in time
+    /// (both ends included unless the path loops).
+    #[arg(long, default_value_t = 120, requires = "out_dir")]
     pub frames: usize,
     /// Folder for the --path frames (frame_00000.png, ...); created if missing.
-    #[arg(long, requires = "path")]
+    #[arg(long, requires = "path", conflicts_with = "video")]
     pub out_dir: Option<PathBuf>,
+    /// Render --path to this MP4 file (H.264, encoded in-process by OpenH264):
+    /// one frame every 1/--fps seconds of the path. Width and height must be
+    /// even.
+    #[arg(long, requires = "path")]
+    pub video: Option<PathBuf>,
+    /// Frame rate of --video in frames per second (1 to 240; default 30).
+    #[arg(long, requires = "video")]
+    pub fps: Option<f64>,
     /// INRIA cameras.json; image size and intrinsics come from it.
     #[arg(long)]
     pub camera: Option<PathBuf>,
@@ -130,7 +145,8 @@ pub struct RenderArgs {
     /// Look-at camera: world up "x,y,z" (default 0,-1,0: OpenCV/COLMAP scenes).
     #[arg(long, value_parser = parse_vec3, requires = "eye")]
     pub up: Option<Vec3>,
-    /// Look-at camera: vertical field of view in degrees, in (0, 180).
+    /// Look-at camera: vertical field of view in degrees, in (0, 180)
+    /// (camera paths carry their own).
     #[arg(long, default_value_t = crate::controls::orbit::DEFAULT_FOV_Y_DEGREES)]
     pub fov_y: f32,
     /// Image width in pixels (overrides the cameras.json size; default 1280).
@@ -139,7 +155,8 @@ pub struct RenderArgs {
     /// Image height in pixels (overrides the cameras.json size; default 720).
     #[arg(long)]
     pub height: Option<u32>,
-    /// Background colour "r,g,b", each 0..1.
+    /// Background colour "r,g,b", each channel from 0 to 1 (display-encoded,
+    /// like the splats' colours).
     #[arg(long, value_parser = parse_vec3, default_value = "0,0,0")]
     pub background: Vec3,
     /// Rasterizer: hardware (quads), compute (tiles, front to back with early
@@ -149,6 +166,38 @@ pub struct RenderArgs {
     /// Anti-aliasing: auto (what the file asks for), classic, antialiased or mip.
     #[arg(long, default_value = "auto", value_parser = parse_aa)]
     pub aa: AaChoice,
+    #[command(flatten)]
+    pub mesh: MeshArgs,
+}
+
+/// How meshes and point clouds are drawn (`render`, `bench`).
+#[derive(Debug, Args)]
+pub struct MeshArgs {
+    /// Mesh shading: lit (a headlight at the camera, simple diffuse) or unlit
+    /// (the material colour as a display value).
+    #[arg(long, default_value = "lit", value_parser = crate::args::parse_shading)]
+    pub shading: MeshShading,
+    /// Drop mesh triangles facing away from the camera.
+    #[arg(long)]
+    pub cull_back_faces: bool,
+    /// Draw the mesh triangles' edges over them.
+    #[arg(long)]
+    pub wireframe: bool,
+    /// Side of a point cloud's dots, in pixels.
+    #[arg(long, default_value_t = 2.0)]
+    pub point_size: f32,
+}
+
+impl MeshArgs {
+    pub fn params(&self) -> crate::render::MeshParams {
+        crate::render::MeshParams {
+            shading: self.shading,
+            cull_back_faces: self.cull_back_faces,
+            wireframe: self.wireframe,
+            point_size_px: self.point_size,
+            ..Default::default()
+        }
+    }
 }
 
 impl RenderArgs {
@@ -169,16 +218,21 @@ impl RenderArgs {
         } else {
             CameraSpec::Framing
         };
-        let output = match (&self.path, &self.out_dir, &self.out) {
-            (Some(path_file), Some(out_dir), _) => RenderOutput::Path {
+        let output = match (&self.path, &self.out_dir, &self.video, &self.out) {
+            (Some(path_file), Some(out_dir), _, _) => RenderOutput::Path {
                 path_file: path_file.clone(),
                 frames: self.frames,
                 out_dir: out_dir.clone(),
             },
-            (_, _, out) => RenderOutput::Image(out.clone().unwrap_or_default()),
+            (Some(path_file), None, Some(video), _) => RenderOutput::Video {
+                path_file: path_file.clone(),
+                fps: self.fps.unwrap_or(30.0),
+                out: video.clone(),
+            },
+            (_, _, _, out) => RenderOutput::Image(out.clone().unwrap_or_default()),
         };
         RenderJob {
-            scene: self.scene.clone(),
+            scenes: self.scenes.clone(),
             camera,
             width: self.width,
             height: self.height,
@@ -186,6 +240,7 @@ impl RenderArgs {
                 background: self.background.to_array(),
                 raster: self.raster,
                 aa: self.aa,
+                mesh: self.mesh.params(),
                 ..RenderSettings::default()
             },
             output,
@@ -310,6 +365,48 @@ mod tests {
             (24, Some(PathBuf::from("frames")))
         );
         assert!(Cli::try_parse_from(["splatview", "render", "s.ply", "--path", "p.json"]).is_err());
+        let video = Cli::try_parse_from([
+            "splatview",
+            "render",
+            "s.ply",
+            "--path",
+            "p.json",
+            "--video",
+            "o.mp4",
+            "--fps",
+            "24",
+        ]);
+        let Ok(Cli {
+            command: Some(Command::Render(args)),
+            ..
+        }) = video
+        else {
+            panic!("video args did not parse: {video:?}");
+        };
+        assert_eq!(
+            args.job().output,
+            RenderOutput::Video {
+                path_file: PathBuf::from("p.json"),
+                fps: 24.0,
+                out: PathBuf::from("o.mp4"),
+            }
+        );
+        // --video needs --path; not both outputs.
+        assert!(Cli::try_parse_from(["splatview", "render", "s.ply", "--video", "o.mp4"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "splatview",
+                "render",
+                "s.ply",
+                "--path",
+                "p.json",
+                "--out-dir",
+                "d",
+                "--video",
+                "o.mp4"
+            ])
+            .is_err()
+        );
         assert!(Cli::try_parse_from(["splatview", "render", "s.ply"]).is_err());
         let view = Cli::try_parse_from(["splatview", "scene.ply"]).map(|c| c.scene);
         assert_eq!(view.ok().flatten(), Some(PathBuf::from("scene.ply")));

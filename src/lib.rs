@@ -21,3 +21,4 @@ pub mod render;
 pub mod scene;
 pub mod settings;
 pub mod ui;
+pub mod video;

@@ -365,3 +365,39 @@ fn missing_file_is_an_io_error() {
     assert!(matches!(err, LoadError::Io { .. }), "{err}");
     assert!(err.to_string().contains("does-not-exist.ply"), "{err}");
 }
+
+/// Meshes and point clouds from `../shared/testdata/meshes` say what they are
+/// and what splatview expected, never a parser dump.
+#[test]
+fn meshes_say_what_they_are() {
+    let meshes = Path::new(DATA).join("../meshes");
+    for (name, what) in [
+        (
+            "Wuson.ply",
+            "it is a mesh (11,184 vertices, 3,732 faces), not Gaussian splats",
+        ),
+        (
+            "airplane.ply",
+            "it is a mesh (1,335 vertices, 2,452 faces), not Gaussian splats",
+        ),
+        (
+            "cube_binary.ply",
+            "it is a mesh (8 vertices, 12 faces), not Gaussian splats",
+        ),
+        (
+            "pond.0.ply",
+            "it is a point cloud (70,051 points), not Gaussian splats",
+        ),
+    ] {
+        let err = load_splat_file(&meshes.join(name)).expect_err(name);
+        let message = err.to_string();
+        assert!(matches!(err, LoadError::UnknownFormat { .. }), "{message}");
+        assert!(message.contains(name), "{message}");
+        assert!(message.contains(what), "{message}");
+        assert!(
+            message.contains("scale_0..2, rot_0..3, opacity"),
+            "{message}"
+        );
+        assert!(!message.contains("ParseError"), "{message}");
+    }
+}

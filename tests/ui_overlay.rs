@@ -104,3 +104,186 @@ fn hiding_the_overlay_keeps_the_view() {
     assert!(harness.state().settings.show_overlay);
     assert!(harness.query_all_by_label("File").count() >= 1);
 }
+
+/// F1 help at 1280x720: every row on screen without scrolling, the mouse and
+/// fly controls listed, no "menu" in place of a key.
+#[test]
+fn help_fits_720p_and_lists_the_mouse_and_fly_controls() {
+    let mut state = AppState::new(Settings::default());
+    state.show_help = true;
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_ui_state(
+            |ui, state: &mut AppState| {
+                let mut commands = Vec::new();
+                splatview::ui::help::help_window(ui.ctx(), state, &mut commands);
+            },
+            state,
+        );
+    harness.run_steps(3);
+    for keys in [
+        "Left drag",
+        "Right or middle drag",
+        "Wheel or trackpad",
+        "W A S D",
+        "Q / E",
+        "Shift (held)",
+    ] {
+        harness.get_by_label(keys);
+    }
+    harness.get_by_label_contains("orbit (Orbit)");
+    harness.get_by_label("pan");
+    harness.get_by_label_contains("zoom");
+    harness.get_by_label("Keyboard shortcuts");
+    // The Close button is inside the window too (a vertical separator once
+    // pushed it out of view).
+    let close = harness.get_by_label("Close").rect();
+    let last_row = harness.get_by_label("Drop a file").rect();
+    assert!(
+        close.top() - last_row.bottom() < 60.0,
+        "Close at {close:?}, far below the last row at {last_row:?}"
+    );
+    harness.get_by_label("[");
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 720.0));
+    let labels: Vec<_> = harness
+        .query_all_by_role(egui::accesskit::Role::Label)
+        .collect();
+    assert!(labels.len() > 60, "only {} labels", labels.len());
+    for node in &labels {
+        let text = node.value().unwrap_or_default();
+        assert!(
+            !text.trim().eq_ignore_ascii_case("menu"),
+            "a key reads {text:?}"
+        );
+        assert!(
+            screen.contains_rect(node.rect()),
+            "{text:?} at {:?} is off screen",
+            node.rect()
+        );
+    }
+    // Every command with a shortcut is listed with it.
+    for command in splatview::app::command::Command::ALL {
+        if let Some(shortcut) = command.shortcut() {
+            let keys = splatview::ui::help::key_text(&harness.ctx, &shortcut);
+            assert!(
+                labels
+                    .iter()
+                    .any(|n| n.value().as_deref() == Some(keys.as_str())),
+                "{command:?} ({keys}) missing"
+            );
+        }
+    }
+}
+
+/// Collapsing sections does not move the side panel's edge.
+#[test]
+fn side_panel_keeps_its_width_when_sections_collapse() {
+    let mut harness = harness(state_with("splats/playbot_l6.ply"));
+    harness.run_steps(3);
+    let left = |h: &Harness<'_, AppState>| h.get_by_label("Training cameras").rect().left();
+    let before = left(&harness);
+    for section in ["Scene", "Stats"] {
+        harness.get_by_label(section).click();
+        harness.run_steps(3);
+    }
+    let collapsed = left(&harness);
+    assert!(
+        (collapsed - before).abs() < 0.5,
+        "the panel edge moved from {before} to {collapsed}"
+    );
+    harness.get_by_label("Level of detail").click();
+    harness.run_steps(3);
+    assert!((left(&harness) - before).abs() < 0.5);
+}
+
+/// A long error wraps inside a small window instead of running off it.
+#[test]
+fn long_errors_wrap_inside_the_window() {
+    let mut state = state_with("splats/playbot_l6.ply");
+    let message = format!(
+        "/data/{}Wuson.ply: not a supported scene file: it is a mesh (11,184 vertices, 3,732 faces), not Gaussian splats; splatview expects Gaussian splats: a 3DGS PLY whose `vertex` element has x, y, z, scale_0..2, rot_0..3, opacity and f_dc_0..2",
+        "very/deep/folder/".repeat(8)
+    );
+    state.error(message.clone());
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(640.0, 480.0))
+        .build_ui_state(
+            |ui, state: &mut AppState| splatview::ui::show(ui, state, None),
+            state,
+        );
+    harness.run_steps(3);
+    let rect = harness.get_by_label(&message).rect();
+    assert!(
+        rect.left() >= 0.0 && rect.right() <= 640.0 && rect.bottom() <= 480.0,
+        "{rect:?}"
+    );
+    assert!(rect.height() > 40.0, "not wrapped: {rect:?}");
+}
+
+/// After a screenshot the notice offers to open its folder.
+#[test]
+fn screenshot_notice_offers_its_folder() {
+    let mut state = state_with("splats/playbot_l6.ply");
+    let shot = PathBuf::from("/tmp/pictures/splatview/playbot_l6-001.png");
+    state.notice(format!("screenshot saved to {}", shot.display()));
+    state.last_saved = Some(shot);
+    let mut harness = harness(state);
+    harness.run_steps(2);
+    harness.get_by_label_contains("Open folder").click();
+    harness.run_steps(2);
+    assert!(
+        harness
+            .state()
+            .effects
+            .contains(&splatview::app::state::Effect::OpenFolder(
+                "/tmp/pictures/splatview".into()
+            ))
+    );
+}
+
+/// The in-app file browser lists the scene files of a folder and hands the
+/// chosen one back as the dialog's result.
+#[test]
+fn file_browser_lists_scenes_and_returns_the_choice() {
+    use splatview::app::state::{Dialog, Effect};
+    let folder = common::testdata("splats");
+    let mut state = AppState::new(Settings::default());
+    state.open_file_browser(Dialog::OpenScene, Some(folder.clone()));
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 720.0))
+        .build_ui_state(
+            |ui, state: &mut AppState| splatview::ui::show(ui, state, None),
+            state,
+        );
+    // Windows fade in; they take clicks once shown.
+    harness.run_steps(30);
+    harness.get_by_label_contains("Open a Gaussian splat scene");
+    // Folders first, then the scene files with their sizes.
+    harness.get_by_label("fixtures-synthetic/");
+    harness.get_by_label("8.2 MiB");
+    harness.get_by_label("biker.ply").click();
+    harness.run_steps(2);
+    // The whole window fits: its buttons are close under the listing.
+    let open_button = harness.get_by_label("Open").rect();
+    assert!(open_button.bottom() < 720.0, "{open_button:?}");
+    assert!(
+        open_button.top() - harness.get_by_label("biker.ply").rect().bottom() < 420.0,
+        "{open_button:?}"
+    );
+    let browser = harness.state().file_browser.clone().expect("open");
+    assert_eq!(browser.file_name, "biker.ply", "{browser:?}");
+    harness.get_by_label("Open").click();
+    harness.run_steps(2);
+    assert!(
+        harness.state().file_browser.is_none(),
+        "{:?}",
+        harness.state().file_browser
+    );
+    assert_eq!(
+        harness.state().effects.last(),
+        Some(&Effect::DialogChosen(
+            Dialog::OpenScene,
+            folder.join("biker.ply")
+        ))
+    );
+}

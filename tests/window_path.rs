@@ -166,7 +166,7 @@ fn render_without_camera_flags_equals_the_first_view() {
     let dir = temp_dir("first-view");
     let out = dir.join("render.png");
     let job = RenderJob {
-        scene,
+        scenes: vec![scene],
         camera: CameraSpec::Framing,
         width: Some(size.0),
         height: Some(size.1),

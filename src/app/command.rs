@@ -16,6 +16,8 @@ pub enum Command {
     CancelLoad,
     Screenshot,
     Screenshot4k,
+    /// Show the folder of the last screenshot or video (or the screenshot folder).
+    OpenScreenshotFolder,
     Quit,
     // View
     ToggleOverlay,
@@ -44,6 +46,9 @@ pub enum Command {
     ClearPath,
     SavePath,
     LoadPath,
+    /// Render the camera path to an MP4 video.
+    ExportVideo,
+    CancelExport,
 }
 
 /// Menu a command lives in; the help overlay groups by it too.
@@ -85,13 +90,14 @@ const fn cmd(key: Key) -> Option<KeyboardShortcut> {
 
 impl Command {
     /// Every command without data, in menu order.
-    pub const ALL: [Command; 32] = [
+    pub const ALL: [Command; 35] = [
         Command::OpenScene,
         Command::OpenCameras,
         Command::ClearRecent,
         Command::CancelLoad,
         Command::Screenshot,
         Command::Screenshot4k,
+        Command::OpenScreenshotFolder,
         Command::Quit,
         Command::ToggleOverlay,
         Command::ToggleHelp,
@@ -117,6 +123,8 @@ impl Command {
         Command::ClearPath,
         Command::SavePath,
         Command::LoadPath,
+        Command::ExportVideo,
+        Command::CancelExport,
         Command::OpenRecent(0),
     ];
 
@@ -129,6 +137,7 @@ impl Command {
             Command::CancelLoad => "Cancel loading",
             Command::Screenshot => "Screenshot",
             Command::Screenshot4k => "Screenshot at 4K",
+            Command::OpenScreenshotFolder => "Open screenshot folder",
             Command::Quit => "Quit",
             Command::ToggleOverlay => "Show/hide overlay",
             Command::ToggleHelp => "Keyboard shortcuts",
@@ -154,6 +163,8 @@ impl Command {
             Command::ClearPath => "Clear path",
             Command::SavePath => "Save path…",
             Command::LoadPath => "Load path…",
+            Command::ExportVideo => "Export path as video…",
+            Command::CancelExport => "Cancel video export",
         }
     }
 
@@ -161,7 +172,7 @@ impl Command {
         use Command::*;
         match self {
             OpenScene | OpenCameras | OpenRecent(_) | ClearRecent | CancelLoad | Screenshot
-            | Screenshot4k | Quit => Category::File,
+            | Screenshot4k | OpenScreenshotFolder | Quit => Category::File,
             ToggleOverlay | ToggleHelp | ToggleFrusta | DismissMessages | ShDegreeDown
             | ShDegreeUp => Category::View,
             FrameScene
@@ -176,7 +187,7 @@ impl Command {
             | NextTrainingCamera
             | PreviousTrainingCamera => Category::Camera,
             AddKeyframe | DeleteKeyframe | PlayPause | ToggleLoop | ClearPath | SavePath
-            | LoadPath => Category::Path,
+            | LoadPath | ExportVideo | CancelExport => Category::Path,
         }
     }
 
@@ -196,6 +207,7 @@ impl Command {
             Command::CancelLoad => shift(Key::Escape),
             Command::Screenshot => key(Key::F12),
             Command::Screenshot4k => shift(Key::F12),
+            Command::OpenScreenshotFolder => cmd(Key::F12),
             Command::Quit => cmd(Key::Q),
             Command::ToggleOverlay => key(Key::H),
             Command::ToggleHelp => key(Key::F1),
@@ -221,6 +233,11 @@ impl Command {
             Command::ClearPath => shift(Key::Delete),
             Command::SavePath => cmd(Key::S),
             Command::LoadPath => cmd(Key::L),
+            Command::ExportVideo => cmd(Key::E),
+            Command::CancelExport => Some(KeyboardShortcut::new(
+                Modifiers::COMMAND.plus(Modifiers::SHIFT),
+                Key::E,
+            )),
         }
     }
 

@@ -12,10 +12,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::dialogs::{NativeDialogCheck, native_dialogs_available};
 use super::loading::LoadJob;
 use super::scene_view::SceneView;
-use super::screenshot::Screenshots;
+use super::screenshot::{Finished, Screenshots};
 use super::state::AppState;
+use super::video_export::VideoExport;
 use super::{UserEvent, Waker};
 use crate::gpu::GpuContext;
 use crate::settings::Settings;
@@ -60,6 +62,12 @@ pub struct ViewerCore {
     last_render_error: Option<String>,
     /// The screenshot in flight overflowed its tile buffers: render it again.
     shot_retry: bool,
+    /// Whether native file dialogs can open (tests inject one that says no).
+    pub native_dialogs: NativeDialogCheck,
+    /// A native dialog failed to open: use the in-app browser from now on.
+    pub native_dialogs_missing: bool,
+    /// The video export in progress.
+    pub(super) video: Option<VideoExport>,
 }
 
 impl ViewerCore {
@@ -96,6 +104,9 @@ impl ViewerCore {
             animating: false,
             last_render_error: None,
             shot_retry: false,
+            native_dialogs: Arc::new(native_dialogs_available),
+            native_dialogs_missing: false,
+            video: None,
         })
     }
 
@@ -125,6 +136,7 @@ impl ViewerCore {
         self.egui_ctx = egui::Context::default();
         self.gpu = gpu;
         self.screenshots = Screenshots::new(self.waker.clone());
+        self.cancel_export();
         self.last_render_error = None;
         if let Some(old) = self.load.take() {
             old.cancel();
@@ -168,6 +180,7 @@ impl ViewerCore {
             status.elapsed = load.started.elapsed();
         }
         self.take_reports();
+        self.sync_export_status();
         for error in self.gpu.health.take_errors() {
             self.state.error(format!("GPU error: {error}"));
         }
@@ -210,13 +223,16 @@ impl ViewerCore {
             .get(&egui::ViewportId::ROOT)
             .map_or(Duration::MAX, |v| v.repaint_delay);
         let mut redraw_at = (repaint_delay < Duration::from_secs(60)).then(|| now + repaint_delay);
-        if self.state.loading.is_some() || self.screenshots.busy() {
+        if self.state.loading.is_some() || self.screenshots.busy() || self.video.is_some() {
             let refresh = now + BACKGROUND_REFRESH;
             redraw_at = Some(redraw_at.map_or(refresh, |t| t.min(refresh)));
         }
         FrameOutput {
             platform_output: full_output.platform_output,
-            redraw_now: self.animating || repaint_delay.is_zero(),
+            // An export renders one frame per redraw, back to back.
+            redraw_now: self.animating
+                || repaint_delay.is_zero()
+                || self.screenshots.queued_video_frames() > 0,
             redraw_at,
             quit,
         }
@@ -252,9 +268,10 @@ impl ViewerCore {
             None => {}
             Some(_) => {
                 if let Some(texels) = self.screenshots.poll_texels() {
-                    let result = self.screenshots.finish(texels);
-                    if let Err(err) = result {
-                        self.state.error(err);
+                    match self.screenshots.finish(texels) {
+                        Ok(Finished::Png(_)) => {}
+                        Ok(Finished::VideoFrame(image)) => self.video_frame(image),
+                        Err(err) => self.state.error(err),
                     }
                 }
             }
@@ -287,6 +304,7 @@ impl ViewerCore {
         let background = self.state.settings.background;
         let limit = device.limits().max_texture_dimension_2d;
         self.state.stats.render_size = lod.view_params(camera, background).render_size(limit);
+        let lines = crate::ui::frusta::segments(&self.state, &camera);
         let rendered = match self.scene_view.prepare(
             &self.gpu,
             &mut encoder,
@@ -294,6 +312,7 @@ impl ViewerCore {
             &camera,
             &lod,
             background,
+            &lines,
         ) {
             Ok(rendered) => {
                 self.last_render_error = None;

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 
 use super::core::ViewerCore;
+use super::dialogs::DialogOutcome;
 use super::loading::{LoadJob, cameras_beside};
-use super::screenshot::{ShotRequest, next_path};
+use super::screenshot::{ShotRequest, ShotSink, next_path};
 use super::state::{Dialog, Effect, LoadStatus, SceneInfo};
 use crate::controls::path::CameraPath;
 use crate::io::cameras_json::{load_cameras_json, parse_cameras_json};
@@ -19,16 +20,26 @@ impl ViewerCore {
         for effect in std::mem::take(&mut self.state.effects) {
             match effect {
                 Effect::Dialog(dialog) => {
-                    let start = self
-                        .state
-                        .scene_path()
-                        .and_then(Path::parent)
-                        .map(Path::to_owned);
-                    super::dialogs::spawn(dialog, start, self.waker.clone());
+                    let start = self.dialog_start_dir();
+                    if self.native_dialogs_missing {
+                        self.state.open_file_browser(dialog, start);
+                    } else {
+                        super::dialogs::spawn(
+                            dialog,
+                            start,
+                            self.native_dialogs.clone(),
+                            self.waker.clone(),
+                        );
+                    }
+                }
+                Effect::DialogChosen(dialog, path) => {
+                    self.dialog_closed(dialog, DialogOutcome::Chosen(path));
                 }
                 Effect::LoadScene(path) => self.open_scene(path),
                 Effect::CancelLoad => self.cancel_load(),
                 Effect::Screenshot { width, height } => self.screenshot(width, height),
+                Effect::OpenFolder(dir) => self.open_folder(&dir),
+                Effect::CancelExport => self.cancel_export(),
                 Effect::Quit => quit = true,
             }
         }
@@ -253,11 +264,34 @@ impl ViewerCore {
         self.save_settings();
     }
 
-    /// A file dialog closed (`None`: cancelled).
-    pub fn dialog_closed(&mut self, dialog: Dialog, path: Option<PathBuf>) {
-        let Some(path) = path else {
-            return;
+    /// Where dialogs start: the scene's folder, else the most recent folder.
+    fn dialog_start_dir(&self) -> Option<PathBuf> {
+        self.state
+            .scene_path()
+            .and_then(Path::parent)
+            .map(Path::to_owned)
+            .or_else(|| self.state.settings.recent_folders.first().cloned())
+    }
+
+    /// A file dialog closed. When no native dialog could open, the in-app file
+    /// browser opens instead (and native dialogs are not tried again).
+    pub fn dialog_closed(&mut self, dialog: Dialog, outcome: DialogOutcome) {
+        let path = match outcome {
+            DialogOutcome::Chosen(path) => path,
+            DialogOutcome::Cancelled => return,
+            DialogOutcome::Unavailable => {
+                self.native_dialogs_missing = true;
+                self.state.notice(
+                    "No native file dialog here (it needs xdg-desktop-portal or zenity): using splatview's file browser",
+                );
+                let start = self.dialog_start_dir();
+                self.state.open_file_browser(dialog, start);
+                return;
+            }
         };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            self.state.settings.add_recent_folder(dir);
+        }
         match dialog {
             Dialog::OpenScene => self.open_scene(path),
             Dialog::OpenCameras => match load_cameras_json(&path) {
@@ -276,6 +310,28 @@ impl ViewerCore {
                 }
                 Err(err) => self.state.error(err.to_string()),
             },
+            Dialog::ExportVideo => self.start_video_export(path),
+        }
+    }
+
+    /// Shows `dir` in the platform's file manager (created first, so the
+    /// screenshot folder can be opened before the first shot). `open` runs the
+    /// platform's opener (xdg-open, gio, … on Linux; `open` on macOS;
+    /// ShellExecute on Windows) without waiting for it.
+    fn open_folder(&mut self, dir: &Path) {
+        if let Err(err) = std::fs::create_dir_all(dir) {
+            self.state.error(format!(
+                "{}: cannot create the folder: {err}",
+                dir.display()
+            ));
+            return;
+        }
+        match open::that_detached(dir) {
+            Ok(()) => self.state.notice(format!("opened {}", dir.display())),
+            Err(err) => self.state.error(format!(
+                "{}: cannot open the folder in a file manager: {err}",
+                dir.display()
+            )),
         }
     }
 
@@ -319,12 +375,15 @@ impl ViewerCore {
             self.state.error(format!("screenshot: {err}"));
             return;
         }
-        let dir = self
-            .state
-            .settings
-            .screenshot_dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("."));
+        let dir = self.state.screenshot_dir();
+        let dir = std::path::absolute(&dir).unwrap_or(dir);
+        if let Err(err) = std::fs::create_dir_all(&dir) {
+            self.state.error(format!(
+                "screenshot: cannot create the folder {}: {err}",
+                dir.display()
+            ));
+            return;
+        }
         let name = self
             .state
             .scene
@@ -335,7 +394,7 @@ impl ViewerCore {
             camera: self.state.rig.camera(width, height),
             background: self.state.settings.background,
             lod: self.state.settings.lod.clamped(),
-            out: out.clone(),
+            sink: ShotSink::Png(out.clone()),
         });
         self.state.notice(format!(
             "rendering a {width}x{height} screenshot to {} …",
@@ -345,9 +404,11 @@ impl ViewerCore {
 
     pub fn screenshot_done(&mut self, result: Result<PathBuf, String>) {
         match result {
-            Ok(path) => self
-                .state
-                .notice(format!("screenshot saved to {}", path.display())),
+            Ok(path) => {
+                self.state
+                    .notice(format!("screenshot saved to {}", path.display()));
+                self.state.last_saved = Some(path);
+            }
             Err(err) => self.state.error(err),
         }
     }

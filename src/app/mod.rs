@@ -4,16 +4,18 @@
 //! which tests drive with an offscreen target. The UI state
 //! (`state::AppState`) and the `Command`s live apart from the GPU side and are
 //! drawn and edited by `crate::ui`. Slow work runs on threads that wake the event
-//! loop when done: loading, file dialogs, screenshot writing.
+//! loop when done: loading, file dialogs, screenshot writing, video encoding.
 
 pub mod command;
 pub mod core;
-mod dialogs;
+pub mod dialogs;
+pub mod file_browser;
 mod handlers;
 pub mod loading;
 pub mod scene_view;
 pub mod screenshot;
 pub mod state;
+pub mod video_export;
 mod viewer;
 
 use std::path::PathBuf;
@@ -25,6 +27,7 @@ use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy}
 use winit::window::WindowId;
 
 use crate::settings::Settings;
+use dialogs::DialogOutcome;
 use state::Dialog;
 use viewer::Viewer;
 
@@ -35,10 +38,12 @@ pub enum UserEvent {
     FrameDone { frame_ms: f64 },
     /// The background scene loader has news (progress, a chunk, the end).
     LoadProgress,
-    /// A file dialog closed with this choice.
-    DialogClosed(Dialog, Option<PathBuf>),
+    /// A file dialog closed (chosen, cancelled, or it could not open).
+    DialogClosed(Dialog, DialogOutcome),
     /// A screenshot was written (or failed).
     ScreenshotDone(Result<PathBuf, String>),
+    /// A video export ended: the file and its frame count, or why not.
+    VideoDone(Result<(PathBuf, u64), String>),
 }
 
 /// Wakes the viewer from another thread with news (the window sends it through
@@ -126,8 +131,9 @@ impl ApplicationHandler<UserEvent> for ViewerApp {
         match event {
             UserEvent::FrameDone { frame_ms } => viewer.frame_done(frame_ms),
             UserEvent::LoadProgress => viewer.core.pump_load(),
-            UserEvent::DialogClosed(dialog, path) => viewer.core.dialog_closed(dialog, path),
+            UserEvent::DialogClosed(dialog, outcome) => viewer.core.dialog_closed(dialog, outcome),
             UserEvent::ScreenshotDone(result) => viewer.core.screenshot_done(result),
+            UserEvent::VideoDone(result) => viewer.core.video_done(result),
         }
         viewer.window.request_redraw();
     }

@@ -7,8 +7,11 @@
 //! compute-rasterizer frame whose pair buffers overflowed was drawn with quads;
 //! the buffers grow and the view renders again at once). Frames that only change
 //! the overlay reuse it, so hovering a button does not re-sort a million splats.
+//! Training-camera frusta are drawn into the same texture after the splats
+//! (`render::lines`), tested against the view's depth texture when it has one.
 
 use crate::gpu::{GpuContext, GpuError};
+use crate::render::lines::{LineBatch, LineRenderer, LineSegment};
 use crate::render::offscreen::OffscreenView;
 use crate::render::scene::AppendError;
 use crate::render::{RenderError, Renderer, SplatScene, SplatView, ViewReport};
@@ -45,6 +48,10 @@ pub struct SceneView {
     last: Option<RenderKey>,
     /// The scene shown before a streamed load started, until it completes.
     previous: Option<SplatScene>,
+    lines: LineRenderer,
+    line_batch: LineBatch,
+    /// The lines of the last render.
+    last_lines: Vec<LineSegment>,
 }
 
 impl SceneView {
@@ -66,6 +73,9 @@ impl SceneView {
             target: None,
             last: None,
             previous: None,
+            lines: LineRenderer::new(device)?,
+            line_batch: LineBatch::new(device),
+            last_lines: Vec::new(),
         })
     }
 
@@ -141,8 +151,9 @@ impl SceneView {
         self.target.as_ref().map(|t| SceneImage { texture: t.id })
     }
 
-    /// Renders the splats for `camera` (of the window's size) into the view
-    /// texture if anything changed. Returns whether it rendered.
+    /// Renders the splats for `camera` (of the window's size) and then `lines`
+    /// into the view texture if anything changed. Returns whether it rendered.
+    #[allow(clippy::too_many_arguments)]
     pub fn prepare(
         &mut self,
         gpu: &GpuContext,
@@ -151,6 +162,7 @@ impl SceneView {
         camera: &PinholeCamera,
         lod: &LodSettings,
         background: [f32; 3],
+        lines: &[LineSegment],
     ) -> Result<bool, RenderError> {
         let size = (camera.width.max(1), camera.height.max(1));
         self.ensure_target(gpu, egui_renderer, size)?;
@@ -163,7 +175,7 @@ impl SceneView {
         let Some(target) = self.target.as_ref() else {
             return Ok(false);
         };
-        if self.last == Some(key) {
+        if self.last == Some(key) && self.last_lines == lines {
             return Ok(false);
         }
         let params = lod.view_params(*camera, background);
@@ -175,7 +187,20 @@ impl SceneView {
             &params,
             &target.view,
         )?;
+        self.line_batch.set(&gpu.device, &gpu.queue, lines);
+        self.lines.encode(
+            &gpu.device,
+            &gpu.queue,
+            encoder,
+            &self.line_batch,
+            camera,
+            lod.near_plane,
+            params.depth,
+            &target.view,
+            self.format,
+        );
         self.last = Some(key);
+        self.last_lines = lines.to_vec();
         Ok(true)
     }
 

@@ -3,7 +3,9 @@
 //! into the window's next frame, read back without blocking while the window
 //! keeps drawing, and written as a PNG on a helper thread. A compute-rasterizer
 //! shot whose tile buffers overflowed is rendered again with grown buffers, as
-//! `splatview render` does, so the PNG equals `render`'s image.
+//! `splatview render` does, so the PNG equals `render`'s image. Video export
+//! queues its frames here too (`ShotSink::VideoFrame`): one in flight at a time,
+//! so they arrive in order.
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -14,13 +16,31 @@ use crate::gpu::readback::AsyncTextureReadback;
 use crate::scene::PinholeCamera;
 use crate::settings::LodSettings;
 
+/// Where a shot goes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ShotSink {
+    /// A PNG file, written on the writer thread.
+    Png(PathBuf),
+    /// The next frame of the video being exported (`app::video_export`).
+    VideoFrame,
+}
+
 /// What to shoot.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShotRequest {
     pub camera: PinholeCamera,
     pub background: [f32; 3],
     pub lod: LodSettings,
-    pub out: PathBuf,
+    pub sink: ShotSink,
+}
+
+/// A shot that arrived.
+#[derive(Debug)]
+pub enum Finished {
+    /// Handed to the PNG writer, which reports when the file is written.
+    Png(PathBuf),
+    /// A video frame, for the exporter.
+    VideoFrame(image::RgbImage),
 }
 
 /// Renders after which a shot is written even if the tile buffers still
@@ -148,17 +168,20 @@ impl Screenshots {
         (in_flight.attempts < MAX_ATTEMPTS).then(|| in_flight.request.clone())
     }
 
-    /// The shot in flight arrived and is final: hands it to the writer. Returns the path, or
-    /// why it failed.
-    pub fn finish(&mut self, texels: Result<Vec<u8>, String>) -> Result<PathBuf, String> {
+    /// The shot in flight arrived and is final: a PNG goes to the writer, a
+    /// video frame back to the caller. Errors say why it failed.
+    pub fn finish(&mut self, texels: Result<Vec<u8>, String>) -> Result<Finished, String> {
         let Some(in_flight) = self.in_flight.take() else {
             return Err("no screenshot was being taken".into());
         };
-        let out = in_flight.request.out;
         let (width, height) = in_flight.readback.size();
         let texels = texels?;
         let image = crate::render::offscreen::rgba_to_rgb(width, height, &texels)
             .ok_or_else(|| "screenshot read-back has the wrong size".to_owned())?;
+        let out = match in_flight.request.sink {
+            ShotSink::VideoFrame => return Ok(Finished::VideoFrame(image)),
+            ShotSink::Png(out) => out,
+        };
         let writer = self
             .writer
             .as_ref()
@@ -166,7 +189,21 @@ impl Screenshots {
         writer
             .send((out.clone(), image))
             .map_err(|_| "the screenshot writer has stopped".to_owned())?;
-        Ok(out)
+        Ok(Finished::Png(out))
+    }
+
+    /// Drops the queued video frames (an export was cancelled); a frame in
+    /// flight still arrives and is ignored by the caller.
+    pub fn drop_video_frames(&mut self) {
+        self.queue.retain(|r| r.sink != ShotSink::VideoFrame);
+    }
+
+    /// Video frames waiting to be rendered.
+    pub fn queued_video_frames(&self) -> usize {
+        self.queue
+            .iter()
+            .filter(|r| r.sink == ShotSink::VideoFrame)
+            .count()
     }
 }
 

@@ -16,6 +16,7 @@ use crate::scene::{AaMode, SceneBounds};
 use crate::settings::{ScreenshotSize, Settings};
 
 use super::command::Command;
+use super::file_browser::FileBrowser;
 
 /// A summary of the loaded scene for the overlay.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,16 +40,36 @@ pub enum Dialog {
     OpenCameras,
     LoadPath,
     SavePath,
+    ExportVideo,
 }
 
 /// A request the UI makes of the window shell.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     Dialog(Dialog),
+    /// The in-app file browser confirmed a file for this dialog.
+    DialogChosen(Dialog, PathBuf),
     LoadScene(PathBuf),
     CancelLoad,
-    Screenshot { width: u32, height: u32 },
+    Screenshot {
+        width: u32,
+        height: u32,
+    },
+    /// Show a folder in the platform's file manager.
+    OpenFolder(PathBuf),
+    CancelExport,
     Quit,
+}
+
+/// Progress of a video export, for its progress bar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExportStatus {
+    pub out: PathBuf,
+    pub total: usize,
+    /// Frames rendered and handed to the encoder.
+    pub rendered: usize,
+    /// Frames the encoder has written.
+    pub encoded: usize,
 }
 
 /// Progress of a background load, for the progress bar.
@@ -115,6 +136,16 @@ pub struct AppState {
     pub errors: Vec<String>,
     /// Short confirmations ("screenshot saved to …").
     pub notices: Vec<String>,
+    /// The file last saved (screenshot, video): its folder is what "Open
+    /// folder" shows.
+    pub last_saved: Option<PathBuf>,
+    /// Where screenshots go when the settings name no folder
+    /// (`settings::default_screenshot_dir`; tests point it elsewhere).
+    pub default_screenshot_dir: PathBuf,
+    /// The in-app file browser, when no native dialog could open.
+    pub file_browser: Option<FileBrowser>,
+    /// The video export in progress.
+    pub export: Option<ExportStatus>,
     pub show_help: bool,
     pub stats: Stats,
     /// Which LOD settings the renderer honours.
@@ -150,6 +181,10 @@ impl AppState {
             loading: None,
             errors: Vec::new(),
             notices: Vec::new(),
+            last_saved: None,
+            default_screenshot_dir: crate::settings::default_screenshot_dir(),
+            file_browser: None,
+            export: None,
             show_help: false,
             stats: Stats::default(),
             lod_support: crate::render::Renderer::lod_support(),
@@ -241,6 +276,14 @@ impl AppState {
                 let (width, height) = ScreenshotSize::Uhd4k.pixels(self.viewport);
                 self.effects.push(Effect::Screenshot { width, height });
             }
+            Command::OpenScreenshotFolder => {
+                let folder = self
+                    .last_saved
+                    .as_deref()
+                    .and_then(Path::parent)
+                    .map_or_else(|| self.screenshot_dir(), Path::to_owned);
+                self.effects.push(Effect::OpenFolder(folder));
+            }
             Command::Quit => self.effects.push(Effect::Quit),
             Command::CancelLoad => self.effects.push(Effect::CancelLoad),
             Command::ToggleOverlay => self.settings.show_overlay ^= true,
@@ -249,6 +292,7 @@ impl AppState {
             Command::DismissMessages => {
                 self.errors.clear();
                 self.notices.clear();
+                self.last_saved = None;
                 self.show_help = false;
             }
             Command::ShDegreeDown => {
@@ -287,6 +331,16 @@ impl AppState {
                 }
             }
             Command::LoadPath => self.effects.push(Effect::Dialog(Dialog::LoadPath)),
+            Command::ExportVideo => {
+                if self.export.is_some() {
+                    self.notice("a video export is already running");
+                } else if self.path.path.len() < 2 {
+                    self.notice("add at least two keyframes (K) to export a video");
+                } else {
+                    self.effects.push(Effect::Dialog(Dialog::ExportVideo));
+                }
+            }
+            Command::CancelExport => self.effects.push(Effect::CancelExport),
         }
     }
 
@@ -343,8 +397,14 @@ impl AppState {
         self.jump_to_training_camera(next);
     }
 
+    /// A keyframe of the current goal view, turning about the rig's pivot (the
+    /// orbit target), so keyframes added around a subject orbit it.
+    fn current_keyframe(&self) -> Keyframe {
+        Keyframe::with_target(&self.rig.goal_pose(), self.rig.fov_y, self.rig.pivot())
+    }
+
     fn add_keyframe(&mut self) {
-        let keyframe = Keyframe::new(&self.rig.goal_pose(), self.rig.fov_y);
+        let keyframe = self.current_keyframe();
         let at = self.path.selected.map_or(self.path.path.len(), |i| i + 1);
         let at = at.min(self.path.path.len());
         self.path.path.keyframes.insert(at, keyframe);
@@ -373,9 +433,13 @@ impl AppState {
 
     /// Replaces keyframe `index` with the current view.
     pub fn update_keyframe(&mut self, index: usize) {
-        let keyframe = Keyframe::new(&self.rig.goal_pose(), self.rig.fov_y);
+        let keyframe = self.current_keyframe();
         if let Some(k) = self.path.path.keyframes.get_mut(index) {
-            *k = keyframe;
+            // Keep the keyframe's time.
+            *k = Keyframe {
+                time_s: k.time_s,
+                ..keyframe
+            };
         }
     }
 
@@ -465,6 +529,21 @@ impl AppState {
 
     pub fn scene_path(&self) -> Option<&Path> {
         self.scene.as_ref().map(|s| s.path.as_path())
+    }
+
+    /// The folder screenshots go to: the settings' `screenshot_dir`, else the
+    /// platform default.
+    pub fn screenshot_dir(&self) -> PathBuf {
+        self.settings
+            .screenshot_dir
+            .clone()
+            .unwrap_or_else(|| self.default_screenshot_dir.clone())
+    }
+
+    /// Opens the in-app file browser for `dialog` (no native dialog here).
+    pub fn open_file_browser(&mut self, dialog: Dialog, start_dir: Option<PathBuf>) {
+        let recent = self.settings.recent_folders.clone();
+        self.file_browser = Some(FileBrowser::new(dialog, start_dir, recent));
     }
 }
 

@@ -12,7 +12,7 @@ use super::median;
 pub struct BenchLoadArgs {
     /// Scene file (any supported format).
     pub scene: PathBuf,
-    /// Timed loads; the first one may read from disk, later ones from the page cache.
+    /// Number of timed loads; the first one may read from disk, later ones from the page cache.
     #[arg(long, default_value_t = 3)]
     pub repeats: usize,
     /// Print one JSON object instead of a table.

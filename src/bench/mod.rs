@@ -30,13 +30,15 @@ use crate::scene::{AaChoice, SceneBounds};
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Scene file.
+    /// Scene file, in any supported format (see `splatview --help`).
     pub scene: PathBuf,
+    /// Image width in pixels.
     #[arg(long, default_value_t = 1280)]
     pub width: u32,
+    /// Image height in pixels.
     #[arg(long, default_value_t = 720)]
     pub height: u32,
-    /// Timed frames (after a warm-up).
+    /// Number of timed frames (after a warm-up).
     #[arg(long, default_value_t = 100)]
     pub frames: usize,
     /// INRIA cameras.json to take the view from.
@@ -58,10 +60,11 @@ pub struct BenchArgs {
     /// see what was measured.
     #[arg(long)]
     pub screenshot: Option<PathBuf>,
-    /// Tile copies of the scene until it holds this many splats (e.g. 6000000).
+    /// Tile copies of the scene until it holds this many splats (a count, e.g.
+    /// 6000000).
     #[arg(long)]
     pub scale_to: Option<usize>,
-    /// Depth sort key bits (16, 24 or 32).
+    /// Depth sort key size in bits: 16, 24 or 32.
     #[arg(long)]
     pub sort_key_bits: Option<u32>,
     /// Sort kernels: the fastest the adapter supports, or one path.
@@ -74,8 +77,9 @@ pub struct BenchArgs {
     /// Anti-aliasing: auto (what the file asks for), classic, antialiased or mip.
     #[arg(long, default_value = "auto", value_parser = crate::args::parse_aa)]
     pub aa: AaChoice,
-    /// Compute rasterizer: most pairs one workgroup blends before a tile is split
-    /// into chunks (for tuning; default: the viewer's choice for the adapter).
+    /// Compute rasterizer: most (tile, splat) pairs one workgroup blends before a
+    /// tile is split into chunks, a count (for tuning; default: the viewer's
+    /// choice for the adapter).
     #[arg(long)]
     pub tile_chunk_pairs: Option<u32>,
     /// Print one JSON object instead of a table.

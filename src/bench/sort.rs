@@ -19,12 +19,13 @@ pub struct BenchSortArgs {
     /// Key bits to sort by (8, 16, 24 or 32).
     #[arg(long, default_value_t = 32)]
     pub key_bits: u32,
-    /// Timed iterations.
+    /// Number of timed sorts.
     #[arg(long, default_value_t = 20)]
     pub iterations: usize,
     /// Sort kernels: the fastest the adapter supports, or one path.
     #[arg(long, value_enum, default_value_t = SortPathArg::Auto)]
     pub path: SortPathArg,
+    /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
 }

@@ -10,6 +10,7 @@ pub mod rig;
 pub mod spline;
 pub mod trackball;
 pub mod up_axis;
+pub mod wheel;
 
 pub use orbit::OrbitCamera;
 pub use pose::CameraPose;

@@ -118,9 +118,9 @@ impl OrbitCamera {
         self.target -= (right * dx + down * dy) * world_per_pixel;
     }
 
-    /// Zooms by wheel `steps` (positive = closer).
-    pub fn zoom(&mut self, steps: f32) {
-        self.distance = (self.distance * 0.85f32.powf(steps)).clamp(1e-4, 1e7);
+    /// Zooms by wheel `notches` (positive = closer; see `wheel`).
+    pub fn zoom(&mut self, notches: f32) {
+        self.distance = (self.distance * super::wheel::zoom_factor(notches)).clamp(1e-4, 1e7);
     }
 }
 

@@ -1,14 +1,13 @@
 //! Camera paths: keyframed fly-throughs, played in the viewer and rendered to PNG
-//! sequences by `splatview render --path`.
+//! sequences or MP4 videos by `splatview render --path`.
 //!
-//! Keyframes are spaced evenly in time. Position follows a centripetal Catmull-Rom
-//! spline, rotation a SQUAD curve, field of view a Catmull-Rom curve (see `spline`).
+//! The file format (JSON) is documented in docs/CAMERA_PATHS.md. Sampling lives
+//! in `path_sample.rs`: keyframes are spaced evenly in time unless they carry
+//! their own `time_s`; with a shared orbit `target` the camera turns about it
+//! (rotation by SQUAD, distance interpolated on its own, so a circle of
+//! keyframes stays a circle), otherwise position follows a centripetal
+//! Catmull-Rom spline and rotation a SQUAD curve (see `spline`).
 //!
-//! File format (JSON, `version` 1):
-//! ```json
-//! { "version": 1, "duration_s": 10.0, "looping": false,
-//!   "keyframes": [ { "position": [x, y, z], "rotation": [x, y, z, w], "fov_y_degrees": 50.0 } ] }
-//! ```
 //! `rotation` is the world-from-camera rotation as a unit quaternion (x, y, z, w),
 //! camera axes as in OpenCV (x right, y down, z forward), the convention of
 //! `cameras.json`.
@@ -19,7 +18,6 @@ use glam::{Quat, Vec3};
 use serde::{Deserialize, Serialize};
 
 use super::pose::CameraPose;
-use super::spline::{catmull_rom, catmull_rom_scalar, squad};
 
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -29,6 +27,14 @@ pub struct Keyframe {
     /// World-from-camera rotation (x, y, z, w), OpenCV camera axes.
     pub rotation: [f32; 4],
     pub fov_y_degrees: f32,
+    /// The point the camera turned about when the keyframe was added (the orbit
+    /// target); keyframes sharing one are interpolated around it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<[f32; 3]>,
+    /// When the keyframe is reached, seconds from the start (evenly spaced when
+    /// absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_s: Option<f32>,
 }
 
 impl Keyframe {
@@ -37,6 +43,16 @@ impl Keyframe {
             position: pose.position.to_array(),
             rotation: pose.rotation.normalize().to_array(),
             fov_y_degrees: fov_y.to_degrees(),
+            target: None,
+            time_s: None,
+        }
+    }
+
+    /// A keyframe that turns about `target` (the orbit pivot).
+    pub fn with_target(pose: &CameraPose, fov_y: f32, target: Vec3) -> Self {
+        Self {
+            target: target.is_finite().then(|| target.to_array()),
+            ..Self::new(pose, fov_y)
         }
     }
 
@@ -54,7 +70,34 @@ impl Keyframe {
             .chain(&self.rotation)
             .all(|v| v.is_finite());
         let norm = Quat::from_array(self.rotation).length();
-        finite && norm > 1e-3 && self.fov_y_degrees > 0.0 && self.fov_y_degrees < 179.0
+        let target_ok = self.target.is_none_or(|t| t.iter().all(|v| v.is_finite()));
+        finite && target_ok && norm > 1e-3 && self.fov_y_degrees > 0.0 && self.fov_y_degrees < 179.0
+    }
+}
+
+/// How a path moves between keyframes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Interpolation {
+    /// `orbit` when every keyframe has the same target, else `catmull_rom`.
+    #[default]
+    Auto,
+    /// About the keyframes' targets: rotation by SQUAD, the eye at an
+    /// interpolated distance from an interpolated target.
+    Orbit,
+    /// Position along a centripetal Catmull-Rom spline, rotation by SQUAD.
+    CatmullRom,
+}
+
+impl Interpolation {
+    pub const ALL: [Self; 3] = [Self::Auto, Self::Orbit, Self::CatmullRom];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Auto => "Auto",
+            Self::Orbit => "Orbit",
+            Self::CatmullRom => "Catmull-Rom",
+        }
     }
 }
 
@@ -64,6 +107,9 @@ pub struct CameraPath {
     pub duration_s: f32,
     /// Whether the path closes back on its first keyframe (and playback repeats).
     pub looping: bool,
+    /// Absent in files written before it existed: `auto`.
+    #[serde(default)]
+    pub interpolation: Interpolation,
     pub keyframes: Vec<Keyframe>,
 }
 
@@ -73,6 +119,7 @@ impl Default for CameraPath {
             version: FORMAT_VERSION,
             duration_s: 10.0,
             looping: false,
+            interpolation: Interpolation::Auto,
             keyframes: Vec::new(),
         }
     }
@@ -108,96 +155,6 @@ impl CameraPath {
         self.keyframes.is_empty()
     }
 
-    /// The view at `time` seconds (clamped, or wrapped around when looping).
-    pub fn sample(&self, time: f32) -> Option<PathSample> {
-        let n = self.keyframes.len();
-        let key = |i: isize| -> &Keyframe {
-            let i = if self.looping {
-                i.rem_euclid(n as isize)
-            } else {
-                i.clamp(0, n as isize - 1)
-            };
-            &self.keyframes[i as usize]
-        };
-        if n == 0 {
-            return None;
-        }
-        if n == 1 {
-            let k = &self.keyframes[0];
-            return Some(PathSample {
-                pose: k.pose(),
-                fov_y: k.fov_y_degrees.to_radians(),
-            });
-        }
-        let segments = if self.looping { n } else { n - 1 };
-        let phase = time / self.duration_s.max(1e-6);
-        let phase = if self.looping {
-            phase.rem_euclid(1.0)
-        } else {
-            phase.clamp(0.0, 1.0)
-        };
-        let u = if phase.is_finite() {
-            phase * segments as f32
-        } else {
-            0.0
-        };
-        let i = (u.floor() as usize).min(segments - 1);
-        let t = u - i as f32;
-        let i = i as isize;
-
-        let (k1, k2) = (key(i), key(i + 1));
-        // Open ends: mirror the neighbour so the end tangents follow the path.
-        let (k0, k3) = (key(i - 1), key(i + 2));
-        let p = |k: &Keyframe| Vec3::from_array(k.position);
-        let p0 = if !self.looping && i == 0 {
-            2.0 * p(k1) - p(k2)
-        } else {
-            p(k0)
-        };
-        let p3 = if !self.looping && i + 2 > n as isize - 1 {
-            2.0 * p(k2) - p(k1)
-        } else {
-            p(k3)
-        };
-        let q = |k: &Keyframe| Quat::from_array(k.rotation).normalize();
-        let f = |k: &Keyframe| k.fov_y_degrees;
-        let position = catmull_rom(p0, p(k1), p(k2), p3, t);
-        let rotation = squad(q(k0), q(k1), q(k2), q(k3), t);
-        let fov = catmull_rom_scalar(f(k0), f(k1), f(k2), f(k3), t).clamp(1.0, 170.0);
-        Some(PathSample {
-            pose: CameraPose { position, rotation },
-            fov_y: fov.to_radians(),
-        })
-    }
-
-    /// Times (seconds) of `frames` evenly spaced frames covering the path: both ends
-    /// for an open path, one lap without repeating the first frame when looping.
-    pub fn frame_times(&self, frames: usize) -> Vec<f32> {
-        let d = self.duration_s;
-        match frames {
-            0 => Vec::new(),
-            1 => vec![0.0],
-            _ if self.looping => (0..frames).map(|k| d * k as f32 / frames as f32).collect(),
-            _ => (0..frames)
-                .map(|k| d * k as f32 / (frames - 1) as f32)
-                .collect(),
-        }
-    }
-
-    /// The time at which keyframe `index` is reached.
-    pub fn keyframe_time(&self, index: usize) -> f32 {
-        let segments = if self.looping {
-            self.len()
-        } else {
-            self.len().saturating_sub(1)
-        };
-        if segments == 0 {
-            0.0
-        } else {
-            self.duration_s * index as f32 / segments as f32
-        }
-    }
-
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
@@ -222,7 +179,15 @@ impl CameraPath {
         }
         if let Some(i) = parsed.keyframes.iter().position(|k| !k.is_valid()) {
             return Err(format(format!(
-                "keyframe {i} has a non-finite position or rotation, or a field of view outside 0..179 degrees"
+                "keyframe {i} has a non-finite position, rotation or target, or a field of view outside 0..179 degrees"
+            )));
+        }
+        parsed.check_times().map_err(format)?;
+        if parsed.interpolation == Interpolation::Orbit
+            && let Some(i) = parsed.keyframes.iter().position(|k| k.target.is_none())
+        {
+            return Err(format(format!(
+                "interpolation is \"orbit\" but keyframe {i} has no target"
             )));
         }
         Ok(parsed)
@@ -243,6 +208,10 @@ impl CameraPath {
         })
     }
 }
+
+/// Sampling: timing and interpolation.
+#[path = "path_sample.rs"]
+mod sample;
 
 #[cfg(test)]
 #[path = "path_tests.rs"]

@@ -13,6 +13,7 @@ use super::orbit::{DEFAULT_FOV_Y_DEGREES, OrbitCamera};
 use super::pose::CameraPose;
 use super::trackball::{TrackballController, TrackballPose};
 use super::up_axis::UpAxis;
+use super::wheel;
 use crate::scene::{PinholeCamera, SceneBounds};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -43,7 +44,7 @@ pub struct PointerInput {
     pub rotate: Vec2,
     /// Pixels dragged with the secondary or middle button (pan).
     pub pan: Vec2,
-    /// Wheel steps, positive = towards the scene.
+    /// Wheel notches (`wheel::notches`), positive = towards the scene.
     pub scroll: f32,
     /// Height of the view in pixels (for pan speed).
     pub viewport_height: f32,
@@ -277,7 +278,8 @@ impl CameraRig {
                 }
                 if input.scroll != 0.0 {
                     // The wheel sets the speed while flying.
-                    self.fly_speed = (self.fly_speed * 1.2f32.powf(input.scroll)).clamp(1e-3, 1e3);
+                    self.fly_speed =
+                        (self.fly_speed * wheel::fly_speed_factor(input.scroll)).clamp(1e-3, 1e3);
                 }
             }
             Controller::Trackball(ball) => {
@@ -291,7 +293,7 @@ impl CameraRig {
                 }
                 if input.scroll != 0.0 {
                     ball.goal.distance =
-                        (ball.goal.distance * 0.85f32.powf(input.scroll)).clamp(1e-4, 1e7);
+                        (ball.goal.distance * wheel::zoom_factor(input.scroll)).clamp(1e-4, 1e7);
                     self.pivot_distance = ball.goal.distance;
                 }
             }

@@ -19,13 +19,47 @@ use glam::{Quat, Vec3};
 /// at a keyframe, so the curve is C1 in *time* (keyframes are evenly spaced in
 /// time) rather than only in the knot parameter: no speed jumps at keyframes.
 pub fn catmull_rom(p0: Vec3, p1: Vec3, p2: Vec3, p3: Vec3, t: f32) -> Vec3 {
-    let m1 = centripetal_tangent(p0, p1, p2);
-    let m2 = centripetal_tangent(p1, p2, p3);
+    catmull_rom_timed(p0, p1, p2, p3, [1.0; 3], t)
+}
+
+/// [`catmull_rom`] for keyframes that are not evenly spaced in time: `durations`
+/// are the lengths (seconds) of the segments before, of and after this one. The
+/// velocity at a keyframe is the centripetal tangent over the mean duration of
+/// the two segments meeting there, and each segment scales it by its own
+/// duration, so speed stays continuous across keyframes (C1 in time). Equal
+/// durations give exactly [`catmull_rom`].
+pub fn catmull_rom_timed(
+    p0: Vec3,
+    p1: Vec3,
+    p2: Vec3,
+    p3: Vec3,
+    durations: [f32; 3],
+    t: f32,
+) -> Vec3 {
+    let [h0, h1, h2] = durations.map(|h| h.max(1e-6));
+    let m1 = centripetal_tangent(p0, p1, p2) * (2.0 * h1 / (h0 + h1));
+    let m2 = centripetal_tangent(p1, p2, p3) * (2.0 * h1 / (h1 + h2));
     let t = t.clamp(0.0, 1.0);
     let (t2, t3) = (t * t, t * t * t);
     p1 * (2.0 * t3 - 3.0 * t2 + 1.0)
         + m1 * (t3 - 2.0 * t2 + t)
         + p2 * (-2.0 * t3 + 3.0 * t2)
+        + m2 * (t3 - t2)
+}
+
+/// Catmull-Rom of scalars (field of view, log distance) between `v1` and `v2`
+/// with segment `durations` as in [`catmull_rom_timed`]: the tangent at a
+/// keyframe is the finite difference of its neighbours over the time between
+/// them. Equal durations give uniform Catmull-Rom ([`catmull_rom_scalar`]).
+pub fn catmull_rom_scalar_timed([v0, v1, v2, v3]: [f32; 4], durations: [f32; 3], t: f32) -> f32 {
+    let [h0, h1, h2] = durations.map(|h| h.max(1e-6));
+    let m1 = (v2 - v0) * h1 / (h0 + h1);
+    let m2 = (v3 - v1) * h1 / (h1 + h2);
+    let t = t.clamp(0.0, 1.0);
+    let (t2, t3) = (t * t, t * t * t);
+    v1 * (2.0 * t3 - 3.0 * t2 + 1.0)
+        + m1 * (t3 - 2.0 * t2 + t)
+        + v2 * (-2.0 * t3 + 3.0 * t2)
         + m2 * (t3 - t2)
 }
 
@@ -143,6 +177,21 @@ mod tests {
         assert!(squad(q[0], q[1], q[2], q[3], 0.0).angle_between(q[1]) < 1e-4);
         assert!(squad(q[0], q[1], q[2], q[3], 1.0).angle_between(q[2]) < 1e-4);
         assert_eq!(catmull_rom_scalar(1.0, 2.0, 3.0, 4.0, 0.5), 2.5);
+    }
+
+    #[test]
+    fn timed_curves_reduce_to_uniform_ones() {
+        let v = [0.3, 1.7, -0.4, 2.2];
+        for t in [0.0, 0.25, 0.5, 0.9, 1.0] {
+            let uniform = catmull_rom_scalar(v[0], v[1], v[2], v[3], t);
+            let timed = catmull_rom_scalar_timed(v, [2.5; 3], t);
+            assert!((uniform - timed).abs() < 1e-5, "{t}: {uniform} {timed}");
+        }
+        // Unequal durations change the shape but not the ends.
+        let p = [Vec3::ZERO, Vec3::X, Vec3::new(2.0, 1.0, 0.0), Vec3::Y * 3.0];
+        let timed = |t| catmull_rom_timed(p[0], p[1], p[2], p[3], [1.0, 3.0, 0.5], t);
+        assert!(timed(0.0).distance(p[1]) < 1e-6 && timed(1.0).distance(p[2]) < 1e-5);
+        assert!(timed(0.5).distance(catmull_rom(p[0], p[1], p[2], p[3], 0.5)) > 1e-3);
     }
 
     #[test]

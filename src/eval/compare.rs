@@ -104,14 +104,14 @@ impl CompareArgs {
             CameraSpec::Framing
         };
         let job = RenderJob {
-            scene: self.a.clone(),
+            scenes: vec![self.a.clone()],
             camera,
             width: self.width,
             height: self.height,
             settings: RenderSettings::default(),
             output: RenderOutput::Image(PathBuf::new()),
         };
-        crate::headless::resolve_camera(&job, a)
+        crate::headless::resolve_camera(&job, crate::scene::SceneBounds::robust(a))
     }
 }
 

@@ -41,6 +41,7 @@ pub const SHADER_FILES: &[(&str, &str)] = &[
         include_str!("../../shaders/splat_compact.wgsl"),
     ),
     ("compose.wgsl", include_str!("../../shaders/compose.wgsl")),
+    ("lines.wgsl", include_str!("../../shaders/lines.wgsl")),
     (
         "sort_histogram.wgsl",
         include_str!("../../shaders/sort_histogram.wgsl"),

@@ -15,8 +15,9 @@ use glam::Vec3;
 use crate::controls::orbit::DEFAULT_WORLD_UP;
 use crate::controls::{OrbitCamera, UpAxis};
 use crate::gpu::{GpuContext, GpuError};
-use crate::render::offscreen::{OffscreenError, OffscreenView};
-use crate::render::{Raster, RenderLod, Renderer, SplatScene, ViewParams};
+use crate::render::offscreen::{OffscreenError, OffscreenView, SceneRefs};
+use crate::render::{MeshParams, MeshScene, Raster, RenderLod, Renderer, SplatScene, ViewParams};
+use crate::scene::objects::SceneObjects;
 use crate::scene::{AaChoice, PinholeCamera, SceneBounds, SplatCloud};
 
 pub use path::render_path_frames;
@@ -48,6 +49,8 @@ pub struct RenderSettings {
     pub raster: Raster,
     pub aa: AaChoice,
     pub lod: RenderLod,
+    /// How meshes and point clouds are drawn.
+    pub mesh: MeshParams,
 }
 
 impl Default for RenderSettings {
@@ -57,6 +60,7 @@ impl Default for RenderSettings {
             raster: Raster::Hardware,
             aa: AaChoice::Auto,
             lod: RenderLod::default(),
+            mesh: MeshParams::default(),
         }
     }
 }
@@ -72,12 +76,19 @@ pub enum RenderOutput {
         frames: usize,
         out_dir: PathBuf,
     },
+    /// An MP4 of a camera path file at `fps` frames per second.
+    Video {
+        path_file: PathBuf,
+        fps: f64,
+        out: PathBuf,
+    },
 }
 
 /// `splatview render`, as plain data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RenderJob {
-    pub scene: PathBuf,
+    /// Scene files: splats, meshes and point clouds, drawn together.
+    pub scenes: Vec<PathBuf>,
     pub camera: CameraSpec,
     /// Overrides of the output size (a cameras.json camera is rescaled).
     pub width: Option<u32>,
@@ -102,6 +113,8 @@ pub enum HeadlessError {
     Shader(#[from] crate::gpu::shader::ShaderError),
     #[error(transparent)]
     Render(#[from] OffscreenError),
+    #[error(transparent)]
+    Video(#[from] crate::video::VideoError),
     #[error("{path}: {source}")]
     Write {
         path: PathBuf,
@@ -188,8 +201,11 @@ fn requested_size(job: &RenderJob) -> (u32, u32) {
     )
 }
 
-/// The camera of a single-view job.
-pub fn resolve_camera(job: &RenderJob, cloud: &SplatCloud) -> Result<PinholeCamera, HeadlessError> {
+/// The camera of a single-view job over a scene with `bounds`.
+pub fn resolve_camera(
+    job: &RenderJob,
+    bounds: Option<SceneBounds>,
+) -> Result<PinholeCamera, HeadlessError> {
     match &job.camera {
         CameraSpec::Training { file, index } => {
             let cameras = crate::io::cameras_json::load_cameras_json(file)?;
@@ -220,7 +236,7 @@ pub fn resolve_camera(job: &RenderJob, cloud: &SplatCloud) -> Result<PinholeCame
         } => {
             let (width, height) = requested_size(job);
             let target = target
-                .or_else(|| SceneBounds::robust(cloud).map(|b| b.center()))
+                .or_else(|| bounds.map(|b| b.center()))
                 .unwrap_or(Vec3::ZERO);
             look_at_camera(
                 *eye,
@@ -233,21 +249,18 @@ pub fn resolve_camera(job: &RenderJob, cloud: &SplatCloud) -> Result<PinholeCame
         }
         CameraSpec::Framing => {
             let (width, height) = requested_size(job);
-            Ok(framing_camera(
-                SceneBounds::robust(cloud),
-                UpAxis::default(),
-                width,
-                height,
-            ))
+            Ok(framing_camera(bounds, UpAxis::default(), width, height))
         }
     }
 }
 
-/// A device, the renderer and one uploaded scene: what a headless job draws with.
+/// A device, the renderer and one uploaded scene (splats and meshes): what a
+/// headless job draws with.
 pub struct HeadlessScene {
     pub gpu: GpuContext,
     pub renderer: Renderer,
     pub scene: SplatScene,
+    pub meshes: Vec<MeshScene>,
 }
 
 impl HeadlessScene {
@@ -259,7 +272,35 @@ impl HeadlessScene {
             gpu,
             renderer,
             scene,
+            meshes: Vec::new(),
         })
+    }
+
+    /// Every visible object of `objects` uploaded to `gpu`: the splat objects as
+    /// one scene, each mesh object on its own.
+    pub fn from_objects(gpu: GpuContext, objects: &SceneObjects) -> Result<Self, HeadlessError> {
+        let cloud = objects
+            .combined_splats()
+            .unwrap_or_else(|| SplatCloud::new(0));
+        let mut headless = Self::new(gpu, &cloud)?;
+        for mesh in objects.placed_meshes() {
+            let scene = MeshScene::new(
+                &headless.gpu.device,
+                &headless.gpu.queue,
+                &headless.renderer.meshes,
+                &mesh,
+            )?;
+            for warning in &scene.warnings {
+                log::warn!("{}: {warning}", mesh.name);
+            }
+            headless.meshes.push(scene);
+        }
+        Ok(headless)
+    }
+
+    /// What a view of this scene draws, with `settings`' mesh drawing.
+    pub fn refs(&self, settings: &RenderSettings) -> (Vec<&MeshScene>, MeshParams) {
+        (self.meshes.iter().collect(), settings.mesh)
     }
 
     /// The view parameters of `camera` under `settings`.
@@ -280,6 +321,11 @@ impl HeadlessScene {
 pub fn validate(job: &RenderJob, limits: &wgpu::Limits) -> Result<(), HeadlessError> {
     // Sizes not given are 1280x720 or a cameras.json camera's, checked later.
     check_size(job.width.unwrap_or(1), job.height.unwrap_or(1), limits)?;
+    if let RenderOutput::Video { fps, .. } = &job.output {
+        let (width, height) = requested_size(job);
+        crate::video::check_video(width, height, *fps)
+            .map_err(|err| HeadlessError::Invalid(err.to_string()))?;
+    }
     if let CameraSpec::LookAt {
         eye,
         target,
@@ -305,25 +351,33 @@ pub fn run_render(job: &RenderJob) -> Result<String, HeadlessError> {
     log::info!("adapter: {}", gpu.adapter_description());
     let limits = gpu.device.limits();
     validate(job, &limits)?;
-    let cloud = crate::io::load_splat_file(&job.scene)?;
+    if job.scenes.is_empty() {
+        return Err(HeadlessError::Invalid("no scene file given".into()));
+    }
+    let objects = crate::io::load_scene_objects(&job.scenes)?;
     match &job.output {
         RenderOutput::Path {
             path_file,
             frames,
             out_dir,
-        } => path::run_path(gpu, job, &cloud, path_file, *frames, out_dir),
+        } => path::run_path(gpu, job, &objects, path_file, *frames, out_dir),
+        RenderOutput::Video {
+            path_file,
+            fps,
+            out,
+        } => path::run_video(gpu, job, &objects, path_file, *fps, out),
         RenderOutput::Image(out) => {
-            let camera = resolve_camera(job, &cloud)?;
+            let camera = resolve_camera(job, objects.bounds())?;
             check_size(camera.width, camera.height, &limits)?;
-            let mut headless = HeadlessScene::new(gpu, &cloud)?;
+            let mut headless = HeadlessScene::from_objects(gpu, &objects)?;
             let image = render_image(&mut headless, camera, &job.settings)?;
             image.save(out).map_err(|source| HeadlessError::Encode {
                 path: out.clone(),
                 source,
             })?;
             Ok(format!(
-                "rendered {} splats at {}x{} to {}",
-                cloud.len(),
+                "rendered {} at {}x{} to {}",
+                describe_objects(&objects),
                 camera.width,
                 camera.height,
                 out.display()
@@ -339,8 +393,46 @@ pub fn render_image(
     settings: &RenderSettings,
 ) -> Result<image::RgbImage, HeadlessError> {
     let mut view = OffscreenView::new(&headless.gpu.device, &headless.renderer);
+    render_with(headless, &mut view, camera, settings)
+}
+
+/// One image of the uploaded scene through `view`.
+pub fn render_with(
+    headless: &HeadlessScene,
+    view: &mut OffscreenView,
+    camera: PinholeCamera,
+    settings: &RenderSettings,
+) -> Result<image::RgbImage, HeadlessError> {
     let params = HeadlessScene::params(camera, settings);
-    Ok(view.render(&headless.gpu, &headless.renderer, &headless.scene, &params)?)
+    let (meshes, mesh_params) = headless.refs(settings);
+    let refs = SceneRefs {
+        splats: &headless.scene,
+        meshes: &meshes,
+        mesh_params,
+    };
+    Ok(view.render_scene(&headless.gpu, &headless.renderer, refs, &params)?)
+}
+
+/// "152746 splats and 1 mesh (12 triangles)" style summary of a job's objects.
+fn describe_objects(objects: &SceneObjects) -> String {
+    use crate::scene::objects::ObjectContent;
+    let splats = objects.splat_count();
+    let (mut meshes, mut triangles, mut points) = (0, 0, 0);
+    for object in &objects.objects {
+        if let ObjectContent::Mesh(mesh) = &object.content {
+            meshes += 1;
+            triangles += mesh.triangle_count();
+            points += mesh.point_count();
+        }
+    }
+    let mut parts = vec![format!("{splats} splats")];
+    if meshes > 0 {
+        parts.push(format!(
+            "{meshes} mesh object{} ({triangles} triangles, {points} points)",
+            if meshes == 1 { "" } else { "s" }
+        ));
+    }
+    parts.join(" and ")
 }
 
 /// Uploads `cloud` to `gpu` and renders one frame with `raster` (tests and tools).

@@ -1,6 +1,8 @@
-//! `splatview render SCENE --path path.json --frames N --out-dir DIR`: a camera path
-//! rendered to a PNG sequence through the same code as the window
+//! `splatview render SCENE --path path.json --frames N --out-dir DIR` and
+//! `… --path path.json --video out.mp4 --fps F`: a camera path rendered to a PNG
+//! sequence or an MP4 (`crate::video`) through the same code as the window
 //! (`OffscreenView::render` -> `Renderer::encode_view`), with a progress bar.
+//! A video frame is the PNG of the same frame, up to compression.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -10,16 +12,11 @@ use super::{HeadlessError, HeadlessScene, RenderJob, RenderSettings, check_size,
 use crate::controls::path::CameraPath;
 use crate::gpu::GpuContext;
 use crate::render::offscreen::OffscreenView;
-use crate::scene::SplatCloud;
+use crate::scene::objects::SceneObjects;
+use crate::video::VideoWriter;
 
-pub(super) fn run_path(
-    gpu: GpuContext,
-    job: &RenderJob,
-    cloud: &SplatCloud,
-    path_file: &Path,
-    frames: usize,
-    out_dir: &Path,
-) -> Result<String, HeadlessError> {
+/// The path in `path_file`, refused when it has no keyframes.
+fn load_path(path_file: &Path) -> Result<CameraPath, HeadlessError> {
     let path = CameraPath::load(path_file)?;
     if path.is_empty() {
         return Err(HeadlessError::Invalid(format!(
@@ -27,6 +24,57 @@ pub(super) fn run_path(
             path_file.display()
         )));
     }
+    Ok(path)
+}
+
+pub(super) fn run_video(
+    gpu: GpuContext,
+    job: &RenderJob,
+    objects: &SceneObjects,
+    path_file: &Path,
+    fps: f64,
+    out: &Path,
+) -> Result<String, HeadlessError> {
+    let path = load_path(path_file)?;
+    let (width, height) = requested_size(job);
+    check_size(width, height, &gpu.device.limits())?;
+    crate::video::check_video(width, height, fps)
+        .map_err(|err| HeadlessError::Invalid(err.to_string()))?;
+    let frames = path.video_frame_count(fps);
+    let mut headless = HeadlessScene::from_objects(gpu, objects)?;
+    let mut writer = VideoWriter::create(out, width, height, fps)?;
+    let started = Instant::now();
+    render_path_frames(
+        &mut headless,
+        &path,
+        frames,
+        (width, height),
+        &job.settings,
+        |i, image| {
+            writer.push(image)?;
+            progress(i + 1, frames, started);
+            Ok(())
+        },
+    )?;
+    let written = writer.finish()?;
+    eprintln!();
+    Ok(format!(
+        "rendered {written} frames of {} ({:.1} s path) at {width}x{height}, {fps} fps to {}",
+        path_file.display(),
+        path.duration_s,
+        out.display()
+    ))
+}
+
+pub(super) fn run_path(
+    gpu: GpuContext,
+    job: &RenderJob,
+    objects: &SceneObjects,
+    path_file: &Path,
+    frames: usize,
+    out_dir: &Path,
+) -> Result<String, HeadlessError> {
+    let path = load_path(path_file)?;
     if frames == 0 {
         return Err(HeadlessError::Invalid("--frames must be at least 1".into()));
     }
@@ -36,7 +84,7 @@ pub(super) fn run_path(
         path: out_dir.to_owned(),
         source,
     })?;
-    let mut headless = HeadlessScene::new(gpu, cloud)?;
+    let mut headless = HeadlessScene::from_objects(gpu, objects)?;
     let started = Instant::now();
     let written = render_path_frames(
         &mut headless,
@@ -80,8 +128,7 @@ pub fn render_path_frames(
             continue;
         };
         let camera = sample.pose.camera(sample.fov_y, size.0, size.1);
-        let params = HeadlessScene::params(camera, settings);
-        let image = view.render(&headless.gpu, &headless.renderer, &headless.scene, &params)?;
+        let image = super::render_with(headless, &mut view, camera, settings)?;
         sink(i, &image)?;
         written += 1;
     }

@@ -117,6 +117,30 @@ pub fn load_scene_file_with_progress(
     }
 }
 
+/// Loads every file of `paths` as one object each (splats, a mesh or a point
+/// cloud, detected from content), in order. The first file that fails stops it.
+pub fn load_scene_objects(
+    paths: &[std::path::PathBuf],
+) -> Result<crate::scene::objects::SceneObjects, LoadError> {
+    use crate::scene::objects::{ObjectContent, SceneObject, SceneObjects};
+    let mut objects = SceneObjects::default();
+    for path in paths {
+        let content = match load_scene_file(path)? {
+            LoadedScene::Splats(cloud) => ObjectContent::Splats(cloud),
+            LoadedScene::Mesh(mesh) => {
+                for warning in &mesh.warnings {
+                    log::warn!("{}: {warning}", path.display());
+                }
+                ObjectContent::Mesh(mesh)
+            }
+        };
+        objects
+            .objects
+            .push(SceneObject::new(path.clone(), content));
+    }
+    Ok(objects)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

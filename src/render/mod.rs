@@ -10,6 +10,7 @@
 
 pub mod compose;
 pub mod formats;
+pub mod lines;
 pub mod mesh;
 pub mod offscreen;
 pub mod params;

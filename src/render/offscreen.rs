@@ -7,7 +7,26 @@ use crate::gpu::readback::{ReadbackError, read_buffer, read_texture_rgba8};
 use crate::render::params::{Raster, ViewParams};
 use crate::render::scene::SplatScene;
 use crate::render::view::SplatView;
-use crate::render::{RenderError, Renderer};
+use crate::render::{MeshParams, MeshScene, RenderError, Renderer};
+
+/// What an offscreen view draws: splats, and meshes drawn first.
+#[derive(Clone, Copy)]
+pub struct SceneRefs<'a> {
+    pub splats: &'a SplatScene,
+    pub meshes: &'a [&'a MeshScene],
+    pub mesh_params: MeshParams,
+}
+
+impl<'a> SceneRefs<'a> {
+    /// Splats alone.
+    pub fn splats(splats: &'a SplatScene) -> Self {
+        Self {
+            splats,
+            meshes: &[],
+            mesh_params: MeshParams::default(),
+        }
+    }
+}
 
 /// Output format of offscreen renders (non-sRGB: values are written as they are).
 pub const OFFSCREEN_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
@@ -63,13 +82,27 @@ impl OffscreenView {
         self.output.as_ref()
     }
 
-    /// Records one frame into the output texture (readable with `COPY_SRC`).
+    /// Records one frame of splats into the output texture (readable with
+    /// `COPY_SRC`).
     pub fn encode(
         &mut self,
         gpu: &GpuContext,
         renderer: &Renderer,
         encoder: &mut wgpu::CommandEncoder,
         scene: &SplatScene,
+        params: &ViewParams<'_>,
+    ) -> Result<(), RenderError> {
+        self.encode_scene(gpu, renderer, encoder, SceneRefs::splats(scene), params)
+    }
+
+    /// Records one frame of `scene` (meshes first, then splats) into the output
+    /// texture.
+    pub fn encode_scene(
+        &mut self,
+        gpu: &GpuContext,
+        renderer: &Renderer,
+        encoder: &mut wgpu::CommandEncoder,
+        scene: SceneRefs<'_>,
         params: &ViewParams<'_>,
     ) -> Result<(), RenderError> {
         let (width, height) = (params.camera.width, params.camera.height);
@@ -90,7 +123,16 @@ impl OffscreenView {
             return Ok(());
         };
         let output = texture.create_view(&Default::default());
-        renderer.encode_view(gpu, encoder, scene, &mut self.view, params, &output)
+        renderer.encode_view_with_meshes(
+            gpu,
+            encoder,
+            scene.splats,
+            scene.meshes,
+            &scene.mesh_params,
+            &mut self.view,
+            params,
+            &output,
+        )
     }
 
     /// Renders one frame and returns it as an 8-bit RGB image (blocking). With the
@@ -102,6 +144,17 @@ impl OffscreenView {
         gpu: &GpuContext,
         renderer: &Renderer,
         scene: &SplatScene,
+        params: &ViewParams<'_>,
+    ) -> Result<image::RgbImage, OffscreenError> {
+        self.render_scene(gpu, renderer, SceneRefs::splats(scene), params)
+    }
+
+    /// [`Self::render`] of splats and meshes.
+    pub fn render_scene(
+        &mut self,
+        gpu: &GpuContext,
+        renderer: &Renderer,
+        scene: SceneRefs<'_>,
         params: &ViewParams<'_>,
     ) -> Result<image::RgbImage, OffscreenError> {
         let image = self.render_once(gpu, renderer, scene, params)?;
@@ -130,7 +183,7 @@ impl OffscreenView {
         &mut self,
         gpu: &GpuContext,
         renderer: &Renderer,
-        scene: &SplatScene,
+        scene: SceneRefs<'_>,
         params: &ViewParams<'_>,
     ) -> Result<image::RgbImage, OffscreenError> {
         let mut encoder = gpu
@@ -138,7 +191,7 @@ impl OffscreenView {
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("offscreen frame"),
             });
-        self.encode(gpu, renderer, &mut encoder, scene, params)?;
+        self.encode_scene(gpu, renderer, &mut encoder, scene, params)?;
         gpu.queue.submit([encoder.finish()]);
         self.view.after_submit();
         let Some(texture) = &self.output else {

@@ -6,6 +6,7 @@ pub mod bounds;
 pub mod camera;
 pub mod lod;
 pub mod mesh;
+pub mod objects;
 pub mod sh_basis;
 pub mod sh_rotation;
 pub mod splats;

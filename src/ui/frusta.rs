@@ -1,61 +1,53 @@
-//! Training camera frusta, drawn as lines over the 3D view with egui's painter
-//! (no depth test: they show through the splats, which is what one wants when
-//! looking for a camera).
+//! Training camera frusta as line segments for the scene view's line pass
+//! (`render::lines`): each camera a pyramid `settings.frustum_size` scene radii
+//! deep (apex at the camera centre, base at the image corners) with a tick
+//! marking image-up; the selected camera thicker and yellow. The line pass
+//! draws them after the splats and hides them behind a depth texture when the
+//! view has one (meshes); the splat passes write no depth yet.
 
-use egui::{Color32, Pos2, Stroke};
 use glam::Vec3;
 
 use crate::app::state::AppState;
+use crate::render::lines::LineSegment;
 use crate::scene::PinholeCamera;
 
-/// Draws each training camera as a small pyramid (apex at the camera centre, base
-/// at the image corners) and a tick marking image-up.
-pub fn paint(painter: &egui::Painter, state: &AppState, pixels_per_point: f32) {
-    let (width, height) = state.viewport;
-    let view = state.rig.camera(width, height);
-    let view_from_world = view.view_from_world();
+const NORMAL: [f32; 4] = [0.31, 0.78, 1.0, 0.85];
+const SELECTED: [f32; 4] = [1.0, 0.78, 0.16, 1.0];
+
+/// The frusta to draw in a view of `view` (none when hidden).
+pub fn segments(state: &AppState, view: &PinholeCamera) -> Vec<LineSegment> {
+    if !state.settings.show_frusta || state.training.cameras.is_empty() {
+        return Vec::new();
+    }
     let size = state
         .scene
         .as_ref()
         .and_then(|s| s.bounds)
-        .map_or(0.1, |b| b.radius() * 0.04);
-    let near = 1e-3 * size;
-    let to_screen = |p_view: Vec3| -> Pos2 {
-        let px = view.fx * p_view.x / p_view.z + view.cx;
-        let py = view.fy * p_view.y / p_view.z + view.cy;
-        Pos2::new(px / pixels_per_point, py / pixels_per_point)
-    };
-    let line = |a: Vec3, b: Vec3, stroke: Stroke| {
-        let (a, b) = (
-            view_from_world.transform_point3(a),
-            view_from_world.transform_point3(b),
-        );
-        if let Some((a, b)) = clip_to_near(a, b, near) {
-            painter.line_segment([to_screen(a), to_screen(b)], stroke);
-        }
-    };
+        .map_or(1.0, |b| b.radius())
+        * state.settings.frustum_size;
     let eye = view.position();
+    let mut out = Vec::with_capacity(9 * state.training.cameras.len());
     for (i, cam) in state.training.cameras.iter().enumerate() {
-        if cam.camera.position().distance(eye) < size {
+        if cam.camera.position().distance(eye) < 0.5 * size {
             // Looking through this camera: its frustum would only frame the view.
             continue;
         }
-        let selected = state.training.selected == Some(i);
-        let stroke = if selected {
-            Stroke::new(2.5, Color32::from_rgb(255, 200, 40))
+        let (width, color) = if state.training.selected == Some(i) {
+            (3.0, SELECTED)
         } else {
-            Stroke::new(1.0, Color32::from_rgba_unmultiplied(80, 200, 255, 200))
+            (1.5, NORMAL)
         };
         let (apex, corners) = frustum(&cam.camera, size);
+        let mut line = |a: Vec3, b: Vec3| out.push(LineSegment::new(a, b, width, color));
         for k in 0..4 {
-            line(apex, corners[k], stroke);
-            line(corners[k], corners[(k + 1) % 4], stroke);
+            line(apex, corners[k]);
+            line(corners[k], corners[(k + 1) % 4]);
         }
         // Image-up tick above the top edge.
         let top_mid = 0.5 * (corners[0] + corners[1]);
-        let up = (corners[0] - corners[3]) * 0.3;
-        line(top_mid, top_mid + up, stroke);
+        line(top_mid, top_mid + (corners[0] - corners[3]) * 0.3);
     }
+    out
 }
 
 /// Camera centre and the four image corners at depth `size` (top-left, top-right,
@@ -81,29 +73,69 @@ pub fn frustum(camera: &PinholeCamera, size: f32) -> (Vec3, [Vec3; 4]) {
     )
 }
 
-/// The part of segment `a b` (view space) in front of the plane z = `near`.
-fn clip_to_near(a: Vec3, b: Vec3, near: f32) -> Option<(Vec3, Vec3)> {
-    match (a.z >= near, b.z >= near) {
-        (true, true) => Some((a, b)),
-        (false, false) => None,
-        (a_in, _) => {
-            let t = (near - a.z) / (b.z - a.z);
-            let cut = a + (b - a) * t;
-            Some(if a_in { (a, cut) } else { (cut, b) })
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::state::SceneInfo;
+    use crate::io::cameras_json::TrainingCamera;
+    use crate::scene::{AaMode, SceneBounds};
+    use crate::settings::Settings;
 
     #[test]
-    fn clipping_keeps_the_front_part() {
-        let (a, b) = clip_to_near(Vec3::new(0.0, 0.0, -1.0), Vec3::new(0.0, 0.0, 3.0), 1.0)
-            .expect("crosses");
-        assert_eq!(a.z, 1.0);
-        assert_eq!(b.z, 3.0);
-        assert!(clip_to_near(Vec3::NEG_Z, Vec3::NEG_Z * 2.0, 0.1).is_none());
+    fn frusta_scale_with_the_setting_and_the_scene() {
+        let mut state = AppState::new(Settings::default());
+        state.scene = Some(SceneInfo {
+            path: "s.ply".into(),
+            name: "s.ply".into(),
+            format: "PLY".into(),
+            splat_count: 1,
+            sh_degree: 0,
+            aa_mode: AaMode::Classic,
+            bounds: Some(SceneBounds {
+                min: Vec3::splat(-2.0),
+                max: Vec3::splat(2.0),
+            }),
+            gpu_bytes: None,
+        });
+        let camera = PinholeCamera::look_at(
+            Vec3::new(0.0, 0.0, -10.0),
+            Vec3::ZERO,
+            Vec3::NEG_Y,
+            0.8,
+            64,
+            48,
+        );
+        state.training.cameras = vec![TrainingCamera {
+            id: 0,
+            name: "a".into(),
+            camera,
+        }];
+        let view = PinholeCamera::look_at(
+            Vec3::new(9.0, -3.0, 0.0),
+            Vec3::ZERO,
+            Vec3::NEG_Y,
+            0.8,
+            640,
+            480,
+        );
+        let lines = segments(&state, &view);
+        assert_eq!(lines.len(), 9);
+        let depth = |lines: &[LineSegment]| {
+            // The first segment runs from the apex to a corner at depth `size`.
+            let a = Vec3::from_slice(&lines[0].a_width[..3]);
+            let b = Vec3::from_slice(&lines[0].b[..3]);
+            (b - a).dot(camera.world_from_camera.z_axis.truncate())
+        };
+        let radius = SceneBounds {
+            min: Vec3::splat(-2.0),
+            max: Vec3::splat(2.0),
+        }
+        .radius();
+        let expected = radius * crate::settings::DEFAULT_FRUSTUM_SIZE;
+        assert!((depth(&lines) - expected).abs() < 1e-4, "{}", depth(&lines));
+        state.settings.frustum_size = 0.5;
+        assert!((depth(&segments(&state, &view)) - radius * 0.5).abs() < 1e-4);
+        state.settings.show_frusta = false;
+        assert!(segments(&state, &view).is_empty());
     }
 }

@@ -1,23 +1,56 @@
-//! The help overlay: every command with its shortcut, and the mouse controls.
+//! The help overlay (F1): every command that has a shortcut, grouped as in the
+//! menus, and the mouse and fly controls. Three columns in a translucent window
+//! that fits a 1280x720 view without scrolling and leaves the scene visible
+//! around and through it.
+
+use egui::{Color32, RichText};
 
 use crate::app::command::{Category, Command};
 use crate::app::state::AppState;
 
+/// Pointer and movement controls that are not commands: (keys, what they do).
+pub const MOUSE_AND_MOVEMENT: [(&str, &str); 8] = [
+    (
+        "Left drag",
+        "orbit (Orbit), look around (Fly), rotate (Trackball)",
+    ),
+    ("Right or middle drag", "pan"),
+    ("Wheel or trackpad", "zoom (Orbit, Trackball), speed (Fly)"),
+    ("W A S D", "fly forward, left, back, right (Fly)"),
+    ("Q / E", "fly down / up along the up axis (Fly)"),
+    ("Shift (held)", "fly faster (Fly)"),
+    (
+        "Click a list entry",
+        "go to that training camera or keyframe",
+    ),
+    ("Drop a file", "open a scene, cameras.json or camera path"),
+];
+
+/// Which categories each column shows.
+const COLUMNS: [&[Category]; 3] = [
+    &[Category::File, Category::View],
+    &[Category::Camera],
+    &[Category::Path],
+];
+
 pub fn help_window(ctx: &egui::Context, state: &mut AppState, commands: &mut Vec<Command>) {
     let mut open = state.show_help;
-    egui::Window::new("Keyboard shortcuts")
+    // Translucent, so the scene stays visible behind the help.
+    let frame = egui::Frame::window(&ctx.global_style()).fill(Color32::from_black_alpha(170));
+    egui::Window::new("Keyboard and mouse")
         .open(&mut open)
         .collapsible(false)
         .resizable(false)
+        .frame(frame)
         .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
         .show(ctx, |ui| {
-            let max_height = (ctx.content_rect().height() - 80.0).max(200.0);
-            egui::ScrollArea::vertical()
-                .max_height(max_height)
-                .show(ui, help_contents);
-            if ui.button("Close").clicked() {
-                commands.push(Command::ToggleHelp);
-            }
+            help_contents(ui);
+            ui.horizontal(|ui| {
+                if ui.button("Close").clicked() {
+                    commands.push(Command::ToggleHelp);
+                }
+                ui.weak("Every command is also in the menu bar.");
+            });
         });
     if !open {
         state.show_help = false;
@@ -25,43 +58,75 @@ pub fn help_window(ctx: &egui::Context, state: &mut AppState, commands: &mut Vec
 }
 
 fn help_contents(ui: &mut egui::Ui) {
-    ui.columns(2, |columns| {
-        for (i, category) in Category::ALL.into_iter().enumerate() {
-            let ui = &mut columns[i / 2];
-            ui.heading(category.title());
-            egui::Grid::new(("help", category.title()))
-                .striped(true)
-                .show(ui, |ui| {
-                    for command in Command::ALL
-                        .into_iter()
-                        .filter(|c| c.category() == category)
-                    {
-                        let keys = command
-                            .shortcut()
-                            .map_or_else(|| "menu".to_owned(), |s| ui.ctx().format_shortcut(&s));
-                        ui.monospace(keys);
-                        ui.label(command.title());
-                        ui.end_row();
-                    }
-                });
-            ui.add_space(8.0);
+    ui.spacing_mut().item_spacing.y = 2.0;
+    ui.horizontal_top(|ui| {
+        for (i, categories) in COLUMNS.into_iter().enumerate() {
+            ui.vertical(|ui| {
+                for &category in categories {
+                    ui.label(RichText::new(category.title()).strong());
+                    shortcut_grid(ui, category);
+                    ui.add_space(6.0);
+                }
+                if i == COLUMNS.len() - 1 {
+                    ui.label(RichText::new("Mouse and movement").strong());
+                    key_grid(ui, "help mouse", MOUSE_AND_MOVEMENT.iter().copied());
+                }
+            });
+            if i + 1 < COLUMNS.len() {
+                // Not a separator: in a horizontal layout it takes the whole
+                // available height and pushes the Close button out of view.
+                ui.add_space(18.0);
+            }
         }
     });
-    ui.separator();
-    ui.heading("Mouse and movement");
-    egui::Grid::new("help mouse").striped(true).show(ui, |ui| {
-        for (keys, what) in [
-            ("Left drag", "orbit / look around (fly) / trackball"),
-            ("Right or middle drag", "pan"),
-            ("Wheel", "zoom (orbit, trackball); speed (fly)"),
-            ("W A S D", "fly forward, left, back, right"),
-            ("Q / E", "fly down / up (along the up axis)"),
-            ("Shift", "fly faster"),
-            ("Drop a file", "open a scene, cameras.json or camera path"),
-        ] {
-            ui.monospace(keys);
-            ui.label(what);
-            ui.end_row();
-        }
-    });
+}
+
+/// The commands of `category` that have a shortcut (the others live in the menus).
+fn shortcut_grid(ui: &mut egui::Ui, category: Category) {
+    let ctx = ui.ctx().clone();
+    let rows: Vec<(String, &str)> = Command::ALL
+        .into_iter()
+        .filter(|c| c.category() == category)
+        .filter_map(|c| c.shortcut().map(|s| (key_text(&ctx, &s), c.title())))
+        .collect();
+    key_grid(
+        ui,
+        category.title(),
+        rows.iter().map(|(keys, title)| (keys.as_str(), *title)),
+    );
+}
+
+/// A shortcut as the help shows it: egui's text with key names that are
+/// punctuation shown as the character ("OpenBracket" -> "[").
+pub fn key_text(ctx: &egui::Context, shortcut: &egui::KeyboardShortcut) -> String {
+    let text = ctx.format_shortcut(shortcut);
+    [
+        ("OpenBracket", "["),
+        ("CloseBracket", "]"),
+        ("Equals", "="),
+        ("Minus", "-"),
+        ("Plus", "+"),
+    ]
+    .iter()
+    .fold(text, |text, (name, symbol)| match text.strip_suffix(name) {
+        Some(modifiers) => format!("{modifiers}{symbol}"),
+        None => text,
+    })
+}
+
+fn key_grid<'a>(ui: &mut egui::Ui, id: &str, rows: impl Iterator<Item = (&'a str, &'a str)>) {
+    egui::Grid::new(("help", id))
+        .striped(true)
+        .spacing([12.0, 2.0])
+        .show(ui, |ui| {
+            for (keys, what) in rows {
+                ui.label(
+                    RichText::new(keys)
+                        .monospace()
+                        .color(Color32::from_rgb(255, 220, 120)),
+                );
+                ui.label(what);
+                ui.end_row();
+            }
+        });
 }

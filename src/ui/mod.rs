@@ -7,8 +7,9 @@
 //! registers with egui), and the GPU resources stay in the shell (`app::viewer`).
 //! Everything here is plain egui over `AppState`, so `egui_kittest` can test it.
 
-mod frusta;
-mod help;
+mod file_browser;
+pub mod frusta;
+pub mod help;
 mod menu;
 mod panels;
 mod path_panel;
@@ -46,12 +47,14 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, scene: Option<SceneImage>) 
         egui::Panel::right("inspector")
             .frame(overlay_frame())
             .resizable(true)
-            .default_size(300.0)
+            .default_size(330.0)
             .show(ui, |ui| panels::inspector(ui, state, &mut commands));
         help::help_window(ui.ctx(), state, &mut commands);
         panels::messages(ui.ctx(), state, &mut commands);
     }
+    file_browser::show(ui.ctx(), state);
     panels::progress(ui.ctx(), state, &mut commands);
+    panels::export_progress(ui.ctx(), state, &mut commands);
     egui::CentralPanel::default()
         .frame(Frame::NONE)
         .show(ui, |ui| viewport::viewport(ui, state));

@@ -13,23 +13,28 @@ use crate::settings::ScreenshotSize;
 use super::{command_button, command_button_labelled, format_bytes, format_count};
 
 pub fn inspector(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
-    egui::ScrollArea::vertical().show(ui, |ui| {
-        section(ui, "Scene", true, |ui| scene_section(ui, state));
-        section(ui, "Stats", true, |ui| stats_section(ui, state));
-        section(ui, "Camera", true, |ui| camera_section(ui, state, commands));
-        section(ui, "Training cameras", false, |ui| {
-            training_section(ui, state, commands)
+    // The scroll area takes the panel's whole width and scrolls what is wider,
+    // so opening or collapsing a section never resizes the panel (and moves
+    // every click target); only dragging its edge does.
+    egui::ScrollArea::both()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            section(ui, "Scene", true, |ui| scene_section(ui, state));
+            section(ui, "Stats", true, |ui| stats_section(ui, state));
+            section(ui, "Camera", true, |ui| camera_section(ui, state, commands));
+            section(ui, "Training cameras", false, |ui| {
+                training_section(ui, state, commands)
+            });
+            section(ui, "Camera path", false, |ui| {
+                super::path_panel::path_section(ui, state, commands)
+            });
+            section(ui, "Level of detail", false, |ui| {
+                lod_section(ui, state, commands)
+            });
+            section(ui, "Screenshot", false, |ui| {
+                screenshot_section(ui, state, commands)
+            });
         });
-        section(ui, "Camera path", false, |ui| {
-            super::path_panel::path_section(ui, state, commands)
-        });
-        section(ui, "Level of detail", false, |ui| {
-            lod_section(ui, state, commands)
-        });
-        section(ui, "Screenshot", false, |ui| {
-            screenshot_section(ui, state, commands)
-        });
-    });
 }
 
 fn section(ui: &mut egui::Ui, title: &str, open: bool, add: impl FnOnce(&mut egui::Ui)) {
@@ -218,10 +223,18 @@ fn training_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<
         command_button_labelled(ui, Command::NextTrainingCamera, "Next >", commands);
         command_button_labelled(ui, Command::OpenCameras, "Open…", commands);
     });
-    let mut show = state.settings.show_frusta;
-    if ui.checkbox(&mut show, "Show frusta").changed() {
-        commands.push(Command::ToggleFrusta);
-    }
+    ui.horizontal(|ui| {
+        let mut show = state.settings.show_frusta;
+        if ui.checkbox(&mut show, "Show frusta").changed() {
+            commands.push(Command::ToggleFrusta);
+        }
+        ui.add(
+            egui::Slider::new(&mut state.settings.frustum_size, 0.01..=1.0)
+                .logarithmic(true)
+                .text("size"),
+        )
+        .on_hover_text("depth of each frustum, as a fraction of the scene's radius");
+    });
     let mut jump = None;
     egui::ScrollArea::vertical()
         .id_salt("training list")
@@ -387,37 +400,69 @@ fn screenshot_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Ve
             ui.add(egui::DragValue::new(height).range(1..=16384));
         });
     }
-    command_button(ui, Command::Screenshot, commands);
+    let folder = state.screenshot_dir();
+    ui.label(RichText::new(format!("Saved to {}", folder.display())).small())
+        .on_hover_text(
+            "Settings: screenshot_dir; by default the pictures folder's splatview subfolder",
+        );
+    ui.horizontal(|ui| {
+        command_button(ui, Command::Screenshot, commands);
+        command_button_labelled(ui, Command::OpenScreenshotFolder, "Open folder", commands);
+    });
 }
 
-/// Errors (dismissible) and notices, bottom left.
+/// Errors (dismissible) and notices, bottom left. Long messages wrap inside a
+/// box that never runs past the window's edge.
 pub fn messages(ctx: &egui::Context, state: &mut AppState, commands: &mut Vec<Command>) {
     if state.errors.is_empty() && state.notices.is_empty() {
         return;
     }
+    let max_width = message_width(ctx.content_rect().width());
     egui::Area::new(egui::Id::unique("messages"))
         .anchor(egui::Align2::LEFT_BOTTOM, egui::vec2(8.0, -8.0))
+        .constrain(true)
         .show(ctx, |ui| {
             super::overlay_frame().show(ui, |ui| {
-                ui.set_max_width(560.0);
+                ui.set_max_width(max_width);
                 let mut dismiss = None;
                 for (i, error) in state.errors.iter().enumerate() {
-                    ui.horizontal(|ui| {
+                    ui.horizontal_top(|ui| {
                         if ui.small_button("x").on_hover_text("dismiss").clicked() {
                             dismiss = Some(i);
                         }
-                        ui.label(RichText::new(error).color(Color32::from_rgb(255, 120, 110)));
+                        ui.add(
+                            egui::Label::new(
+                                RichText::new(error).color(Color32::from_rgb(255, 120, 110)),
+                            )
+                            .wrap(),
+                        );
                     });
                 }
                 if let Some(i) = dismiss {
                     state.errors.remove(i);
                 }
                 for notice in &state.notices {
-                    ui.label(notice);
+                    ui.add(egui::Label::new(notice).wrap());
                 }
-                command_button_labelled(ui, Command::DismissMessages, "Dismiss all", commands);
+                ui.horizontal(|ui| {
+                    if state.last_saved.is_some() && !state.notices.is_empty() {
+                        command_button_labelled(
+                            ui,
+                            Command::OpenScreenshotFolder,
+                            "Open folder",
+                            commands,
+                        );
+                    }
+                    command_button_labelled(ui, Command::DismissMessages, "Dismiss all", commands);
+                });
             });
         });
+}
+
+/// Width of the message box in a view `view_width` points wide: at most 560,
+/// and always inside the view (8 points of margin, the frame's padding).
+pub fn message_width(view_width: f32) -> f32 {
+    (view_width - 2.0 * 8.0 - 2.0 * 6.0).clamp(80.0, 560.0)
 }
 
 /// Loading progress, bottom centre.
@@ -464,6 +509,31 @@ pub fn progress(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Comman
                     }
                     command_button_labelled(ui, Command::CancelLoad, "Cancel", commands);
                 });
+            });
+        });
+}
+
+/// Video export progress, above the loading bar.
+pub fn export_progress(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Command>) {
+    let Some(export) = &state.export else {
+        return;
+    };
+    egui::Area::new(egui::Id::unique("video export"))
+        .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -130.0))
+        .show(ctx, |ui| {
+            super::overlay_frame().show(ui, |ui| {
+                ui.set_width(420.0);
+                let name = export.out.file_name().map_or_else(
+                    || export.out.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                ui.label(format!(
+                    "Exporting {name}: {} / {} frames rendered, {} encoded",
+                    export.rendered, export.total, export.encoded
+                ));
+                let fraction = export.encoded as f32 / export.total.max(1) as f32;
+                ui.add(egui::ProgressBar::new(fraction).show_percentage());
+                command_button_labelled(ui, Command::CancelExport, "Cancel", commands);
             });
         });
 }

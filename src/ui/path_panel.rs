@@ -2,6 +2,7 @@
 
 use crate::app::command::Command;
 use crate::app::state::AppState;
+use crate::controls::path::Interpolation;
 
 use super::command_button_labelled;
 
@@ -24,6 +25,23 @@ pub fn path_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<
             .logarithmic(true)
             .text("Duration (s)"),
     );
+    ui.horizontal(|ui| {
+        let path = &mut editor.path;
+        egui::ComboBox::from_label("Interpolation")
+            .selected_text(path.interpolation.label())
+            .show_ui(ui, |ui| {
+                for mode in Interpolation::ALL {
+                    ui.selectable_value(&mut path.interpolation, mode, mode.label());
+                }
+            })
+            .response
+            .on_hover_text(
+                "Auto: around the orbit target when all keyframes share it (the distance to the subject stays as keyed), else Catmull-Rom through the eye positions",
+            );
+        if path.len() >= 2 {
+            ui.weak(format!("({})", path.resolved_interpolation().label()));
+        }
+    });
     let duration = editor.path.duration_s;
     if editor.path.len() >= 2 {
         let scrub = ui.add(egui::Slider::new(&mut editor.time, 0.0..=duration).text("Time (s)"));
@@ -102,6 +120,15 @@ pub fn path_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<
         command_button_labelled(ui, Command::SavePath, "Save…", commands);
         command_button_labelled(ui, Command::LoadPath, "Load…", commands);
         command_button_labelled(ui, Command::ClearPath, "Clear", commands);
+    });
+    ui.horizontal(|ui| {
+        command_button_labelled(ui, Command::ExportVideo, "Export video…", commands);
+        ui.add(
+            egui::DragValue::new(&mut state.settings.video_fps)
+                .range(1..=240)
+                .suffix(" fps"),
+        )
+        .on_hover_text("frame rate of exported videos; the size is the screenshot size");
     });
 }
 

@@ -1,5 +1,6 @@
 //! The 3D view: the area not covered by panels. Pointer drags, the wheel and the
-//! movement keys go to the camera rig; training camera frusta are drawn on top.
+//! movement keys go to the camera rig (training camera frusta are drawn by the
+//! scene view's line pass, `frusta::segments`).
 
 use egui::{Key, PointerButton, Sense};
 use glam::{Vec2, Vec3};
@@ -7,6 +8,7 @@ use glam::{Vec2, Vec3};
 use crate::app::state::AppState;
 use crate::controls::PointerInput;
 use crate::controls::fly::MoveKeys;
+use crate::controls::wheel::{ScrollUnit, notches};
 
 pub fn viewport(ui: &mut egui::Ui, state: &mut AppState) {
     let rect = ui.max_rect();
@@ -34,23 +36,22 @@ pub fn viewport(ui: &mut egui::Ui, state: &mut AppState) {
         move_keys(&ctx)
     };
     state.camera_input(&pointer, keys);
-
-    if state.settings.show_frusta && !state.training.cameras.is_empty() {
-        super::frusta::paint(ui.painter(), state, pixels_per_point);
-    }
 }
 
-/// Wheel movement in notches (positive: away from the user, i.e. zoom in).
+/// Wheel movement in notches (positive: away from the user, i.e. zoom in),
+/// summed over this frame's events (`controls::wheel`).
 fn wheel_steps(events: &[egui::Event]) -> f32 {
     events
         .iter()
         .map(|event| match event {
-            egui::Event::MouseWheel { unit, delta, .. } => match unit {
-                egui::MouseWheelUnit::Line => delta.y,
-                egui::MouseWheelUnit::Page => delta.y * 10.0,
-                // Trackpads and pixel wheels: about 50 points per notch.
-                egui::MouseWheelUnit::Point => delta.y / 50.0,
-            },
+            egui::Event::MouseWheel { unit, delta, .. } => {
+                let unit = match unit {
+                    egui::MouseWheelUnit::Line => ScrollUnit::Line,
+                    egui::MouseWheelUnit::Page => ScrollUnit::Page,
+                    egui::MouseWheelUnit::Point => ScrollUnit::Point,
+                };
+                notches(unit, delta.y)
+            }
             _ => 0.0,
         })
         .sum()

@@ -6,6 +6,7 @@ pub mod aa_scene;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+pub mod mp4;
 pub mod window;
 
 use splatview::gpu::GpuContext;

@@ -118,6 +118,23 @@ impl WindowHarness {
         }
     }
 
+    /// Hands what background threads reported (dialogs, screenshots, videos,
+    /// loads) to the viewer, as the window's event loop does.
+    pub fn pump_events(&mut self) {
+        let _ = self.core.gpu.device.poll(wgpu::PollType::Poll);
+        while let Ok(event) = self.events.try_recv() {
+            match event {
+                UserEvent::DialogClosed(dialog, outcome) => {
+                    self.core.dialog_closed(dialog, outcome)
+                }
+                UserEvent::ScreenshotDone(result) => self.core.screenshot_done(result),
+                UserEvent::VideoDone(result) => self.core.video_done(result),
+                UserEvent::LoadProgress => self.core.pump_load(),
+                UserEvent::FrameDone { .. } => {}
+            }
+        }
+    }
+
     /// Redraws until a screenshot is written; returns its path.
     pub fn wait_screenshot(&mut self) -> std::path::PathBuf {
         let deadline = Instant::now() + Duration::from_secs(300);

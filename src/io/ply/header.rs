@@ -7,6 +7,7 @@ use std::path::Path;
 use ply_rs::parser::Parser;
 use ply_rs::ply::{DefaultElement, Encoding, PropertyType, ScalarType};
 
+use super::describe;
 use crate::io::LoadError;
 use crate::scene::AaHint;
 
@@ -245,13 +246,12 @@ pub(super) fn parse_header_with_ply_rs(
     let text = std::str::from_utf8(header_bytes)
         .map_err(|_| bad_header(path, "header is not ASCII text"))?;
     check_numbers(path, text)?;
-
     let parser = Parser::<DefaultElement>::new();
     let cleaned = comment_out_unknown_lines(text);
     let mut cursor = std::io::Cursor::new(cleaned.as_bytes());
     let header = parser
         .read_header(&mut cursor)
-        .map_err(|e| bad_header(path, e.to_string().replace(['\n', '\t'], " ")))?;
+        .map_err(|e| bad_header(path, describe::plain_parser_message(&e.to_string())))?;
 
     let format = match header.encoding {
         Encoding::Ascii => Format::Ascii,

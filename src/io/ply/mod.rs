@@ -17,6 +17,7 @@
 
 mod body;
 pub mod compressed;
+mod describe;
 mod file;
 mod header;
 mod write;
@@ -45,6 +46,22 @@ pub fn open(path: &Path, bytes: Vec<u8>) -> Result<Box<dyn SplatDecoder>, LoadEr
         return Ok(Box::new(compressed::CompressedPlyDecoder::new(
             path, bytes, header,
         )?));
+    }
+    let elements: Vec<describe::ScannedElement> = header
+        .elements
+        .iter()
+        .map(|e| describe::ScannedElement {
+            name: e.name.clone(),
+            count: e.count,
+            properties: e.props.iter().map(|(name, _)| name.clone()).collect(),
+        })
+        .collect();
+    if let Some(reason) = describe::not_splats_reason(&elements) {
+        // A mesh or point cloud: say so rather than name one missing property.
+        return Err(LoadError::UnknownFormat {
+            path: path.to_owned(),
+            reason,
+        });
     }
     let layout = header::vertex_layout(path, &header.elements[header.vertex])?;
     if header.format == header::Format::Ascii {

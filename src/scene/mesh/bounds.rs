@@ -15,9 +15,22 @@ impl MeshObject {
     /// drawn and of the point clouds; non-finite values are ignored. `None` when the
     /// object has nothing to draw.
     pub fn world_bounds(&self) -> Option<SceneBounds> {
+        self.bounds_under(self.world_from_object)
+    }
+
+    /// [`Self::world_bounds`] as if the object were placed by `world_from_object`.
+    pub fn bounds_under(&self, world_from_object: glam::Mat4) -> Option<SceneBounds> {
         let mut min = Vec3::splat(f32::INFINITY);
         let mut max = Vec3::splat(f32::NEG_INFINITY);
-        for (world_from_mesh, primitive) in self.world_primitives() {
+        let primitives = self.instances.iter().flat_map(|inst| {
+            let world_from_mesh = world_from_object * inst.object_from_mesh;
+            self.meshes
+                .get(inst.mesh)
+                .into_iter()
+                .flat_map(|m| &m.primitives)
+                .map(move |p| (world_from_mesh, p))
+        });
+        for (world_from_mesh, primitive) in primitives {
             // Only referenced vertices count: an index list may use a part of them.
             for &i in &primitive.indices {
                 if let Some(p) = primitive.positions.get(i as usize) {
@@ -31,10 +44,10 @@ impl MeshObject {
         }
         let mut bounds = (min.cmple(max).all()).then_some(SceneBounds { min, max });
         for cloud in &self.point_clouds {
-            let points = cloud.positions.iter().map(|p| {
-                self.world_from_object
-                    .transform_point3(Vec3::from_array(*p))
-            });
+            let points = cloud
+                .positions
+                .iter()
+                .map(|p| world_from_object.transform_point3(Vec3::from_array(*p)));
             if let Some(b) = SceneBounds::robust_from_points(points) {
                 bounds = Some(bounds.map_or(b, |a| a.union(&b)));
             }
