@@ -42,6 +42,7 @@ pub const SHADER_FILES: &[(&str, &str)] = &[
     ),
     ("compose.wgsl", include_str!("../../shaders/compose.wgsl")),
     ("lines.wgsl", include_str!("../../shaders/lines.wgsl")),
+    ("mesh.wgsl", include_str!("../../shaders/mesh.wgsl")),
     (
         "sort_histogram.wgsl",
         include_str!("../../shaders/sort_histogram.wgsl"),

@@ -129,7 +129,7 @@ pub fn load_scene_objects(
             LoadedScene::Splats(cloud) => ObjectContent::Splats(cloud),
             LoadedScene::Mesh(mesh) => {
                 for warning in &mesh.warnings {
-                    log::warn!("{}: {warning}", path.display());
+                    log::warn!("{warning}");
                 }
                 ObjectContent::Mesh(mesh)
             }
