@@ -5,7 +5,7 @@ mod io_util;
 
 use io_util::*;
 use splatview::io::{SceneFormat, SplatDecoder, decode_all, load_splat_bytes, open_decoder};
-use splatview::scene::SplatCloud;
+use splatview::scene::{AaHint, AaMode, SplatCloud};
 
 fn open(name: &str) -> Box<dyn SplatDecoder> {
     let path = data_path(name);
@@ -93,7 +93,7 @@ fn every_file_is_detected_by_content() {
         assert_eq!(d.format(), format, "{name}");
         assert_eq!(d.len(), len, "{name}");
         assert_eq!(d.sh_degree(), sh, "{name}");
-        assert!(!d.antialiased(), "{name}");
+        assert_eq!(d.aa_hint(), AaHint::default(), "{name}");
         let cloud = decode_all(d.as_ref()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(cloud.len(), len, "{name}");
         assert_eq!(cloud.sh_degree, sh, "{name}");
@@ -142,8 +142,8 @@ fn spz_antialiased_flag_is_honoured() {
     let mut v4 = read("playbot_l6.v4.spz");
     v4[14] |= 1;
     let d = open_decoder(&data_path("aa.spz"), v4).unwrap_or_else(|e| panic!("{e}"));
-    assert!(d.antialiased());
-    assert!(decode_all(d.as_ref()).is_ok_and(|c| c.antialiased));
+    assert_eq!(d.aa_hint(), AaHint::spz_antialiased_flag());
+    assert!(decode_all(d.as_ref()).is_ok_and(|c| c.aa_hint.mode == AaMode::Antialiased));
     // v3: inside the gzip stream.
     let mut raw = Vec::new();
     std::io::Read::read_to_end(
@@ -156,7 +156,7 @@ fn spz_antialiased_flag_is_honoured() {
     std::io::Write::write_all(&mut enc, &raw).expect("gzip");
     let v3 = enc.finish().expect("gzip");
     let c = load_splat_bytes(&data_path("aa.spz"), &v3).unwrap_or_else(|e| panic!("{e}"));
-    assert!(c.antialiased);
+    assert_eq!(c.aa_hint.mode, AaMode::Antialiased);
 }
 
 #[test]

@@ -6,9 +6,9 @@ mod lod_util;
 use std::path::PathBuf;
 
 use lod_util::random_cloud;
-use splatview::scene::SplatCloud;
 use splatview::scene::lod::cache::{FORMAT_VERSION, scene_key};
 use splatview::scene::lod::{BuildOptions, CacheSource, LodCache, LodCacheError, LodHierarchy};
+use splatview::scene::{AaHint, AaMode, SplatCloud};
 
 /// A fresh, empty cache directory for one test.
 fn cache_dir(name: &str) -> LodCache {
@@ -53,6 +53,21 @@ fn a_second_open_loads_the_cached_hierarchy() {
     assert_ne!(scene_key(&scene), scene_key(&moved));
     let (_, source) = open(&cache, &moved);
     assert!(matches!(source, CacheSource::Built { .. }));
+    let _ = std::fs::remove_dir_all(cache.dir());
+}
+
+#[test]
+fn the_anti_aliasing_mode_is_part_of_the_key_and_survives_the_cache() {
+    let cache = cache_dir("aa-mode");
+    let classic = random_cloud(500, 5.0, 0, 22);
+    let mut mip = classic.clone();
+    mip.set_aa_hint(AaHint::new(AaMode::Mip, "PLY comment SplatRenderMode: mip"));
+    assert_ne!(scene_key(&classic), scene_key(&mip));
+    let (built, _) = open(&cache, &mip);
+    let (loaded, source) = open(&cache, &mip);
+    assert!(matches!(source, CacheSource::Loaded), "{source:?}");
+    assert_eq!(loaded, built);
+    assert_eq!(loaded.interior().aa_hint, mip.aa_hint);
     let _ = std::fs::remove_dir_all(cache.dir());
 }
 

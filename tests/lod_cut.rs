@@ -10,7 +10,7 @@ use splatview::reference::project::project_splat;
 use splatview::reference::{render_reference, to_rgb8};
 use splatview::scene::lod::view::NodeView;
 use splatview::scene::lod::{CutParams, LodCut, LodHierarchy, cut};
-use splatview::scene::{PinholeCamera, SplatCloud};
+use splatview::scene::{AaMode, PinholeCamera, SplatCloud};
 
 fn all_leaves_params() -> CutParams {
     CutParams {
@@ -81,7 +81,7 @@ fn threshold_zero_keeps_every_splat_the_renderer_draws() {
         assert!(result.splats.iter().all(|&s| (s as usize) < cloud.len()));
         let drawn: std::collections::HashSet<u32> = result.splats.iter().copied().collect();
         let projected: Vec<usize> = (0..cloud.len())
-            .filter(|&i| project_splat(&cloud, i, camera).is_some())
+            .filter(|&i| project_splat(&cloud, i, camera, AaMode::Classic).is_some())
             .collect();
         let missing = projected
             .iter()
@@ -113,8 +113,8 @@ fn threshold_zero_renders_identical_to_the_flat_scene() {
     );
     let subset = result.to_cloud(&cloud, &h).expect("same scene");
     let background = [0.1, 0.2, 0.3];
-    let full = render_reference(&cloud, &camera, background);
-    let drawn = render_reference(&subset, &camera, background);
+    let full = render_reference(&cloud, &camera, background, AaMode::Classic);
+    let drawn = render_reference(&subset, &camera, background, AaMode::Classic);
     assert_eq!(to_rgb8(&full, 96, 54), to_rgb8(&drawn, 96, 54));
 }
 

@@ -6,6 +6,7 @@ mod lod_util;
 use lod_util::{build_default, load, viewpoints};
 use splatview::metrics::psnr;
 use splatview::reference::{render_reference, to_rgb8};
+use splatview::scene::AaMode;
 use splatview::scene::lod::{CutParams, cut};
 
 const WIDTH: u32 = 160;
@@ -31,12 +32,14 @@ fn quarter_budget_psnr(name: &str) -> Vec<f64> {
             let result = cut(&h, camera, &params);
             assert!(result.len() <= cloud.len() / 4);
             let subset = result.to_cloud(&cloud, &h).expect("same scene");
-            let full = to_rgb8(&render_reference(&cloud, camera, background), WIDTH, HEIGHT);
-            let lod = to_rgb8(
-                &render_reference(&subset, camera, background),
-                WIDTH,
-                HEIGHT,
-            );
+            let render = |c| {
+                to_rgb8(
+                    &render_reference(c, camera, background, AaMode::Classic),
+                    WIDTH,
+                    HEIGHT,
+                )
+            };
+            let (full, lod) = (render(&cloud), render(&subset));
             let db = psnr(&full, &lod).expect("same size");
             eprintln!(
                 "{name} view {v} ({WIDTH}x{HEIGHT}): {} splats drawn ({} merged) of {}: {db:.2} dB",

@@ -12,7 +12,7 @@ use splatview::io::load_splat_file;
 use splatview::metrics::psnr;
 use splatview::reference::{render_reference, to_rgb8};
 use splatview::scene::camera::world_from_camera_axes;
-use splatview::scene::{PinholeCamera, SceneBounds, Similarity, SplatCloud};
+use splatview::scene::{AaMode, PinholeCamera, SceneBounds, Similarity, SplatCloud};
 
 const WIDTH: u32 = 160;
 const HEIGHT: u32 = 120;
@@ -44,7 +44,11 @@ fn moved_camera(camera: &PinholeCamera, t: &Similarity) -> PinholeCamera {
 }
 
 fn image(cloud: &SplatCloud, camera: &PinholeCamera) -> image::RgbImage {
-    to_rgb8(&render_reference(cloud, camera, BACKGROUND), WIDTH, HEIGHT)
+    to_rgb8(
+        &render_reference(cloud, camera, BACKGROUND, AaMode::Classic),
+        WIDTH,
+        HEIGHT,
+    )
 }
 
 /// PSNR of the moved scene against the original, and of the moved scene whose SH

@@ -12,7 +12,7 @@ use splatview::render::tile::{
     DEFAULT_CHUNK_PAIRS, TILE_SIZE, UNSPLIT_CHUNK_PAIRS, default_chunk_pairs,
 };
 use splatview::render::{Raster, SplatScene, ViewParams};
-use splatview::scene::{SceneBounds, SplatCloud};
+use splatview::scene::{AaMode, SceneBounds, SplatCloud};
 
 use common::{TestView, upload};
 
@@ -85,7 +85,7 @@ fn pair_overflow_grows_the_buffers_and_renders_everything() {
         tiles.capacity()
     );
     let cpu = to_rgb8(
-        &render_reference(&cloud, &camera, background),
+        &render_reference(&cloud, &camera, background, AaMode::Classic),
         WIDTH,
         HEIGHT,
     );
@@ -107,7 +107,7 @@ fn long_tiles_split_into_chunks_match_the_reference() {
         .camera(WIDTH, HEIGHT);
     let background = [0.1, 0.2, 0.3];
     let cpu = to_rgb8(
-        &render_reference(&cloud, &camera, background),
+        &render_reference(&cloud, &camera, background, AaMode::Classic),
         WIDTH,
         HEIGHT,
     );

@@ -10,7 +10,7 @@ use splatview::metrics::psnr;
 use splatview::reference::{render_reference, to_rgb8};
 use splatview::render::sort::SortPath;
 use splatview::render::{Raster, SplatScene, ViewParams};
-use splatview::scene::{PinholeCamera, SceneBounds, SplatCloud};
+use splatview::scene::{AaMode, PinholeCamera, SceneBounds, SplatCloud};
 
 use common::{TestView, render_params, upload};
 
@@ -53,7 +53,11 @@ fn compare_scene(name: &str, raster: Raster) {
         };
         let gpu = test.render(ctx, &scene, &params);
         assert_eq!(test.view.view.last_raster(), Some(raster));
-        let cpu = to_rgb8(&render_reference(&cloud, camera, background), WIDTH, HEIGHT);
+        let cpu = to_rgb8(
+            &render_reference(&cloud, camera, background, AaMode::Classic),
+            WIDTH,
+            HEIGHT,
+        );
         let db = psnr(&gpu, &cpu).expect("same size");
         let mode = raster.name();
         eprintln!("{name} view {i}: GPU ({mode}) vs CPU reference PSNR = {db:.2} dB");
@@ -242,13 +246,9 @@ fn chunked_upload_renders_like_one_shot() {
     let camera = viewpoints(&cloud)[0];
     let params = ViewParams::new(camera);
     let mut test = TestView::new(ctx);
-    let mut streamed = SplatScene::with_capacity(
-        &ctx.device,
-        cloud.len(),
-        cloud.sh_degree,
-        splatview::scene::AaMode::Classic,
-    )
-    .expect("allocate");
+    let mut streamed =
+        SplatScene::with_capacity(&ctx.device, cloud.len(), cloud.sh_degree, AaMode::Classic)
+            .expect("allocate");
     let chunk = 30_000;
     let mut partial = None;
     for start in (0..cloud.len()).step_by(chunk) {
@@ -352,8 +352,16 @@ fn packed_layout_costs_little_against_f32() {
         let cloud = load(name);
         let packed = splatview::render::splat::gpu_data::quantized_like_gpu(&cloud);
         for (i, camera) in viewpoints(&cloud).iter().enumerate() {
-            let f32_image = to_rgb8(&render_reference(&cloud, camera, [0.0; 3]), WIDTH, HEIGHT);
-            let packed_image = to_rgb8(&render_reference(&packed, camera, [0.0; 3]), WIDTH, HEIGHT);
+            let f32_image = to_rgb8(
+                &render_reference(&cloud, camera, [0.0; 3], AaMode::Classic),
+                WIDTH,
+                HEIGHT,
+            );
+            let packed_image = to_rgb8(
+                &render_reference(&packed, camera, [0.0; 3], AaMode::Classic),
+                WIDTH,
+                HEIGHT,
+            );
             let db = psnr(&f32_image, &packed_image).expect("same size");
             eprintln!("{name} view {i}: packed vs f32 layout PSNR {db:.2} dB");
             assert!(

@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::{LoadError, SceneFormat};
-use crate::scene::SplatCloud;
+use crate::scene::{AaHint, SplatCloud};
 
 /// Degree-0 SH basis constant (3DGS `sh_utils.py`: `C0`).
 pub(crate) const SH_C0: f32 = 0.282_094_8;
@@ -73,11 +73,37 @@ pub(crate) fn f32_at(b: &[u8], at: usize) -> f32 {
 }
 
 /// An empty cloud with room for `n` splats.
-pub(crate) fn cloud_with_capacity(n: usize, sh_degree: u32, antialiased: bool) -> SplatCloud {
+pub(crate) fn cloud_with_capacity(n: usize, sh_degree: u32, hint: &AaHint) -> SplatCloud {
     let mut cloud = SplatCloud::new(sh_degree);
-    cloud.antialiased = antialiased;
+    cloud.set_aa_hint(hint.clone());
     cloud.reserve(n);
     cloud
+}
+
+/// Bakes Mip-Splatting's 3D filter of size `filter` (a world-space standard
+/// deviation, the PLY property `filter_3D`) into one splat's log scales and
+/// opacity logit, as Mip-Splatting's `get_scaling_with_3D_filter` and
+/// `get_opacity_with_3D_filter` do at render time (autonomousvision/mip-splatting
+/// `scene/gaussian_model.py`): each scale becomes s' = sqrt(s² + f²), and the
+/// opacity is multiplied by sqrt(∏ s² / ∏ (s² + f²)), so the smoothed Gaussian
+/// keeps its integral. Computed in f64 with exactly those formulas. Non-finite
+/// inputs pass through the arithmetic unchanged in kind (NaN stays NaN, and the
+/// renderer culls it).
+pub(crate) fn bake_filter_3d(
+    log_scales: [f32; 3],
+    opacity_logit: f32,
+    filter: f32,
+) -> ([f32; 3], f32) {
+    let f = f64::from(filter);
+    let squared = log_scales.map(|l| {
+        let s = f64::from(l).exp();
+        s * s
+    });
+    let widened = squared.map(|s2| s2 + f * f);
+    let coef = (squared.iter().product::<f64>() / widened.iter().product::<f64>()).sqrt();
+    let opacity = 1.0 / (1.0 + (-f64::from(opacity_logit)).exp()) * coef;
+    let logit = (opacity / (1.0 - opacity)).ln();
+    (widened.map(|w| w.sqrt().ln() as f32), logit as f32)
 }
 
 /// Fails unless `range` lies within `0..len`.
@@ -111,6 +137,7 @@ pub(crate) fn slice_cloud(cloud: &SplatCloud, range: Range<usize>) -> SplatCloud
         sh_dc: cloud.sh_dc[range.clone()].to_vec(),
         sh_rest: cloud.sh_rest[range.start * rest..range.end * rest].to_vec(),
         sh_degree: cloud.sh_degree,
+        aa_hint: cloud.aa_hint.clone(),
         antialiased: cloud.antialiased,
     }
 }
@@ -129,6 +156,40 @@ mod tests {
         assert!(log_scale(-1.0).is_finite());
         assert!((log_scale(1.0)).abs() < 1e-7);
         assert!(log_scale(f32::NAN).is_nan());
+    }
+
+    #[test]
+    fn filter_3d_widens_and_keeps_the_integral() {
+        let sigmoid = |x: f32| 1.0 / (1.0 + (-f64::from(x)).exp());
+        // A zero filter changes nothing.
+        let (ls, logit) = bake_filter_3d([-1.0, 0.5, -3.0], 0.7, 0.0);
+        assert!(
+            ls.iter()
+                .zip([-1.0f32, 0.5, -3.0])
+                .all(|(a, b)| (a - b).abs() < 1e-6)
+        );
+        assert!((logit - 0.7).abs() < 1e-6);
+        // s = e^-2 = 0.1353 on every axis, f = 0.1: s' = sqrt(s² + f²) = 0.1682,
+        // opacity x (s / s')³ = 0.5 x 0.5203.
+        let s = (-2.0f64).exp();
+        let (ls, logit) = bake_filter_3d([-2.0; 3], 0.0, 0.1);
+        let widened = (s * s + 0.01f64).sqrt();
+        for l in ls {
+            assert!((f64::from(l) - widened.ln()).abs() < 1e-6, "{l}");
+        }
+        let expected = 0.5 * (s / widened).powi(3);
+        assert!(
+            (sigmoid(logit) - expected).abs() < 1e-6,
+            "{}",
+            sigmoid(logit)
+        );
+        // Integral of opacity x Gaussian, ∝ opacity x s0 s1 s2, is unchanged.
+        let before = 0.5 * s.powi(3);
+        let after = sigmoid(logit) * widened.powi(3);
+        assert!((before - after).abs() < 1e-9);
+        // Fully opaque splats stay finite once filtered.
+        let (_, logit) = bake_filter_3d([-2.0; 3], f32::INFINITY, 0.1);
+        assert!(logit.is_finite());
     }
 
     #[test]

@@ -17,8 +17,8 @@ use super::convert::{
     u32_at,
 };
 use super::{LoadError, SceneFormat, SplatDecoder};
-use crate::scene::SplatCloud;
 use crate::scene::splats::{normalize_quat, sh_coeffs_for_degree};
+use crate::scene::{AaHint, SplatCloud};
 
 const FORMAT: SceneFormat = SceneFormat::Ksplat;
 const MAIN_HEADER: usize = 4096;
@@ -376,7 +376,7 @@ impl SplatDecoder for KsplatDecoder {
     }
     fn decode(&self, range: Range<usize>) -> Result<SplatCloud, LoadError> {
         check_range(&self.path, FORMAT, &range, self.count)?;
-        let mut cloud = cloud_with_capacity(range.len(), self.sh_degree, false);
+        let mut cloud = cloud_with_capacity(range.len(), self.sh_degree, &AaHint::default());
         for s in &self.sections {
             let lo = range.start.max(s.first);
             let hi = range.end.min(s.first + s.count);

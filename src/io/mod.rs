@@ -32,8 +32,8 @@ pub use scene_file::{
     load_scene_objects,
 };
 
-use crate::scene::SplatCloud;
 use crate::scene::splats::SplatSlicesMut;
+use crate::scene::{AaHint, SplatCloud};
 
 /// The scene file formats splatview reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -96,9 +96,9 @@ pub trait SplatDecoder: Send + Sync {
         self.len() == 0
     }
     fn sh_degree(&self) -> u32;
-    /// The scene was trained with Mip-Splatting style anti-aliasing.
-    fn antialiased(&self) -> bool {
-        false
+    /// The anti-aliasing mode the file asks for, and why (docs/ANTIALIASING.md).
+    fn aa_hint(&self) -> AaHint {
+        AaHint::default()
     }
     /// Bytes the decoder holds besides the file: decompressed blocks, decoded images, a
     /// cloud decoded when opened. Counted in the load's memory estimate.
@@ -106,7 +106,7 @@ pub trait SplatDecoder: Send + Sync {
         0
     }
     /// Decodes the splats in `range` (within `0..len()`) into a cloud with
-    /// `sh_degree()` and `antialiased()`. Never panics on bad data.
+    /// `sh_degree()` and `aa_hint()`. Never panics on bad data.
     fn decode(&self, range: Range<usize>) -> Result<SplatCloud, LoadError>;
 }
 
@@ -128,8 +128,8 @@ impl SplatDecoder for CloudDecoder {
     fn sh_degree(&self) -> u32 {
         self.cloud.sh_degree
     }
-    fn antialiased(&self) -> bool {
-        self.cloud.antialiased
+    fn aa_hint(&self) -> AaHint {
+        self.cloud.aa_hint.clone()
     }
     fn held_bytes(&self) -> u64 {
         cloud_bytes(self.cloud.len() as u64, self.cloud.sh_degree)
@@ -240,7 +240,7 @@ pub fn decode_all(decoder: &dyn SplatDecoder) -> Result<SplatCloud, LoadError> {
         .min(n / MIN_SPLATS_PER_THREAD)
         .max(1);
     let mut cloud = SplatCloud::zeroed(n, decoder.sh_degree());
-    cloud.antialiased = decoder.antialiased();
+    cloud.set_aa_hint(decoder.aa_hint());
     if threads == 1 {
         decode_into(decoder, 0, cloud.slices_mut())?;
         return Ok(cloud);

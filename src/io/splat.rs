@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use super::convert::{check_range, cloud_with_capacity, dc_from_color, f32_at, log_scale, logit};
 use super::{LoadError, SceneFormat, SplatDecoder};
-use crate::scene::SplatCloud;
 use crate::scene::splats::normalize_quat;
+use crate::scene::{AaHint, SplatCloud};
 
 /// Bytes per splat record.
 pub const RECORD_BYTES: usize = 32;
@@ -80,7 +80,7 @@ impl SplatDecoder for SplatFileDecoder {
     }
     fn decode(&self, range: Range<usize>) -> Result<SplatCloud, LoadError> {
         check_range(&self.path, FORMAT, &range, self.count)?;
-        let mut cloud = cloud_with_capacity(range.len(), 0, false);
+        let mut cloud = cloud_with_capacity(range.len(), 0, &AaHint::default());
         let records = self
             .bytes
             .get(range.start * RECORD_BYTES..range.end * RECORD_BYTES)

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use super::{
     LoadError, MemoryBudget, SceneFormat, SplatDecoder, open_decoder_within, scene_file_path,
 };
-use crate::scene::SplatCloud;
+use crate::scene::{AaHint, AaMode, SplatCloud};
 
 /// Splats per [`LoadMessage::Chunk`] (the last chunk may be smaller).
 pub const CHUNK_SPLATS: usize = 65_536;
@@ -51,6 +51,10 @@ pub enum LoadMessage {
         format: SceneFormat,
         total_splats: usize,
         sh_degree: u32,
+        /// The anti-aliasing mode the file asks for, and why.
+        aa_hint: AaHint,
+        /// Compatibility field, `aa_hint.mode != AaMode::Classic`, for the window
+        /// code that still reads a flag; to be removed once it takes `aa_hint`.
         antialiased: bool,
         file_bytes: u64,
     },
@@ -249,7 +253,8 @@ fn run(path: &std::path::Path, out: &mut Outbox) -> Result<(), Stop> {
         format: decoder.format(),
         total_splats: decoder.len(),
         sh_degree: decoder.sh_degree(),
-        antialiased: decoder.antialiased(),
+        antialiased: decoder.aa_hint().mode != AaMode::Classic,
+        aa_hint: decoder.aa_hint(),
         file_bytes: progress.file_bytes,
     })?;
     decode_chunks(decoder.as_ref(), out, progress)
@@ -273,7 +278,8 @@ fn stream_binary_ply(
         format: SceneFormat::Ply,
         total_splats,
         sh_degree: reader.sh_degree(),
-        antialiased: reader.antialiased(),
+        antialiased: reader.aa_hint().mode != AaMode::Classic,
+        aa_hint: reader.aa_hint().clone(),
         file_bytes: reader.file_bytes(),
     })?;
     while reader.remaining() > 0 {

@@ -1,6 +1,7 @@
 //! CPU reference implementations of the GPU algorithms: slow, obvious, f64 where it
 //! helps, and used by the tests to check the GPU paths.
 
+pub mod analytic;
 pub mod mesh;
 pub mod project;
 pub mod render;

@@ -1,6 +1,18 @@
 //! Reference projection of one splat: the same maths as shaders/splat_project.wgsl,
 //! written plainly in f64 after the INRIA 3DGS rasterizer (`preprocessCUDA`,
-//! `computeCov2D`, `computeColorFromSH`).
+//! `computeCov2D`, `computeColorFromSH`), with the 2D filter of each anti-aliasing
+//! mode (`AaMode`, docs/ANTIALIASING.md):
+//! - classic, antialiased, mip: Σ' = Σ + dilation · I (0.3, 0.3, 0.1 px²), opacity
+//!   times sqrt(max(0, det Σ / det Σ')) for antialiased and mip; the pixel's weight
+//!   is exp(-½ dᵀ Σ'⁻¹ d) at its centre;
+//! - analytic: Σ as projected, the pixel's weight the Gaussian integrated over the
+//!   pixel (`super::analytic`).
+//!
+//! Which pixels a splat touches: for the point-sampled modes the rectangle around
+//! its ellipse at k = min(3, sqrt(2 ln(255 opacity))) standard deviations, oriented
+//! along its axes (beyond k, alpha < 1/255; the GPU quads use the same k); for
+//! analytic the rectangle in Σ's eigenbasis beyond which opacity × response <
+//! 1/255 (`EigenFootprint::half_extents`).
 
 // `!(x > y)` is deliberate throughout: NaN inputs must cull the splat, as in the shader.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
@@ -9,10 +21,10 @@ use glam::{DMat3, DVec2, DVec3, DVec4};
 
 pub use crate::scene::sh_basis::sh_basis;
 
+use super::analytic::EigenFootprint;
 use crate::scene::camera::NEAR_PLANE;
-use crate::scene::{PinholeCamera, SplatCloud};
+use crate::scene::{AaMode, PinholeCamera, SplatCloud};
 
-pub const LOW_PASS_DILATION: f64 = 0.3;
 pub const MIN_ALPHA: f64 = 1.0 / 255.0;
 pub const MAX_ALPHA: f64 = 0.99;
 
@@ -21,14 +33,88 @@ pub const MAX_ALPHA: f64 = 0.99;
 pub struct ProjectedSplat {
     /// Centre in pixel coordinates (pixel centres at i + 0.5).
     pub center: DVec2,
-    /// Inverse 2D covariance (a, b, c) of `[[a, b], [b, c]]`.
+    /// Inverse (a, b, c) of `[[a, b], [b, c]]` of the 2D covariance the pixel
+    /// weight uses: dilated for the point-sampled modes, as projected for analytic.
     pub conic: DVec3,
-    /// Diagonal of the dilated 2D covariance, for the 3-sigma box.
-    pub variance: DVec2,
+    /// Opacity after the mode's compensation.
     pub opacity: f64,
     pub color: DVec3,
     /// Camera-space depth.
     pub depth: f64,
+    /// How the splat weighs the pixels, and which ones it may touch.
+    pub footprint: Footprint,
+}
+
+/// How a projected splat weighs a pixel, and which pixels it may touch.
+#[derive(Clone, Copy, Debug)]
+pub enum Footprint {
+    /// exp(-½ dᵀ Σ'⁻¹ d) at the pixel centre (classic, antialiased, mip).
+    PointSampled {
+        /// Long and short half-axes, one standard deviation long (`splat_axes`).
+        axes: [DVec2; 2],
+        /// Standard deviations the touched rectangle reaches along each axis.
+        k: f64,
+        /// Half-size of the axis-aligned box of the ellipse at `k` (k sqrt(Σ'ii)).
+        bbox_half: DVec2,
+    },
+    /// The Gaussian integrated over the pixel (analytic).
+    Analytic {
+        eigen: EigenFootprint,
+        /// Half-extents along the major and minor axes.
+        half_extents: DVec2,
+        /// Half-size of the axis-aligned box of that rectangle.
+        bbox_half: DVec2,
+    },
+}
+
+impl ProjectedSplat {
+    /// Half-size of the axis-aligned box holding every pixel centre the splat may
+    /// touch.
+    pub fn bbox_half(&self) -> DVec2 {
+        match self.footprint {
+            Footprint::PointSampled { bbox_half, .. } | Footprint::Analytic { bbox_half, .. } => {
+                bbox_half
+            }
+        }
+    }
+
+    /// Whether a pixel centre at offset `d` from the centre is in the splat's
+    /// oriented rectangle.
+    pub fn covers(&self, d: DVec2) -> bool {
+        match self.footprint {
+            Footprint::PointSampled { axes, k, .. } => axes
+                .iter()
+                .all(|axis| d.dot(*axis).abs() <= k * axis.length_squared()),
+            Footprint::Analytic {
+                eigen,
+                half_extents,
+                ..
+            } => {
+                let uv = eigen.to_eigen(d).abs();
+                uv.x <= half_extents.x && uv.y <= half_extents.y
+            }
+        }
+    }
+
+    /// The weight of the pixel at offset `d` (pixel centre minus splat centre),
+    /// before opacity: the pixel's alpha is min(0.99, opacity × weight).
+    pub fn weight(&self, d: DVec2) -> f64 {
+        match self.footprint {
+            Footprint::PointSampled { .. } => {
+                let c = self.conic;
+                let power = -0.5 * (c.x * d.x * d.x + c.z * d.y * d.y) - c.y * d.x * d.y;
+                // As the reference rasterizer: a positive power (rounding) is skipped.
+                if power > 0.0 { 0.0 } else { power.exp() }
+            }
+            Footprint::Analytic { eigen, .. } => eigen.response(d),
+        }
+    }
+}
+
+/// Standard deviations a point-sampled splat reaches: beyond k, opacity ×
+/// exp(-k²/2) < 1/255, capped at the reference rasterizer's 3 (opacity >= 1/255).
+pub fn extent_sigmas(opacity: f64) -> f64 {
+    (2.0 * (255.0 * opacity).ln()).max(0.0).sqrt().min(3.0)
 }
 
 fn sigmoid(x: f64) -> f64 {
@@ -66,12 +152,14 @@ pub fn splat_axes(conic: DVec3) -> [DVec2; 2] {
     [long_dir / small.sqrt(), short_dir / large.sqrt()]
 }
 
-/// Projects splat `i`; `None` when it is culled (behind the near plane, invisible,
-/// degenerate, or with no pixel centre of the image in its 3-sigma box).
+/// Projects splat `i` with the 2D filter of `aa`; `None` when it is culled (behind
+/// the near plane, invisible, degenerate, or with no pixel centre of the image in
+/// the box of pixels it may touch).
 pub fn project_splat(
     cloud: &SplatCloud,
     i: usize,
     camera: &PinholeCamera,
+    aa: AaMode,
 ) -> Option<ProjectedSplat> {
     let view_from_world = camera.view_from_world().as_dmat4();
     let world = DVec3::from(cloud.positions[i].map(f64::from));
@@ -105,20 +193,47 @@ pub fn project_splat(
     let t = jacobian * view_rotation;
     let cov2d = t * cov3d * t.transpose();
     let (a_raw, b, c_raw) = (cov2d.x_axis.x, cov2d.x_axis.y, cov2d.y_axis.y);
-    let a = a_raw + LOW_PASS_DILATION;
-    let c = c_raw + LOW_PASS_DILATION;
+    // The mode's 2D filter: dilation, then opacity compensation.
+    let a = a_raw + aa.dilation();
+    let c = c_raw + aa.dilation();
     let det = a * c - b * b;
     if !(det > 0.0) {
         return None;
     }
-    if cloud.antialiased {
+    if aa.compensates_opacity() {
         opacity *= ((a_raw * c_raw - b * b) / det).max(0.0).sqrt();
         if !(opacity >= MIN_ALPHA) {
             return None;
         }
     }
-    let center = DVec2::new(fx * p.x / tz + cx, fy * p.y / tz + cy);
-    let extent = 3.0 * DVec2::new(a.sqrt(), c.sqrt());
+    let conic = DVec3::new(c / det, -b / det, a / det);
+    let footprint = if aa == AaMode::Analytic {
+        let eigen = EigenFootprint::from_covariance(DVec3::new(a, b, c))?;
+        let half_extents = eigen.half_extents(opacity)?;
+        let (v1, v2) = (eigen.major_axis.abs(), eigen.minor_axis().abs());
+        Footprint::Analytic {
+            eigen,
+            half_extents,
+            bbox_half: v1 * half_extents.x + v2 * half_extents.y,
+        }
+    } else {
+        let k = extent_sigmas(opacity);
+        Footprint::PointSampled {
+            axes: splat_axes(conic),
+            k,
+            bbox_half: k * DVec2::new(a.sqrt(), c.sqrt()),
+        }
+    };
+    let dir = (world - camera.position().as_dvec3()).normalize();
+    let splat = ProjectedSplat {
+        center: DVec2::new(fx * p.x / tz + cx, fy * p.y / tz + cy),
+        conic,
+        opacity,
+        color: sh_color(cloud, i, dir),
+        depth: tz,
+        footprint,
+    };
+    let (center, extent) = (splat.center, splat.bbox_half());
     if center.x + extent.x < 0.5
         || center.y + extent.y < 0.5
         || center.x - extent.x > w - 0.5
@@ -126,13 +241,5 @@ pub fn project_splat(
     {
         return None;
     }
-    let dir = (world - camera.position().as_dvec3()).normalize();
-    Some(ProjectedSplat {
-        center,
-        conic: DVec3::new(c / det, -b / det, a / det),
-        variance: DVec2::new(a, c),
-        opacity,
-        color: sh_color(cloud, i, dir),
-        depth: tz,
-    })
+    Some(splat)
 }

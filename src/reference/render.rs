@@ -1,26 +1,30 @@
 //! Reference renderer: per pixel, front to back, as the INRIA 3DGS rasterizer
-//! (`renderCUDA`): alpha = min(0.99, opacity * exp(power)), skipped when
-//! power > 0 or alpha < 1/255, and a pixel stops once its transmittance would drop
-//! below 1e-4. A splat touches the pixels whose centres lie in the rectangle around
-//! its 3-sigma ellipse, oriented along the ellipse's axes.
+//! (`renderCUDA`): alpha = min(0.99, opacity * weight), skipped when alpha < 1/255,
+//! and a pixel stops once its transmittance would drop below 1e-4. The weight is
+//! exp(power) at the pixel centre (skipped when power > 0), or for
+//! `AaMode::Analytic` the Gaussian integrated over the pixel. A splat touches the
+//! pixels whose centres lie in its rectangle (`ProjectedSplat::covers`): around
+//! its ellipse at k <= 3 standard deviations, oriented along the ellipse's axes.
 
-use glam::DVec3;
+use glam::{DVec2, DVec3};
 
-use super::project::{MAX_ALPHA, MIN_ALPHA, project_splat, splat_axes};
-use crate::scene::{PinholeCamera, SplatCloud};
+use super::project::{MAX_ALPHA, MIN_ALPHA, project_splat};
+use crate::scene::{AaMode, PinholeCamera, SplatCloud};
 
 const MIN_TRANSMITTANCE: f64 = 1e-4;
 
-/// Renders `cloud` for `camera`; returns linear-in-file (display-encoded) RGB
-/// values per pixel, row-major, not clamped.
+/// Renders `cloud` for `camera` with the anti-aliasing mode `aa` (whatever the
+/// cloud's `aa_hint` says); returns linear-in-file (display-encoded) RGB values
+/// per pixel, row-major, not clamped.
 pub fn render_reference(
     cloud: &SplatCloud,
     camera: &PinholeCamera,
     background: [f32; 3],
+    aa: AaMode,
 ) -> Vec<[f32; 3]> {
     let (width, height) = (camera.width as usize, camera.height as usize);
     let mut splats: Vec<_> = (0..cloud.len())
-        .filter_map(|i| project_splat(cloud, i, camera))
+        .filter_map(|i| project_splat(cloud, i, camera, aa))
         .collect();
     // Front to back; stable, so equal depths keep file order.
     splats.sort_by(|a, b| a.depth.total_cmp(&b.depth));
@@ -29,8 +33,7 @@ pub fn render_reference(
     let mut transmittance = vec![1.0f64; width * height];
     let mut done = vec![false; width * height];
     for s in &splats {
-        let extent = 3.0 * s.variance.map(f64::sqrt);
-        let [long_axis, short_axis] = splat_axes(s.conic);
+        let extent = s.bbox_half();
         // Pixels whose centre (i + 0.5) is inside [center - extent, center + extent].
         let x0 = (s.center.x - extent.x - 0.5).ceil().max(0.0) as usize;
         let y0 = (s.center.y - extent.y - 0.5).ceil().max(0.0) as usize;
@@ -45,21 +48,11 @@ pub fn render_reference(
                 if done[idx] {
                     continue;
                 }
-                let dx = x as f64 + 0.5 - s.center.x;
-                let dy = y as f64 + 0.5 - s.center.y;
-                // Inside the oriented 3-sigma rectangle?
-                let d = glam::DVec2::new(dx, dy);
-                if d.dot(long_axis).abs() > 3.0 * long_axis.length_squared()
-                    || d.dot(short_axis).abs() > 3.0 * short_axis.length_squared()
-                {
+                let d = DVec2::new(x as f64 + 0.5, y as f64 + 0.5) - s.center;
+                if !s.covers(d) {
                     continue;
                 }
-                let power =
-                    -0.5 * (s.conic.x * dx * dx + s.conic.z * dy * dy) - s.conic.y * dx * dy;
-                if power > 0.0 {
-                    continue;
-                }
-                let alpha = (s.opacity * power.exp()).min(MAX_ALPHA);
+                let alpha = (s.opacity * s.weight(d)).min(MAX_ALPHA);
                 if alpha < MIN_ALPHA {
                     continue;
                 }

@@ -13,7 +13,7 @@ pub mod splats;
 pub mod tile;
 pub mod transform;
 
-pub use antialias::{AaChoice, AaMode};
+pub use antialias::{AaChoice, AaHint, AaMode};
 pub use bounds::SceneBounds;
 pub use camera::PinholeCamera;
 pub use mesh::MeshObject;

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use super::{SceneBounds, Similarity, SplatCloud};
+use super::{AaMode, SceneBounds, Similarity, SplatCloud};
 use crate::scene::mesh::MeshObject;
 
 /// What an object holds.
@@ -107,7 +107,11 @@ impl SceneObjects {
             if *placement != Similarity::IDENTITY {
                 placement.apply_to_splats(&mut placed);
             }
-            combined.antialiased |= placed.antialiased;
+            // The first object whose file asks for a mode other than classic
+            // decides for all (one cloud is drawn in one mode).
+            if combined.aa_hint.mode == AaMode::Classic && placed.aa_hint.mode != AaMode::Classic {
+                combined.set_aa_hint(placed.aa_hint.clone());
+            }
             combined.append(&placed);
         }
         Some(combined)
@@ -137,5 +141,42 @@ impl SceneObjects {
                 ObjectContent::Mesh(_) => 0,
             })
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::AaHint;
+
+    fn splats(mode: AaMode) -> SceneObject {
+        let mut cloud = SplatCloud::new(0);
+        cloud.positions.push([0.0; 3]);
+        cloud.log_scales.push([0.0; 3]);
+        cloud.rotations.push([1.0, 0.0, 0.0, 0.0]);
+        cloud.opacity_logits.push(0.0);
+        cloud.sh_dc.push([0.0; 3]);
+        cloud.set_aa_hint(AaHint::new(mode, mode.name()));
+        SceneObject::new(PathBuf::from("a.ply"), ObjectContent::Splats(cloud))
+    }
+
+    #[test]
+    fn the_combined_cloud_takes_the_first_mode_other_than_classic() {
+        let objects = |modes: &[AaMode]| SceneObjects {
+            objects: modes.iter().map(|&m| splats(m)).collect(),
+        };
+        let combined = |modes: &[AaMode]| objects(modes).combined_splats().map(|c| c.aa_hint);
+        assert_eq!(
+            combined(&[AaMode::Classic, AaMode::Mip, AaMode::Antialiased]),
+            Some(AaHint::new(AaMode::Mip, "mip"))
+        );
+        assert_eq!(
+            combined(&[AaMode::Classic, AaMode::Classic]).map(|h| h.mode),
+            Some(AaMode::Classic)
+        );
+        let mut hidden = objects(&[AaMode::Analytic, AaMode::Classic]);
+        hidden.objects[0].visible = false;
+        let hint = hidden.combined_splats().map(|c| c.aa_hint.mode);
+        assert_eq!(hint, Some(AaMode::Classic));
     }
 }

@@ -7,6 +7,8 @@
 
 use glam::Vec3;
 
+use super::antialias::AaHint;
+
 /// Largest spherical-harmonics degree splatview understands (as in 3DGS).
 pub const MAX_SH_DEGREE: u32 = 3;
 
@@ -35,8 +37,12 @@ pub struct SplatCloud {
     pub sh_rest: Vec<f32>,
     /// SH degree, 0..=3.
     pub sh_degree: u32,
-    /// Scene was trained with Mip-Splatting style anti-aliasing (opacity compensation
-    /// for the 2D low-pass filter must be applied when rendering).
+    /// The anti-aliasing mode the file asks for, and why (set by the loaders; see
+    /// docs/ANTIALIASING.md). Change it with [`Self::set_aa_hint`].
+    pub aa_hint: AaHint,
+    /// Compatibility field, `aa_hint.mode != AaMode::Classic`, kept in step by
+    /// [`Self::set_aa_hint`] for the renderer and window code that still read
+    /// a flag; to be removed once they take `aa_hint`.
     pub antialiased: bool,
 }
 
@@ -62,8 +68,15 @@ impl SplatCloud {
             sh_dc: vec![[0.0; 3]; n],
             sh_rest: vec![0.0; n * rest],
             sh_degree,
+            aa_hint: AaHint::default(),
             antialiased: false,
         }
+    }
+
+    /// Sets the anti-aliasing hint (and the compatibility flag with it).
+    pub fn set_aa_hint(&mut self, hint: AaHint) {
+        self.antialiased = hint.mode != super::AaMode::Classic;
+        self.aa_hint = hint;
     }
 
     /// Mutable views of every attribute array, to fill disjoint ranges in parallel.
@@ -142,7 +155,7 @@ impl SplatCloud {
     /// A new cloud holding the splats at `indices`, in that order.
     pub fn select(&self, indices: &[usize]) -> SplatCloud {
         let mut out = SplatCloud::new(self.sh_degree);
-        out.antialiased = self.antialiased;
+        out.set_aa_hint(self.aa_hint.clone());
         out.reserve(indices.len());
         for &i in indices {
             out.push_from(self, i, [0.0; 3]);

@@ -24,7 +24,7 @@ pub fn tile_to_count(cloud: &SplatCloud, target: usize, up: Vec3) -> SplatCloud 
     let side = (copies as f64).sqrt().ceil() as usize;
 
     let mut out = SplatCloud::new(cloud.sh_degree);
-    out.antialiased = cloud.antialiased;
+    out.set_aa_hint(cloud.aa_hint.clone());
     out.reserve(target);
     'copies: for copy in 0..copies {
         let (row, col) = (copy / side, copy % side);

@@ -1,6 +1,8 @@
 //! Shared helpers of the integration tests.
 #![allow(dead_code)]
 
+pub mod aa_scene;
+
 use std::path::PathBuf;
 use std::sync::OnceLock;
 

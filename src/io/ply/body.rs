@@ -13,6 +13,7 @@ use super::header::{
     SLOT_REST, SLOT_ROT, SLOT_SCALE, Scalar, VertexLayout,
 };
 use crate::io::LoadError;
+use crate::io::convert::bake_filter_3d;
 use crate::scene::SplatCloud;
 use crate::scene::splats::{SplatSlicesMut, normalize_quat};
 
@@ -40,26 +41,38 @@ fn check_counts(
     Ok(())
 }
 
+/// The log scales and opacity logit of a splat whose slots are `v`, with the
+/// `filter_3D` value `filter` baked in when the file has one.
+#[inline]
+fn scales_and_opacity(v: &[f32], filter: Option<f32>) -> ([f32; 3], f32) {
+    let s = SLOT_SCALE;
+    let log_scales = [v[s], v[s + 1], v[s + 2]];
+    match filter {
+        Some(f) => bake_filter_3d(log_scales, v[SLOT_OPACITY], f),
+        None => (log_scales, v[SLOT_OPACITY]),
+    }
+}
+
 /// Appends one decoded splat; `v` holds the slots of `VertexLayout::fields`.
 #[inline]
-fn push_splat(cloud: &mut SplatCloud, v: &[f32]) {
+fn push_splat(cloud: &mut SplatCloud, v: &[f32], filter: Option<f32>) {
     let p = SLOT_POS;
-    let s = SLOT_SCALE;
     let r = SLOT_ROT;
     let d = SLOT_DC;
+    let (log_scales, opacity_logit) = scales_and_opacity(v, filter);
     cloud.positions.push([v[p], v[p + 1], v[p + 2]]);
-    cloud.log_scales.push([v[s], v[s + 1], v[s + 2]]);
+    cloud.log_scales.push(log_scales);
     cloud
         .rotations
         .push(normalize_quat([v[r], v[r + 1], v[r + 2], v[r + 3]]));
-    cloud.opacity_logits.push(v[SLOT_OPACITY]);
+    cloud.opacity_logits.push(opacity_logit);
     cloud.sh_dc.push([v[d], v[d + 1], v[d + 2]]);
     cloud.sh_rest.extend_from_slice(&v[SLOT_REST..]);
 }
 
 fn new_cloud(h: &PlyHeader, layout: &VertexLayout, capacity: usize) -> SplatCloud {
     let mut cloud = SplatCloud::new(layout.sh_degree);
-    cloud.antialiased = h.antialiased;
+    cloud.set_aa_hint(h.aa_hint.clone());
     cloud.reserve(capacity);
     cloud
 }
@@ -213,26 +226,23 @@ pub(super) fn decode_binary_records(
 ) -> SplatCloud {
     let mut cloud = new_cloud(h, layout, data.len() / layout.stride.max(1));
     if h.format == Format::BinaryBigEndian {
-        decode_records::<true>(data, layout.stride, &layout.fields, &mut cloud);
+        decode_records::<true>(data, layout, &mut cloud);
     } else {
-        decode_records::<false>(data, layout.stride, &layout.fields, &mut cloud);
+        decode_records::<false>(data, layout, &mut cloud);
     }
     cloud
 }
 
-fn decode_records<const BIG: bool>(
-    data: &[u8],
-    stride: usize,
-    fields: &[Field],
-    cloud: &mut SplatCloud,
-) {
+fn decode_records<const BIG: bool>(data: &[u8], layout: &VertexLayout, cloud: &mut SplatCloud) {
+    let fields = &layout.fields;
     let mut slots = [0f32; MAX_SLOTS];
     let slots = &mut slots[..fields.len().min(MAX_SLOTS)];
-    for rec in data.chunks_exact(stride) {
+    for rec in data.chunks_exact(layout.stride.max(1)) {
         for (v, f) in slots.iter_mut().zip(fields) {
             *v = read_f32::<BIG>(rec, f);
         }
-        push_splat(cloud, slots);
+        let filter = layout.filter_3d.as_ref().map(|f| read_f32::<BIG>(rec, f));
+        push_splat(cloud, slots, filter);
     }
 }
 
@@ -245,32 +255,34 @@ pub(super) fn decode_binary_records_into(
     out: SplatSlicesMut<'_>,
 ) {
     if h.format == Format::BinaryBigEndian {
-        decode_records_into::<true>(data, layout.stride, &layout.fields, out);
+        decode_records_into::<true>(data, layout, out);
     } else {
-        decode_records_into::<false>(data, layout.stride, &layout.fields, out);
+        decode_records_into::<false>(data, layout, out);
     }
 }
 
 fn decode_records_into<const BIG: bool>(
     data: &[u8],
-    stride: usize,
-    fields: &[Field],
+    layout: &VertexLayout,
     out: SplatSlicesMut<'_>,
 ) {
+    let fields = &layout.fields;
     let mut slots = [0f32; MAX_SLOTS];
     let slots = &mut slots[..fields.len().min(MAX_SLOTS)];
     let rest = out.rest_values;
-    let records = data.chunks_exact(stride.max(1));
+    let records = data.chunks_exact(layout.stride.max(1));
     for (i, rec) in records.take(out.positions.len()).enumerate() {
         for (v, f) in slots.iter_mut().zip(fields) {
             *v = read_f32::<BIG>(rec, f);
         }
         let v = &*slots;
-        let (p, sc, r, d) = (SLOT_POS, SLOT_SCALE, SLOT_ROT, SLOT_DC);
+        let filter = layout.filter_3d.as_ref().map(|f| read_f32::<BIG>(rec, f));
+        let (log_scales, opacity_logit) = scales_and_opacity(v, filter);
+        let (p, r, d) = (SLOT_POS, SLOT_ROT, SLOT_DC);
         out.positions[i] = [v[p], v[p + 1], v[p + 2]];
-        out.log_scales[i] = [v[sc], v[sc + 1], v[sc + 2]];
+        out.log_scales[i] = log_scales;
         out.rotations[i] = normalize_quat([v[r], v[r + 1], v[r + 2], v[r + 3]]);
-        out.opacity_logits[i] = v[SLOT_OPACITY];
+        out.opacity_logits[i] = opacity_logit;
         out.sh_dc[i] = [v[d], v[d + 1], v[d + 2]];
         if let (Some(dst), Some(src)) = (
             out.sh_rest.get_mut(i * rest..(i + 1) * rest),
@@ -350,15 +362,23 @@ pub(super) fn decode_ascii(
             *s = slot;
         }
     }
+    let filter_prop = layout.filter_3d.map(|f| f.prop);
     // A record needs at least one character and one separator per property.
     let max_fit = body.len() / (2 * vertex.props.len()).max(1) + 1;
     let mut cloud = new_cloud(h, layout, (count as usize).min(max_fit));
     let mut slots = [0f32; MAX_SLOTS];
     let slots = &mut slots[..layout.fields.len().min(MAX_SLOTS)];
+    let mut filter = None;
     for i in 0..count {
         for (prop, &slot) in slot_of.iter().enumerate() {
             let tok = tokens.next().ok_or_else(|| ended_early(i))?;
-            let Some(field) = layout.fields.get(slot) else {
+            let is_filter = filter_prop == Some(prop);
+            let field = if is_filter {
+                layout.filter_3d
+            } else {
+                layout.fields.get(slot).copied()
+            };
+            let Some(field) = field else {
                 continue;
             };
             let value = parse_token(tok, field.ty).ok_or_else(|| LoadError::Malformed {
@@ -369,11 +389,13 @@ pub(super) fn decode_ascii(
                     vertex.props.get(prop).map_or("?", |p| p.0.as_str())
                 ),
             })?;
-            if let Some(v) = slots.get_mut(slot) {
+            if is_filter {
+                filter = Some(value);
+            } else if let Some(v) = slots.get_mut(slot) {
                 *v = value;
             }
         }
-        push_splat(&mut cloud, slots);
+        push_splat(&mut cloud, slots, filter);
     }
     Ok(cloud)
 }

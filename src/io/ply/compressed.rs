@@ -16,8 +16,8 @@ use super::body::binary_spans;
 use super::header::{ElementDecl, Format, PlyHeader, PropType, Scalar};
 use crate::io::convert::{check_range, cloud_with_capacity, dc_from_color};
 use crate::io::{LoadError, SceneFormat, SplatDecoder};
-use crate::scene::SplatCloud;
 use crate::scene::splats::normalize_quat;
+use crate::scene::{AaHint, SplatCloud};
 
 /// Splats per `chunk` record.
 pub const CHUNK_SIZE: usize = 256;
@@ -74,7 +74,7 @@ pub struct CompressedPlyDecoder {
     bytes: Vec<u8>,
     count: usize,
     big: bool,
-    antialiased: bool,
+    aa_hint: AaHint,
     chunks: Vec<ChunkBounds>,
     /// Byte offset of the first vertex record and the record size.
     vertex_start: usize,
@@ -211,7 +211,7 @@ impl CompressedPlyDecoder {
             path: path.to_owned(),
             count,
             big,
-            antialiased: h.antialiased,
+            aa_hint: h.aa_hint.clone(),
             chunks,
             vertex_start: span(h.vertex).start,
             vertex_stride,
@@ -344,12 +344,12 @@ impl SplatDecoder for CompressedPlyDecoder {
     fn sh_degree(&self) -> u32 {
         self.sh_degree
     }
-    fn antialiased(&self) -> bool {
-        self.antialiased
+    fn aa_hint(&self) -> AaHint {
+        self.aa_hint.clone()
     }
     fn decode(&self, range: Range<usize>) -> Result<SplatCloud, LoadError> {
         check_range(&self.path, FORMAT, &range, self.count)?;
-        let mut cloud = cloud_with_capacity(range.len(), self.sh_degree, self.antialiased);
+        let mut cloud = cloud_with_capacity(range.len(), self.sh_degree, &self.aa_hint);
         let stride = self.vertex_stride;
         let start = self.vertex_start + range.start * stride;
         let records = self

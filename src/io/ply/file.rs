@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use super::{body, compressed, header};
 use crate::io::limits::MemoryBudget;
 use crate::io::{LoadError, SceneFormat};
-use crate::scene::SplatCloud;
 use crate::scene::splats::SplatSlicesMut;
+use crate::scene::{AaHint, SplatCloud};
 
 /// Body bytes read and converted at a time by [`load_binary_ply`].
 const PIECE_BYTES: usize = 32 << 20;
@@ -116,8 +116,9 @@ impl BinaryPlyReader {
         self.layout.sh_degree
     }
 
-    pub(crate) fn antialiased(&self) -> bool {
-        self.header.antialiased
+    /// The anti-aliasing mode the header asks for.
+    pub(crate) fn aa_hint(&self) -> &AaHint {
+        &self.header.aa_hint
     }
 
     pub(crate) fn file_bytes(&self) -> u64 {
@@ -166,7 +167,7 @@ impl BinaryPlyReader {
     /// The next `n` splats (at most [`Self::remaining`]) as a cloud.
     pub(crate) fn read_cloud(&mut self, n: usize) -> Result<SplatCloud, LoadError> {
         let mut cloud = SplatCloud::zeroed(n.min(self.remaining()), self.sh_degree());
-        cloud.antialiased = self.antialiased();
+        cloud.set_aa_hint(self.aa_hint().clone());
         self.read_into(cloud.slices_mut())?;
         Ok(cloud)
     }
@@ -193,7 +194,7 @@ pub(super) fn load_binary_ply_in_pieces(
     };
     reader.check_budget(budget, piece_bytes)?;
     let mut cloud = SplatCloud::zeroed(reader.len(), reader.sh_degree());
-    cloud.antialiased = reader.antialiased();
+    cloud.set_aa_hint(reader.aa_hint().clone());
     let per_piece = (piece_bytes / reader.stride()).max(1);
     let mut rest = cloud.slices_mut();
     while !rest.is_empty() {

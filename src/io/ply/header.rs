@@ -9,6 +9,7 @@ use ply_rs::ply::{DefaultElement, Encoding, PropertyType, ScalarType};
 
 use super::describe;
 use crate::io::LoadError;
+use crate::scene::AaHint;
 
 /// The 3DGS properties every splat needs, in slot order (see [`VertexLayout::fields`]).
 pub(super) const REQUIRED: [&str; 14] = [
@@ -24,6 +25,8 @@ pub(super) const SLOT_DC: usize = 11;
 pub(super) const SLOT_REST: usize = 14;
 /// Most slots a splat can have: required ones plus 45 `f_rest_*` (SH degree 3).
 pub(super) const MAX_SLOTS: usize = SLOT_REST + 45;
+/// Mip-Splatting's per-splat 3D filter size, baked into scales and opacity at load.
+pub(super) const FILTER_3D: &str = "filter_3D";
 
 /// Scalar types of the PLY format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,6 +131,10 @@ pub(super) struct VertexLayout {
     /// Bytes per binary record (all properties, used or not).
     pub stride: usize,
     pub sh_degree: u32,
+    /// Mip-Splatting's `filter_3D` property, when present: baked into the log
+    /// scales and opacity of every splat as it is decoded
+    /// (`convert::bake_filter_3d`).
+    pub filter_3d: Option<Field>,
 }
 
 /// Everything the body decoders need from the header.
@@ -138,8 +145,8 @@ pub(super) struct PlyHeader {
     pub elements: Vec<ElementDecl>,
     /// Index of the `vertex` element in `elements`.
     pub vertex: usize,
-    /// `comment SplatRenderMode: mip` was present.
-    pub antialiased: bool,
+    /// The anti-aliasing mode the header asks for (comment or `filter_3D`).
+    pub aa_hint: AaHint,
     /// Offset of the first body byte in the file.
     pub body_offset: usize,
 }
@@ -278,14 +285,18 @@ pub(super) fn parse_header_with_ply_rs(
         .iter()
         .position(|e| e.name == "vertex")
         .ok_or_else(|| bad_header(path, "no `vertex` element"))?;
-    let antialiased = header.comments.iter().any(|c| is_mip_comment(c));
+    let has_filter_3d = elements[vertex]
+        .props
+        .iter()
+        .any(|(name, _)| name == FILTER_3D);
+    let aa_hint = aa_hint(&header.comments, has_filter_3d);
 
     Ok((
         PlyHeader {
             format,
             elements,
             vertex,
-            antialiased,
+            aa_hint,
             body_offset,
         },
         header,
@@ -322,12 +333,23 @@ fn comment_out_unknown_lines(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// `SplatRenderMode: mip`, any case and spacing.
-fn is_mip_comment(comment: &str) -> bool {
-    comment.split_once(':').is_some_and(|(key, value)| {
-        key.trim().eq_ignore_ascii_case("SplatRenderMode")
-            && value.trim().eq_ignore_ascii_case("mip")
-    })
+/// The mode a header asks for: the last `SplatRenderMode` comment with a known
+/// value (as brush reads it), else a `filter_3D` property (Mip-Splatting), else
+/// classic.
+fn aa_hint(comments: &[String], has_filter_3d: bool) -> AaHint {
+    let comment = comments
+        .iter()
+        .filter_map(|c| AaHint::from_ply_comment(c))
+        .next_back();
+    match (comment, has_filter_3d) {
+        (Some(mut hint), true) => {
+            hint.reason.push_str(" (filter_3D baked in)");
+            hint
+        }
+        (Some(hint), false) => hint,
+        (None, true) => AaHint::filter_3d_property(),
+        (None, false) => AaHint::default(),
+    }
 }
 
 /// Number of `f_rest_*` values for an SH degree: 3 channels times the non-DC coefficients.
@@ -404,6 +426,7 @@ pub(super) fn vertex_layout(path: &Path, vertex: &ElementDecl) -> Result<VertexL
         fields,
         stride,
         sh_degree,
+        filter_3d: by_name.get(FILTER_3D).copied(),
     })
 }
 
@@ -412,11 +435,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn mip_comment_variants() {
-        assert!(is_mip_comment("SplatRenderMode: mip"));
-        assert!(is_mip_comment("splatrendermode:MIP "));
-        assert!(!is_mip_comment("SplatRenderMode: default"));
-        assert!(!is_mip_comment("mip"));
+    fn hint_from_comments_and_filter_3d() {
+        use crate::scene::AaMode;
+        let comments = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mode = |c: &[&str], filter| aa_hint(&comments(c), filter).mode;
+        assert_eq!(mode(&[], false), AaMode::Classic);
+        assert_eq!(mode(&[], true), AaMode::Mip);
+        assert_eq!(mode(&["SplatRenderMode: mip"], false), AaMode::Mip);
+        // The last comment with a known value wins; an explicit `default` beats
+        // the filter.
+        assert_eq!(
+            mode(&["SplatRenderMode: mip", "SplatRenderMode: default"], false),
+            AaMode::Classic
+        );
+        assert_eq!(
+            mode(&["SplatRenderMode: mip", "SplatRenderMode: banana"], false),
+            AaMode::Mip
+        );
+        assert_eq!(mode(&["SplatRenderMode: default"], true), AaMode::Classic);
+        assert_eq!(
+            aa_hint(&comments(&["Exported from Brush"]), false).reason,
+            "no anti-aliasing marker: classic"
+        );
+        assert_eq!(
+            aa_hint(&comments(&["SplatRenderMode: mip"]), true).reason,
+            "PLY comment SplatRenderMode: mip (filter_3D baked in)"
+        );
     }
 
     #[test]

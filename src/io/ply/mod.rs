@@ -9,9 +9,11 @@
 //!
 //! The header is located here and parsed by ply-rs ([`header`]); the body is decoded by
 //! our own code ([`body`]) straight into the struct-of-arrays `SplatCloud`, since ply-rs
-//! builds one hash map per vertex. A `comment SplatRenderMode: mip` header line marks a
-//! Mip-Splatting scene (`SplatCloud::antialiased`). Binary bodies are decoded by index
-//! range (in parallel by `io::decode_all`); ASCII bodies are decoded whole when opened.
+//! builds one hash map per vertex. A `comment SplatRenderMode: <mode>` header line or a
+//! `filter_3D` property says which anti-aliasing mode the scene was trained with
+//! (`SplatCloud::aa_hint`; docs/ANTIALIASING.md); `filter_3D` is baked into the scales
+//! and opacities as the splats are decoded. Binary bodies are decoded by index range
+//! (in parallel by `io::decode_all`); ASCII bodies are decoded whole when opened.
 
 mod body;
 pub mod compressed;
@@ -31,7 +33,7 @@ pub use write::write_gaussian_ply;
 
 use super::convert::check_range;
 use super::{CloudDecoder, LoadError, SceneFormat, SplatDecoder};
-use crate::scene::SplatCloud;
+use crate::scene::{AaHint, SplatCloud};
 
 /// Opens a PLY file held in memory: a 3DGS PLY or a PlayCanvas compressed PLY (told
 /// apart by the `chunk` element and the `packed_*` vertex properties).
@@ -164,8 +166,8 @@ impl SplatDecoder for PlyDecoder {
     fn sh_degree(&self) -> u32 {
         self.layout.sh_degree
     }
-    fn antialiased(&self) -> bool {
-        self.header.antialiased
+    fn aa_hint(&self) -> AaHint {
+        self.header.aa_hint.clone()
     }
     fn decode(&self, range: Range<usize>) -> Result<SplatCloud, LoadError> {
         check_range(&self.path, SceneFormat::Ply, &range, self.count)?;

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use super::*;
 use crate::io::MemoryBudget;
+use crate::scene::AaMode;
 
 const PATH: &str = "mem/test.ply";
 
@@ -135,7 +136,7 @@ fn all_encodings_give_the_same_cloud() {
     assert_eq!(clouds[0].len(), 5);
     assert_eq!(clouds[0].sh_degree, 1);
     assert!(clouds[0].is_consistent());
-    assert!(!clouds[0].antialiased);
+    assert_eq!(clouds[0].aa_hint, AaHint::default());
     assert_eq!(clouds[0], clouds[1]);
     assert_eq!(clouds[0], clouds[2]);
     assert_eq!(clouds[0].positions[3][1], value_for(3, "y") as f32);
@@ -239,7 +240,7 @@ fn every_scalar_type_and_other_elements_are_handled() {
         );
         let cloud = parse(&bytes).unwrap_or_else(|e| panic!("{format}: {e}"));
         assert_eq!(cloud.len(), 3, "{format}");
-        assert!(cloud.antialiased, "{format}");
+        assert_eq!(cloud.aa_hint.mode, AaMode::Mip, "{format}");
         assert_eq!(cloud.positions[2], [-1.5, 2.25, -300000.0], "{format}");
         assert_eq!(cloud.log_scales[1], [-3.0, 4.0, -5.0], "{format}");
         // (6, 7, 0, 0) normalized.
@@ -273,7 +274,15 @@ fn write_then_parse_round_trips() {
     for degree in 0..=3 {
         let bytes = encode(FORMATS[0], &[], &[splat_vertex(7, degree, &STANDARD)]);
         let mut cloud = parse(&bytes).expect("parse");
-        cloud.antialiased = degree == 2;
+        // Every mode but classic is written as a comment and read back.
+        let mode = AaMode::ALL[degree as usize];
+        if let Some(hint) = AaHint::new(mode, "")
+            .ply_comment_value()
+            .and_then(|v| AaHint::from_ply_comment(&format!("SplatRenderMode: {v}")))
+        {
+            cloud.set_aa_hint(hint);
+        }
+        assert_eq!(cloud.aa_hint.mode, mode);
         let mut out = Vec::new();
         write_gaussian_ply(&cloud, &mut out).expect("write");
         let mut back = parse(&out).expect("parse written file");

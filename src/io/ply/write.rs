@@ -1,11 +1,14 @@
 //! Writes a `SplatCloud` as a binary little-endian 3DGS PLY file.
 
 use crate::scene::SplatCloud;
+use crate::scene::antialias::PLY_RENDER_MODE_KEY;
 
 /// Writes `cloud` as a binary little-endian PLY in the layout of the INRIA trainer:
 /// `x y z f_dc_0..2 f_rest_* opacity scale_0..2 rot_0..3`, all `float`, with `f_rest_*`
-/// channel-major (all red coefficients, then green, then blue). An anti-aliased cloud
-/// gets a `comment SplatRenderMode: mip` line.
+/// channel-major (all red coefficients, then green, then blue). A cloud whose
+/// `aa_hint` is not classic gets a `comment SplatRenderMode: <mode>` line that the
+/// loader reads back as the same mode (`AaHint::ply_comment_value`); `filter_3D` was
+/// baked into the scales and opacities at load, so it is not written.
 ///
 /// Fails with `InvalidInput` if the cloud's arrays do not agree in length.
 pub fn write_gaussian_ply(cloud: &SplatCloud, w: &mut impl std::io::Write) -> std::io::Result<()> {
@@ -18,8 +21,8 @@ pub fn write_gaussian_ply(cloud: &SplatCloud, w: &mut impl std::io::Write) -> st
     let rest = cloud.rest_coeffs_per_splat();
 
     let mut header = String::from("ply\nformat binary_little_endian 1.0\n");
-    if cloud.antialiased {
-        header.push_str("comment SplatRenderMode: mip\n");
+    if let Some(value) = cloud.aa_hint.ply_comment_value() {
+        header.push_str(&format!("comment {PLY_RENDER_MODE_KEY}: {value}\n"));
     }
     header.push_str(&format!("element vertex {}\n", cloud.len()));
     let mut names: Vec<String> = ["x", "y", "z", "f_dc_0", "f_dc_1", "f_dc_2"]

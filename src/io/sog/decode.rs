@@ -12,7 +12,7 @@ use super::{FORMAT, invalid, limit_error};
 use crate::io::convert::{check_range, cloud_with_capacity, logit};
 use crate::io::limits;
 use crate::io::{LoadError, SplatDecoder};
-use crate::scene::SplatCloud;
+use crate::scene::{AaHint, SplatCloud};
 
 /// Palette entries per row of the SH centroid image.
 const PALETTE_ROW: usize = 64;
@@ -299,7 +299,7 @@ impl SplatDecoder for SogDecoder {
     fn decode(&self, range: Range<usize>) -> Result<SplatCloud, LoadError> {
         check_range(&self.path, FORMAT, &range, self.count)?;
         let (m, t) = (&self.meta, &self.tables);
-        let mut cloud = cloud_with_capacity(range.len(), self.sh_degree, false);
+        let mut cloud = cloud_with_capacity(range.len(), self.sh_degree, &AaHint::default());
         let coeffs = cloud.rest_coeffs_per_splat();
         for i in range {
             let lo = self.means_lo.texel(i);

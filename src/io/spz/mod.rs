@@ -22,8 +22,8 @@ use std::path::{Path, PathBuf};
 use super::convert::{check_range, cloud_with_capacity, f16_to_f32, logit, u16_at, u32_at, u64_at};
 use super::limits::{self, LimitError, MemoryBudget};
 use super::{LoadError, SceneFormat, SplatDecoder, load_peak_bytes};
-use crate::scene::SplatCloud;
 use crate::scene::splats::normalize_quat;
+use crate::scene::{AaHint, SplatCloud};
 
 const FORMAT: SceneFormat = SceneFormat::Spz;
 const MAGIC: u32 = 0x5053_474e; // "NGSP"
@@ -64,7 +64,7 @@ pub struct SpzDecoder {
     /// SH degree in the file (0-4); band 4 is dropped when decoding.
     file_sh_degree: u32,
     fractional_bits: u32,
-    antialiased: bool,
+    aa_hint: AaHint,
     flips: axes::Flips,
     streams: Streams,
 }
@@ -160,7 +160,11 @@ pub fn open(path: &Path, bytes: Vec<u8>, budget: &MemoryBudget) -> Result<SpzDec
         count: header.count as usize,
         file_sh_degree: header.sh_degree,
         fractional_bits: header.fractional_bits,
-        antialiased: header.flags & FLAG_ANTIALIASED != 0,
+        aa_hint: if header.flags & FLAG_ANTIALIASED != 0 {
+            AaHint::spz_antialiased_flag()
+        } else {
+            AaHint::default()
+        },
         streams,
     })
 }
@@ -409,8 +413,8 @@ impl SplatDecoder for SpzDecoder {
     fn sh_degree(&self) -> u32 {
         self.file_sh_degree.min(3)
     }
-    fn antialiased(&self) -> bool {
-        self.antialiased
+    fn aa_hint(&self) -> AaHint {
+        self.aa_hint.clone()
     }
     fn held_bytes(&self) -> u64 {
         let s = &self.streams;
@@ -429,7 +433,7 @@ impl SplatDecoder for SpzDecoder {
     fn decode(&self, range: Range<usize>) -> Result<SplatCloud, LoadError> {
         check_range(&self.path, FORMAT, &range, self.count)?;
         let degree = self.sh_degree();
-        let mut cloud = cloud_with_capacity(range.len(), degree, self.antialiased);
+        let mut cloud = cloud_with_capacity(range.len(), degree, &self.aa_hint);
         let s = &self.streams;
         let byte = |v: &[u8], at: usize| f32::from(v.get(at).copied().unwrap_or(0));
         let file_dim = sh_dim(self.file_sh_degree);

@@ -196,7 +196,7 @@ pub fn build(
     let bounds_s = started.elapsed().as_secs_f64();
     // Merge: bottom-up, each level's interior nodes in parallel.
     let mut interior = SplatCloud::zeroed(interior_count as usize, cloud.sh_degree);
-    interior.antialiased = cloud.antialiased;
+    interior.set_aa_hint(cloud.aa_hint.clone());
     let mut interior_cov = vec![[0.0f32; 6]; interior_count as usize];
     for depth in (0..depths).rev() {
         let level: Vec<usize> = shape.level(depth).filter(|&i| !shape.is_leaf(i)).collect();

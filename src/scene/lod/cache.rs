@@ -1,7 +1,7 @@
 //! On-disk cache of built hierarchies, so that opening a scene again is instant.
 //!
 //! **Key.** A 128-bit xxh3 hash of the scene as decoded (every attribute array,
-//! the SH degree and the anti-aliasing flag), not of the file's bytes: the
+//! the SH degree and the anti-aliasing mode), not of the file's bytes: the
 //! hierarchy is a function of the decoded splats, so this key is exactly as fine
 //! as it must be. It covers scenes that are directories (unbundled SOG), lets two
 //! formats of one scene share an entry, and a loader fix that changes what a file
@@ -11,7 +11,7 @@
 //!
 //! **File** (`<key>-b<branching>.lod` in `dirs::cache_dir()/splatview/lod/`, or a
 //! directory given to [`LodCache::new`]): a 104-byte header (`SPLATLOD`, an
-//! endianness marker, format version, branching, SH degree, anti-aliasing flag,
+//! endianness marker, format version, branching, SH degree, anti-aliasing mode,
 //! splat / node / merged-Gaussian / level counts, the content key, the payload
 //! length and a 128-bit xxh3 checksum of the payload), then the payload: nodes,
 //! weights, level starts and the merged Gaussians' arrays, native little-endian.
@@ -31,7 +31,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
 use super::build::{BuildOptions, BuildProgress, LodBuildError, build};
 use super::{LodHierarchy, LodNode};
-use crate::scene::SplatCloud;
+use crate::scene::{AaHint, SplatCloud};
 
 const MAGIC: [u8; 8] = *b"SPLATLOD";
 /// Written in native byte order: reads back as this value only on a machine of
@@ -48,7 +48,9 @@ struct CacheHeader {
     version: u32,
     branching: u32,
     sh_degree: u32,
-    antialiased: u32,
+    /// `AaMode::shader_code` of the scene's anti-aliasing hint (0 classic, 1
+    /// antialiased: the values of the earlier flag).
+    aa_mode: u32,
     reserved: u32,
     splat_count: u64,
     node_count: u64,
@@ -158,7 +160,7 @@ pub fn scene_key(scene: &SplatCloud) -> u128 {
     let mut hasher = Xxh3::new();
     hasher.update(&(scene.len() as u64).to_le_bytes());
     hasher.update(&scene.sh_degree.to_le_bytes());
-    hasher.update(&[u8::from(scene.antialiased)]);
+    hasher.update(&[scene.aa_hint.mode.shader_code() as u8]);
     hasher.update(bytemuck::cast_slice(&scene.positions));
     hasher.update(bytemuck::cast_slice(&scene.log_scales));
     hasher.update(bytemuck::cast_slice(&scene.rotations));
@@ -212,7 +214,7 @@ pub fn write_hierarchy(
         version: FORMAT_VERSION,
         branching: hierarchy.branching(),
         sh_degree: interior.sh_degree,
-        antialiased: u32::from(interior.antialiased),
+        aa_mode: interior.aa_hint.mode.shader_code(),
         reserved: 0,
         splat_count: hierarchy.splat_count() as u64,
         node_count: hierarchy.nodes().len() as u64,
@@ -287,9 +289,9 @@ pub fn read_hierarchy(
             u128::from(scene.sh_degree),
         ),
         (
-            "anti-aliasing flag",
-            u128::from(header.antialiased),
-            u128::from(scene.antialiased),
+            "anti-aliasing mode",
+            u128::from(header.aa_mode),
+            u128::from(scene.aa_hint.mode.shader_code()),
         ),
         (
             "branching",
@@ -315,11 +317,17 @@ pub fn read_hierarchy(
     if xxh3_128(payload).to_le_bytes() != header.payload_checksum {
         return Err(corrupt("payload checksum mismatch".into()));
     }
-    decode_payload(&header, payload).map_err(corrupt)
+    // The header's mode was checked against the scene's: the merged splats carry the
+    // scene's hint, as when they are built.
+    decode_payload(&header, payload, &scene.aa_hint).map_err(corrupt)
 }
 
 /// Splits the checked payload into the hierarchy's arrays and validates them.
-fn decode_payload(header: &CacheHeader, payload: &[u8]) -> Result<LodHierarchy, String> {
+fn decode_payload(
+    header: &CacheHeader,
+    payload: &[u8],
+    aa_hint: &AaHint,
+) -> Result<LodHierarchy, String> {
     let count = |v: u64| usize::try_from(v).map_err(|_| format!("count {v} too large"));
     let (nodes, interior, levels) = (
         count(header.node_count)?,
@@ -336,7 +344,7 @@ fn decode_payload(header: &CacheHeader, payload: &[u8]) -> Result<LodHierarchy, 
     let weights: Vec<f32> = bytemuck::pod_collect_to_vec(take(nodes, 4)?);
     let level_starts: Vec<u32> = bytemuck::pod_collect_to_vec(take(levels + 1, 4)?);
     let mut cloud = SplatCloud::new(header.sh_degree);
-    cloud.antialiased = header.antialiased != 0;
+    cloud.set_aa_hint(aa_hint.clone());
     cloud.positions = bytemuck::pod_collect_to_vec(take(interior, 12)?);
     cloud.log_scales = bytemuck::pod_collect_to_vec(take(interior, 12)?);
     cloud.rotations = bytemuck::pod_collect_to_vec(take(interior, 16)?);

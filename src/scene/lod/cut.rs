@@ -121,7 +121,7 @@ impl LodCut {
             return None;
         }
         let mut out = SplatCloud::new(scene.sh_degree);
-        out.antialiased = scene.antialiased;
+        out.set_aa_hint(scene.aa_hint.clone());
         out.reserve(self.splats.len());
         for (&splat, &factor) in self.splats.iter().zip(&self.opacity_factors) {
             let splat = splat as usize;
