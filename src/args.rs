@@ -47,3 +47,68 @@ pub fn parse_vec3(text: &str) -> Result<Vec3, String> {
         )),
     }
 }
+
+/// Level-of-detail flags of `render` and `bench`.
+#[derive(Clone, Debug, clap::Args)]
+pub struct LodArgs {
+    /// Level of detail: draw at most this many splats, a cut of the scene's
+    /// hierarchy (built once and cached; see docs/LOD.md). 0 (the default)
+    /// draws every splat.
+    #[arg(long, default_value_t = 0)]
+    pub lod_budget: usize,
+    /// Level of detail: expand a hierarchy node while its projected size exceeds
+    /// this many pixels (0 expands everything in view, within the budget).
+    /// [default: 2]
+    #[arg(long)]
+    pub lod_threshold: Option<f32>,
+    /// Level of detail: GPU memory for splat pages in MiB (default 1024 on CPU
+    /// adapters such as lavapipe, 4096 on GPUs). Pages the cut does not need
+    /// are evicted; a missing page draws its parent.
+    #[arg(long)]
+    pub memory_budget: Option<u64>,
+    /// Level of detail: colour each splat by its level in the hierarchy.
+    #[arg(long)]
+    pub lod_color_by_level: bool,
+}
+
+impl LodArgs {
+    /// The request these flags make (`None`: LOD off), or why they cannot work.
+    pub fn request(&self) -> Result<Option<crate::render::lod::setup::LodRequest>, UsageError> {
+        if self.lod_budget == 0 {
+            let needs_lod = [
+                ("--lod-threshold", self.lod_threshold.is_some()),
+                ("--memory-budget", self.memory_budget.is_some()),
+                ("--lod-color-by-level", self.lod_color_by_level),
+            ];
+            if let Some((flag, _)) = needs_lod.iter().find(|(_, given)| *given) {
+                return Err(UsageError(format!(
+                    "{flag} applies to the level of detail: give --lod-budget N (N > 0) too"
+                )));
+            }
+            return Ok(None);
+        }
+        let threshold = self.lod_threshold.unwrap_or(2.0);
+        if !(threshold.is_finite() && threshold >= 0.0) {
+            return Err(UsageError(format!(
+                "--lod-threshold must be a finite number of pixels >= 0, got {threshold}"
+            )));
+        }
+        let memory_budget = match self.memory_budget {
+            Some(0) => {
+                return Err(UsageError(
+                    "--memory-budget must be at least 1 MiB".to_string(),
+                ));
+            }
+            Some(mib) => Some(mib.saturating_mul(1 << 20)),
+            None => None,
+        };
+        let mut request = crate::render::lod::setup::LodRequest {
+            memory_budget,
+            ..Default::default()
+        };
+        request.params.cut.budget = Some(self.lod_budget);
+        request.params.cut.threshold_px = threshold;
+        request.params.color_by_level = self.lod_color_by_level;
+        Ok(Some(request))
+    }
+}

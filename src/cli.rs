@@ -168,6 +168,8 @@ pub struct RenderArgs {
     pub aa: AaChoice,
     #[command(flatten)]
     pub mesh: MeshArgs,
+    #[command(flatten)]
+    pub lod: crate::args::LodArgs,
 }
 
 /// How meshes and point clouds are drawn (`render`, `bench`).
@@ -201,8 +203,8 @@ impl MeshArgs {
 }
 
 impl RenderArgs {
-    /// The job these flags describe.
-    pub fn job(&self) -> RenderJob {
+    /// The job these flags describe, or why they cannot work together.
+    pub fn job(&self) -> Result<RenderJob, UsageError> {
         let camera = if let Some(file) = &self.camera {
             CameraSpec::Training {
                 file: file.clone(),
@@ -231,7 +233,7 @@ impl RenderArgs {
             },
             (_, _, _, out) => RenderOutput::Image(out.clone().unwrap_or_default()),
         };
-        RenderJob {
+        Ok(RenderJob {
             scenes: self.scenes.clone(),
             camera,
             width: self.width,
@@ -241,16 +243,17 @@ impl RenderArgs {
                 raster: self.raster,
                 aa: self.aa,
                 mesh: self.mesh.params(),
+                hierarchy: self.lod.request()?,
                 ..RenderSettings::default()
             },
             output,
-        }
+        })
     }
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Some(Command::Render(args)) => match crate::headless::run_render(&args.job()) {
+        Some(Command::Render(args)) => match crate::headless::run_render(&args.job()?) {
             Ok(line) => {
                 println!("{line}");
                 Ok(())
@@ -384,7 +387,7 @@ mod tests {
             panic!("video args did not parse: {video:?}");
         };
         assert_eq!(
-            args.job().output,
+            args.job().unwrap().output,
             RenderOutput::Video {
                 path_file: PathBuf::from("p.json"),
                 fps: 24.0,

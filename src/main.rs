@@ -39,9 +39,26 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
             None => {
-                eprintln!("error: {err:#}");
+                eprintln!("error: {}", error_line(&err));
                 ExitCode::FAILURE
             }
         },
     }
+}
+
+/// The error and its causes on one line, leaving out a cause whose text the
+/// message already holds (our `thiserror` messages name their source).
+fn error_line(err: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
 }

@@ -45,6 +45,17 @@ fn bad_render_values_are_usage_errors() {
     );
     assert_usage_error(&["--eye", "0,0,-3", "--fov-y", "0"], "--fov-y");
     assert_usage_error(&["--eye", "0,0,-3", "--fov-y", "180"], "--fov-y");
+    // Level-of-detail flags need --lod-budget, and sane values.
+    assert_usage_error(&["--memory-budget", "64"], "give --lod-budget");
+    assert_usage_error(&["--lod-color-by-level"], "give --lod-budget");
+    assert_usage_error(
+        &["--lod-budget", "100", "--memory-budget", "0"],
+        "at least 1 MiB",
+    );
+    assert_usage_error(
+        &["--lod-budget", "100", "--lod-threshold", "nan"],
+        "--lod-threshold",
+    );
 }
 
 #[test]

@@ -58,7 +58,7 @@ fn path_renders_to_a_png_sequence() {
     let Some(Command::Render(args)) = &cli.command else {
         panic!("not a render command");
     };
-    splatview::headless::run_render(&args.job()).expect("render path");
+    splatview::headless::run_render(&args.job().expect("valid flags")).expect("render path");
 
     let frames: Vec<image::RgbImage> = (0..3)
         .map(|i| {

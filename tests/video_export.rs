@@ -128,7 +128,8 @@ fn render_writes_a_video_whose_frames_equal_the_pngs() {
     let Some(Command::Render(args)) = &cli.command else {
         panic!("not a render command");
     };
-    let line = splatview::headless::run_render(&args.job()).expect("render the video");
+    let line = splatview::headless::run_render(&args.job().expect("valid flags"))
+        .expect("render the video");
     assert!(line.contains("11 frames"), "{line}");
 
     let mp4 = read_mp4(&out);
@@ -157,7 +158,8 @@ fn render_writes_a_video_whose_frames_equal_the_pngs() {
     let Some(Command::Render(args)) = &odd.command else {
         panic!("not a render command");
     };
-    let err = splatview::headless::run_render(&args.job()).expect_err("odd width");
+    let err =
+        splatview::headless::run_render(&args.job().expect("valid flags")).expect_err("odd width");
     assert!(
         matches!(err, splatview::headless::HeadlessError::Invalid(_)),
         "{err}"

@@ -21,6 +21,8 @@ use crate::controls::{OrbitCamera, UpAxis};
 use crate::gpu::GpuContext;
 use crate::gpu::profiler::{PassTimings, TileStageTimings};
 use crate::gpu::readback::read_buffer;
+use crate::render::lod::LodScene;
+use crate::render::lod::setup::make_lod_scene;
 use crate::render::offscreen::OffscreenView;
 use crate::render::sort::SortPath;
 use crate::render::splat::FrameState;
@@ -85,6 +87,8 @@ pub struct BenchArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub lod: crate::args::LodArgs,
 }
 
 /// `--sort-path` values.
@@ -139,9 +143,21 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     }
     let mut offscreen = OffscreenView::new(&ctx.device, &renderer);
     let timestamps = offscreen.view.enable_profiling(&ctx.device, &ctx.queue);
+    let lod_request = args.lod.request()?;
+    let lod_params = lod_request.map(|r| r.params).unwrap_or_default();
     let upload_started = Instant::now();
-    let scene = SplatScene::new(&ctx.device, &cloud)?;
-    let upload_ms = upload_started.elapsed().as_secs_f64() * 1000.0;
+    // With level of detail, the splats live in the page pool (the hierarchy is
+    // built here, not read from the cache, so that `lod_build_ms` is a build).
+    let (scene, mut lod, lod_build_ms) = match &lod_request {
+        Some(request) => {
+            let (lod, report) = make_lod_scene(&ctx, &cloud, request, None, None)?;
+            let empty = SplatScene::new(&ctx.device, &crate::scene::SplatCloud::new(0))?;
+            (empty, Some(lod), Some(report.hierarchy_ms))
+        }
+        None => (SplatScene::new(&ctx.device, &cloud)?, None, None),
+    };
+    let upload_ms = upload_started.elapsed().as_secs_f64() * 1000.0 - lod_build_ms.unwrap_or(0.0);
+    let mut lod_cut_ms: Vec<f64> = Vec::new();
 
     let (width, height) = (args.width.max(1), args.height.max(1));
     ctx.check_image_size(width, height)?;
@@ -185,27 +201,53 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
             timeout: None,
         })
     };
+    // The level-of-detail cut of a frame (on the CPU, timed), as the window
+    // makes it before encoding.
+    let cut_frame = |lod: &mut Option<LodScene>, cut_ms: &mut Vec<f64>, frame: usize| {
+        if let Some(lod) = lod {
+            lod.update(&ctx.queue, &params_for(frame).camera, &lod_params);
+            cut_ms.push(lod.stats().cut_ms);
+        }
+    };
     // Records and submits one frame, as the window does.
-    let submit_frame = |offscreen: &mut OffscreenView, frame: usize| -> anyhow::Result<()> {
+    let submit_frame = |offscreen: &mut OffscreenView,
+                        lod: &mut Option<LodScene>,
+                        cut_ms: &mut Vec<f64>,
+                        frame: usize|
+     -> anyhow::Result<()> {
+        cut_frame(lod, cut_ms, frame);
+        let mut params = params_for(frame);
+        let splats = match lod {
+            Some(lod) => {
+                params.draw_list = Some(lod.draw_list(lod_params.color_by_level));
+                lod.pool()
+            }
+            None => &scene,
+        };
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
-        offscreen.encode(&ctx, &renderer, &mut encoder, &scene, &params_for(frame))?;
+        offscreen.encode(&ctx, &renderer, &mut encoder, splats, &params)?;
         ctx.queue.submit([encoder.finish()]);
         offscreen.view.after_submit();
         Ok(())
     };
-    let render_frame = |offscreen: &mut OffscreenView, frame: usize| {
+    let render_frame = |offscreen: &mut OffscreenView,
+                        lod: &mut Option<LodScene>,
+                        cut_ms: &mut Vec<f64>,
+                        frame: usize| {
         let frame_started = Instant::now();
-        submit_frame(offscreen, frame)?;
+        submit_frame(offscreen, lod, cut_ms, frame)?;
         let submit_ms = frame_started.elapsed().as_secs_f64() * 1000.0;
         wait()?;
         let frame_ms = frame_started.elapsed().as_secs_f64() * 1000.0;
         Ok::<_, anyhow::Error>((frame_ms, submit_ms, offscreen.view.poll().timings))
     };
 
-    render_frame(&mut offscreen, 0)?;
+    // Warm-up frames are not timed (their cut times neither).
+    let mut warm_up_cut_ms = Vec::new();
+    render_frame(&mut offscreen, &mut lod, &mut warm_up_cut_ms, 0)?;
     let first_frame_ms = started.elapsed().as_secs_f64() * 1000.0;
     for _ in 0..3 {
-        render_frame(&mut offscreen, 0)?;
+        render_frame(&mut offscreen, &mut lod, &mut warm_up_cut_ms, 0)?;
     }
     // `--raster auto` measures both rasterizers on its first frames.
     let mut auto_frames = 0;
@@ -213,7 +255,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         && offscreen.view.raster_decision().is_none()
         && auto_frames < AUTO_MAX_FRAMES
     {
-        render_frame(&mut offscreen, 0)?;
+        render_frame(&mut offscreen, &mut lod, &mut warm_up_cut_ms, 0)?;
         auto_frames += 1;
     }
     let raster_auto =
@@ -231,20 +273,30 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     let mut passes: Vec<PassTimings> = Vec::with_capacity(args.frames);
     for frame in 0..args.frames {
         let (ms, timings) = if timestamps {
-            let (ms, submit, timings) = render_frame(&mut offscreen, frame)?;
+            let (ms, submit, timings) =
+                render_frame(&mut offscreen, &mut lod, &mut lod_cut_ms, frame)?;
             submit_ms.push(submit);
             (ms, timings)
         } else {
             let frame_started = Instant::now();
+            cut_frame(&mut lod, &mut lod_cut_ms, frame);
+            let mut params = params_for(frame);
+            let splats = match &lod {
+                Some(lod) => {
+                    params.draw_list = Some(lod.draw_list(lod_params.color_by_level));
+                    lod.pool()
+                }
+                None => &scene,
+            };
             let output = offscreen
                 .output_texture()
                 .map(|t| t.create_view(&Default::default()))
                 .context("no output texture")?;
             let t = renderer.render_view_cpu_timed(
                 &ctx,
-                &scene,
+                splats,
                 &mut offscreen.view,
-                &params_for(frame),
+                &params,
                 &output,
             )?;
             (frame_started.elapsed().as_secs_f64() * 1000.0, Some(t))
@@ -256,7 +308,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     // CPU records the next frame while the GPU draws (no wait in between).
     let throughput_started = Instant::now();
     for frame in 0..args.frames {
-        submit_frame(&mut offscreen, frame)?;
+        submit_frame(&mut offscreen, &mut lod, &mut warm_up_cut_ms, frame)?;
         ctx.device.poll(wgpu::PollType::Poll)?;
     }
     wait()?;
@@ -313,6 +365,8 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         draw: column(|t| t.draw),
         other: column(|t| t.compose),
     };
+    let lod_stats = lod.as_ref().map(LodScene::stats);
+    let resident_bytes = lod_stats.map_or(scene.resident_bytes(), |s| s.pool_bytes);
     let info = ctx.adapter.get_info();
     let report = BenchReport {
         adapter: info.name.clone(),
@@ -345,16 +399,35 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         tile_chunks: tile_chunks.map(|c| c.0),
         tile_chunk_pairs: tile_chunks.map(|c| c.1),
         tile_stage_ms,
-        gpu_bytes_per_splat: (scene.resident_bytes() + offscreen.view.working_bytes()) as f64
+        gpu_bytes_per_splat: (resident_bytes + offscreen.view.working_bytes()) as f64
             / cloud.len().max(1) as f64,
-        gpu_resident_bytes_per_splat: scene.resident_bytes() as f64 / cloud.len().max(1) as f64,
+        gpu_resident_bytes_per_splat: resident_bytes as f64 / cloud.len().max(1) as f64,
+        gpu_resident_bytes: resident_bytes,
+        lod_budget: args.lod.lod_budget,
+        lod_cut_splats: lod_stats.map(|s| s.cut_splats),
+        lod_cut_ms: lod.as_ref().map(|_| median(&mut lod_cut_ms)),
+        lod_build_ms,
+        lod_levels: lod_stats.and_then(|s| s.levels),
+        pages_resident: lod_stats.map(|s| s.pages_resident),
+        pages_total: lod_stats.map(|s| s.pages_total),
         gpu_working_bytes_per_splat: offscreen.view.working_bytes() as f64
             / cloud.len().max(1) as f64,
     };
     if let Some(path) = &args.screenshot {
-        let last = params_for(args.frames.saturating_sub(1));
+        let frame = args.frames.saturating_sub(1);
+        let mut last = params_for(frame);
+        if let Some(lod) = &mut lod {
+            lod.update_until_resident(&ctx.queue, &last.camera, &lod_params, 256);
+        }
+        let splats = match &lod {
+            Some(lod) => {
+                last.draw_list = Some(lod.draw_list(lod_params.color_by_level));
+                lod.pool()
+            }
+            None => &scene,
+        };
         offscreen
-            .render(&ctx, &renderer, &scene, &last)?
+            .render(&ctx, &renderer, splats, &last)?
             .save(path)
             .with_context(|| format!("writing {}", path.display()))?;
     }

@@ -59,6 +59,20 @@ pub struct BenchReport {
     pub gpu_resident_bytes_per_splat: f64,
     /// Per-frame working buffers (projection output, sort) per splat.
     pub gpu_working_bytes_per_splat: f64,
+    /// GPU bytes of the splat data: the scene, or with level of detail the page
+    /// pool (what `--memory-budget` bounds).
+    pub gpu_resident_bytes: u64,
+    /// `--lod-budget` (0: level of detail off, every splat drawn).
+    pub lod_budget: usize,
+    /// Level of detail (null when off): splats in the last frame's cut, median
+    /// CPU milliseconds of the timed frames' cuts, milliseconds to build the
+    /// hierarchy, shallowest and deepest level drawn, pages resident of all.
+    pub lod_cut_splats: Option<usize>,
+    pub lod_cut_ms: Option<f64>,
+    pub lod_build_ms: Option<f64>,
+    pub lod_levels: Option<(usize, usize)>,
+    pub pages_resident: Option<usize>,
+    pub pages_total: Option<usize>,
 }
 
 /// The automatic rasterizer choice of `--raster auto`.
@@ -138,6 +152,19 @@ pub(super) fn print_table(r: &BenchReport) {
         r.load_splats_per_s / 1e6
     );
     println!("upload             {:.1} ms", r.upload_ms);
+    if let (Some(cut), Some(cut_ms), Some(build_ms)) =
+        (r.lod_cut_splats, r.lod_cut_ms, r.lod_build_ms)
+    {
+        println!(
+            "level of detail    budget {}: {cut} splats in the cut (levels {}), cut {cut_ms:.2} ms, build {build_ms:.0} ms, {} of {} pages resident ({:.1} MiB)",
+            r.lod_budget,
+            r.lod_levels
+                .map_or("none".to_string(), |(a, b)| format!("{a}-{b}")),
+            r.pages_resident.unwrap_or(0),
+            r.pages_total.unwrap_or(0),
+            r.gpu_resident_bytes as f64 / (1 << 20) as f64
+        );
+    }
     println!("first frame        {:.1} ms after start", r.first_frame_ms);
     println!(
         "frame              median {:.2} ms, p95 {:.2} ms, max {:.2} ms",

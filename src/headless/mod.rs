@@ -15,6 +15,8 @@ use glam::Vec3;
 use crate::controls::orbit::DEFAULT_WORLD_UP;
 use crate::controls::{OrbitCamera, UpAxis};
 use crate::gpu::{GpuContext, GpuError};
+use crate::render::lod::LodScene;
+use crate::render::lod::setup::{LodRequest, LodSetupError, make_lod_scene};
 use crate::render::offscreen::{OffscreenError, OffscreenView, SceneRefs};
 use crate::render::{MeshParams, MeshScene, Raster, RenderLod, Renderer, SplatScene, ViewParams};
 use crate::scene::objects::SceneObjects;
@@ -51,6 +53,9 @@ pub struct RenderSettings {
     pub lod: RenderLod,
     /// How meshes and point clouds are drawn.
     pub mesh: MeshParams,
+    /// Draw a level-of-detail cut of the splats (`--lod-budget N` with N > 0)
+    /// instead of every splat.
+    pub hierarchy: Option<LodRequest>,
 }
 
 impl Default for RenderSettings {
@@ -61,6 +66,7 @@ impl Default for RenderSettings {
             aa: AaChoice::Auto,
             lod: RenderLod::default(),
             mesh: MeshParams::default(),
+            hierarchy: None,
         }
     }
 }
@@ -115,6 +121,8 @@ pub enum HeadlessError {
     Render(#[from] OffscreenError),
     #[error(transparent)]
     Video(#[from] crate::video::VideoError),
+    #[error(transparent)]
+    Lod(#[from] LodSetupError),
     #[error("{path}: {source}")]
     Write {
         path: PathBuf,
@@ -259,8 +267,11 @@ pub fn resolve_camera(
 pub struct HeadlessScene {
     pub gpu: GpuContext,
     pub renderer: Renderer,
+    /// Every splat (empty when `lod` draws them).
     pub scene: SplatScene,
     pub meshes: Vec<MeshScene>,
+    /// The splats' level-of-detail pages, when the job asks for a cut.
+    pub lod: Option<LodScene>,
 }
 
 impl HeadlessScene {
@@ -273,16 +284,47 @@ impl HeadlessScene {
             renderer,
             scene,
             meshes: Vec::new(),
+            lod: None,
         })
     }
 
     /// Every visible object of `objects` uploaded to `gpu`: the splat objects as
     /// one scene, each mesh object on its own.
     pub fn from_objects(gpu: GpuContext, objects: &SceneObjects) -> Result<Self, HeadlessError> {
+        Self::from_objects_with_lod(gpu, objects, None)
+    }
+
+    /// [`Self::from_objects`], the splats as a level-of-detail page pool when
+    /// `lod` is given (the hierarchy from the platform cache, or built and cached).
+    pub fn from_objects_with_lod(
+        gpu: GpuContext,
+        objects: &SceneObjects,
+        lod: Option<&LodRequest>,
+    ) -> Result<Self, HeadlessError> {
         let cloud = objects
             .combined_splats()
             .unwrap_or_else(|| SplatCloud::new(0));
-        let mut headless = Self::new(gpu, &cloud)?;
+        let mut headless = match lod {
+            Some(request) if !cloud.is_empty() => {
+                let cache = crate::scene::lod::cache::LodCache::platform();
+                let (lod, report) = make_lod_scene(&gpu, &cloud, request, cache.as_ref(), None)?;
+                log::info!(
+                    "level of detail: hierarchy {} in {:.0} ms, {} of {} pages resident",
+                    if report.built {
+                        "built"
+                    } else {
+                        "read from the cache"
+                    },
+                    report.hierarchy_ms,
+                    lod.stats().pages_resident,
+                    lod.stats().pages_total
+                );
+                let mut headless = Self::new(gpu, &SplatCloud::new(cloud.sh_degree))?;
+                headless.lod = Some(lod);
+                headless
+            }
+            _ => Self::new(gpu, &cloud)?,
+        };
         for mesh in objects.placed_meshes() {
             let scene = MeshScene::new(
                 &headless.gpu.device,
@@ -369,7 +411,11 @@ pub fn run_render(job: &RenderJob) -> Result<String, HeadlessError> {
         RenderOutput::Image(out) => {
             let camera = resolve_camera(job, objects.bounds())?;
             check_size(camera.width, camera.height, &limits)?;
-            let mut headless = HeadlessScene::from_objects(gpu, &objects)?;
+            let mut headless = HeadlessScene::from_objects_with_lod(
+                gpu,
+                &objects,
+                job.settings.hierarchy.as_ref(),
+            )?;
             let image = render_image(&mut headless, camera, &job.settings)?;
             image.save(out).map_err(|source| HeadlessError::Encode {
                 path: out.clone(),
@@ -396,17 +442,32 @@ pub fn render_image(
     render_with(headless, &mut view, camera, settings)
 }
 
-/// One image of the uploaded scene through `view`.
+/// Most cut updates an offline frame takes to bring in the pages it needs.
+const LOD_MAX_UPDATES: usize = 256;
+
+/// One image of the uploaded scene through `view`. With a level-of-detail
+/// scene, the cut for `camera` with every page it needs that fits the pool.
 pub fn render_with(
-    headless: &HeadlessScene,
+    headless: &mut HeadlessScene,
     view: &mut OffscreenView,
     camera: PinholeCamera,
     settings: &RenderSettings,
 ) -> Result<image::RgbImage, HeadlessError> {
-    let params = HeadlessScene::params(camera, settings);
+    let mut params = HeadlessScene::params(camera, settings);
+    let lod_params = settings.hierarchy.unwrap_or_default().params;
+    if let Some(lod) = &mut headless.lod {
+        lod.update_until_resident(&headless.gpu.queue, &camera, &lod_params, LOD_MAX_UPDATES);
+    }
+    let splats = match &headless.lod {
+        Some(lod) => {
+            params.draw_list = Some(lod.draw_list(lod_params.color_by_level));
+            lod.pool()
+        }
+        None => &headless.scene,
+    };
     let (meshes, mesh_params) = headless.refs(settings);
     let refs = SceneRefs {
-        splats: &headless.scene,
+        splats,
         meshes: &meshes,
         mesh_params,
     };

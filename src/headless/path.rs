@@ -41,7 +41,8 @@ pub(super) fn run_video(
     crate::video::check_video(width, height, fps)
         .map_err(|err| HeadlessError::Invalid(err.to_string()))?;
     let frames = path.video_frame_count(fps);
-    let mut headless = HeadlessScene::from_objects(gpu, objects)?;
+    let mut headless =
+        HeadlessScene::from_objects_with_lod(gpu, objects, job.settings.hierarchy.as_ref())?;
     let mut writer = VideoWriter::create(out, width, height, fps)?;
     let started = Instant::now();
     render_path_frames(
@@ -84,7 +85,8 @@ pub(super) fn run_path(
         path: out_dir.to_owned(),
         source,
     })?;
-    let mut headless = HeadlessScene::from_objects(gpu, objects)?;
+    let mut headless =
+        HeadlessScene::from_objects_with_lod(gpu, objects, job.settings.hierarchy.as_ref())?;
     let started = Instant::now();
     let written = render_path_frames(
         &mut headless,

@@ -13,6 +13,7 @@
 //! renders, never refuses. docs/LOD.md describes the rules.
 
 pub mod pages;
+pub mod setup;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -152,6 +153,7 @@ impl LodScene {
             scene.upload(queue, page);
         }
         scene.stats.pool_bytes = scene.pool.resident_bytes();
+        scene.stats.pages_resident = scene.table.resident();
         Ok(scene)
     }
 
@@ -234,6 +236,31 @@ impl LodScene {
                 ..self.stats
             };
         }
+    }
+
+    /// Updates until the cut needs no page that is not resident, or no page can
+    /// be brought in (the pool is full of pages this cut draws), at most
+    /// `max_updates` times: what an offline render (`render`, screenshots) draws,
+    /// where a window frame would not wait. Returns the number of updates.
+    pub fn update_until_resident(
+        &mut self,
+        queue: &wgpu::Queue,
+        camera: &PinholeCamera,
+        params: &LodParams,
+        max_updates: usize,
+    ) -> usize {
+        let params = LodParams {
+            freeze: false,
+            pages_per_frame: params.pages_per_frame.max(16),
+            ..*params
+        };
+        for update in 1..=max_updates.max(1) {
+            self.update(queue, camera, &params);
+            if self.stats.pages_wanted == 0 || self.stats.pages_uploaded == 0 {
+                return update;
+            }
+        }
+        max_updates.max(1)
     }
 
     /// The draw list of the last update (indices into [`Self::pool`]).

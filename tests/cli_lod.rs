@@ -1,0 +1,120 @@
+//! Level of detail from the command line (issue 14's contract): `render` and
+//! `bench` take `--lod-budget N` (0: off) and `--memory-budget MiB`; the bench
+//! JSON reports `lod_budget`, `lod_cut_splats`, `lod_cut_ms`, `lod_build_ms`,
+//! `pages_resident` and `gpu_resident_bytes`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn splatview(args: &[&str], cache: &Path) -> std::process::Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_splatview"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        // The hierarchy cache goes to a folder of the test's own.
+        .env("XDG_CACHE_HOME", cache)
+        .output()
+        .expect("run splatview");
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("splatview-cli-lod-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(name)
+}
+
+fn render(scene: &Path, out: &Path, extra: &[&str]) -> image::RgbImage {
+    let mut args = vec![
+        "render",
+        scene.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--width",
+        "480",
+        "--height",
+        "360",
+    ];
+    args.extend_from_slice(extra);
+    splatview(&args, &temp("cache"));
+    image::open(out).expect("rendered PNG").to_rgb8()
+}
+
+#[test]
+fn render_with_a_quarter_budget_stays_close_to_the_full_render() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let scene = common::testdata("splats/biker.ply"); // 152,746 splats
+    let full = render(&scene, &temp("full.png"), &[]);
+    let quarter = render(&scene, &temp("quarter.png"), &["--lod-budget", "38186"]);
+    let psnr = splatview::metrics::psnr::psnr(&full, &quarter).expect("same size");
+    eprintln!("biker at 25% of its splats: {psnr:.2} dB against every splat");
+    assert!(psnr.is_finite(), "the cut drew every splat: LOD was not on");
+    assert!(psnr >= 30.0, "{psnr:.2} dB");
+    // A pool far smaller than the scene (1 MiB: one page) still renders.
+    let tiny = render(
+        &scene,
+        &temp("tiny.png"),
+        &["--lod-budget", "38186", "--memory-budget", "1"],
+    );
+    let lit = tiny
+        .pixels()
+        .filter(|p| p.0.iter().any(|&c| c > 16))
+        .count();
+    let psnr_tiny = splatview::metrics::psnr::psnr(&full, &tiny).expect("same size");
+    eprintln!("1 MiB pool: {lit} lit pixels, {psnr_tiny:.2} dB");
+    assert!(lit > 1000, "the coarse levels were not drawn");
+    assert!(psnr_tiny >= 25.0, "{psnr_tiny:.2} dB");
+    assert!(tiny != quarter, "a one-page pool drew the same cut as a full pool");
+}
+
+#[test]
+fn bench_json_reports_the_level_of_detail_keys() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let scene = common::testdata("splats/playbot_l6.ply");
+    let bench = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "bench",
+            scene.to_str().unwrap(),
+            "--frames",
+            "3",
+            "--width",
+            "160",
+            "--height",
+            "120",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let output = splatview(&args, &temp("cache"));
+        serde_json::from_slice(&output.stdout).expect("bench JSON")
+    };
+    let off = bench(&[]);
+    assert_eq!(off["lod_budget"], 0);
+    assert!(off["lod_cut_splats"].is_null() && off["pages_resident"].is_null());
+    assert!(off["gpu_resident_bytes"].as_u64().unwrap() > 0);
+
+    let on = bench(&["--lod-budget", "500", "--memory-budget", "64"]);
+    eprintln!("{on:#}");
+    assert_eq!(on["lod_budget"], 500);
+    let cut = on["lod_cut_splats"].as_u64().expect("lod_cut_splats");
+    assert!(cut > 0 && cut <= 500, "{cut} splats in a 500-splat cut");
+    assert!(on["lod_cut_ms"].as_f64().expect("lod_cut_ms") >= 0.0);
+    assert!(on["lod_build_ms"].as_f64().expect("lod_build_ms") > 0.0);
+    assert!(on["pages_resident"].as_u64().expect("pages_resident") >= 1);
+    assert!(
+        on["gpu_resident_bytes"]
+            .as_u64()
+            .expect("gpu_resident_bytes")
+            > 0
+    );
+    assert!(on["visible_splats"].as_u64().unwrap() <= 500);
+}
