@@ -387,7 +387,7 @@ mod tests {
             panic!("video args did not parse: {video:?}");
         };
         assert_eq!(
-            args.job().unwrap().output,
+            args.job().expect("valid flags").output,
             RenderOutput::Video {
                 path_file: PathBuf::from("p.json"),
                 fps: 24.0,
