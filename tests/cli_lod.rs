@@ -33,9 +33,9 @@ fn temp(name: &str) -> PathBuf {
 fn render(scene: &Path, out: &Path, extra: &[&str]) -> image::RgbImage {
     let mut args = vec![
         "render",
-        scene.to_str().unwrap(),
+        scene.to_str().expect("UTF-8 path"),
         "--out",
-        out.to_str().unwrap(),
+        out.to_str().expect("UTF-8 path"),
         "--width",
         "480",
         "--height",
@@ -72,7 +72,10 @@ fn render_with_a_quarter_budget_stays_close_to_the_full_render() {
     eprintln!("1 MiB pool: {lit} lit pixels, {psnr_tiny:.2} dB");
     assert!(lit > 1000, "the coarse levels were not drawn");
     assert!(psnr_tiny >= 25.0, "{psnr_tiny:.2} dB");
-    assert!(tiny != quarter, "a one-page pool drew the same cut as a full pool");
+    assert!(
+        tiny != quarter,
+        "a one-page pool drew the same cut as a full pool"
+    );
 }
 
 #[test]
@@ -84,7 +87,7 @@ fn bench_json_reports_the_level_of_detail_keys() {
     let bench = |extra: &[&str]| -> serde_json::Value {
         let mut args = vec![
             "bench",
-            scene.to_str().unwrap(),
+            scene.to_str().expect("UTF-8 path"),
             "--frames",
             "3",
             "--width",
@@ -100,7 +103,7 @@ fn bench_json_reports_the_level_of_detail_keys() {
     let off = bench(&[]);
     assert_eq!(off["lod_budget"], 0);
     assert!(off["lod_cut_splats"].is_null() && off["pages_resident"].is_null());
-    assert!(off["gpu_resident_bytes"].as_u64().unwrap() > 0);
+    assert!(off["gpu_resident_bytes"].as_u64().expect("a count") > 0);
 
     let on = bench(&["--lod-budget", "500", "--memory-budget", "64"]);
     eprintln!("{on:#}");
@@ -116,5 +119,5 @@ fn bench_json_reports_the_level_of_detail_keys() {
             .expect("gpu_resident_bytes")
             > 0
     );
-    assert!(on["visible_splats"].as_u64().unwrap() <= 500);
+    assert!(on["visible_splats"].as_u64().expect("a count") <= 500);
 }
