@@ -54,6 +54,21 @@ huge=16000000
 [ "$quick" = --quick ] && huge=300000
 run "biker-x$huge-compute" "$bin" bench "$data/biker.ply" --scale-to "$huge" \
     --width "$w" --height "$h" --frames "$big_frames" --raster compute
+# Inside views (issue 17): the camera among the copies, looking along the rows,
+# the depth complexity of a capture seen from inside; and level of detail
+# (issue 14): a 30M scene under a 2.5M budget against a 2.5M scene.
+for n in "$big" "$huge"; do
+    for raster in hardware compute; do
+        run "biker-x$n-inside-$raster" "$bin" bench "$data/biker.ply" --scale-to "$n" \
+            --width "$w" --height "$h" --frames "$big_frames" --raster "$raster" --inside
+    done
+done
+lod_big=30000000 lod_budget=2500000
+[ "$quick" = --quick ] && lod_big=400000 lod_budget=50000
+run "biker-x$lod_budget-compute" "$bin" bench "$data/biker.ply" --scale-to "$lod_budget" \
+    --width "$w" --height "$h" --frames "$big_frames" --raster compute
+run "biker-x$lod_big-lod$lod_budget-compute" "$bin" bench "$data/biker.ply" --scale-to "$lod_big" \
+    --width "$w" --height "$h" --frames "$big_frames" --raster compute --lod-budget "$lod_budget"
 # The compute rasterizer's chunk size (most pairs one workgroup blends).
 for chunk in 512 1024 4096 16384; do
     run "biker-x$big-compute-chunk$chunk" "$bin" bench "$data/biker.ply" --scale-to "$big" \

@@ -2,10 +2,12 @@
 //! as one JSON object whose keys scripts rely on (see docs/BENCHMARKS.md).
 
 mod load;
+mod overdraw;
 mod report;
 mod sort;
 
 pub use load::{BenchLoadArgs, run_bench_load};
+pub use overdraw::{Overdraw, measure_overdraw};
 pub(crate) use report::median;
 pub use report::{AutoDecision, BenchReport, PassMs, TilePairStats};
 use report::{percentile, print_table};
@@ -48,9 +50,16 @@ pub struct BenchArgs {
     pub camera: Option<PathBuf>,
     #[arg(long, default_value_t = 0, requires = "camera")]
     pub camera_index: usize,
-    /// Orbit once around the scene over the timed frames (default: fixed framing view).
+    /// Orbit once around the scene over the timed frames (default: fixed framing
+    /// view); with --inside, turn once around where the camera stands.
     #[arg(long)]
     pub orbit: bool,
+    /// Stand inside the scene instead of framing it from outside: in a tiled
+    /// scene (--scale-to), at the height of the scene's centre in the aisle
+    /// between two rows of copies, looking along the rows (the depth of a
+    /// capture seen from inside); in a single scene, at its centre.
+    #[arg(long, conflicts_with_all = ["camera", "pitch"])]
+    pub inside: bool,
     /// Framing view: elevation in degrees (default: the viewer's framing).
     #[arg(long, conflicts_with = "camera")]
     pub pitch: Option<f32>,
@@ -118,6 +127,11 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     let mut cloud = crate::io::load_splat_file(&args.scene)?;
     let load_s = started.elapsed().as_secs_f64();
     let loaded_splats = cloud.len();
+    let grid = crate::scene::tile::TileGrid::new(
+        &cloud,
+        args.scale_to.unwrap_or(cloud.len()),
+        crate::controls::orbit::DEFAULT_WORLD_UP,
+    );
     if let Some(target) = args.scale_to {
         cloud = crate::scene::tile::tile_to_count(
             &cloud,
@@ -180,12 +194,32 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
+    let turn = |frame: usize| {
+        if args.orbit {
+            std::f32::consts::TAU * frame as f32 / args.frames.max(1) as f32
+        } else {
+            0.0
+        }
+    };
+    let inside_camera = |frame: usize| {
+        let (eye, target) = grid.inside_view();
+        let direction = glam::Quat::from_axis_angle(grid.up, turn(frame)) * (target - eye);
+        crate::scene::PinholeCamera::look_at(
+            eye,
+            eye + direction,
+            grid.up,
+            crate::controls::orbit::DEFAULT_FOV_Y_DEGREES.to_radians(),
+            width,
+            height,
+        )
+    };
     let params_for = |frame: usize| -> ViewParams<'static> {
         let camera = fixed_camera.unwrap_or_else(|| {
-            let mut orbit = base_orbit;
-            if args.orbit {
-                orbit.yaw += std::f32::consts::TAU * frame as f32 / args.frames.max(1) as f32;
+            if args.inside {
+                return inside_camera(frame);
             }
+            let mut orbit = base_orbit;
+            orbit.yaw += turn(frame);
             orbit.camera(width, height)
         });
         ViewParams {
@@ -365,6 +399,8 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         draw: column(|t| t.draw),
         other: column(|t| t.compose),
     };
+    let last_camera = params_for(args.frames.saturating_sub(1)).camera;
+    let overdraw = measure_overdraw(&cloud, &last_camera, args.aa.resolve(cloud.aa_hint.mode));
     let lod_stats = lod.as_ref().map(LodScene::stats);
     let resident_bytes = lod_stats.map_or(scene.resident_bytes(), |s| s.pool_bytes);
     let info = ctx.adapter.get_info();
@@ -403,6 +439,21 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
             / cloud.len().max(1) as f64,
         gpu_resident_bytes_per_splat: resident_bytes as f64 / cloud.len().max(1) as f64,
         gpu_resident_bytes: resident_bytes,
+        view: if fixed_camera.is_some() {
+            "camera"
+        } else if args.inside {
+            "inside"
+        } else {
+            "framing"
+        },
+        fragments_per_pixel: overdraw.fragments_per_pixel,
+        pairs_per_visible_splat: match tile_pairs {
+            Some(pairs) if state.visible_count > 0 => {
+                f64::from(pairs) / f64::from(state.visible_count)
+            }
+            _ => overdraw.pairs_per_visible_splat,
+        },
+        overdraw,
         lod_budget: args.lod.lod_budget,
         lod_cut_splats: lod_stats.map(|s| s.cut_splats),
         lod_cut_ms: lod.as_ref().map(|_| median(&mut lod_cut_ms)),

@@ -73,6 +73,18 @@ pub struct BenchReport {
     pub lod_levels: Option<(usize, usize)>,
     pub pages_resident: Option<usize>,
     pub pages_total: Option<usize>,
+    /// Where the camera was: `framing` (outside, the viewer's framing),
+    /// `inside` (`--inside`) or `camera` (`--camera`).
+    pub view: &'static str,
+    /// Fragments the quads shade per pixel in the last view (every splat, from
+    /// the CPU reference projection: see `overdraw`).
+    pub fragments_per_pixel: f64,
+    /// (tile, splat) pairs per visible splat: the compute rasterizer's own count
+    /// of the last frame when it drew, otherwise the CPU estimate of `overdraw`.
+    pub pairs_per_visible_splat: f64,
+    /// The last view's overdraw from the CPU reference projection of every splat
+    /// (`bench::overdraw`), whichever rasterizer drew.
+    pub overdraw: super::Overdraw,
 }
 
 /// The automatic rasterizer choice of `--raster auto`.
@@ -152,6 +164,10 @@ pub(super) fn print_table(r: &BenchReport) {
         r.load_splats_per_s / 1e6
     );
     println!("upload             {:.1} ms", r.upload_ms);
+    println!(
+        "view               {}: {:.2} fragments per pixel, {:.2} tile pairs per visible splat",
+        r.view, r.fragments_per_pixel, r.pairs_per_visible_splat
+    );
     if let (Some(cut), Some(cut_ms), Some(build_ms)) =
         (r.lod_cut_splats, r.lod_cut_ms, r.lod_build_ms)
     {

@@ -1,7 +1,8 @@
-//! Level of detail from the command line (issue 14's contract): `render` and
-//! `bench` take `--lod-budget N` (0: off) and `--memory-budget MiB`; the bench
-//! JSON reports `lod_budget`, `lod_cut_splats`, `lod_cut_ms`, `lod_build_ms`,
-//! `pages_resident` and `gpu_resident_bytes`.
+//! `render` and `bench` flags and JSON keys that other tools script.
+//! Level of detail (issue 14): `--lod-budget N` (0: off) and `--memory-budget
+//! MiB`; the bench JSON reports `lod_budget`, `lod_cut_splats`, `lod_cut_ms`,
+//! `lod_build_ms`, `pages_resident` and `gpu_resident_bytes`. Views (issue 17):
+//! `bench --inside`, and `view`, `fragments_per_pixel`, `pairs_per_visible_splat`.
 
 mod common;
 
@@ -120,4 +121,29 @@ fn bench_json_reports_the_level_of_detail_keys() {
             > 0
     );
     assert!(on["visible_splats"].as_u64().expect("a count") <= 500);
+
+    // Overdraw keys, outside and inside.
+    assert_eq!(off["view"], "framing");
+    let fragments = off["fragments_per_pixel"]
+        .as_f64()
+        .expect("fragments_per_pixel");
+    let pairs = off["pairs_per_visible_splat"]
+        .as_f64()
+        .expect("pairs_per_visible_splat");
+    assert!(fragments > 0.0 && pairs >= 1.0, "{fragments} {pairs}");
+    let inside = bench(&["--inside", "--scale-to", "8000", "--raster", "compute"]);
+    assert_eq!(inside["view"], "inside");
+    let measured = inside["pairs_per_visible_splat"].as_f64().expect("pairs");
+    let tile_pairs = inside["tile_pairs"].as_f64().expect("tile_pairs");
+    let visible = inside["visible_splats"].as_f64().expect("visible_splats");
+    assert!(
+        (measured - tile_pairs / visible).abs() < 1e-9,
+        "the GPU's own pair count"
+    );
+    assert!(
+        inside["overdraw"]["fragments_per_pixel"]
+            .as_f64()
+            .expect("overdraw")
+            > 0.0
+    );
 }
