@@ -7,5 +7,5 @@ pub mod project;
 pub mod render;
 pub mod sort;
 
-pub use render::{render_reference, to_rgb8};
+pub use render::{render_reference, render_reference_over, to_rgb8};
 pub use sort::sort_pairs;

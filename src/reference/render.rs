@@ -22,6 +22,22 @@ pub fn render_reference(
     background: [f32; 3],
     aa: AaMode,
 ) -> Vec<[f32; 3]> {
+    let pixels = camera.width as usize * camera.height as usize;
+    render_reference_over(cloud, camera, aa, &vec![background; pixels], None)
+}
+
+/// The splats over an image `under` (row-major, `camera`'s size: e.g. the CPU
+/// mesh reference's colour), each hidden at a pixel where the view depth of its
+/// centre (the depth the sort uses) is greater than `depth[pixel]` (the mesh's
+/// view depth, `+inf` where there is none): the renderer's splat/mesh occlusion
+/// rule (`render::DepthInput`). Without `depth` nothing is hidden.
+pub fn render_reference_over(
+    cloud: &SplatCloud,
+    camera: &PinholeCamera,
+    aa: AaMode,
+    under: &[[f32; 3]],
+    depth: Option<&[f32]>,
+) -> Vec<[f32; 3]> {
     let (width, height) = (camera.width as usize, camera.height as usize);
     let mut splats: Vec<_> = (0..cloud.len())
         .filter_map(|i| project_splat(cloud, i, camera, aa))
@@ -48,6 +64,11 @@ pub fn render_reference(
                 if done[idx] {
                     continue;
                 }
+                if let Some(limit) = depth.and_then(|d| d.get(idx))
+                    && s.depth > f64::from(*limit)
+                {
+                    continue;
+                }
                 let d = DVec2::new(x as f64 + 0.5, y as f64 + 0.5) - s.center;
                 if !s.covers(d) {
                     continue;
@@ -67,11 +88,14 @@ pub fn render_reference(
             }
         }
     }
-    let bg = DVec3::from(background.map(f64::from));
     color
         .iter()
         .zip(&transmittance)
-        .map(|(c, &t)| (*c + t * bg).as_vec3().to_array())
+        .enumerate()
+        .map(|(idx, (c, &t))| {
+            let bg = DVec3::from(under.get(idx).copied().unwrap_or_default().map(f64::from));
+            (*c + t * bg).as_vec3().to_array()
+        })
         .collect()
 }
 
