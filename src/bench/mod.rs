@@ -25,17 +25,19 @@ use crate::gpu::profiler::{PassTimings, TileStageTimings};
 use crate::gpu::readback::read_buffer;
 use crate::render::lod::LodScene;
 use crate::render::lod::setup::make_lod_scene;
-use crate::render::offscreen::OffscreenView;
+use crate::render::offscreen::{OffscreenView, SceneRefs};
 use crate::render::sort::SortPath;
 use crate::render::splat::FrameState;
 use crate::render::tile::TILE_SIZE;
-use crate::render::{Raster, Renderer, SplatScene, ViewParams};
+use crate::render::{MeshParams, MeshScene, Raster, Renderer, SplatScene, ViewParams};
 use crate::scene::{AaChoice, SceneBounds};
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Scene file, in any supported format (see `splatview --help`).
-    pub scene: PathBuf,
+    /// Scene files, drawn together as `render` draws them: Gaussian splats in
+    /// any supported format, meshes and point clouds (see `splatview --help`).
+    #[arg(required = true, num_args = 1..)]
+    pub scenes: Vec<PathBuf>,
     /// Image width in pixels.
     #[arg(long, default_value_t = 1280)]
     pub width: u32,
@@ -123,8 +125,29 @@ const AUTO_MAX_FRAMES: usize = 32;
 
 pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let file_bytes = std::fs::metadata(&args.scene).map(|m| m.len()).unwrap_or(0);
-    let mut cloud = crate::io::load_splat_file(&args.scene)?;
+    let file_bytes: u64 = args
+        .scenes
+        .iter()
+        .map(|path| std::fs::metadata(path).map_or(0, |m| m.len()))
+        .sum();
+    // One splat file loads as before; several files (or meshes) as `render` does.
+    let (mut cloud, mesh_objects) = match args.scenes.as_slice() {
+        [one]
+            if matches!(
+                crate::io::detect_scene_file(one)?,
+                crate::io::SceneFileKind::Splats
+            ) =>
+        {
+            (crate::io::load_splat_file(one)?, Vec::new())
+        }
+        many => {
+            let objects = crate::io::load_scene_objects(many)?;
+            let cloud = objects
+                .combined_splats()
+                .unwrap_or_else(|| crate::scene::SplatCloud::new(0));
+            (cloud, objects.placed_meshes().collect::<Vec<_>>())
+        }
+    };
     let load_s = started.elapsed().as_secs_f64();
     let loaded_splats = cloud.len();
     let grid = crate::scene::tile::TileGrid::new(
@@ -172,6 +195,17 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     };
     let upload_ms = upload_started.elapsed().as_secs_f64() * 1000.0 - lod_build_ms.unwrap_or(0.0);
     let mut lod_cut_ms: Vec<f64> = Vec::new();
+    let mut meshes = Vec::with_capacity(mesh_objects.len());
+    for mesh in &mesh_objects {
+        meshes.push(MeshScene::new(
+            &ctx.device,
+            &ctx.queue,
+            &renderer.meshes,
+            mesh,
+        )?);
+    }
+    let mesh_refs: Vec<&MeshScene> = meshes.iter().collect();
+    let triangles: usize = mesh_objects.iter().map(|m| m.triangle_count()).sum();
 
     let (width, height) = (args.width.max(1), args.height.max(1));
     ctx.check_image_size(width, height)?;
@@ -259,7 +293,17 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
             None => &scene,
         };
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
-        offscreen.encode(&ctx, &renderer, &mut encoder, splats, &params)?;
+        offscreen.encode_scene(
+            &ctx,
+            &renderer,
+            &mut encoder,
+            SceneRefs {
+                splats,
+                meshes: &mesh_refs,
+                mesh_params: MeshParams::default(),
+            },
+            &params,
+        )?;
         ctx.queue.submit([encoder.finish()]);
         offscreen.view.after_submit();
         Ok(())
@@ -439,6 +483,8 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
             / cloud.len().max(1) as f64,
         gpu_resident_bytes_per_splat: resident_bytes as f64 / cloud.len().max(1) as f64,
         gpu_resident_bytes: resident_bytes,
+        mesh_objects: mesh_objects.len(),
+        mesh_triangles: triangles,
         view: if fixed_camera.is_some() {
             "camera"
         } else if args.inside {
@@ -478,7 +524,16 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
             None => &scene,
         };
         offscreen
-            .render(&ctx, &renderer, splats, &last)?
+            .render_scene(
+                &ctx,
+                &renderer,
+                SceneRefs {
+                    splats,
+                    meshes: &mesh_refs,
+                    mesh_params: MeshParams::default(),
+                },
+                &last,
+            )?
             .save(path)
             .with_context(|| format!("writing {}", path.display()))?;
     }

@@ -73,6 +73,9 @@ pub struct BenchReport {
     pub lod_levels: Option<(usize, usize)>,
     pub pages_resident: Option<usize>,
     pub pages_total: Option<usize>,
+    /// Mesh and point-cloud objects drawn with the splats, and their triangles.
+    pub mesh_objects: usize,
+    pub mesh_triangles: usize,
     /// Where the camera was: `framing` (outside, the viewer's framing),
     /// `inside` (`--inside`) or `camera` (`--camera`).
     pub view: &'static str,
@@ -153,6 +156,12 @@ pub(super) fn print_table(r: &BenchReport) {
         "scene              {} splats, SH degree {}",
         r.splats, r.sh_degree
     );
+    if r.mesh_objects > 0 {
+        println!(
+            "meshes             {} objects, {} triangles",
+            r.mesh_objects, r.mesh_triangles
+        );
+    }
     println!(
         "resolution         {}x{}, {} frames",
         r.width, r.height, r.frames
