@@ -7,10 +7,13 @@
 //! registers with egui), and the GPU resources stay in the shell (`app::viewer`).
 //! Everything here is plain egui over `AppState`, so `egui_kittest` can test it.
 
+pub mod compare_panel;
+pub mod compare_view;
 mod file_browser;
 pub mod frusta;
 pub mod help;
 mod menu;
+mod objects_panel;
 mod panels;
 mod path_panel;
 mod viewport;
@@ -20,25 +23,51 @@ use egui::{Color32, Frame, Margin};
 use crate::app::command::Command;
 use crate::app::state::AppState;
 
-/// The rendered splats for this frame: a texture registered with egui, drawn under
-/// the overlay across the whole view.
+/// The rendered scene for this frame: a texture registered with egui, drawn under
+/// the overlay across the whole view; while comparing, the images of A and B
+/// (and their difference maps), which `compare_view` lays out.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SceneImage {
     pub texture: egui::TextureId,
+    pub compare: Option<CompareImages>,
+}
+
+/// A texture and its size in pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ImageRef {
+    pub texture: egui::TextureId,
+    pub size: (u32, u32),
+}
+
+/// The compare view's images (B, the |A - B| map and the FLIP map once they
+/// exist for the images on screen).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CompareImages {
+    pub a: ImageRef,
+    pub b: Option<ImageRef>,
+    pub diff: Option<ImageRef>,
+    pub flip: Option<ImageRef>,
 }
 
 /// Draws the overlay for one frame and carries out the commands it produced
 /// (from shortcuts, menus or buttons).
 pub fn show(ui: &mut egui::Ui, state: &mut AppState, scene: Option<SceneImage>) {
     let mut commands = shortcut_commands(ui.ctx());
-    if let Some(image) = scene {
-        let rect = ui.ctx().content_rect();
-        ui.ctx().layer_painter(egui::LayerId::background()).image(
-            image.texture,
-            rect,
-            egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
-            Color32::WHITE,
-        );
+    match scene {
+        Some(SceneImage {
+            compare: Some(images),
+            ..
+        }) if state.comparing() => compare_view::paint(ui.ctx(), state, &images),
+        Some(image) => {
+            let rect = ui.ctx().content_rect();
+            ui.ctx().layer_painter(egui::LayerId::background()).image(
+                image.texture,
+                rect,
+                egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
+                Color32::WHITE,
+            );
+        }
+        None => {}
     }
     if state.settings.show_overlay {
         egui::Panel::top("menu bar")
@@ -51,6 +80,9 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, scene: Option<SceneImage>) 
             .show(ui, |ui| panels::inspector(ui, state, &mut commands));
         help::help_window(ui.ctx(), state, &mut commands);
         panels::messages(ui.ctx(), state, &mut commands);
+        if state.comparing() {
+            compare_view::overlay(ui.ctx(), state, scene.and_then(|s| s.compare));
+        }
     }
     file_browser::show(ui.ctx(), state);
     panels::progress(ui.ctx(), state, &mut commands);
