@@ -44,8 +44,13 @@ fn single(size: (u32, u32), lod: LodSettings) -> image::RgbImage {
 
 /// `splatview render` of the scene from `camera` with `lod`.
 fn headless(camera: PinholeCamera, lod: LodSettings) -> image::RgbImage {
+    headless_of(&scene(), camera, lod)
+}
+
+/// `splatview render FILE` from `camera` with `lod`.
+fn headless_of(file: &std::path::Path, camera: PinholeCamera, lod: LodSettings) -> image::RgbImage {
     let gpu = splatview::gpu::GpuContext::new_headless().expect("GPU");
-    let objects = splatview::io::load_scene_objects(&[scene()]).expect("load");
+    let objects = splatview::io::load_scene_objects(&[file.to_owned()]).expect("load");
     let mut headless = HeadlessScene::from_objects(gpu, &objects).expect("upload");
     let settings = RenderSettings {
         raster: Raster::Auto,
@@ -183,5 +188,43 @@ fn locked_cameras_move_together_and_unlocked_ones_do_not() {
     assert_eq!(
         window.core.state.b_camera(SIZE.0, SIZE.1),
         a_camera(&window)
+    );
+}
+
+/// B as another file (File > Open as B): the split shows A's render on the
+/// left and B's file rendered from A's camera on the right; "align B to A"
+/// keeps a file already on A's axes as loaded.
+#[test]
+fn scene_file_as_b_shows_beside_a() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let (w, h) = SIZE;
+    let b_file = common::testdata("splats/playbot_l6.compressed.ply");
+    let mut window = WindowHarness::new(SIZE, Settings::default());
+    window.open(&scene());
+    window.core.state.settings.compare.layout = CompareLayout::Split;
+    window.core.open_b(b_file.clone());
+    let shown = window.settle();
+    assert!(window.core.state.compare.b_scene.is_some(), "B loaded");
+    let camera = window.core.state.rig.camera(w, h);
+    let a = headless(camera, LodSettings::default());
+    let b = headless_of(&b_file, camera, LodSettings::default());
+    assert_ne!(a, b, "the compressed file differs a little");
+    let cut = w / 2;
+    assert_same(
+        "b-file-left",
+        &crop(&shown, 0, 0, cut, h),
+        &crop(&a, 0, 0, cut, h),
+    );
+    assert_same(
+        "b-file-right",
+        &crop(&shown, cut, 0, w - cut, h),
+        &crop(&b, cut, 0, w - cut, h),
+    );
+    window.core.state.align_b_to_a();
+    assert_eq!(
+        window.core.state.compare.b_placement,
+        splatview::scene::Similarity::IDENTITY
     );
 }

@@ -525,11 +525,12 @@ impl ViewerCore {
         }
     }
 
-    /// Whether nothing is left to catch up with: no load running or queued, no
-    /// rebuild of the splat objects waiting, no photo loading, no live metrics
-    /// or evaluation in flight.
+    /// Whether nothing is left to catch up with: no camera or path animation
+    /// running, no load running or queued, no rebuild of the splat objects
+    /// waiting, no photo loading, no live metrics or evaluation in flight.
     pub fn settled(&self) -> bool {
-        self.load.is_none()
+        !self.animating
+            && self.load.is_none()
             && self.load_queue.is_empty()
             && self.rebuild_due.is_none()
             && self.photo.is_none()
