@@ -228,3 +228,43 @@ fn scene_file_as_b_shows_beside_a() {
         splatview::scene::Similarity::IDENTITY
     );
 }
+
+/// The cost of the live metrics at 1280x720 (run by hand: `cargo test --test
+/// window_compare live_metric_cost -- --ignored --nocapture`): the worker's
+/// time for PSNR + SSIM + FLIP, and the time from the settled frame to the
+/// values on screen (read-back, worker, next frame).
+#[test]
+#[ignore = "a measurement, slow in debug builds"]
+fn live_metric_cost_at_720p() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let mut window = WindowHarness::new((1280, 720), Settings::default());
+    window.open(&scene());
+    window.core.state.settings.compare.b_lod = b_lod();
+    window.core.state.set_b(BSource::Settings);
+    window.core.state.set_layout(CompareLayout::Split);
+    for round in 0..3 {
+        nudge(&mut window);
+        window.frame();
+        assert_eq!(window.core.state.compare.metrics.fresh(), None, "stale");
+        let started = std::time::Instant::now();
+        let mut frames = 0;
+        while window.core.state.compare.metrics.fresh().is_none() {
+            window.frame();
+            frames += 1;
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        eprintln!(
+            "round {round}: worker {:.0} ms; settled frame to values {:.0} ms over {frames} frames",
+            window
+                .core
+                .state
+                .compare
+                .metrics
+                .worker_ms
+                .unwrap_or(f64::NAN),
+            started.elapsed().as_secs_f64() * 1e3
+        );
+    }
+}
