@@ -30,6 +30,14 @@ pub struct Cli {
     /// first is the scene, the others are added to it (File > Add). Default: the
     /// bundled scene.
     pub scenes: Vec<PathBuf>,
+    /// Compare the scene with this file (B, as File > Open as B), in the
+    /// compare layout saved in the settings (split by default).
+    #[arg(long, value_name = "FILE")]
+    pub compare: Option<PathBuf>,
+    /// Open this dataset for ground truth (COLMAP, 3DGS cameras.json + images,
+    /// or a 3DGS training output folder, as File > Open dataset).
+    #[arg(long, value_name = "DIR")]
+    pub dataset: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -276,7 +284,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         None => {
-            let scenes = if cli.scenes.is_empty() {
+            // A dataset alone: a training output opens its own scene.
+            let scenes = if cli.scenes.is_empty() && cli.dataset.is_none() {
                 vec![
                     crate::default_scene::default_scene_path()
                         .context("finding or generating the default scene")?,
@@ -284,7 +293,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 cli.scenes
             };
-            crate::app::run_viewer(scenes)
+            crate::app::run_viewer(crate::app::Launch {
+                scenes,
+                compare: cli.compare,
+                dataset: cli.dataset,
+            })
         }
     }
 }
@@ -423,5 +436,15 @@ mod tests {
         );
         let none = Cli::try_parse_from(["splatview"]).map(|c| (c.command.is_none(), c.scenes));
         assert_eq!(none.ok(), Some((true, vec![])));
+        let compare = Cli::try_parse_from(["splatview", "a.ply", "--compare", "b.splat"])
+            .map(|c| (c.scenes, c.compare, c.dataset));
+        assert_eq!(
+            compare.ok(),
+            Some((
+                vec![PathBuf::from("a.ply")],
+                Some(PathBuf::from("b.splat")),
+                None
+            ))
+        );
     }
 }

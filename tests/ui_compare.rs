@@ -64,22 +64,49 @@ fn drag(harness: &mut Harness<'static, AppState>, from: Pos2, to: Pos2) {
     harness.run_steps(2);
 }
 
+/// The layouts' area: the window less the menu bar (above) and the side
+/// panel (right), in points (pixels_per_point is 1 here).
+fn area(harness: &Harness<'static, AppState>) -> egui::Rect {
+    let (w, h) = harness
+        .state()
+        .compare
+        .area_px
+        .expect("area set by the overlay");
+    assert!(w < SIZE.0 && h < SIZE.1, "the panels are left out: {w}x{h}");
+    egui::Rect::from_min_size(
+        pos2(0.0, (SIZE.1 - h) as f32),
+        egui::vec2(w as f32, h as f32),
+    )
+}
+
 #[test]
 fn dragging_the_divider_moves_the_split() {
     let mut harness = harness(CompareLayout::Split);
     harness.run_steps(3);
     assert_eq!(harness.state().settings.compare.split_position, 0.5);
-    // The divider sits at the middle of the view (x = 640); drag it to 320.
-    drag(&mut harness, pos2(640.0, 400.0), pos2(320.0, 400.0));
+    // The divider sits in the middle of the image; drag it to a quarter.
+    // The images (1280x720 stand-ins) are fitted into the area.
+    let view = splatview::ui::compare_view::fit(area(&harness), SIZE, 1.0);
+    let y = view.center().y;
+    drag(
+        &mut harness,
+        pos2(view.center().x, y),
+        pos2(view.min.x + 0.25 * view.width(), y),
+    );
     let position = harness.state().settings.compare.split_position;
     assert!(
         (position - 0.25).abs() < 0.01,
         "split at {position}, expected 0.25"
     );
-    // Horizontal: the divider runs across the view at its split height.
+    // Horizontal: the divider runs across the image at a quarter of its height.
     harness.state_mut().settings.compare.split_vertical = false;
     harness.run_steps(3);
-    drag(&mut harness, pos2(200.0, 180.0), pos2(200.0, 540.0));
+    let x = view.min.x + 200.0;
+    drag(
+        &mut harness,
+        pos2(x, view.min.y + 0.25 * view.height()),
+        pos2(x, view.min.y + 0.75 * view.height()),
+    );
     let position = harness.state().settings.compare.split_position;
     assert!(
         (position - 0.75).abs() < 0.01,

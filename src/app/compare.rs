@@ -100,6 +100,10 @@ pub struct CompareState {
     /// Moves B's scene onto A's axes ("align B to A"): identity or a turn.
     pub b_placement: Similarity,
     pub metrics: LiveMetrics,
+    /// The part of the window the layouts use, in pixels (width, height): the
+    /// window less the overlay's panels, set by the overlay each frame; the
+    /// images are rendered at this size. `None` until the overlay ran.
+    pub area_px: Option<(u32, u32)>,
 }
 
 impl CompareState {
@@ -113,6 +117,7 @@ impl CompareState {
             move_b: false,
             b_placement: Similarity::IDENTITY,
             metrics: LiveMetrics::default(),
+            area_px: None,
         }
     }
 }

@@ -284,9 +284,11 @@ impl ViewerCore {
         }
     }
 
-    /// Size of the compare images for the window's viewport.
+    /// Size of the compare images: the area the layouts use (the window less
+    /// the overlay's panels), half its width side by side, or the photo's
+    /// camera.
     fn compare_image_size(&self) -> (u32, u32) {
-        let (w, h) = self.state.viewport;
+        let (w, h) = self.state.compare.area_px.unwrap_or(self.state.viewport);
         if self.state.compare.b == Some(BSource::Photo)
             && let Some(photo) = self.compare_gpu.as_ref().and_then(|g| g.photo.as_ref())
         {

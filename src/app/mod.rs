@@ -62,10 +62,20 @@ pub enum UserEvent {
 /// its event loop; tests may ignore it).
 pub type Waker = Arc<dyn Fn(UserEvent) + Send + Sync>;
 
-/// Opens a window and loads `scene_paths` in the background: the first is the
-/// scene, the others are added to it as objects. Files that fail to load show
-/// an error in the overlay instead of exiting.
-pub fn run_viewer(scene_paths: Vec<PathBuf>) -> anyhow::Result<()> {
+/// What the window opens with.
+#[derive(Clone, Debug, Default)]
+pub struct Launch {
+    /// The first is the scene, the others are added to it as objects.
+    pub scenes: Vec<PathBuf>,
+    /// B, compared with the scene.
+    pub compare: Option<PathBuf>,
+    /// A dataset for ground truth.
+    pub dataset: Option<PathBuf>,
+}
+
+/// Opens a window and loads what `launch` names in the background. Files that
+/// fail to load show an error in the overlay instead of exiting.
+pub fn run_viewer(launch: Launch) -> anyhow::Result<()> {
     let settings_path = match Settings::default_path() {
         Ok(path) => Some(path),
         Err(err) => {
@@ -86,7 +96,7 @@ pub fn run_viewer(scene_paths: Vec<PathBuf>) -> anyhow::Result<()> {
     let mut app = ViewerApp {
         settings: Some(settings),
         settings_path,
-        scene_paths,
+        launch,
         proxy: event_loop.create_proxy(),
         viewer: None,
         fatal: None,
@@ -98,7 +108,7 @@ pub fn run_viewer(scene_paths: Vec<PathBuf>) -> anyhow::Result<()> {
 struct ViewerApp {
     settings: Option<Settings>,
     settings_path: Option<PathBuf>,
-    scene_paths: Vec<PathBuf>,
+    launch: Launch,
     proxy: EventLoopProxy<UserEvent>,
     viewer: Option<Viewer>,
     /// An error that ended the app (e.g. no GPU), returned from `run_viewer`.
@@ -118,9 +128,18 @@ impl ApplicationHandler<UserEvent> for ViewerApp {
             self.proxy.clone(),
         ) {
             Ok(mut viewer) => {
-                viewer
-                    .core
-                    .open_scenes(std::mem::take(&mut self.scene_paths));
+                let launch = std::mem::take(&mut self.launch);
+                // The dataset first: a training output opens its scene, which
+                // scenes named on the command line then replace.
+                if let Some(dir) = launch.dataset {
+                    viewer.core.open_dataset(&dir);
+                }
+                if !launch.scenes.is_empty() {
+                    viewer.core.open_scenes(launch.scenes);
+                }
+                if let Some(b) = launch.compare {
+                    viewer.core.open_b(b);
+                }
                 self.viewer = Some(viewer);
             }
             Err(err) => {

@@ -69,9 +69,9 @@ fn shown(state: &AppState, images: &CompareImages) -> Option<ImageRef> {
     }
 }
 
-/// Paints the layout into the background layer, across the whole view.
-pub fn paint(ctx: &egui::Context, state: &AppState, images: &CompareImages) {
-    let view = ctx.content_rect();
+/// Paints the layout into the background layer, across `view` (the window
+/// less the overlay's panels).
+pub fn paint(ctx: &egui::Context, state: &AppState, images: &CompareImages, view: Rect) {
     let ppp = ctx.pixels_per_point();
     let painter = ctx.layer_painter(egui::LayerId::background());
     let draw = |image: ImageRef, rect: Rect, uv: Rect| {
@@ -127,8 +127,12 @@ pub fn paint(ctx: &egui::Context, state: &AppState, images: &CompareImages) {
 }
 
 /// The overlay of the compare view: names, divider handle, legend, metrics.
-pub fn overlay(ctx: &egui::Context, state: &mut AppState, images: Option<CompareImages>) {
-    let view = ctx.content_rect();
+pub fn overlay(
+    ctx: &egui::Context,
+    state: &mut AppState,
+    images: Option<CompareImages>,
+    view: Rect,
+) {
     let ppp = ctx.pixels_per_point();
     let painter = ctx.layer_painter(egui::LayerId::new(
         egui::Order::Background,
@@ -199,7 +203,7 @@ pub fn overlay(ctx: &egui::Context, state: &mut AppState, images: Option<Compare
         };
         label(view.center(), Align2::CENTER_CENTER, text);
     }
-    metrics_box(ctx, state);
+    metrics_box(ctx, state, view);
 }
 
 /// The split divider: a line with a handle to drag.
@@ -299,8 +303,9 @@ fn legend(ctx: &egui::Context, state: &AppState, images: Option<CompareImages>) 
         });
 }
 
-/// PSNR, SSIM and FLIP of the images on screen, top centre.
-fn metrics_box(ctx: &egui::Context, state: &AppState) {
+/// PSNR, SSIM and FLIP of the images on screen, bottom centre (the source
+/// names sit at the top).
+fn metrics_box(ctx: &egui::Context, state: &AppState, view: Rect) {
     if !state.settings.compare.live_metrics {
         return;
     }
@@ -319,11 +324,15 @@ fn metrics_box(ctx: &egui::Context, state: &AppState) {
         None => "PSNR –   SSIM –   FLIP –".to_owned(),
     };
     egui::Area::new(egui::Id::unique("live metrics"))
-        .anchor(Align2::CENTER_TOP, vec2(0.0, 30.0))
+        .pivot(Align2::CENTER_BOTTOM)
+        .fixed_pos(pos2(view.center().x, view.max.y - 12.0))
         .interactable(false)
         .show(ctx, |ui| {
             super::overlay_frame().show(ui, |ui| {
-                ui.label(RichText::new(text).monospace().color(Color32::WHITE));
+                ui.add(
+                    egui::Label::new(RichText::new(text).monospace().color(Color32::WHITE))
+                        .extend(),
+                );
                 if let Some(error) = &metrics.error {
                     ui.colored_label(Color32::from_rgb(255, 120, 110), error);
                 } else if metrics.fresh().is_none() && metrics.current.is_some() {

@@ -53,11 +53,12 @@ pub struct CompareImages {
 /// (from shortcuts, menus or buttons).
 pub fn show(ui: &mut egui::Ui, state: &mut AppState, scene: Option<SceneImage>) {
     let mut commands = shortcut_commands(ui.ctx());
+    // The root ui's rect (inside its margin), before the panels take their part.
+    let root = ui.max_rect();
+    let compare_images = scene.and_then(|s| s.compare).filter(|_| state.comparing());
     match scene {
-        Some(SceneImage {
-            compare: Some(images),
-            ..
-        }) if state.comparing() => compare_view::paint(ui.ctx(), state, &images),
+        // The compare layouts are painted below, in the area the panels leave.
+        Some(_) if state.comparing() => {}
         Some(image) => {
             let rect = ui.ctx().content_rect();
             ui.ctx().layer_painter(egui::LayerId::background()).image(
@@ -80,19 +81,55 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, scene: Option<SceneImage>) 
             .show(ui, |ui| panels::inspector(ui, state, &mut commands));
         help::help_window(ui.ctx(), state, &mut commands);
         panels::messages(ui.ctx(), state, &mut commands);
-        if state.comparing() {
-            compare_view::overlay(ui.ctx(), state, scene.and_then(|s| s.compare));
-        }
     }
     file_browser::show(ui.ctx(), state);
     panels::progress(ui.ctx(), state, &mut commands);
     panels::export_progress(ui.ctx(), state, &mut commands);
     egui::CentralPanel::default()
         .frame(Frame::NONE)
-        .show(ui, |ui| viewport::viewport(ui, state));
+        .show(ui, |ui| {
+            if state.comparing() {
+                // The compare layouts use the window less the panels (so B is not
+                // hidden under the side panel); the images are rendered at its size.
+                let area = compare_area(ui.max_rect(), root, ui.ctx().content_rect());
+                let ppp = ui.ctx().pixels_per_point();
+                let size = area.size() * ppp;
+                state.compare.area_px = Some((size.x.round() as u32, size.y.round() as u32));
+                if let Some(images) = &compare_images {
+                    compare_view::paint(ui.ctx(), state, images, area);
+                }
+                if state.settings.show_overlay {
+                    compare_view::overlay(ui.ctx(), state, compare_images, area);
+                }
+            }
+            viewport::viewport(ui, state)
+        });
     for command in commands {
         state.execute(command);
     }
+}
+
+/// The compare layouts' area: the central panel's rect (the window less the
+/// overlay's panels), with each side the panels leave free taken out to the
+/// window's edge (the root ui keeps a margin there, which the 3D view fills).
+pub fn compare_area(central: egui::Rect, root: egui::Rect, content: egui::Rect) -> egui::Rect {
+    let out = |side: f32, root_side: f32, edge: f32| {
+        if (side - root_side).abs() < 0.5 {
+            edge
+        } else {
+            side
+        }
+    };
+    egui::Rect::from_min_max(
+        egui::pos2(
+            out(central.min.x, root.min.x, content.min.x),
+            out(central.min.y, root.min.y, content.min.y),
+        ),
+        egui::pos2(
+            out(central.max.x, root.max.x, content.max.x),
+            out(central.max.y, root.max.y, content.max.y),
+        ),
+    )
 }
 
 /// Commands whose shortcut was pressed this frame (none while a text field has the

@@ -40,8 +40,7 @@ pub fn viewport(ui: &mut egui::Ui, state: &mut AppState) {
     let at = response
         .interact_pointer_pos()
         .or_else(|| response.hover_pos());
-    let to_b =
-        super::compare_view::pointer_moves_b(state, ctx.content_rect(), at, pixels_per_point);
+    let to_b = super::compare_view::pointer_moves_b(state, rect, at, pixels_per_point);
     state.camera_input_for(&pointer, keys, to_b);
 }
 
