@@ -404,8 +404,7 @@ impl ViewerCore {
     /// purpose. An upload that fails changes nothing.
     fn finish_mesh(&mut self, request: &LoadRequest, mesh: MeshObject) {
         for warning in &mesh.warnings {
-            self.state
-                .notice(format!("{}: {warning}", request.path.display()));
+            self.state.notice(about_file(&request.path, warning));
         }
         if request.purpose == LoadPurpose::CompareB {
             self.b_loaded_mesh(&request.path, mesh);
@@ -427,8 +426,7 @@ impl ViewerCore {
             }
         };
         for warning in &scene.warnings {
-            self.state
-                .notice(format!("{}: {warning}", request.path.display()));
+            self.state.notice(about_file(&request.path, warning));
         }
         let kind = ObjectKind::Mesh {
             format: mesh.format,
@@ -530,5 +528,34 @@ pub(super) fn cloud_aa_mode(cloud: &SplatCloud) -> AaMode {
         AaMode::Antialiased
     } else {
         AaMode::Classic
+    }
+}
+
+/// `message` about the file at `path`, naming it once (some loaders' warnings
+/// name the file already).
+fn about_file(path: &std::path::Path, message: &str) -> String {
+    let name = path.display().to_string();
+    if message.starts_with(&name) {
+        message.to_owned()
+    } else {
+        format!("{name}: {message}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::about_file;
+
+    #[test]
+    fn warnings_name_the_file_once() {
+        let path = std::path::Path::new("/data/pond.ply");
+        assert_eq!(
+            about_file(path, "/data/pond.ply: 3 points skipped"),
+            "/data/pond.ply: 3 points skipped"
+        );
+        assert_eq!(
+            about_file(path, "3 points skipped"),
+            "/data/pond.ply: 3 points skipped"
+        );
     }
 }

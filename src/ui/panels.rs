@@ -76,20 +76,29 @@ fn scene_section(ui: &mut egui::Ui, state: &AppState) {
         ui.label("Splats");
         ui.label(scene.splat_count.to_string());
         ui.end_row();
-        ui.label("SH degree");
-        ui.label(scene.sh_degree.to_string());
-        ui.end_row();
-        ui.label("Anti-aliasing");
-        ui.label(format!("{} (from the file)", scene.aa_mode.name()))
-            .on_hover_text(
-                "The mode the scene's file asks for; the Level of detail section can override it",
-            );
-        ui.end_row();
+        // Meshes and point clouds alone have no splat settings to show.
+        if scene.splat_count > 0 {
+            ui.label("SH degree");
+            ui.label(scene.sh_degree.to_string());
+            ui.end_row();
+            ui.label("Anti-aliasing");
+            ui.label(format!("{} (from the file)", scene.aa_mode.name()))
+                .on_hover_text(
+                    "The mode the scene's file asks for; the Level of detail section can override it",
+                );
+            ui.end_row();
+        }
         if let Some(b) = scene.bounds {
+            let c = coordinate;
             ui.label("Bounds");
             ui.label(format!(
-                "[{:.2}, {:.2}, {:.2}]\n[{:.2}, {:.2}, {:.2}]",
-                b.min.x, b.min.y, b.min.z, b.max.x, b.max.y, b.max.z
+                "[{}, {}, {}]\n[{}, {}, {}]",
+                c(b.min.x),
+                c(b.min.y),
+                c(b.min.z),
+                c(b.max.x),
+                c(b.max.y),
+                c(b.max.z)
             ))
             .on_hover_text("robust bounds: 0.5% outliers ignored on each side of each axis");
             ui.end_row();
@@ -100,6 +109,16 @@ fn scene_section(ui: &mut egui::Ui, state: &AppState) {
             ui.end_row();
         }
     });
+}
+
+/// A coordinate for the panel: two decimals, or scientific notation for the
+/// huge values a point cloud's stray points can give (which would not fit).
+fn coordinate(v: f32) -> String {
+    if v.abs() < 1e5 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.2e}")
+    }
 }
 
 fn stats_section(ui: &mut egui::Ui, state: &AppState) {
