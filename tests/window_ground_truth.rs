@@ -165,5 +165,10 @@ fn window_evaluation_matches_eval_and_finds_the_worst_view() {
     window.settle();
     let live = window.core.state.compare.metrics.fresh();
     assert_eq!(live, Some(worst_cli.metrics), "{}", worst_cli.name);
-    let _ = std::fs::remove_dir_all(&dir);
+    // SPLATVIEW_KEEP_DATASET=1 keeps the dataset (to look at it in the window).
+    if std::env::var_os("SPLATVIEW_KEEP_DATASET").is_some() {
+        eprintln!("dataset kept in {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
