@@ -1,4 +1,4 @@
-//! Command-line interface: `splatview [SCENE]` opens the viewer; subcommands
+//! Command-line interface: `splatview [SCENE...]` opens the viewer; subcommands
 //! render headless and regenerate the bundled default scene.
 
 use std::path::PathBuf;
@@ -24,9 +24,20 @@ use crate::scene::mesh::shading::MeshShading;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// Scene to open: any supported splat format (.ply, compressed .ply, .splat,
-    /// .ksplat, .spz, .sog, SOG meta.json). Default: the bundled scene.
-    pub scene: Option<PathBuf>,
+    /// Scene files to open, shown together: Gaussian splats (.ply, compressed
+    /// .ply, .splat, .ksplat, .spz, .sog, SOG meta.json), meshes (.ply with
+    /// faces, .obj, .gltf, .glb) and point clouds (.ply with vertices only). The
+    /// first is the scene, the others are added to it (File > Add). Default: the
+    /// bundled scene.
+    pub scenes: Vec<PathBuf>,
+    /// Compare the scene with this file (B, as File > Open as B), in the
+    /// compare layout saved in the settings (split by default).
+    #[arg(long, value_name = "FILE")]
+    pub compare: Option<PathBuf>,
+    /// Open this dataset for ground truth (COLMAP, 3DGS cameras.json + images,
+    /// or a 3DGS training output folder, as File > Open dataset).
+    #[arg(long, value_name = "DIR")]
+    pub dataset: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -276,12 +287,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         None => {
-            let scene = match cli.scene {
-                Some(scene) => scene,
-                None => crate::default_scene::default_scene_path()
-                    .context("finding or generating the default scene")?,
+            // A dataset alone: a training output opens its own scene.
+            let scenes = if cli.scenes.is_empty() && cli.dataset.is_none() {
+                vec![
+                    crate::default_scene::default_scene_path()
+                        .context("finding or generating the default scene")?,
+                ]
+            } else {
+                cli.scenes
             };
-            crate::app::run_viewer(Some(scene))
+            crate::app::run_viewer(crate::app::Launch {
+                scenes,
+                compare: cli.compare,
+                dataset: cli.dataset,
+            })
         }
     }
 }
@@ -411,7 +430,24 @@ mod tests {
             .is_err()
         );
         assert!(Cli::try_parse_from(["splatview", "render", "s.ply"]).is_err());
-        let view = Cli::try_parse_from(["splatview", "scene.ply"]).map(|c| c.scene);
-        assert_eq!(view.ok().flatten(), Some(PathBuf::from("scene.ply")));
+        let view = Cli::try_parse_from(["splatview", "scene.ply"]).map(|c| c.scenes);
+        assert_eq!(view.ok(), Some(vec![PathBuf::from("scene.ply")]));
+        let several = Cli::try_parse_from(["splatview", "a.ply", "b.glb"]).map(|c| c.scenes);
+        assert_eq!(
+            several.ok(),
+            Some(vec![PathBuf::from("a.ply"), PathBuf::from("b.glb")])
+        );
+        let none = Cli::try_parse_from(["splatview"]).map(|c| (c.command.is_none(), c.scenes));
+        assert_eq!(none.ok(), Some((true, vec![])));
+        let compare = Cli::try_parse_from(["splatview", "a.ply", "--compare", "b.splat"])
+            .map(|c| (c.scenes, c.compare, c.dataset));
+        assert_eq!(
+            compare.ok(),
+            Some((
+                vec![PathBuf::from("a.ply")],
+                Some(PathBuf::from("b.splat")),
+                None
+            ))
+        );
     }
 }

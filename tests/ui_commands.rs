@@ -7,12 +7,13 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use glam::Mat4;
 use splatview::app::command::{Category, Command};
+use splatview::app::compare::BSource;
 use splatview::app::state::{AppState, SceneInfo};
 use splatview::controls::path::Keyframe;
 use splatview::controls::{CameraMode, CameraPose};
 use splatview::io::cameras_json::TrainingCamera;
 use splatview::scene::{PinholeCamera, SceneBounds};
-use splatview::settings::Settings;
+use splatview::settings::{CompareLayout, Settings};
 
 /// A state in which every command has something to act on: a scene (so also a
 /// recent file), training cameras, keyframes, an error, SH cap below the maximum.
@@ -72,6 +73,13 @@ fn state(command: Command) -> AppState {
     state.rig.update(f32::INFINITY);
     state.settings.lod.sh_degree_cap = 1;
     state.error("an error to dismiss");
+    // Comparing against a scene file, in a layout every layout command leaves.
+    state.set_b(BSource::Scene("/data/b.ply".into()));
+    state.settings.compare.layout = if command == Command::LayoutSingle {
+        CompareLayout::Split
+    } else {
+        CompareLayout::Single
+    };
     state
 }
 

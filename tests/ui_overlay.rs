@@ -257,7 +257,7 @@ fn file_browser_lists_scenes_and_returns_the_choice() {
         );
     // Windows fade in; they take clicks once shown.
     harness.run_steps(30);
-    harness.get_by_label_contains("Open a Gaussian splat scene");
+    harness.get_by_label_contains("Open a scene");
     // Folders first, then the scene files with their sizes.
     harness.get_by_label("fixtures-synthetic/");
     harness.get_by_label("8.2 MiB");

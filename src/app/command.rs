@@ -8,6 +8,12 @@ use egui::{Key, KeyboardShortcut, Modifiers};
 pub enum Command {
     // File
     OpenScene,
+    /// Add a file to the scene as another object.
+    AddScene,
+    /// Open a scene file as B, to compare against.
+    OpenSceneB,
+    /// Open a dataset (photos and their cameras) for ground-truth comparison.
+    OpenDataset,
     OpenCameras,
     /// Open entry `n` of the recent-files list.
     OpenRecent(usize),
@@ -26,6 +32,9 @@ pub enum Command {
     DismissMessages,
     ShDegreeDown,
     ShDegreeUp,
+    ToggleWireframe,
+    ToggleMeshLighting,
+    ToggleBackFaceCulling,
     // Camera
     FrameScene,
     ResetCamera,
@@ -49,6 +58,34 @@ pub enum Command {
     /// Render the camera path to an MP4 video.
     ExportVideo,
     CancelExport,
+    // Compare
+    /// B = this scene with B's render settings.
+    CompareWithSettings,
+    /// B = the selected training camera's photo.
+    CompareWithPhoto,
+    StopComparing,
+    LayoutSingle,
+    LayoutSideBySide,
+    LayoutSplit,
+    LayoutFlicker,
+    LayoutDifference,
+    /// Single and flicker layouts: show the other source.
+    ShowOther,
+    /// Split layout: vertical or horizontal divider.
+    ToggleSplitDirection,
+    /// Difference layout: |A - B| or FLIP.
+    ToggleDiffMap,
+    DiffScaleUp,
+    DiffScaleDown,
+    ToggleLockCameras,
+    AlignBToA,
+    ToggleLiveMetrics,
+    /// Evaluate the dataset's views on a worker (PSNR, SSIM, FLIP per view).
+    EvaluateDataset,
+    CancelEvaluation,
+    /// Go to the evaluated view with the lowest PSNR, its photo as B.
+    WorstView,
+    SortByPsnr,
 }
 
 /// Menu a command lives in; the help overlay groups by it too.
@@ -58,14 +95,16 @@ pub enum Category {
     View,
     Camera,
     Path,
+    Compare,
 }
 
 impl Category {
-    pub const ALL: [Category; 4] = [
+    pub const ALL: [Category; 5] = [
         Category::File,
         Category::View,
         Category::Camera,
         Category::Path,
+        Category::Compare,
     ];
 
     pub fn title(self) -> &'static str {
@@ -74,6 +113,7 @@ impl Category {
             Category::View => "View",
             Category::Camera => "Camera",
             Category::Path => "Path",
+            Category::Compare => "Compare",
         }
     }
 }
@@ -87,11 +127,17 @@ const fn shift(key: Key) -> Option<KeyboardShortcut> {
 const fn cmd(key: Key) -> Option<KeyboardShortcut> {
     Some(KeyboardShortcut::new(Modifiers::COMMAND, key))
 }
+const fn alt(key: Key) -> Option<KeyboardShortcut> {
+    Some(KeyboardShortcut::new(Modifiers::ALT, key))
+}
 
 impl Command {
     /// Every command without data, in menu order.
-    pub const ALL: [Command; 35] = [
+    pub const ALL: [Command; 61] = [
         Command::OpenScene,
+        Command::AddScene,
+        Command::OpenSceneB,
+        Command::OpenDataset,
         Command::OpenCameras,
         Command::ClearRecent,
         Command::CancelLoad,
@@ -105,6 +151,9 @@ impl Command {
         Command::DismissMessages,
         Command::ShDegreeDown,
         Command::ShDegreeUp,
+        Command::ToggleWireframe,
+        Command::ToggleMeshLighting,
+        Command::ToggleBackFaceCulling,
         Command::FrameScene,
         Command::ResetCamera,
         Command::OrbitMode,
@@ -125,12 +174,35 @@ impl Command {
         Command::LoadPath,
         Command::ExportVideo,
         Command::CancelExport,
+        Command::CompareWithSettings,
+        Command::CompareWithPhoto,
+        Command::StopComparing,
+        Command::LayoutSingle,
+        Command::LayoutSideBySide,
+        Command::LayoutSplit,
+        Command::LayoutFlicker,
+        Command::LayoutDifference,
+        Command::ShowOther,
+        Command::ToggleSplitDirection,
+        Command::ToggleDiffMap,
+        Command::DiffScaleUp,
+        Command::DiffScaleDown,
+        Command::ToggleLockCameras,
+        Command::AlignBToA,
+        Command::ToggleLiveMetrics,
+        Command::EvaluateDataset,
+        Command::CancelEvaluation,
+        Command::WorstView,
+        Command::SortByPsnr,
         Command::OpenRecent(0),
     ];
 
     pub fn title(self) -> &'static str {
         match self {
             Command::OpenScene => "Open scene…",
+            Command::AddScene => "Add file to the scene…",
+            Command::OpenSceneB => "Open as B (compare)…",
+            Command::OpenDataset => "Open dataset…",
             Command::OpenCameras => "Open cameras.json…",
             Command::OpenRecent(_) => "Open most recent file",
             Command::ClearRecent => "Clear recent files",
@@ -145,6 +217,9 @@ impl Command {
             Command::DismissMessages => "Dismiss messages",
             Command::ShDegreeDown => "Lower SH degree cap",
             Command::ShDegreeUp => "Raise SH degree cap",
+            Command::ToggleWireframe => "Mesh wireframe on/off",
+            Command::ToggleMeshLighting => "Mesh lighting on/off",
+            Command::ToggleBackFaceCulling => "Cull mesh back faces on/off",
             Command::FrameScene => "Frame scene",
             Command::ResetCamera => "Reset camera",
             Command::OrbitMode => "Orbit mode",
@@ -165,16 +240,44 @@ impl Command {
             Command::LoadPath => "Load path…",
             Command::ExportVideo => "Export path as video…",
             Command::CancelExport => "Cancel video export",
+            Command::CompareWithSettings => "Compare with other render settings",
+            Command::CompareWithPhoto => "Compare with the ground-truth photo",
+            Command::StopComparing => "Stop comparing",
+            Command::LayoutSingle => "Layout: single",
+            Command::LayoutSideBySide => "Layout: side by side",
+            Command::LayoutSplit => "Layout: split",
+            Command::LayoutFlicker => "Layout: flicker",
+            Command::LayoutDifference => "Layout: difference",
+            Command::ShowOther => "Show the other source (A/B)",
+            Command::ToggleSplitDirection => "Split vertical/horizontal",
+            Command::ToggleDiffMap => "Difference map: |A-B| or FLIP",
+            Command::DiffScaleUp => "Raise difference scale",
+            Command::DiffScaleDown => "Lower difference scale",
+            Command::ToggleLockCameras => "Lock/unlock A and B cameras",
+            Command::AlignBToA => "Align B to A",
+            Command::ToggleLiveMetrics => "Live metrics on/off",
+            Command::EvaluateDataset => "Evaluate dataset views",
+            Command::CancelEvaluation => "Cancel evaluation",
+            Command::WorstView => "Go to the worst view",
+            Command::SortByPsnr => "Sort views by PSNR",
         }
     }
 
     pub fn category(self) -> Category {
         use Command::*;
         match self {
-            OpenScene | OpenCameras | OpenRecent(_) | ClearRecent | CancelLoad | Screenshot
-            | Screenshot4k | OpenScreenshotFolder | Quit => Category::File,
-            ToggleOverlay | ToggleHelp | ToggleFrusta | DismissMessages | ShDegreeDown
-            | ShDegreeUp => Category::View,
+            OpenScene | AddScene | OpenSceneB | OpenDataset | OpenCameras | OpenRecent(_)
+            | ClearRecent | CancelLoad | Screenshot | Screenshot4k | OpenScreenshotFolder
+            | Quit => Category::File,
+            ToggleOverlay
+            | ToggleHelp
+            | ToggleFrusta
+            | DismissMessages
+            | ShDegreeDown
+            | ShDegreeUp
+            | ToggleWireframe
+            | ToggleMeshLighting
+            | ToggleBackFaceCulling => Category::View,
             FrameScene
             | ResetCamera
             | OrbitMode
@@ -188,12 +291,20 @@ impl Command {
             | PreviousTrainingCamera => Category::Camera,
             AddKeyframe | DeleteKeyframe | PlayPause | ToggleLoop | ClearPath | SavePath
             | LoadPath | ExportVideo | CancelExport => Category::Path,
+            CompareWithSettings | CompareWithPhoto | StopComparing | LayoutSingle
+            | LayoutSideBySide | LayoutSplit | LayoutFlicker | LayoutDifference | ShowOther
+            | ToggleSplitDirection | ToggleDiffMap | DiffScaleUp | DiffScaleDown
+            | ToggleLockCameras | AlignBToA | ToggleLiveMetrics | EvaluateDataset
+            | CancelEvaluation | WorstView | SortByPsnr => Category::Compare,
         }
     }
 
     pub fn shortcut(self) -> Option<KeyboardShortcut> {
         match self {
             Command::OpenScene => cmd(Key::O),
+            Command::AddScene => cmd(Key::I),
+            Command::OpenSceneB => cmd(Key::B),
+            Command::OpenDataset => cmd(Key::D),
             Command::OpenCameras => Some(KeyboardShortcut::new(
                 Modifiers::COMMAND.plus(Modifiers::SHIFT),
                 Key::O,
@@ -215,6 +326,9 @@ impl Command {
             Command::DismissMessages => key(Key::Escape),
             Command::ShDegreeDown => key(Key::OpenBracket),
             Command::ShDegreeUp => key(Key::CloseBracket),
+            Command::ToggleWireframe => alt(Key::W),
+            Command::ToggleMeshLighting => alt(Key::I),
+            Command::ToggleBackFaceCulling => alt(Key::C),
             Command::FrameScene => key(Key::F),
             Command::ResetCamera => key(Key::R),
             Command::OrbitMode => key(Key::Num1),
@@ -238,6 +352,29 @@ impl Command {
                 Modifiers::COMMAND.plus(Modifiers::SHIFT),
                 Key::E,
             )),
+            Command::CompareWithSettings => key(Key::B),
+            Command::CompareWithPhoto => key(Key::G),
+            Command::StopComparing => shift(Key::B),
+            Command::LayoutSingle => alt(Key::Num1),
+            Command::LayoutSideBySide => alt(Key::Num2),
+            Command::LayoutSplit => alt(Key::Num3),
+            Command::LayoutFlicker => alt(Key::Num4),
+            Command::LayoutDifference => alt(Key::Num5),
+            Command::ShowOther => key(Key::X),
+            Command::ToggleSplitDirection => key(Key::V),
+            Command::ToggleDiffMap => key(Key::M),
+            Command::DiffScaleUp => key(Key::Period),
+            Command::DiffScaleDown => key(Key::Comma),
+            Command::ToggleLockCameras => alt(Key::L),
+            Command::AlignBToA => alt(Key::A),
+            Command::ToggleLiveMetrics => alt(Key::M),
+            Command::EvaluateDataset => alt(Key::E),
+            Command::CancelEvaluation => Some(KeyboardShortcut::new(
+                Modifiers::ALT.plus(Modifiers::SHIFT),
+                Key::E,
+            )),
+            Command::WorstView => alt(Key::N),
+            Command::SortByPsnr => alt(Key::S),
         }
     }
 
@@ -275,5 +412,7 @@ mod tests {
         }
         let pos = |c| list.iter().position(|(x, _)| *x == c).unwrap_or(usize::MAX);
         assert!(pos(Command::PreviousTrainingCamera) < pos(Command::NextTrainingCamera));
+        assert!(pos(Command::LayoutSingle) < pos(Command::OrbitMode));
+        assert!(pos(Command::CancelEvaluation) < pos(Command::EvaluateDataset));
     }
 }

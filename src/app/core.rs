@@ -4,16 +4,23 @@
 //! shell (`viewer.rs`) hands it the surface's texture; tests hand it an
 //! offscreen one, so they exercise the code that presents.
 //!
-//! A frame: read what finished GPU work reported, run the overlay over
-//! `AppState` (input -> camera goals, commands), advance animations, carry out
-//! effects, render the splats into the scene texture if the view changed, record
-//! any screenshot, then draw the scene texture and the overlay into the target.
+//! A frame: read what finished GPU work and workers reported, run the overlay
+//! over `AppState` (input -> camera goals, commands), advance animations, carry
+//! out effects, bring the GPU objects in line with the scene panel, render the
+//! scene (or A, B and their difference when comparing) if the view changed,
+//! record any screenshot, then draw the images and the overlay into the target.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::compare_frame::PhotoLoad;
+use super::compare_view::{BSceneGpu, CompareGpu};
 use super::dialogs::{NativeDialogCheck, native_dialogs_available};
-use super::loading::LoadJob;
+use super::eval_worker::EvalJob;
+use super::loading::{LoadJob, LoadPurpose, LoadRequest};
+use super::metrics_worker::MetricsWorker;
+use super::object_sync::ObjectStore;
 use super::scene_view::SceneView;
 use super::screenshot::{Finished, Screenshots};
 use super::state::AppState;
@@ -47,17 +54,41 @@ pub struct ViewerCore {
     pub gpu: GpuContext,
     pub scene_view: SceneView,
     pub egui_ctx: egui::Context,
-    egui_renderer: egui_wgpu::Renderer,
+    pub(super) egui_renderer: egui_wgpu::Renderer,
     /// Format of the texture views frames are drawn into (non-sRGB).
     view_format: wgpu::TextureFormat,
     pub(super) load: Option<LoadJob>,
+    /// Loads waiting for the running one.
+    pub(super) load_queue: VecDeque<LoadRequest>,
+    /// CPU copies of splat objects and what the GPU splat scene holds.
+    pub(super) store: ObjectStore,
+    /// The compare view's GPU side, while comparing.
+    pub compare_gpu: Option<CompareGpu>,
+    /// B's scene, when B is a scene file.
+    pub b_scene: Option<BSceneGpu>,
+    /// Bumped whenever B's scene changes (its images are then rendered again).
+    pub(super) b_generation: u64,
+    pub(super) metrics: MetricsWorker,
+    /// The pair whose metrics are being read back or measured.
+    pub(super) metrics_pending: Option<u64>,
+    /// FLIP's error map of the pair measured last, for the difference layout.
+    pub(super) flip_texture: Option<(u64, egui::TextureHandle)>,
+    pub(super) eval: Option<EvalJob>,
+    /// A cancelled evaluation, until its worker stops.
+    pub(super) eval_cancelled: Option<EvalJob>,
+    /// The dataset open for ground truth.
+    pub dataset: Option<crate::dataset::Dataset>,
+    /// B's photo, loading.
+    pub(super) photo: Option<PhotoLoad>,
+    /// When a throttled rebuild of the splat objects is due.
+    rebuild_due: Option<Instant>,
     pub(super) screenshots: Screenshots,
     pub(super) waker: Waker,
     /// Scene generation (bumped per change of the resident scene).
     pub(super) generation: u64,
     last_frame: Instant,
     /// Whether the previous frame left something moving.
-    animating: bool,
+    pub(super) animating: bool,
     /// The last render error shown (so a failing frame does not repeat it).
     last_render_error: Option<String>,
     /// The screenshot in flight overflowed its tile buffers: render it again.
@@ -97,6 +128,19 @@ impl ViewerCore {
             egui_renderer,
             view_format,
             load: None,
+            load_queue: VecDeque::new(),
+            store: ObjectStore::default(),
+            compare_gpu: None,
+            b_scene: None,
+            b_generation: 0,
+            metrics: MetricsWorker::new(waker.clone()),
+            metrics_pending: None,
+            flip_texture: None,
+            eval: None,
+            eval_cancelled: None,
+            dataset: None,
+            photo: None,
+            rebuild_due: None,
             screenshots: Screenshots::new(waker.clone()),
             waker,
             generation: 0,
@@ -116,9 +160,10 @@ impl ViewerCore {
     }
 
     /// After a device loss: a new device (able to present to `surface`, if
-    /// given), the renderer, egui's context and textures made again, and the
-    /// scene reloaded from its file without moving the camera. The shell then
-    /// configures its surface for the new device and takes the new egui context.
+    /// given), the renderer, egui's context and textures made again, and every
+    /// object reloaded from its file with its placement and visibility, without
+    /// moving the camera (B too). The shell then configures its surface for the
+    /// new device and takes the new egui context.
     pub fn recover(&mut self, surface: Option<&wgpu::Surface<'_>>) -> anyhow::Result<()> {
         let reason = self
             .device_lost()
@@ -137,23 +182,53 @@ impl ViewerCore {
         self.gpu = gpu;
         self.screenshots = Screenshots::new(self.waker.clone());
         self.cancel_export();
+        self.cancel_evaluation();
         self.last_render_error = None;
         if let Some(old) = self.load.take() {
             old.cancel();
         }
+        self.load_queue.clear();
         self.state.loading = None;
-        match self.state.scene_path().map(std::path::Path::to_owned) {
-            Some(path) => {
-                self.state.error(format!(
-                    "{reason}: the GPU device was recreated; reloading {}",
-                    path.display()
-                ));
-                self.start_load(path, false);
+        // Everything on the old device is gone: every object comes back from its
+        // file (splats through the next `sync_objects`, meshes here), B too.
+        self.store = ObjectStore::default();
+        self.compare_gpu = None;
+        self.b_scene = None;
+        self.flip_texture = None;
+        self.metrics_pending = None;
+        self.photo = None;
+        self.generation += 1;
+        self.scene_view.set_generation(self.generation);
+        for entry in &self.state.objects {
+            if !entry.kind.is_splats() {
+                self.load_queue.push_back(LoadRequest {
+                    path: entry.path.clone(),
+                    purpose: LoadPurpose::Reload {
+                        id: entry.id,
+                        to_gpu: true,
+                    },
+                });
             }
-            None => self
+        }
+        if let Some(super::compare::BSource::Scene(path)) = &self.state.compare.b {
+            self.state.compare.b_scene = None;
+            self.load_queue.push_back(LoadRequest {
+                path: path.clone(),
+                purpose: LoadPurpose::CompareB,
+            });
+        }
+        match self.state.objects.len() {
+            0 => self
                 .state
                 .error(format!("{reason}: the GPU device was recreated")),
+            n => self.state.error(format!(
+                "{reason}: the GPU device was recreated; reloading {n} object{} from {}",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "its file" } else { "their files" }
+            )),
         }
+        self.sync_objects();
+        self.start_next_load();
         Ok(())
     }
 
@@ -167,12 +242,14 @@ impl ViewerCore {
         pixels_per_point: f32,
     ) -> FrameOutput {
         let now = Instant::now();
+        let real_dt = now.duration_since(self.last_frame).as_secs_f32();
         let dt = if self.animating {
-            now.duration_since(self.last_frame).as_secs_f32()
+            real_dt
         } else {
             FIRST_FRAME_DT
         };
         self.last_frame = now;
+        let flicker = self.state.advance_flicker(real_dt);
         self.state.viewport = (size.0.max(1), size.1.max(1));
         if let Some(load) = &self.load
             && let Some(status) = &mut self.state.loading
@@ -192,13 +269,21 @@ impl ViewerCore {
         {
             log::warn!("scene texture: {err}");
         }
-        let scene_image = self.scene_view.image();
+        let scene_image = if self.state.comparing() {
+            self.compare_image()
+        } else {
+            self.scene_view.image()
+        };
         let state = &mut self.state;
         let full_output = self
             .egui_ctx
             .run_ui(raw_input, |ui| crate::ui::show(ui, state, scene_image));
         self.animating = self.state.advance(dt);
         let quit = self.handle_effects();
+        self.rebuild_due = self.sync_objects();
+        if self.load.is_none() && !self.load_queue.is_empty() {
+            self.start_next_load();
+        }
 
         let started = Instant::now();
         let rendered = self.draw(
@@ -223,9 +308,21 @@ impl ViewerCore {
             .get(&egui::ViewportId::ROOT)
             .map_or(Duration::MAX, |v| v.repaint_delay);
         let mut redraw_at = (repaint_delay < Duration::from_secs(60)).then(|| now + repaint_delay);
-        if self.state.loading.is_some() || self.screenshots.busy() || self.video.is_some() {
-            let refresh = now + BACKGROUND_REFRESH;
-            redraw_at = Some(redraw_at.map_or(refresh, |t| t.min(refresh)));
+        let mut wake = |at: Instant| redraw_at = Some(redraw_at.map_or(at, |t| t.min(at)));
+        if self.state.loading.is_some()
+            || self.screenshots.busy()
+            || self.video.is_some()
+            || self.eval.is_some()
+            || self.metrics_pending.is_some()
+            || self.photo.is_some()
+        {
+            wake(now + BACKGROUND_REFRESH);
+        }
+        if let Some(due) = self.rebuild_due {
+            wake(due);
+        }
+        if let Some(seconds) = flicker {
+            wake(now + Duration::from_secs_f32(seconds));
         }
         FrameOutput {
             platform_output: full_output.platform_output,
@@ -259,6 +356,7 @@ impl ViewerCore {
                 scene.gpu_bytes = Some(self.scene_view.gpu_bytes());
             }
         }
+        self.poll_compare();
         if !self.screenshots.in_flight() {
             return;
         }
@@ -305,15 +403,22 @@ impl ViewerCore {
         let limit = device.limits().max_texture_dimension_2d;
         self.state.stats.render_size = lod.view_params(camera, background).render_size(limit);
         let lines = crate::ui::frusta::segments(&self.state, &camera);
-        let rendered = match self.scene_view.prepare(
-            &self.gpu,
-            &mut encoder,
-            &mut self.egui_renderer,
-            &camera,
-            &lod,
-            background,
-            &lines,
-        ) {
+        let mesh = self.state.settings.mesh.params();
+        let prepared = if self.state.comparing() {
+            self.draw_compare(&mut encoder)
+        } else {
+            self.scene_view.prepare(
+                &self.gpu,
+                &mut encoder,
+                &mut self.egui_renderer,
+                &camera,
+                &lod,
+                background,
+                &mesh,
+                &lines,
+            )
+        };
+        let rendered = match prepared {
             Ok(rendered) => {
                 self.last_render_error = None;
                 rendered
@@ -372,6 +477,9 @@ impl ViewerCore {
             .queue
             .submit(callbacks.into_iter().chain([encoder.finish()]));
         self.scene_view.after_submit(shot_encoded);
+        if let Some(compare) = &mut self.compare_gpu {
+            compare.after_submit();
+        }
         if shot_encoded {
             self.screenshots.after_submit();
         }
@@ -400,6 +508,7 @@ impl ViewerCore {
             &request.camera,
             &request.lod,
             request.background,
+            &request.mesh,
         );
         match (result, self.scene_view.shot_texture()) {
             (Ok(()), Some(texture)) => {
@@ -414,6 +523,19 @@ impl ViewerCore {
             }
             (Ok(()), None) => false,
         }
+    }
+
+    /// Whether nothing is left to catch up with: no camera or path animation
+    /// running, no load running or queued, no rebuild of the splat objects
+    /// waiting, no photo loading, no live metrics or evaluation in flight.
+    pub fn settled(&self) -> bool {
+        !self.animating
+            && self.load.is_none()
+            && self.load_queue.is_empty()
+            && self.rebuild_due.is_none()
+            && self.photo.is_none()
+            && self.metrics_pending.is_none()
+            && self.eval.is_none()
     }
 
     /// The waker other threads use to wake this viewer.

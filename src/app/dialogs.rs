@@ -18,7 +18,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::file_browser::{default_file_name, extensions, is_save, title};
+use super::file_browser::{default_file_name, extensions, is_save, picks_folder, title};
 use super::state::Dialog;
 use super::{UserEvent, Waker};
 
@@ -115,7 +115,10 @@ pub fn spawn(
             if !wanted.is_empty() {
                 d = d.add_filter(title(dialog), wanted);
             }
-            if dialog == Dialog::OpenScene {
+            if matches!(
+                dialog,
+                Dialog::OpenScene | Dialog::AddScene | Dialog::OpenSceneB
+            ) {
                 d = d.add_filter("All files", &["*"]);
             }
             if let Some(name) = default_file_name(dialog) {
@@ -124,6 +127,8 @@ pub fn spawn(
             let started = Instant::now();
             let path = if is_save(dialog) {
                 d.save_file()
+            } else if picks_folder(dialog) {
+                d.pick_folder()
             } else {
                 d.pick_file()
             };

@@ -17,7 +17,11 @@ use super::state::Dialog;
 /// with the native dialogs' filters.
 pub fn extensions(dialog: Dialog) -> &'static [&'static str] {
     match dialog {
-        Dialog::OpenScene => &["ply", "splat", "ksplat", "spz", "sog", "json"],
+        Dialog::OpenScene | Dialog::AddScene | Dialog::OpenSceneB => &[
+            "ply", "splat", "ksplat", "spz", "sog", "json", "obj", "gltf", "glb",
+        ],
+        // A folder is chosen: only folders are listed.
+        Dialog::OpenDataset => &[],
         Dialog::OpenCameras | Dialog::LoadPath | Dialog::SavePath => &["json"],
         Dialog::ExportVideo => &["mp4"],
     }
@@ -26,7 +30,10 @@ pub fn extensions(dialog: Dialog) -> &'static [&'static str] {
 /// The dialog's window title.
 pub fn title(dialog: Dialog) -> &'static str {
     match dialog {
-        Dialog::OpenScene => "Open a Gaussian splat scene",
+        Dialog::OpenScene => "Open a scene (splats, mesh or point cloud)",
+        Dialog::AddScene => "Add a file to the scene",
+        Dialog::OpenSceneB => "Open a scene to compare against (B)",
+        Dialog::OpenDataset => "Open a dataset folder (COLMAP, cameras.json + images, 3DGS output)",
         Dialog::OpenCameras => "Open training cameras (cameras.json)",
         Dialog::LoadPath => "Load a camera path",
         Dialog::SavePath => "Save the camera path",
@@ -46,6 +53,11 @@ pub fn default_file_name(dialog: Dialog) -> Option<&'static str> {
 /// Whether `dialog` picks a file to write.
 pub fn is_save(dialog: Dialog) -> bool {
     matches!(dialog, Dialog::SavePath | Dialog::ExportVideo)
+}
+
+/// Whether `dialog` picks a folder.
+pub fn picks_folder(dialog: Dialog) -> bool {
+    dialog == Dialog::OpenDataset
 }
 
 /// Whether `path` has one of `extensions` (any case).
@@ -184,9 +196,13 @@ impl FileBrowser {
 
     /// The Open / Save button: the typed name (relative to the folder, or a whole
     /// path). A folder is entered; an open dialog needs an existing file with one
-    /// of its extensions; a save dialog adds the extension when it is missing.
+    /// of its extensions; a save dialog adds the extension when it is missing. A
+    /// folder dialog chooses the folder listed when no name is typed.
     pub fn confirm(&mut self) -> Outcome {
         let name = self.file_name.trim();
+        if name.is_empty() && picks_folder(self.dialog) {
+            return Outcome::Chosen(self.folder.clone());
+        }
         if name.is_empty() {
             return self.problem("type a file name or pick a file".into());
         }

@@ -7,11 +7,20 @@
 //! loop when done: loading, file dialogs, screenshot writing, video encoding.
 
 pub mod command;
+pub mod compare;
+mod compare_frame;
+pub mod compare_view;
 pub mod core;
 pub mod dialogs;
+mod eval_worker;
 pub mod file_browser;
+pub mod ground_truth;
 mod handlers;
 pub mod loading;
+mod metrics_worker;
+mod object_loads;
+mod object_sync;
+pub mod objects;
 pub mod scene_view;
 pub mod screenshot;
 pub mod state;
@@ -44,15 +53,29 @@ pub enum UserEvent {
     ScreenshotDone(Result<PathBuf, String>),
     /// A video export ended: the file and its frame count, or why not.
     VideoDone(Result<(PathBuf, u64), String>),
+    /// A worker (live metrics, dataset evaluation, photo loading) has news;
+    /// the next frame reads it.
+    WorkerNews,
 }
 
 /// Wakes the viewer from another thread with news (the window sends it through
 /// its event loop; tests may ignore it).
 pub type Waker = Arc<dyn Fn(UserEvent) + Send + Sync>;
 
-/// Opens a window and loads `scene_path` (if any) in the background. Files that
+/// What the window opens with.
+#[derive(Clone, Debug, Default)]
+pub struct Launch {
+    /// The first is the scene, the others are added to it as objects.
+    pub scenes: Vec<PathBuf>,
+    /// B, compared with the scene.
+    pub compare: Option<PathBuf>,
+    /// A dataset for ground truth.
+    pub dataset: Option<PathBuf>,
+}
+
+/// Opens a window and loads what `launch` names in the background. Files that
 /// fail to load show an error in the overlay instead of exiting.
-pub fn run_viewer(scene_path: Option<PathBuf>) -> anyhow::Result<()> {
+pub fn run_viewer(launch: Launch) -> anyhow::Result<()> {
     let settings_path = match Settings::default_path() {
         Ok(path) => Some(path),
         Err(err) => {
@@ -73,7 +96,7 @@ pub fn run_viewer(scene_path: Option<PathBuf>) -> anyhow::Result<()> {
     let mut app = ViewerApp {
         settings: Some(settings),
         settings_path,
-        scene_path,
+        launch,
         proxy: event_loop.create_proxy(),
         viewer: None,
         fatal: None,
@@ -85,7 +108,7 @@ pub fn run_viewer(scene_path: Option<PathBuf>) -> anyhow::Result<()> {
 struct ViewerApp {
     settings: Option<Settings>,
     settings_path: Option<PathBuf>,
-    scene_path: Option<PathBuf>,
+    launch: Launch,
     proxy: EventLoopProxy<UserEvent>,
     viewer: Option<Viewer>,
     /// An error that ended the app (e.g. no GPU), returned from `run_viewer`.
@@ -105,8 +128,17 @@ impl ApplicationHandler<UserEvent> for ViewerApp {
             self.proxy.clone(),
         ) {
             Ok(mut viewer) => {
-                if let Some(path) = self.scene_path.take() {
-                    viewer.core.open_scene(path);
+                let launch = std::mem::take(&mut self.launch);
+                // The dataset first: a training output opens its scene, which
+                // scenes named on the command line then replace.
+                if let Some(dir) = launch.dataset {
+                    viewer.core.open_dataset(&dir);
+                }
+                if !launch.scenes.is_empty() {
+                    viewer.core.open_scenes(launch.scenes);
+                }
+                if let Some(b) = launch.compare {
+                    viewer.core.open_b(b);
                 }
                 self.viewer = Some(viewer);
             }
@@ -134,6 +166,7 @@ impl ApplicationHandler<UserEvent> for ViewerApp {
             UserEvent::DialogClosed(dialog, outcome) => viewer.core.dialog_closed(dialog, outcome),
             UserEvent::ScreenshotDone(result) => viewer.core.screenshot_done(result),
             UserEvent::VideoDone(result) => viewer.core.video_done(result),
+            UserEvent::WorkerNews => {}
         }
         viewer.window.request_redraw();
     }
@@ -149,7 +182,9 @@ impl ApplicationHandler<UserEvent> for ViewerApp {
             }
             WindowEvent::RedrawRequested => viewer.redraw(event_loop),
             WindowEvent::DroppedFile(path) => {
-                viewer.core.dropped(path);
+                // Shift adds the file to the scene, Ctrl opens it as B.
+                let modifiers = viewer.modifiers();
+                viewer.core.dropped_with(path, modifiers);
                 viewer.window.request_redraw();
             }
             other => {

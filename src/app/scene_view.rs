@@ -1,6 +1,11 @@
-//! GPU side of the 3D view: the renderer, the resident scene, the window's
-//! `SplatView`, and the texture the splats are rendered into, which egui then
-//! draws under the overlay.
+//! GPU side of the 3D view: the renderer, the resident scene (one `SplatScene`
+//! holding every visible splat object, one `MeshScene` per mesh object), the
+//! window's `SplatView`, and the texture the scene is rendered into, which egui
+//! then draws under the overlay. Meshes are drawn first and the splats are
+//! depth-tested against them (`Renderer::encode_view_with_meshes`).
+//!
+//! The splat scene is shared (`Arc`) so that a dataset evaluation on a worker
+//! thread can draw it while the window goes on.
 //!
 //! The texture is re-rendered only when what it shows changes (camera, size, LOD,
 //! background, scene) or when the renderer says the last image was a stand-in (a
@@ -10,12 +15,17 @@
 //! Training-camera frusta are drawn into the same texture after the splats
 //! (`render::lines`), tested against the view's depth texture when it has one.
 
+use std::sync::Arc;
+
+use super::objects::ObjectId;
 use crate::gpu::{GpuContext, GpuError};
 use crate::render::lines::{LineBatch, LineRenderer, LineSegment};
-use crate::render::offscreen::OffscreenView;
+use crate::render::offscreen::{OffscreenView, SceneRefs};
 use crate::render::scene::AppendError;
-use crate::render::{RenderError, Renderer, SplatScene, SplatView, ViewReport};
-use crate::scene::{AaMode, PinholeCamera, SplatCloud};
+use crate::render::{
+    DepthInput, MeshParams, MeshScene, RenderError, Renderer, SplatScene, SplatView, ViewReport,
+};
+use crate::scene::{AaMode, PinholeCamera, Similarity, SplatCloud};
 use crate::settings::LodSettings;
 use crate::ui::SceneImage;
 
@@ -25,7 +35,25 @@ struct RenderKey {
     camera: PinholeCamera,
     lod: LodSettings,
     background: [f32; 3],
+    mesh: MeshParams,
     generation: u64,
+}
+
+/// One mesh object on the GPU.
+pub struct GpuMesh {
+    pub id: ObjectId,
+    pub scene: MeshScene,
+    pub visible: bool,
+    /// The placement its transforms were last written with.
+    pub placement: Similarity,
+}
+
+/// What a streamed load moved aside until it completes.
+struct Previous {
+    splats: Arc<SplatScene>,
+    hidden: bool,
+    /// `None` when the load keeps the meshes (a reload).
+    meshes: Option<Vec<GpuMesh>>,
 }
 
 struct Target {
@@ -36,7 +64,11 @@ struct Target {
 
 pub struct SceneView {
     pub renderer: Renderer,
-    scene: SplatScene,
+    scene: Arc<SplatScene>,
+    /// Drawn instead of `scene` while the only splat object is hidden.
+    empty: Arc<SplatScene>,
+    splats_hidden: bool,
+    meshes: Vec<GpuMesh>,
     /// The window's view of the scene.
     view: SplatView,
     /// The view of screenshots and exports (made on first use), on the same
@@ -47,7 +79,7 @@ pub struct SceneView {
     target: Option<Target>,
     last: Option<RenderKey>,
     /// The scene shown before a streamed load started, until it completes.
-    previous: Option<SplatScene>,
+    previous: Option<Previous>,
     lines: LineRenderer,
     line_batch: LineBatch,
     /// The lines of the last render.
@@ -62,10 +94,13 @@ impl SceneView {
         if !view.enable_profiling(device, &gpu.queue) {
             log::info!("no timestamp queries on this adapter: no per-pass GPU times");
         }
-        let scene = SplatScene::new(device, &SplatCloud::new(0))?;
+        let empty = Arc::new(SplatScene::new(device, &SplatCloud::new(0))?);
         Ok(Self {
             renderer,
-            scene,
+            scene: empty.clone(),
+            empty,
+            splats_hidden: false,
+            meshes: Vec::new(),
             view,
             shot_view: None,
             generation: 0,
@@ -80,19 +115,28 @@ impl SceneView {
     }
 
     /// Starts showing a streamed scene of `total` splats: allocates its buffers
-    /// and keeps the current scene aside until `finish_stream` or `abort_stream`.
+    /// and keeps the current splats (and, with `replace_meshes`, the meshes)
+    /// aside until `finish_stream` or `abort_stream`.
     pub fn begin_stream(
         &mut self,
         device: &wgpu::Device,
         total: usize,
         sh_degree: u32,
         aa_mode: AaMode,
+        replace_meshes: bool,
     ) -> Result<(), GpuError> {
-        let scene = SplatScene::with_capacity(device, total, sh_degree, aa_mode)?;
+        let scene = Arc::new(SplatScene::with_capacity(
+            device, total, sh_degree, aa_mode,
+        )?);
         let old = std::mem::replace(&mut self.scene, scene);
+        let hidden = std::mem::take(&mut self.splats_hidden);
         // Keep the scene from before the first streamed load, not an aborted one.
         if self.previous.is_none() {
-            self.previous = Some(old);
+            self.previous = Some(Previous {
+                splats: old,
+                hidden,
+                meshes: replace_meshes.then(|| std::mem::take(&mut self.meshes)),
+            });
         }
         self.last = None;
         Ok(())
@@ -104,12 +148,17 @@ impl SceneView {
         queue: &wgpu::Queue,
         chunk: &SplatCloud,
     ) -> Result<(), AppendError> {
-        self.scene.append(queue, chunk)?;
+        // The streamed scene is new (`begin_stream`), so nothing else holds it.
+        if let Some(scene) = Arc::get_mut(&mut self.scene) {
+            scene.append(queue, chunk)?;
+        } else {
+            log::error!("the streamed scene is shared: chunk not uploaded");
+        }
         self.last = None;
         Ok(())
     }
 
-    /// The streamed scene is complete: drop the one kept aside, measure the
+    /// The streamed scene is complete: drop what was kept aside, measure the
     /// rasterizers again on the whole scene.
     pub fn finish_stream(&mut self) {
         self.previous = None;
@@ -120,9 +169,63 @@ impl SceneView {
     /// The streamed load failed: show the scene from before it again.
     pub fn abort_stream(&mut self) {
         if let Some(previous) = self.previous.take() {
-            self.scene = previous;
+            self.scene = previous.splats;
+            self.splats_hidden = previous.hidden;
+            if let Some(meshes) = previous.meshes {
+                self.meshes = meshes;
+            }
         }
         self.last = None;
+    }
+
+    /// Replaces the splat scene (one built from the objects' CPU copies).
+    pub fn set_splats(&mut self, scene: SplatScene) {
+        self.scene = Arc::new(scene);
+        self.view.reset_raster_choice();
+        self.last = None;
+    }
+
+    /// Draws no splats (the only splat object is hidden) or the scene again.
+    pub fn set_splats_hidden(&mut self, hidden: bool) {
+        if self.splats_hidden != hidden {
+            self.splats_hidden = hidden;
+            self.last = None;
+        }
+    }
+
+    /// Drops every splat and mesh (the scene is replaced by a mesh).
+    pub fn clear(&mut self) {
+        self.scene = self.empty.clone();
+        self.splats_hidden = false;
+        self.meshes.clear();
+        self.last = None;
+    }
+
+    /// The mesh objects on the GPU; call `set_generation` after changing them.
+    pub fn meshes_mut(&mut self) -> &mut Vec<GpuMesh> {
+        &mut self.meshes
+    }
+
+    pub fn meshes(&self) -> &[GpuMesh] {
+        &self.meshes
+    }
+
+    /// The splats drawn now (empty while hidden).
+    pub fn drawn_splats(&self) -> &Arc<SplatScene> {
+        if self.splats_hidden {
+            &self.empty
+        } else {
+            &self.scene
+        }
+    }
+
+    /// The visible meshes, in object order.
+    pub fn visible_meshes(&self) -> Vec<&MeshScene> {
+        self.meshes
+            .iter()
+            .filter(|m| m.visible)
+            .map(|m| &m.scene)
+            .collect()
     }
 
     /// Marks the image stale under a new scene generation.
@@ -131,7 +234,7 @@ impl SceneView {
         self.last = None;
     }
 
-    /// The resident scene.
+    /// The resident splat scene (also while hidden).
     pub fn scene(&self) -> &SplatScene {
         &self.scene
     }
@@ -141,17 +244,20 @@ impl SceneView {
         &self.view
     }
 
-    /// GPU bytes of the current scene and the window's view.
+    /// GPU bytes of the current splat scene and the window's view.
     pub fn gpu_bytes(&self) -> u64 {
         self.scene.resident_bytes() + self.view.gpu_bytes()
     }
 
     /// The texture of the last render, for egui.
     pub fn image(&self) -> Option<SceneImage> {
-        self.target.as_ref().map(|t| SceneImage { texture: t.id })
+        self.target.as_ref().map(|t| SceneImage {
+            texture: t.id,
+            compare: None,
+        })
     }
 
-    /// Renders the splats for `camera` (of the window's size) and then `lines`
+    /// Renders the scene for `camera` (of the window's size) and then `lines`
     /// into the view texture if anything changed. Returns whether it rendered.
     #[allow(clippy::too_many_arguments)]
     pub fn prepare(
@@ -162,6 +268,7 @@ impl SceneView {
         camera: &PinholeCamera,
         lod: &LodSettings,
         background: [f32; 3],
+        mesh: &MeshParams,
         lines: &[LineSegment],
     ) -> Result<bool, RenderError> {
         let size = (camera.width.max(1), camera.height.max(1));
@@ -170,6 +277,7 @@ impl SceneView {
             camera: *camera,
             lod: *lod,
             background,
+            mesh: *mesh,
             generation: self.generation,
         };
         let Some(target) = self.target.as_ref() else {
@@ -179,15 +287,36 @@ impl SceneView {
             return Ok(false);
         }
         let params = lod.view_params(*camera, background);
-        self.renderer.encode_view(
+        let splats = if self.splats_hidden {
+            &self.empty
+        } else {
+            &self.scene
+        };
+        let meshes: Vec<&MeshScene> = self
+            .meshes
+            .iter()
+            .filter(|m| m.visible)
+            .map(|m| &m.scene)
+            .collect();
+        self.renderer.encode_view_with_meshes(
             gpu,
             encoder,
-            &self.scene,
+            splats,
+            &meshes,
+            mesh,
             &mut self.view,
             &params,
             &target.view,
         )?;
         self.line_batch.set(&gpu.device, &gpu.queue, lines);
+        // Lines hide behind the meshes (their depth is the view's mesh depth).
+        let depth = match &self.view.meshes {
+            Some(data) if !meshes.is_empty() => Some(DepthInput {
+                view: &data.depth,
+                size: data.size,
+            }),
+            _ => params.depth,
+        };
         self.lines.encode(
             &gpu.device,
             &gpu.queue,
@@ -195,7 +324,7 @@ impl SceneView {
             &self.line_batch,
             camera,
             lod.near_plane,
-            params.depth,
+            depth,
             &target.view,
             self.format,
         );
@@ -205,7 +334,9 @@ impl SceneView {
     }
 
     /// Records a frame of the screenshot view (`camera` of any size) into its own
-    /// texture; read it with [`Self::shot_texture`] after submitting.
+    /// texture, meshes included; read it with [`Self::shot_texture`] after
+    /// submitting.
+    #[allow(clippy::too_many_arguments)]
     pub fn encode_shot(
         &mut self,
         gpu: &GpuContext,
@@ -213,13 +344,30 @@ impl SceneView {
         camera: &PinholeCamera,
         lod: &LodSettings,
         background: [f32; 3],
+        mesh: &MeshParams,
     ) -> Result<(), RenderError> {
         let renderer = &self.renderer;
         let shot = self
             .shot_view
             .get_or_insert_with(|| OffscreenView::new(&gpu.device, renderer));
         let params = lod.view_params(*camera, background);
-        shot.encode(gpu, &self.renderer, encoder, &self.scene, &params)
+        let meshes: Vec<&MeshScene> = self
+            .meshes
+            .iter()
+            .filter(|m| m.visible)
+            .map(|m| &m.scene)
+            .collect();
+        let splats = if self.splats_hidden {
+            &self.empty
+        } else {
+            &self.scene
+        };
+        let refs = SceneRefs {
+            splats,
+            meshes: &meshes,
+            mesh_params: *mesh,
+        };
+        shot.encode_scene(gpu, &self.renderer, encoder, refs, &params)
     }
 
     /// The screenshot view's output texture, once a shot was encoded.

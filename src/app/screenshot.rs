@@ -1,5 +1,6 @@
 //! Screenshots on the window's device: a shot is one frame of the scene view's
-//! screenshot `SplatView` (the same resident scene, any size, e.g. 4K) recorded
+//! screenshot `SplatView` (the same resident scene, meshes included, any size,
+//! e.g. 4K) recorded
 //! into the window's next frame, read back without blocking while the window
 //! keeps drawing, and written as a PNG on a helper thread. A compute-rasterizer
 //! shot whose tile buffers overflowed is rendered again with grown buffers, as
@@ -13,6 +14,7 @@ use std::sync::mpsc::Sender;
 
 use super::{UserEvent, Waker};
 use crate::gpu::readback::AsyncTextureReadback;
+use crate::render::MeshParams;
 use crate::scene::PinholeCamera;
 use crate::settings::LodSettings;
 
@@ -31,6 +33,8 @@ pub struct ShotRequest {
     pub camera: PinholeCamera,
     pub background: [f32; 3],
     pub lod: LodSettings,
+    /// How meshes are drawn.
+    pub mesh: MeshParams,
     pub sink: ShotSink,
 }
 

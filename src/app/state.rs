@@ -16,9 +16,14 @@ use crate::scene::{AaMode, SceneBounds};
 use crate::settings::{ScreenshotSize, Settings};
 
 use super::command::Command;
+use super::compare::CompareState;
 use super::file_browser::FileBrowser;
+use super::ground_truth::GroundTruth;
+use super::objects::{ObjectEntry, ObjectId};
 
-/// A summary of the loaded scene for the overlay.
+/// A summary of the loaded scene for the overlay (with several objects: the
+/// first object's file, the splats of all of them, the bounds of the visible
+/// ones; `objects` lists each).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SceneInfo {
     pub path: PathBuf,
@@ -37,6 +42,12 @@ pub struct SceneInfo {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialog {
     OpenScene,
+    /// A file to add to the scene as another object.
+    AddScene,
+    /// A scene file to compare against (B).
+    OpenSceneB,
+    /// A dataset folder (COLMAP, 3DGS cameras.json + images, 3DGS output).
+    OpenDataset,
     OpenCameras,
     LoadPath,
     SavePath,
@@ -50,7 +61,12 @@ pub enum Effect {
     /// The in-app file browser confirmed a file for this dialog.
     DialogChosen(Dialog, PathBuf),
     LoadScene(PathBuf),
+    /// Add a file to the scene as another object.
+    AddScene(PathBuf),
     CancelLoad,
+    /// Evaluate the dataset's views (`GroundTruth::eval_split`) on a worker.
+    Evaluate,
+    CancelEvaluation,
     Screenshot {
         width: u32,
         height: u32,
@@ -126,6 +142,13 @@ pub struct AppState {
     pub settings: Settings,
     pub rig: CameraRig,
     pub scene: Option<SceneInfo>,
+    /// The scene's objects, in the order they were loaded.
+    pub objects: Vec<ObjectEntry>,
+    pub next_object_id: ObjectId,
+    /// B and the compare view (`settings.compare` holds its persisted choices).
+    pub compare: CompareState,
+    /// The dataset open for ground-truth comparison and evaluation.
+    pub dataset: Option<GroundTruth>,
     /// Whether the camera still shows the framing of the scene (the user has not
     /// moved it since): a streamed load then frames the complete scene again.
     pub camera_untouched: bool,
@@ -171,10 +194,15 @@ impl AppState {
         rig.damping = Damping {
             half_life: settings.smoothing_s,
         };
+        let compare = CompareState::new(&rig);
         Self {
             settings,
             rig,
             scene: None,
+            objects: Vec::new(),
+            next_object_id: 1,
+            compare,
+            dataset: None,
             camera_untouched: true,
             training: TrainingCameras::default(),
             path: PathEditor::default(),
@@ -202,13 +230,16 @@ impl AppState {
         self.settings.add_recent(&info.path);
         self.scene = Some(info);
         self.frame_new_scene();
-        self.training = TrainingCameras::default();
+        // An open dataset's cameras stay (its scene may be opened after it).
+        if self.dataset.is_none() {
+            self.training = TrainingCameras::default();
+        }
     }
 
     /// The view a scene opens with (`OrbitCamera::initial_view`, shared with
     /// `splatview render`), reached at once.
-    fn frame_new_scene(&mut self) {
-        let bounds = self.scene.as_ref().and_then(|s| s.bounds);
+    pub fn frame_new_scene(&mut self) {
+        let bounds = self.scene_bounds();
         self.rig.reset(bounds, self.aspect());
         self.rig.update(f32::INFINITY);
         self.camera_untouched = true;
@@ -259,9 +290,23 @@ impl AppState {
 
     /// Carries out one user action.
     pub fn execute(&mut self, command: Command) {
-        let bounds = self.scene.as_ref().and_then(|s| s.bounds);
+        if self.execute_compare(command) {
+            return;
+        }
+        let bounds = self.scene_bounds();
         match command {
             Command::OpenScene => self.effects.push(Effect::Dialog(Dialog::OpenScene)),
+            Command::AddScene => self.effects.push(Effect::Dialog(Dialog::AddScene)),
+            Command::OpenSceneB => self.effects.push(Effect::Dialog(Dialog::OpenSceneB)),
+            Command::OpenDataset => self.effects.push(Effect::Dialog(Dialog::OpenDataset)),
+            Command::ToggleWireframe => self.settings.mesh.wireframe ^= true,
+            Command::ToggleMeshLighting => {
+                self.settings.mesh.shading = match self.settings.mesh.shading {
+                    crate::settings::ShadingSetting::Lit => crate::settings::ShadingSetting::Unlit,
+                    crate::settings::ShadingSetting::Unlit => crate::settings::ShadingSetting::Lit,
+                }
+            }
+            Command::ToggleBackFaceCulling => self.settings.mesh.cull_back_faces ^= true,
             Command::OpenCameras => self.effects.push(Effect::Dialog(Dialog::OpenCameras)),
             Command::OpenRecent(i) => match self.settings.recent_files.get(i) {
                 Some(path) => self.effects.push(Effect::LoadScene(path.clone())),
@@ -341,6 +386,8 @@ impl AppState {
                 }
             }
             Command::CancelExport => self.effects.push(Effect::CancelExport),
+            // Handled by `execute_compare`.
+            _ => {}
         }
     }
 
@@ -468,6 +515,21 @@ impl AppState {
 
     /// Routes one frame of 3D-view input to the camera.
     pub fn camera_input(&mut self, pointer: &PointerInput, keys: MoveKeys) {
+        self.camera_input_for(pointer, keys, false);
+    }
+
+    /// Routes one frame of 3D-view input to A's camera, or to B's when
+    /// `to_b` and the compare cameras are unlocked.
+    pub fn camera_input_for(&mut self, pointer: &PointerInput, keys: MoveKeys, to_b: bool) {
+        if to_b && self.comparing() && !self.settings.compare.lock_cameras {
+            self.compare.b_rig.pointer(pointer);
+            self.compare.b_rig.set_move_keys(keys);
+            self.rig.set_move_keys(MoveKeys::default());
+            return;
+        }
+        if self.comparing() && !self.settings.compare.lock_cameras {
+            self.compare.b_rig.set_move_keys(MoveKeys::default());
+        }
         let moved = *pointer
             != PointerInput {
                 viewport_height: pointer.viewport_height,
@@ -515,6 +577,9 @@ impl AppState {
             animating |= self.path.playing;
         }
         animating |= self.rig.update(dt);
+        if self.comparing() && !self.settings.compare.lock_cameras {
+            animating |= self.compare.b_rig.update(dt);
+        }
         animating | self.loading.is_some()
     }
 

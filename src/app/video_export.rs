@@ -160,6 +160,7 @@ impl ViewerCore {
                 camera: sample.pose.camera(sample.fov_y, width, height),
                 background: self.state.settings.background,
                 lod: self.state.settings.lod.clamped(),
+                mesh: self.state.settings.mesh.params(),
                 sink: ShotSink::VideoFrame,
             });
         }

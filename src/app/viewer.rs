@@ -118,6 +118,11 @@ impl Viewer {
         Ok(viewer)
     }
 
+    /// The modifier keys held now (as egui saw them last).
+    pub fn modifiers(&self) -> egui::Modifiers {
+        self.core.egui_ctx.input(|i| i.modifiers)
+    }
+
     /// Hands a window event to egui; redraws if egui wants to.
     pub fn on_window_event(&mut self, event: &WindowEvent) {
         let response = self.egui_state.on_window_event(&self.window, event);

@@ -12,7 +12,7 @@ pub mod headless_adapter;
 pub mod report;
 mod run;
 
-pub use run::{EvalOptions, EvalReport, ImageResult, SkippedView, evaluate};
+pub use run::{EvalOptions, EvalReport, ImageResult, SkippedView, evaluate, fit_photo};
 
 use crate::scene::PinholeCamera;
 

@@ -161,7 +161,8 @@ fn evaluate_view(
 /// The camera and photo to compare: a photo within one pixel of the camera's size
 /// (rounding of a downscaled folder) keeps its size and the camera follows it;
 /// any other size is rescaled to the camera's, as 3DGS resizes its photos.
-fn fit_photo(
+/// (The window's ground-truth view fits its photos the same way.)
+pub fn fit_photo(
     view: &DatasetView,
     photo: image::RgbImage,
 ) -> (

@@ -41,6 +41,7 @@ pub const SHADER_FILES: &[(&str, &str)] = &[
         include_str!("../../shaders/splat_compact.wgsl"),
     ),
     ("compose.wgsl", include_str!("../../shaders/compose.wgsl")),
+    ("diff.wgsl", include_str!("../../shaders/diff.wgsl")),
     ("lines.wgsl", include_str!("../../shaders/lines.wgsl")),
     ("mesh.wgsl", include_str!("../../shaders/mesh.wgsl")),
     (

@@ -9,6 +9,7 @@
 //! all go through it.
 
 pub mod compose;
+pub mod diff;
 pub mod formats;
 pub mod lines;
 pub mod lod;

@@ -35,6 +35,9 @@ pub struct LodSettings {
     pub raster: Raster,
     /// Anti-aliasing: the mode the scene's file asks for, or a fixed one.
     pub aa: AaChoice,
+    /// Bits of the depth sort key: 16, 24 (the default) or 32 (exact float
+    /// order); fewer bits sort faster and may reorder splats at close depths.
+    pub sort_key_bits: u32,
 }
 
 impl Default for LodSettings {
@@ -49,6 +52,7 @@ impl Default for LodSettings {
             far_plane: None,
             raster: Raster::default(),
             aa: AaChoice::default(),
+            sort_key_bits: crate::render::params::DEFAULT_SORT_KEY_BITS,
         }
     }
 }
@@ -75,6 +79,11 @@ impl LodSettings {
                 .map(|f| f.max(finite_or(self.near_plane, 0.2).clamp(1e-4, 1e4) * 1.01)),
             raster: self.raster,
             aa: self.aa,
+            sort_key_bits: match self.sort_key_bits {
+                0..=16 => 16,
+                17..=24 => 24,
+                _ => 32,
+            },
         }
     }
 
@@ -99,6 +108,7 @@ impl LodSettings {
             raster: self.raster,
             aa: self.aa,
             background,
+            sort_key_bits: self.clamped().sort_key_bits,
             ..ViewParams::new(camera)
         }
     }
@@ -132,8 +142,10 @@ mod tests {
             far_plane: Some(0.0),
             raster: Raster::Compute,
             aa: AaChoice::Mip,
+            sort_key_bits: 20,
         };
         let c = wild.clamped();
+        assert_eq!(c.sort_key_bits, 24);
         assert_eq!(c.near_plane, 1e-4);
         assert!(c.far_plane.is_some_and(|f| f > c.near_plane));
         assert_eq!(c.sh_degree_cap, 3);

@@ -1,5 +1,5 @@
 //! User settings that persist between runs: camera mode and speeds, up axis, LOD,
-//! recent files, window size, screenshot size.
+//! recent files, window size, screenshot size, mesh drawing, the compare view.
 //!
 //! Stored as JSON in the platform config directory (`dirs::config_dir()`, e.g.
 //! `~/.config/splatview/settings.json` on Linux); `SPLATVIEW_CONFIG_DIR` overrides the
@@ -10,9 +10,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub mod compare;
 pub mod lod;
+pub mod mesh;
 
+pub use compare::{CompareLayout, CompareSettings, DiffMap};
 pub use lod::LodSettings;
+pub use mesh::{MeshSettings, ShadingSetting};
 
 use crate::controls::orbit::DEFAULT_FOV_Y_DEGREES;
 use crate::controls::{CameraMode, UpAxis};
@@ -73,6 +77,10 @@ pub struct Settings {
     /// Folders files were picked in (the in-app file browser lists them), most
     /// recent first.
     pub recent_folders: Vec<PathBuf>,
+    /// How meshes and point clouds are drawn.
+    pub mesh: MeshSettings,
+    /// The compare view (layout, divider, flicker, difference map, B's settings).
+    pub compare: CompareSettings,
 }
 
 /// Default `frustum_size`: an eighth of the scene radius, large enough to see
@@ -114,6 +122,8 @@ impl Default for Settings {
             frustum_size: DEFAULT_FRUSTUM_SIZE,
             video_fps: 30,
             recent_folders: Vec::new(),
+            mesh: MeshSettings::default(),
+            compare: CompareSettings::default(),
         }
     }
 }
@@ -210,6 +220,8 @@ impl Settings {
             self.frustum_size = d.frustum_size;
         }
         self.video_fps = self.video_fps.clamp(1, 240);
+        self.mesh = self.mesh.clamped();
+        self.compare = self.compare.clamped();
         self.window_size = [
             self.window_size[0].clamp(200, 16384),
             self.window_size[1].clamp(150, 16384),
@@ -264,6 +276,7 @@ mod tests {
                 far_plane: Some(250.0),
                 raster: crate::render::Raster::Compute,
                 aa: crate::scene::AaChoice::Mip,
+                sort_key_bits: 16,
             },
             background: [1.0, 0.5, 0.0],
             window_size: [1600, 900],
@@ -278,6 +291,26 @@ mod tests {
             video_fps: 24,
             recent_folders: vec!["/data".into()],
             recent_files: vec![],
+            mesh: MeshSettings {
+                shading: ShadingSetting::Unlit,
+                cull_back_faces: true,
+                wireframe: true,
+                point_size_px: 5.0,
+            },
+            compare: CompareSettings {
+                layout: CompareLayout::Difference,
+                split_vertical: false,
+                split_position: 0.3,
+                flicker_hz: 4.0,
+                diff_map: DiffMap::Flip,
+                diff_scale: 0.1,
+                lock_cameras: false,
+                live_metrics: false,
+                b_lod: LodSettings {
+                    splat_budget: Some(1000),
+                    ..LodSettings::default()
+                },
+            },
         };
         s.add_recent(Path::new("/data/a.ply"));
         s.add_recent(Path::new("/data/b.ply"));

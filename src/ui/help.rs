@@ -9,7 +9,7 @@ use crate::app::command::{Category, Command};
 use crate::app::state::AppState;
 
 /// Pointer and movement controls that are not commands: (keys, what they do).
-pub const MOUSE_AND_MOVEMENT: [(&str, &str); 8] = [
+pub const MOUSE_AND_MOVEMENT: [(&str, &str); 9] = [
     (
         "Left drag",
         "orbit (Orbit), look around (Fly), rotate (Trackball)",
@@ -24,13 +24,17 @@ pub const MOUSE_AND_MOVEMENT: [(&str, &str); 8] = [
         "go to that training camera or keyframe",
     ),
     ("Drop a file", "open a scene, cameras.json or camera path"),
+    (
+        "Shift / Ctrl + drop",
+        "add to the scene / compare against (B)",
+    ),
 ];
 
 /// Which categories each column shows.
 const COLUMNS: [&[Category]; 3] = [
     &[Category::File, Category::View],
-    &[Category::Camera],
-    &[Category::Path],
+    &[Category::Camera, Category::Path],
+    &[Category::Compare],
 ];
 
 pub fn help_window(ctx: &egui::Context, state: &mut AppState, commands: &mut Vec<Command>) {
@@ -58,7 +62,7 @@ pub fn help_window(ctx: &egui::Context, state: &mut AppState, commands: &mut Vec
 }
 
 fn help_contents(ui: &mut egui::Ui) {
-    ui.spacing_mut().item_spacing.y = 2.0;
+    ui.spacing_mut().item_spacing.y = 1.0;
     ui.horizontal_top(|ui| {
         for (i, categories) in COLUMNS.into_iter().enumerate() {
             ui.vertical(|ui| {
@@ -117,7 +121,7 @@ pub fn key_text(ctx: &egui::Context, shortcut: &egui::KeyboardShortcut) -> Strin
 fn key_grid<'a>(ui: &mut egui::Ui, id: &str, rows: impl Iterator<Item = (&'a str, &'a str)>) {
     egui::Grid::new(("help", id))
         .striped(true)
-        .spacing([12.0, 2.0])
+        .spacing([12.0, 1.0])
         .show(ui, |ui| {
             for (keys, what) in rows {
                 ui.label(

@@ -7,10 +7,13 @@
 //! registers with egui), and the GPU resources stay in the shell (`app::viewer`).
 //! Everything here is plain egui over `AppState`, so `egui_kittest` can test it.
 
+pub mod compare_panel;
+pub mod compare_view;
 mod file_browser;
 pub mod frusta;
 pub mod help;
 mod menu;
+mod objects_panel;
 mod panels;
 mod path_panel;
 mod viewport;
@@ -20,25 +23,52 @@ use egui::{Color32, Frame, Margin};
 use crate::app::command::Command;
 use crate::app::state::AppState;
 
-/// The rendered splats for this frame: a texture registered with egui, drawn under
-/// the overlay across the whole view.
+/// The rendered scene for this frame: a texture registered with egui, drawn under
+/// the overlay across the whole view; while comparing, the images of A and B
+/// (and their difference maps), which `compare_view` lays out.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SceneImage {
     pub texture: egui::TextureId,
+    pub compare: Option<CompareImages>,
+}
+
+/// A texture and its size in pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ImageRef {
+    pub texture: egui::TextureId,
+    pub size: (u32, u32),
+}
+
+/// The compare view's images (B, the |A - B| map and the FLIP map once they
+/// exist for the images on screen).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CompareImages {
+    pub a: ImageRef,
+    pub b: Option<ImageRef>,
+    pub diff: Option<ImageRef>,
+    pub flip: Option<ImageRef>,
 }
 
 /// Draws the overlay for one frame and carries out the commands it produced
 /// (from shortcuts, menus or buttons).
 pub fn show(ui: &mut egui::Ui, state: &mut AppState, scene: Option<SceneImage>) {
     let mut commands = shortcut_commands(ui.ctx());
-    if let Some(image) = scene {
-        let rect = ui.ctx().content_rect();
-        ui.ctx().layer_painter(egui::LayerId::background()).image(
-            image.texture,
-            rect,
-            egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
-            Color32::WHITE,
-        );
+    // The root ui's rect (inside its margin), before the panels take their part.
+    let root = ui.max_rect();
+    let compare_images = scene.and_then(|s| s.compare).filter(|_| state.comparing());
+    match scene {
+        // The compare layouts are painted below, in the area the panels leave.
+        Some(_) if state.comparing() => {}
+        Some(image) => {
+            let rect = ui.ctx().content_rect();
+            ui.ctx().layer_painter(egui::LayerId::background()).image(
+                image.texture,
+                rect,
+                egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
+                Color32::WHITE,
+            );
+        }
+        None => {}
     }
     if state.settings.show_overlay {
         egui::Panel::top("menu bar")
@@ -57,10 +87,49 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, scene: Option<SceneImage>) 
     panels::export_progress(ui.ctx(), state, &mut commands);
     egui::CentralPanel::default()
         .frame(Frame::NONE)
-        .show(ui, |ui| viewport::viewport(ui, state));
+        .show(ui, |ui| {
+            if state.comparing() {
+                // The compare layouts use the window less the panels (so B is not
+                // hidden under the side panel); the images are rendered at its size.
+                let area = compare_area(ui.max_rect(), root, ui.ctx().content_rect());
+                let ppp = ui.ctx().pixels_per_point();
+                let size = area.size() * ppp;
+                state.compare.area_px = Some((size.x.round() as u32, size.y.round() as u32));
+                if let Some(images) = &compare_images {
+                    compare_view::paint(ui.ctx(), state, images, area);
+                }
+                if state.settings.show_overlay {
+                    compare_view::overlay(ui.ctx(), state, compare_images, area);
+                }
+            }
+            viewport::viewport(ui, state)
+        });
     for command in commands {
         state.execute(command);
     }
+}
+
+/// The compare layouts' area: the central panel's rect (the window less the
+/// overlay's panels), with each side the panels leave free taken out to the
+/// window's edge (the root ui keeps a margin there, which the 3D view fills).
+pub fn compare_area(central: egui::Rect, root: egui::Rect, content: egui::Rect) -> egui::Rect {
+    let out = |side: f32, root_side: f32, edge: f32| {
+        if (side - root_side).abs() < 0.5 {
+            edge
+        } else {
+            side
+        }
+    };
+    egui::Rect::from_min_max(
+        egui::pos2(
+            out(central.min.x, root.min.x, content.min.x),
+            out(central.min.y, root.min.y, content.min.y),
+        ),
+        egui::pos2(
+            out(central.max.x, root.max.x, content.max.x),
+            out(central.max.y, root.max.y, content.max.y),
+        ),
+    )
 }
 
 /// Commands whose shortcut was pressed this frame (none while a text field has the

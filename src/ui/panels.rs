@@ -19,7 +19,19 @@ pub fn inspector(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Com
     egui::ScrollArea::both()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            section(ui, "Scene", true, |ui| scene_section(ui, state));
+            section(ui, "Scene", true, |ui| {
+                scene_section(ui, state);
+                if !state.objects.is_empty() {
+                    ui.separator();
+                    super::objects_panel::objects_list(ui, state, commands);
+                }
+            });
+            section(ui, "Compare", false, |ui| {
+                super::compare_panel::compare_section(ui, state, commands)
+            });
+            section(ui, "Ground truth", false, |ui| {
+                super::compare_panel::ground_truth_section(ui, state, commands)
+            });
             section(ui, "Stats", true, |ui| stats_section(ui, state));
             section(ui, "Camera", true, |ui| camera_section(ui, state, commands));
             section(ui, "Training cameras", false, |ui| {
@@ -30,6 +42,9 @@ pub fn inspector(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Com
             });
             section(ui, "Level of detail", false, |ui| {
                 lod_section(ui, state, commands)
+            });
+            section(ui, "Meshes", false, |ui| {
+                super::objects_panel::mesh_section(ui, state, commands)
             });
             section(ui, "Screenshot", false, |ui| {
                 screenshot_section(ui, state, commands)
@@ -45,7 +60,9 @@ fn section(ui: &mut egui::Ui, title: &str, open: bool, add: impl FnOnce(&mut egu
 
 fn scene_section(ui: &mut egui::Ui, state: &AppState) {
     let Some(scene) = &state.scene else {
-        ui.label("No scene loaded. File > Open, or drop a .ply onto the window.");
+        ui.label(
+            "No scene loaded. File > Open, or drop a file onto the window (Shift: add it, Ctrl: compare with it).",
+        );
         return;
     };
     egui::Grid::new("scene grid").num_columns(2).show(ui, |ui| {
@@ -59,20 +76,29 @@ fn scene_section(ui: &mut egui::Ui, state: &AppState) {
         ui.label("Splats");
         ui.label(scene.splat_count.to_string());
         ui.end_row();
-        ui.label("SH degree");
-        ui.label(scene.sh_degree.to_string());
-        ui.end_row();
-        ui.label("Anti-aliasing");
-        ui.label(format!("{} (from the file)", scene.aa_mode.name()))
-            .on_hover_text(
-                "The mode the scene's file asks for; the Level of detail section can override it",
-            );
-        ui.end_row();
+        // Meshes and point clouds alone have no splat settings to show.
+        if scene.splat_count > 0 {
+            ui.label("SH degree");
+            ui.label(scene.sh_degree.to_string());
+            ui.end_row();
+            ui.label("Anti-aliasing");
+            ui.label(format!("{} (from the file)", scene.aa_mode.name()))
+                .on_hover_text(
+                    "The mode the scene's file asks for; the Level of detail section can override it",
+                );
+            ui.end_row();
+        }
         if let Some(b) = scene.bounds {
+            let c = coordinate;
             ui.label("Bounds");
             ui.label(format!(
-                "[{:.2}, {:.2}, {:.2}]\n[{:.2}, {:.2}, {:.2}]",
-                b.min.x, b.min.y, b.min.z, b.max.x, b.max.y, b.max.z
+                "[{}, {}, {}]\n[{}, {}, {}]",
+                c(b.min.x),
+                c(b.min.y),
+                c(b.min.z),
+                c(b.max.x),
+                c(b.max.y),
+                c(b.max.z)
             ))
             .on_hover_text("robust bounds: 0.5% outliers ignored on each side of each axis");
             ui.end_row();
@@ -83,6 +109,16 @@ fn scene_section(ui: &mut egui::Ui, state: &AppState) {
             ui.end_row();
         }
     });
+}
+
+/// A coordinate for the panel: two decimals, or scientific notation for the
+/// huge values a point cloud's stray points can give (which would not fit).
+fn coordinate(v: f32) -> String {
+    if v.abs() < 1e5 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.2e}")
+    }
 }
 
 fn stats_section(ui: &mut egui::Ui, state: &AppState) {
@@ -345,6 +381,13 @@ fn lod_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
         };
         ui.label(RichText::new(text).small().weak());
     }
+    ui.horizontal(|ui| {
+        ui.label("Sort key bits");
+        for bits in [16, 24, 32] {
+            ui.selectable_value(&mut lod.sort_key_bits, bits, bits.to_string())
+                .on_hover_text("depth sort precision: 24 (default) gives the same images as 32 on the test scenes; 16 sorts faster");
+        }
+    });
     ui.horizontal(|ui| {
         ui.label("Anti-aliasing");
         egui::ComboBox::from_id_salt("aa mode")

@@ -1,6 +1,7 @@
 //! The 3D view: the area not covered by panels. Pointer drags, the wheel and the
-//! movement keys go to the camera rig (training camera frusta are drawn by the
-//! scene view's line pass, `frusta::segments`).
+//! movement keys go to the camera rig, or to B's while comparing with unlocked
+//! cameras (training camera frusta are drawn by the scene view's line pass,
+//! `frusta::segments`).
 
 use egui::{Key, PointerButton, Sense};
 use glam::{Vec2, Vec3};
@@ -35,7 +36,12 @@ pub fn viewport(ui: &mut egui::Ui, state: &mut AppState) {
     } else {
         move_keys(&ctx)
     };
-    state.camera_input(&pointer, keys);
+    // Unlocked compare cameras: input on B's side (or with "move B") moves B.
+    let at = response
+        .interact_pointer_pos()
+        .or_else(|| response.hover_pos());
+    let to_b = super::compare_view::pointer_moves_b(state, rect, at, pixels_per_point);
+    state.camera_input_for(&pointer, keys, to_b);
 }
 
 /// Wheel movement in notches (positive: away from the user, i.e. zoom in),

@@ -95,6 +95,31 @@ impl WindowHarness {
         self.finish_load();
     }
 
+    /// Adds `path` to the scene as the window's File > Add does and waits until
+    /// it shows.
+    pub fn add(&mut self, path: &Path) {
+        self.core.add_scene(path.to_owned());
+        self.settle();
+    }
+
+    /// Redraws (pumping loads and workers, waiting out throttled rebuilds)
+    /// until the viewer has nothing left to catch up with; returns the last
+    /// frame.
+    pub fn settle(&mut self) -> image::RgbImage {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            assert!(Instant::now() < deadline, "the viewer did not settle");
+            self.pump_events();
+            self.core.pump_load();
+            self.frame();
+            if self.core.settled() && self.core.state.loading.is_none() {
+                // One more frame shows what the last one prepared.
+                return self.frame();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Pumps the running load until it ends; fails on any error message.
     pub fn finish_load(&mut self) {
         self.finish_load_allowing_errors();
@@ -130,7 +155,7 @@ impl WindowHarness {
                 UserEvent::ScreenshotDone(result) => self.core.screenshot_done(result),
                 UserEvent::VideoDone(result) => self.core.video_done(result),
                 UserEvent::LoadProgress => self.core.pump_load(),
-                UserEvent::FrameDone { .. } => {}
+                UserEvent::FrameDone { .. } | UserEvent::WorkerNews => {}
             }
         }
     }
