@@ -146,4 +146,12 @@ fn bench_json_reports_the_level_of_detail_keys() {
             .expect("overdraw")
             > 0.0
     );
+
+    // Several files, as `render` takes them: a mesh drawn with the splats.
+    assert_eq!(off["mesh_objects"], 0);
+    let mesh = common::testdata("meshes/cube_binary.ply");
+    let with_mesh = bench(&[mesh.to_str().expect("UTF-8 path")]);
+    assert_eq!(with_mesh["mesh_objects"], 1);
+    assert_eq!(with_mesh["mesh_triangles"], 12);
+    assert_eq!(with_mesh["splats"], off["splats"]);
 }
