@@ -1,6 +1,7 @@
 // Lines in the 3D view (training-camera frusta): each segment is a screen-space
 // quad of `width` pixels (two triangles, six vertices, pulled from a storage
-// buffer), blended over the view's output after the splats.
+// buffer), drawn into the mesh targets before the splats (with depth) or
+// blended over a finished image (src/render/lines.rs).
 //
 // Both ends are moved into view space, clipped against the near plane, and
 // projected with the pinhole model of the splat passes (OpenCV axes: x right,
@@ -75,8 +76,16 @@ fn vs_main(@builtin(vertex_index) vertex_index: u32) -> VertexOutput {
     pixel += select(-side, side, plus);
     let z = select(a.z, b.z, at_b);
     let viewport = u.viewport_near_test.xy;
-    out.position = vec4<f32>(pixel.x / viewport.x * 2.0 - 1.0, 1.0 - pixel.y / viewport.y * 2.0, 0.0, 1.0);
+    // Clip-space z is the reversed depth (near / z in (0, 1]), with w = 1: the
+    // depth written when lines are drawn as geometry into the mesh targets
+    // (ignored over an image, which has no depth attachment).
     out.reversed_depth = near / z;
+    out.position = vec4<f32>(
+        pixel.x / viewport.x * 2.0 - 1.0,
+        1.0 - pixel.y / viewport.y * 2.0,
+        out.reversed_depth,
+        1.0,
+    );
     return out;
 }
 

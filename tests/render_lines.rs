@@ -138,3 +138,89 @@ fn lines_are_drawn_and_hidden_behind_closer_depth() {
     let behind = draw(Some(4.0));
     assert_eq!(behind, plain);
 }
+
+/// A wall of opaque grey splats at z = 2 filling the view, and one red line at
+/// `line_z`, drawn as geometry (`Renderer::encode_view_with_geometry`, the
+/// window's path) with `raster`; returns RGBA rows.
+fn draw_with_splats(line_z: f32, raster: splatview::render::Raster) -> Vec<u8> {
+    use splatview::render::{MeshParams, Renderer, SplatScene, ViewParams};
+    let gpu = common::gpu().expect("GPU");
+    let (device, queue) = (&gpu.device, &gpu.queue);
+    let camera = PinholeCamera::from_fov_y(1.0, SIZE, SIZE, Mat4::IDENTITY);
+    // 24 x 24 round splats, sigma 0.1, 0.1 apart, nearly opaque: a wall.
+    let side = 24;
+    let mut cloud = splatview::scene::SplatCloud::zeroed(side * side, 0);
+    for i in 0..side * side {
+        let (x, y) = ((i % side) as f32 - 11.5, (i / side) as f32 - 11.5);
+        cloud.positions[i] = [x * 0.1, y * 0.1, 2.0];
+        cloud.log_scales[i] = [0.1f32.ln(); 3];
+        cloud.rotations[i] = [1.0, 0.0, 0.0, 0.0];
+        cloud.opacity_logits[i] = 8.0;
+    }
+    let renderer = Renderer::new(device).expect("renderer");
+    let scene = SplatScene::new(device, &cloud).expect("upload");
+    let mut view = renderer.create_view(device, OFFSCREEN_FORMAT);
+    let lines = LineRenderer::new(device).expect("line pipelines");
+    let mut batch = LineBatch::new(device);
+    batch.set(
+        device,
+        queue,
+        &[LineSegment::new(
+            Vec3::new(-5.0, 0.0, line_z),
+            Vec3::new(5.0, 0.0, line_z),
+            3.0,
+            [1.0, 0.0, 0.0, 1.0],
+        )],
+    );
+    let output = create_output_texture(device, SIZE, SIZE, wgpu::TextureUsages::COPY_SRC);
+    let output_view = output.create_view(&Default::default());
+    let params = ViewParams {
+        raster,
+        ..ViewParams::new(camera)
+    };
+    let mut encoder = device.create_command_encoder(&Default::default());
+    renderer
+        .encode_view_with_geometry(
+            gpu,
+            &mut encoder,
+            &scene,
+            &[],
+            &MeshParams::default(),
+            Some((&lines, &batch)),
+            &mut view,
+            &params,
+            &output_view,
+        )
+        .expect("encode");
+    queue.submit([encoder.finish()]);
+    read_texture_rgba8(device, queue, &output).expect("read back")
+}
+
+#[test]
+fn lines_drawn_as_geometry_hide_behind_splats_and_show_in_front() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let centre = SIZE / 2;
+    for raster in [
+        splatview::render::Raster::Hardware,
+        splatview::render::Raster::Compute,
+    ] {
+        // In front of the wall (z = 1): the line shows where it projects.
+        let front = draw_with_splats(1.0, raster);
+        for x in [2, 20, 44, 60] {
+            assert!(red(&front, x, centre), "{raster:?}: no line at x {x}");
+        }
+        assert!(!red(&front, 20, centre - 6), "{raster:?}: red away from the line");
+        // Behind the wall (z = 3): the splats cover it.
+        let behind = draw_with_splats(3.0, raster);
+        let reddish = behind
+            .chunks(4)
+            .filter(|p| p[0] > p[1].saturating_add(30))
+            .count();
+        assert_eq!(reddish, 0, "{raster:?}: the line shows through the splats");
+        // And the wall is there (grey, not background).
+        let i = 4 * (centre * SIZE + 20) as usize;
+        assert!(behind[i] > 60, "{raster:?}: no wall: {:?}", &behind[i..i + 4]);
+    }
+}

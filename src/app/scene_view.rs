@@ -23,7 +23,7 @@ use crate::render::lines::{LineBatch, LineRenderer, LineSegment};
 use crate::render::offscreen::{OffscreenView, SceneRefs};
 use crate::render::scene::AppendError;
 use crate::render::{
-    DepthInput, MeshParams, MeshScene, RenderError, Renderer, SplatScene, SplatView, ViewReport,
+    MeshParams, MeshScene, RenderError, Renderer, SplatScene, SplatView, ViewReport,
 };
 use crate::scene::{AaMode, PinholeCamera, Similarity, SplatCloud};
 use crate::settings::LodSettings;
@@ -298,36 +298,20 @@ impl SceneView {
             .filter(|m| m.visible)
             .map(|m| &m.scene)
             .collect();
-        self.renderer.encode_view_with_meshes(
+        // Frusta are drawn as geometry: after the meshes, into their colour and
+        // depth, so splats in front cover them and splats behind are hidden.
+        self.line_batch.set(&gpu.device, &gpu.queue, lines);
+        self.renderer.encode_view_with_geometry(
             gpu,
             encoder,
             splats,
             &meshes,
             mesh,
+            Some((&self.lines, &self.line_batch)),
             &mut self.view,
             &params,
             &target.view,
         )?;
-        self.line_batch.set(&gpu.device, &gpu.queue, lines);
-        // Lines hide behind the meshes (their depth is the view's mesh depth).
-        let depth = match &self.view.meshes {
-            Some(data) if !meshes.is_empty() => Some(DepthInput {
-                view: &data.depth,
-                size: data.size,
-            }),
-            _ => params.depth,
-        };
-        self.lines.encode(
-            &gpu.device,
-            &gpu.queue,
-            encoder,
-            &self.line_batch,
-            camera,
-            lod.near_plane,
-            depth,
-            &target.view,
-            self.format,
-        );
         self.last = Some(key);
         self.last_lines = lines.to_vec();
         Ok(true)

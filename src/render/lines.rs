@@ -1,10 +1,16 @@
-//! Lines drawn into a view's output after the splats (training-camera frusta),
-//! as screen-space quads of a given pixel width (shaders/lines.wgsl), blended
-//! over the image. With a depth texture in the `DepthInput` convention
-//! (`Depth32Float` holding `near_plane / z_view`, reversed, 0 = nothing drawn)
-//! a line is hidden where the scene is closer; meshes will write such a
-//! texture. The splat passes write none yet, so over splats alone lines are
-//! drawn on top.
+//! Lines (training-camera frusta) as screen-space quads of a given pixel width
+//! (shaders/lines.wgsl), drawn one of two ways:
+//!
+//! - **as geometry** ([`LineRenderer::encode_as_geometry`], what the window
+//!   does): into a view's mesh colour and depth targets after the meshes and
+//!   before the splats, writing their depth (`near_plane / z_view`, reversed).
+//!   The splats are then tested against that depth like against a mesh: a splat
+//!   whose centre is behind the line is hidden there, one in front is blended
+//!   over it. So frusta inside or behind a scene are hidden by it.
+//! - **over an image** ([`LineRenderer::encode`]): blended over a finished
+//!   output, tested against a depth texture in the `DepthInput` convention
+//!   (`Depth32Float` holding `near_plane / z_view`, reversed, 0 = nothing drawn)
+//!   when given.
 //!
 //! `LineRenderer` is long-lived (layout and a pipeline per output format);
 //! `LineBatch` holds one view's segments, uniforms and bind group.
@@ -17,6 +23,7 @@ use glam::Vec3;
 use crate::gpu::UniformBuffer;
 use crate::gpu::shader::{ShaderError, create_shader_module};
 use crate::render::formats::DEPTH_FORMAT;
+use crate::render::mesh::{MESH_COLOR_FORMAT, MeshViewData};
 use crate::render::params::DepthInput;
 use crate::scene::PinholeCamera;
 
@@ -63,6 +70,8 @@ pub struct LineRenderer {
     pipelines: Mutex<Vec<(wgpu::TextureFormat, wgpu::RenderPipeline)>>,
     /// A 1x1 depth texture bound when there is nothing to test against.
     no_depth: wgpu::TextureView,
+    /// Into the mesh targets, writing depth (made on first use).
+    geometry: Mutex<Option<wgpu::RenderPipeline>>,
 }
 
 /// One view's segments on the GPU.
@@ -126,7 +135,133 @@ impl LineRenderer {
             pipeline_layout,
             pipelines: Mutex::new(Vec::new()),
             no_depth,
+            geometry: Mutex::new(None),
         })
+    }
+
+    fn geometry_pipeline(&self, device: &wgpu::Device) -> wgpu::RenderPipeline {
+        let mut slot = self.geometry.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(pipeline) = slot.as_ref() {
+            return pipeline.clone();
+        }
+        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("lines as geometry"),
+            layout: Some(&self.pipeline_layout),
+            vertex: wgpu::VertexState {
+                module: &self.module,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &[],
+            },
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: Some(wgpu::DepthStencilState {
+                format: DEPTH_FORMAT,
+                depth_write_enabled: Some(true),
+                // Reversed depth: larger is closer.
+                depth_compare: Some(wgpu::CompareFunction::GreaterEqual),
+                stencil: Default::default(),
+                bias: Default::default(),
+            }),
+            multisample: wgpu::MultisampleState::default(),
+            fragment: Some(wgpu::FragmentState {
+                module: &self.module,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format: MESH_COLOR_FORMAT,
+                    blend: Some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING),
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        *slot = Some(pipeline.clone());
+        pipeline
+    }
+
+    /// Records the batch into a view's mesh targets (`data`, after the meshes,
+    /// before the splats) with its depth, seen by `camera` (the render camera,
+    /// of the targets' size). Does nothing for an empty batch.
+    pub fn encode_as_geometry(
+        &self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        encoder: &mut wgpu::CommandEncoder,
+        batch: &LineBatch,
+        camera: &PinholeCamera,
+        near_plane: f32,
+        data: &MeshViewData,
+    ) {
+        if batch.count == 0 {
+            return;
+        }
+        let bind_group = self.bind(device, queue, batch, camera, near_plane, None);
+        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("lines as geometry"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: &data.color,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Load,
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
+                view: &data.depth,
+                depth_ops: Some(wgpu::Operations {
+                    load: wgpu::LoadOp::Load,
+                    store: wgpu::StoreOp::Store,
+                }),
+                stencil_ops: None,
+            }),
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+        pass.set_pipeline(&self.geometry_pipeline(device));
+        pass.set_bind_group(0, &bind_group, &[]);
+        pass.draw(0..6 * batch.count as u32, 0..1);
+    }
+
+    /// Writes the batch's uniforms for `camera` and makes its bind group.
+    fn bind(
+        &self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        batch: &LineBatch,
+        camera: &PinholeCamera,
+        near_plane: f32,
+        depth: Option<DepthInput<'_>>,
+    ) -> wgpu::BindGroup {
+        let (width, height) = (camera.width.max(1) as f32, camera.height.max(1) as f32);
+        let depth_scale = depth.map_or([1.0, 1.0], |d| {
+            [d.size.0 as f32 / width, d.size.1 as f32 / height]
+        });
+        let uniforms = LineUniforms {
+            view_from_world: camera.view_from_world().to_cols_array_2d(),
+            focal_center: [camera.fx, camera.fy, camera.cx, camera.cy],
+            viewport_near_test: [
+                width,
+                height,
+                near_plane,
+                f32::from(u8::from(depth.is_some())),
+            ],
+            depth_scale: [depth_scale[0], depth_scale[1], 0.0, 0.0],
+        };
+        batch.uniforms.write(queue, &uniforms);
+        let depth_view = depth.map_or(&self.no_depth, |d| d.view);
+        crate::gpu::pipeline::bind_group(
+            device,
+            "lines",
+            &self.layout,
+            &[
+                batch.uniforms.binding(),
+                batch.segments.as_entire_binding(),
+                wgpu::BindingResource::TextureView(depth_view),
+            ],
+        )
     }
 
     fn pipeline(&self, device: &wgpu::Device, format: wgpu::TextureFormat) -> wgpu::RenderPipeline {
@@ -184,33 +319,7 @@ impl LineRenderer {
         if batch.count == 0 {
             return;
         }
-        let (width, height) = (camera.width.max(1) as f32, camera.height.max(1) as f32);
-        let depth_scale = depth.map_or([1.0, 1.0], |d| {
-            [d.size.0 as f32 / width, d.size.1 as f32 / height]
-        });
-        let uniforms = LineUniforms {
-            view_from_world: camera.view_from_world().to_cols_array_2d(),
-            focal_center: [camera.fx, camera.fy, camera.cx, camera.cy],
-            viewport_near_test: [
-                width,
-                height,
-                near_plane,
-                f32::from(u8::from(depth.is_some())),
-            ],
-            depth_scale: [depth_scale[0], depth_scale[1], 0.0, 0.0],
-        };
-        batch.uniforms.write(queue, &uniforms);
-        let depth_view = depth.map_or(&self.no_depth, |d| d.view);
-        let bind_group = crate::gpu::pipeline::bind_group(
-            device,
-            "lines",
-            &self.layout,
-            &[
-                batch.uniforms.binding(),
-                batch.segments.as_entire_binding(),
-                wgpu::BindingResource::TextureView(depth_view),
-            ],
-        );
+        let bind_group = self.bind(device, queue, batch, camera, near_plane, depth);
         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("lines"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {

@@ -140,7 +140,39 @@ impl Renderer {
         params: &ViewParams<'_>,
         output: &wgpu::TextureView,
     ) -> Result<(), RenderError> {
-        let frame = self.prepare(gpu, scene, !meshes.is_empty(), view, params)?;
+        self.encode_view_with_geometry(
+            gpu,
+            encoder,
+            scene,
+            meshes,
+            mesh_params,
+            None,
+            view,
+            params,
+            output,
+        )
+    }
+
+    /// [`Self::encode_view_with_meshes`] with lines (training-camera frusta)
+    /// drawn as geometry after the meshes: into the mesh targets with their
+    /// depth, so the splats are tested against them (`lines::LineRenderer::
+    /// encode_as_geometry`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn encode_view_with_geometry(
+        &self,
+        gpu: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        scene: &SplatScene,
+        meshes: &[&MeshScene],
+        mesh_params: &MeshParams,
+        lines: Option<(&lines::LineRenderer, &lines::LineBatch)>,
+        view: &mut SplatView,
+        params: &ViewParams<'_>,
+        output: &wgpu::TextureView,
+    ) -> Result<(), RenderError> {
+        let lines = lines.filter(|(_, batch)| !batch.is_empty());
+        let geometry = !meshes.is_empty() || lines.is_some();
+        let frame = self.prepare(gpu, scene, geometry, view, params)?;
         if let Some(data) = view.meshes.as_ref().filter(|_| frame.meshes) {
             self.meshes.encode(
                 &gpu.queue,
@@ -151,6 +183,17 @@ impl Renderer {
                 meshes,
                 mesh_params,
             );
+            if let Some((renderer, batch)) = lines {
+                renderer.encode_as_geometry(
+                    &gpu.device,
+                    &gpu.queue,
+                    encoder,
+                    batch,
+                    &frame.camera,
+                    params.lod.near_plane,
+                    data,
+                );
+            }
         }
         let mut profiler = view.profiler.take();
         self.encode_stages(
