@@ -183,6 +183,7 @@ impl LineRenderer {
     /// Records the batch into a view's mesh targets (`data`, after the meshes,
     /// before the splats) with its depth, seen by `camera` (the render camera,
     /// of the targets' size). Does nothing for an empty batch.
+    #[allow(clippy::too_many_arguments)]
     pub fn encode_as_geometry(
         &self,
         device: &wgpu::Device,
