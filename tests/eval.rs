@@ -210,7 +210,9 @@ fn eval_on_a_rendered_colmap_dataset() {
     eprint!("{}", splatview::eval::report::to_table(&all));
     let rescaled = by_name("view_5");
     assert_eq!(rescaled.rescaled_from, Some((2 * WIDTH, 2 * HEIGHT)));
-    assert!(rescaled.metrics.psnr > 25.0, "{:?}", rescaled.metrics);
+    // The photo was rendered at twice the size and scaled down to the camera's:
+    // 44.27 dB on lavapipe (2026-11-30).
+    assert!(rescaled.metrics.psnr > 40.0, "{:?}", rescaled.metrics);
 }
 
 fn splatview(args: &[&str]) -> std::process::Output {
@@ -334,7 +336,11 @@ fn metrics_and_compare_cli() {
     let psnr_sh0 = metrics["psnr"]
         .as_f64()
         .expect("finite: SH 0 differs from SH 2");
-    assert!(psnr_sh0 > 15.0, "{metrics}");
+    eprintln!("compare, SH 2 against SH 0: {psnr_sh0:.2} dB");
+    // The two sides differ (degree 2 against the DC colour alone; finite PSNR),
+    // but show the same scene from the same camera: 35.06 dB on lavapipe
+    // (2026-11-30).
+    assert!(psnr_sh0 > 30.0, "{metrics}");
     for name in ["a.png", "b.png", "diff.png", "flip.png"] {
         assert!(out.join(name).is_file(), "{name}");
     }

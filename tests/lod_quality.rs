@@ -13,7 +13,9 @@ const WIDTH: u32 = 160;
 const HEIGHT: u32 = 90;
 /// The target at a quarter of the splats is 30 dB. Measured here:
 /// biker 31.1 / 30.5 / 30.0 dB, guitar 35.8 / 28.9 / 37.3 dB (docs/LOD.md); the
-/// bound sits just under the worst view so that a regression fails.
+/// bound sits just under the worst view so that a regression fails. It cannot be
+/// 30 dB: guitar view 1 measures 28.81 dB (lavapipe, 2026-11-30), what a 25% cut
+/// of that view keeps, not a rendering error (both sides are the CPU reference).
 const MIN_PSNR_DB: f64 = 28.0;
 
 fn quarter_budget_psnr(name: &str) -> Vec<f64> {

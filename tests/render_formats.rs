@@ -10,7 +10,7 @@ use splatview::gpu::readback::read_buffer;
 use splatview::headless::render_cloud;
 use splatview::io::stream::{LoadMessage, StreamingLoad};
 use splatview::metrics::psnr;
-use splatview::render::SplatScene;
+use splatview::render::{Raster, SplatScene, ViewParams};
 use splatview::scene::{AaMode, SceneBounds, SplatCloud};
 
 const MIN_LOSSY_PSNR_DB: f64 = 35.0;
@@ -55,6 +55,92 @@ fn guitar_formats_render_alike() {
 #[test]
 fn biker_formats_render_alike() {
     compare_formats("biker.ply", &["biker.compressed.ply", "biker.spz"]);
+}
+
+/// The float PLYs of guitar and biker were decoded from their compressed PLYs
+/// (testdata README, docs/FORMATS.md: "they must agree to float rounding"), so
+/// both files give the same GPU data and the same pixels (`==`), with either
+/// rasterizer, from the two views of `compare_formats`.
+#[test]
+fn compressed_ply_renders_identical_to_its_decoded_ply() {
+    let Some(ctx) = common::gpu() else { return };
+    for (decoded, compressed) in [
+        ("guitar.decoded.ply", "guitar.compressed.ply"),
+        ("biker.ply", "biker.compressed.ply"),
+    ] {
+        let (a, b) = (load(decoded), load(compressed));
+        assert_eq!(a.len(), b.len(), "{compressed}: splat count");
+        eprintln!(
+            "{compressed} vs {decoded}: {}",
+            attribute_differences(&a, &b)
+        );
+        let mut orbit = OrbitCamera::framing(SceneBounds::robust(&a), 16.0 / 9.0);
+        for (i, yaw) in [0.0, 2.1].into_iter().enumerate() {
+            orbit.yaw = yaw;
+            let camera = orbit.camera(320, 180);
+            for raster in [Raster::Hardware, Raster::Compute] {
+                let params = ViewParams {
+                    raster,
+                    ..ViewParams::new(camera)
+                };
+                let image_a = common::render_params(ctx, &a, &params);
+                let image_b = common::render_params(ctx, &b, &params);
+                let db = psnr(&image_a, &image_b).expect("same size");
+                let differing = image_a
+                    .pixels()
+                    .zip(image_b.pixels())
+                    .filter(|(p, q)| p != q)
+                    .count();
+                eprintln!(
+                    "{compressed} vs {decoded}, view {i}, {}: {differing} pixels differ ({db:.2} dB)",
+                    raster.name()
+                );
+                assert!(
+                    image_a == image_b,
+                    "{compressed} vs {decoded}, view {i}, {}: {differing} pixels differ ({db:.2} dB)",
+                    raster.name()
+                );
+            }
+        }
+    }
+}
+
+/// Per attribute, how many splats of `b` differ from `a` in their f32 bits, and
+/// the largest difference: what to look at when two files that should decode
+/// alike render differently.
+fn attribute_differences(a: &SplatCloud, b: &SplatCloud) -> String {
+    fn count<const N: usize>(x: &[[f32; N]], y: &[[f32; N]]) -> (usize, f32) {
+        let mut differing = 0;
+        let mut largest = 0.0f32;
+        for (p, q) in x.iter().zip(y) {
+            if p.iter().zip(q).any(|(u, v)| u.to_bits() != v.to_bits()) {
+                differing += 1;
+            }
+            for (u, v) in p.iter().zip(q) {
+                let d = (u - v).abs();
+                if d.is_finite() {
+                    largest = largest.max(d);
+                }
+            }
+        }
+        (differing, largest)
+    }
+    let opacity: (Vec<[f32; 1]>, Vec<[f32; 1]>) = (
+        a.opacity_logits.iter().map(|&v| [v]).collect(),
+        b.opacity_logits.iter().map(|&v| [v]).collect(),
+    );
+    let parts = [
+        ("positions", count(&a.positions, &b.positions)),
+        ("log scales", count(&a.log_scales, &b.log_scales)),
+        ("rotations", count(&a.rotations, &b.rotations)),
+        ("opacity logits", count(&opacity.0, &opacity.1)),
+        ("DC colours", count(&a.sh_dc, &b.sh_dc)),
+    ];
+    parts
+        .iter()
+        .map(|(name, (n, d))| format!("{name}: {n} splats differ (max {d:.3e})"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[test]

@@ -335,10 +335,11 @@ fn splat_budget_keeps_the_most_important_splats() {
             "budget {budget}: drew {visible}"
         );
         assert!(limited != full);
-        // Dropping 78-95% of the splats is meant to change the picture: this
-        // only checks that the most important ones keep its gist.
+        // Dropping 78-95% of the splats is meant to change the picture, but the
+        // most important ones keep it: 37.6 dB at 20,000 and 33.0 dB at 5,000 on
+        // lavapipe (2026-11-30).
         assert!(
-            db > 15.0,
+            db > 30.0,
             "the most important splats should keep the picture ({db:.1} dB)"
         );
     }
