@@ -123,13 +123,13 @@ impl ViewerCore {
                     format,
                     total_splats,
                     sh_degree,
-                    antialiased,
+                    aa_hint,
                     ..
                 } => {
                     job.total_splats = Some(total_splats);
                     job.format = Some(format.to_string());
                     job.cloud = SplatCloud::new(sh_degree);
-                    job.cloud.antialiased = antialiased;
+                    job.cloud.set_aa_hint(aa_hint);
                     job.cloud.reserve(total_splats);
                 }
                 LoadMessage::Chunk { splats, .. } => {
@@ -427,9 +427,5 @@ impl ViewerCore {
 
 /// The anti-aliasing mode a loaded cloud's file asks for.
 pub(super) fn cloud_aa_mode(cloud: &SplatCloud) -> AaMode {
-    if cloud.antialiased {
-        AaMode::Antialiased
-    } else {
-        AaMode::Classic
-    }
+    cloud.aa_hint.mode
 }
