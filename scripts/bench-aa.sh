@@ -27,9 +27,11 @@ for round in $(seq "$rounds"); do
     done
 done
 
-echo "median over $rounds rounds (ms):"
-jq -s -r 'group_by([.raster, .aa]) | .[] |
-    (map(.draw) | sort | .[length / 2 | floor]) as $draw |
-    (map(.frame) | sort | .[length / 2 | floor]) as $frame |
-    (map(.project) | sort | .[length / 2 | floor]) as $project |
-    "\(.[0].raster)\t\(.[0].aa)\tproject \($project * 100 | round / 100)\tdraw \($draw * 100 | round / 100)\tframe \($frame * 100 | round / 100)"' "$out"
+echo "median and smallest over $rounds rounds (ms):"
+summarize() {
+    jq -s -r 'def r: . * 10 | round / 10;
+        def med: sort | .[length / 2 | floor];
+        group_by([.raster, .aa]) | .[] |
+        "\(.[0].raster)\t\(.[0].aa)\tproject \(map(.project) | med | r)\tdraw \(map(.draw) | med | r) (min \(map(.draw) | min | r))\tframe \(map(.frame) | med | r) (min \(map(.frame) | min | r))"' "$1"
+}
+summarize "$out"

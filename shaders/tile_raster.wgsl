@@ -46,12 +46,14 @@ const MIN_TRANSMITTANCE: f32 = 1e-4;
 // One batch of splats: (centre, opacity, conic a), (conic b, conic c, rectangle
 // edge normal 1), (colour, edge normal 2 x), edge normal 2 y, depth-test value.
 // Analytic: (centre, opacity · 2π σ1 σ2, h1 / σ1), (h2 / σ2, 0.5 / σ1, normal 1),
-// (colour, normal 2 x), normal 2 y, and batch_e: 0.5 / σ2.
+// (colour, normal 2 x), normal 2 y, batch_e: 0.5 / σ2, and batch_f: the cut-off
+// 2 ln(255 o R²) of the early-out below.
 var<workgroup> batch_a: array<vec4<f32>, BATCH>;
 var<workgroup> batch_b: array<vec4<f32>, BATCH>;
 var<workgroup> batch_c: array<vec4<f32>, BATCH>;
 var<workgroup> batch_d: array<f32, BATCH>;
 var<workgroup> batch_e: array<f32, BATCH>;
+var<workgroup> batch_f: array<f32, BATCH>;
 var<workgroup> batch_depth: array<f32, BATCH>;
 var<workgroup> done_pixels: atomic<u32>;
 var<workgroup> done_snapshot: u32;
@@ -71,6 +73,8 @@ fn load_splat(slot: u32, index: u32) {
         batch_c[slot] = vec4<f32>(rg, b_opacity.x, normals.z);
         batch_d[slot] = normals.w;
         batch_e[slot] = 0.5 * inv_sigma.y;
+        let bound = 255.0 * b_opacity.y * ANALYTIC_DENSITY_MAX_RATIO * ANALYTIC_DENSITY_MAX_RATIO;
+        batch_f[slot] = 2.0 * log(max(bound, 1e-30));
     } else {
         let conic = vec3<f32>(splat.center_conic_ab.zw, bitcast<f32>(splat.packed.x));
         // The rectangle the quads of splat_draw.wgsl cover.
@@ -152,7 +156,15 @@ fn tile_raster(
                 var alpha: f32;
                 if analytic {
                     let x = abs(along) * vec2<f32>(a.w, b.x);
-                    alpha = min(MAX_ALPHA, a.z * analytic_window(x, vec2<f32>(b.y, batch_e[j])));
+                    let half_pixel = vec2<f32>(b.y, batch_e[j]);
+                    // Each window integral is at most R exp(-t²/2), t its window's
+                    // distance from the centre in σ: skip, without an exp, the
+                    // corners of the rectangle where o R² exp(-|t|²/2) < 1/255.
+                    let t = max(x - half_pixel, vec2<f32>(0.0));
+                    if dot(t, t) > batch_f[j] {
+                        continue;
+                    }
+                    alpha = min(MAX_ALPHA, a.z * analytic_window(x, half_pixel));
                 } else {
                     let power = -0.5 * (a.w * d.x * d.x + b.y * d.y * d.y) - b.x * d.x * d.y;
                     if power > 0.0 {
