@@ -4,11 +4,15 @@
 // Per pixel, as the 3DGS reference rasterizer (Kerbl et al. 2023):
 //   power = -0.5 * (a dx^2 + c dy^2) - b dx dy,  skipped if power > 0;
 //   alpha = min(0.99, opacity * exp(power)),     skipped if alpha < 1/255.
+// In the analytic mode (common/analytic.wgsl) the quad is the rectangle ±h1 v1 ±
+// h2 v2 of the splat's eigenbasis and the weight the Gaussian integrated over the
+// pixel; alpha = min(0.99, opacity · 2π σ1 σ2 · ΔΦ̃1 ΔΦ̃2), skipped below 1/255.
 // The target is an Rgba16Float accumulation texture cleared to transparent black;
 // compose.wgsl adds the background and writes the display format.
 
 #include "common/frame.wgsl"
 #include "common/splat_axes.wgsl"
+#include "common/analytic.wgsl"
 
 const MIN_ALPHA: f32 = 0.003921568627451; // 1 / 255
 const MAX_ALPHA: f32 = 0.99;
@@ -23,7 +27,10 @@ const MAX_ALPHA: f32 = 0.99;
 struct VertexOutput {
     @builtin(position) position: vec4<f32>,
     @location(0) @interpolate(flat) center: vec2<f32>,
-    @location(1) @interpolate(flat) conic: vec3<f32>,
+    // Point-sampled modes: the conic (a, b, c) and 0. Analytic: the unit major
+    // axis and 1 / σ1, 1 / σ2.
+    @location(1) @interpolate(flat) shape: vec4<f32>,
+    // Colour and opacity; analytic: opacity · 2π σ1 σ2 (`analytic_peak`).
     @location(2) @interpolate(flat) color_opacity: vec4<f32>,
 }
 
@@ -37,16 +44,29 @@ fn vs_main(
     let center = splat.center_conic_ab.xy;
     let rg = unpack2x16float(splat.packed.y);
     let b_opacity = unpack2x16float(splat.packed.z);
-    let conic = vec3<f32>(splat.center_conic_ab.zw, bitcast<f32>(splat.packed.x));
-    // The quad is the rectangle around the ellipse at k standard deviations,
-    // oriented along its axes (eigenvectors of the conic), with k as in the
-    // project pass: beyond it alpha < 1/255. Thin diagonal splats cover far fewer
-    // pixels than with an axis-aligned box.
-    let k = min(3.0, sqrt(max(2.0 * log(255.0 * b_opacity.y), 0.0)));
-    let axes = splat_axes(conic);
     // Triangle strip corners: (-1,-1), (1,-1), (-1,1), (1,1).
     let corner = vec2<f32>(f32(vertex_index & 1u), f32(vertex_index >> 1u)) * 2.0 - 1.0;
-    let pixel = center + k * (corner.x * axes[0] + corner.y * axes[1]);
+    var pixel: vec2<f32>;
+    var shape: vec4<f32>;
+    var opacity = b_opacity.y;
+    if frame.aa_mode == AA_ANALYTIC {
+        // The rectangle of pixels whose integral can reach 1/255.
+        let s = analytic_splat(splat);
+        let minor = analytic_minor_axis(s.major_axis);
+        pixel = center + corner.x * s.half_extents.x * s.major_axis + corner.y * s.half_extents.y * minor;
+        shape = vec4<f32>(s.major_axis, 1.0 / s.sigma);
+        opacity = analytic_peak(opacity, s.sigma);
+    } else {
+        let conic = vec3<f32>(splat.center_conic_ab.zw, bitcast<f32>(splat.packed.x));
+        // The quad is the rectangle around the ellipse at k standard deviations,
+        // oriented along its axes (eigenvectors of the conic), with k as in the
+        // project pass: beyond it alpha < 1/255. Thin diagonal splats cover far
+        // fewer pixels than with an axis-aligned box.
+        let k = min(3.0, sqrt(max(2.0 * log(255.0 * b_opacity.y), 0.0)));
+        let axes = splat_axes(conic);
+        pixel = center + k * (corner.x * axes[0] + corner.y * axes[1]);
+        shape = vec4<f32>(conic, 0.0);
+    }
     let ndc = vec2<f32>(pixel.x / frame.viewport.x * 2.0 - 1.0, 1.0 - pixel.y / frame.viewport.y * 2.0);
 
     // With a mesh depth buffer, the whole quad sits at its centre's depth, so the
@@ -58,8 +78,8 @@ fn vs_main(
     var out: VertexOutput;
     out.position = vec4<f32>(ndc, depth, 1.0);
     out.center = center;
-    out.conic = conic;
-    out.color_opacity = vec4<f32>(rg, b_opacity);
+    out.shape = shape;
+    out.color_opacity = vec4<f32>(rg, b_opacity.x, opacity);
     return out;
 }
 
@@ -67,11 +87,20 @@ fn vs_main(
 fn fs_main(in: VertexOutput) -> @location(0) vec4<f32> {
     // Fragment positions are pixel centres (i + 0.5, j + 0.5), as the reference's.
     let d = in.position.xy - in.center;
-    let power = -0.5 * (in.conic.x * d.x * d.x + in.conic.z * d.y * d.y) - in.conic.y * d.x * d.y;
-    if power > 0.0 {
-        discard;
+    var alpha: f32;
+    if frame.aa_mode == AA_ANALYTIC {
+        let axis = in.shape.xy;
+        let inv_sigma = in.shape.zw;
+        let x = abs(vec2<f32>(dot(d, axis), dot(d, analytic_minor_axis(axis)))) * inv_sigma;
+        alpha = min(MAX_ALPHA, in.color_opacity.a * analytic_window(x, 0.5 * inv_sigma));
+    } else {
+        let conic = in.shape.xyz;
+        let power = -0.5 * (conic.x * d.x * d.x + conic.z * d.y * d.y) - conic.y * d.x * d.y;
+        if power > 0.0 {
+            discard;
+        }
+        alpha = min(MAX_ALPHA, in.color_opacity.a * exp(power));
     }
-    let alpha = min(MAX_ALPHA, in.color_opacity.a * exp(power));
     if alpha < MIN_ALPHA {
         discard;
     }

@@ -17,9 +17,15 @@
 // at k standard deviations, with k = min(3, sqrt(2 ln(255 opacity))): beyond that,
 // alpha < 1/255 and the pixel would be skipped anyway. The CPU reference
 // (src/reference/render.rs) uses the same 3-sigma box.
+//
+// The analytic mode (Analytic-Splatting) skips steps 3's dilation: it writes the
+// eigenbasis of the undilated covariance and the half-extents of the rectangle,
+// along its axes, outside which opacity x the pixel integral < 1/255
+// (common/analytic.wgsl, src/reference/analytic.rs).
 
 #include "common/frame.wgsl"
 #include "common/sh.wgsl"
+#include "common/analytic.wgsl"
 
 // The low-pass filter added to the projected covariance: 0.3 px (3DGS, gsplat's
 // antialiased mode), 0.1 px (Mip-Splatting's 2D Mip filter).
@@ -92,6 +98,55 @@ fn sh_color(splat: u32, dir: vec3<f32>) -> vec3<f32> {
     return max(rgb + vec3<f32>(0.5), vec3<f32>(0.0));
 }
 
+struct AnalyticFootprint {
+    visible: bool,
+    splat: AnalyticSplat,
+}
+
+// The eigenbasis and covered rectangle of the undilated projected covariance
+// (rows of `tm` = J W R S), as `EigenFootprint::from_covariance` and
+// `half_extents` in src/reference/analytic.rs. det Σ = |r0 x r1|² (Lagrange's
+// identity) does not cancel for thin splats as a c - b² would.
+fn analytic_footprint(tm: mat3x3<f32>, opacity: f32) -> AnalyticFootprint {
+    var out = AnalyticFootprint(false, AnalyticSplat(vec2<f32>(0.0), vec2<f32>(1.0, 0.0), vec2<f32>(0.0), vec2<f32>(0.0)));
+    let r0 = vec3<f32>(tm[0][0], tm[1][0], tm[2][0]);
+    let r1 = vec3<f32>(tm[0][1], tm[1][1], tm[2][1]);
+    let a = dot(r0, r0);
+    let b = dot(r0, r1);
+    let c = dot(r1, r1);
+    let normal = cross(r0, r1);
+    let det = dot(normal, normal);
+    let mid = 0.5 * (a + c);
+    let large = mid + sqrt(0.25 * (a - c) * (a - c) + b * b);
+    // The small eigenvalue as det / large: no cancellation either.
+    let small = det / large;
+    if !(det > 0.0 && small > 0.0 && large < 3.0e38) {
+        return out;
+    }
+    // An eigenvector of `large` from the row without cancellation.
+    var v = vec2<f32>(b, large - a);
+    if a >= c {
+        v = vec2<f32>(large - c, b);
+    }
+    let v_length = length(v);
+    if v_length > 0.0 {
+        out.splat.major_axis = v / v_length;
+    }
+    let sigma = sqrt(vec2<f32>(large, small));
+    // A window integral is at most R min(1, σ √(2π)); opacity · weight >= 1/255
+    // needs |u| <= ½ + σ1 √(2 ln(R G2 / threshold)), likewise for v.
+    let peak = ANALYTIC_DENSITY_MAX_RATIO * min(vec2<f32>(1.0), sigma * SQRT_TAU);
+    let threshold = MIN_ALPHA / opacity;
+    if !(peak.x * peak.y >= threshold) {
+        return out;
+    }
+    let ratio = ANALYTIC_DENSITY_MAX_RATIO * peak.yx / threshold;
+    out.splat.sigma = sigma;
+    out.splat.half_extents = 0.5 + sigma * sqrt(max(2.0 * log(ratio), vec2<f32>(0.0)));
+    out.visible = true;
+    return out;
+}
+
 // A distinct colour per hierarchy level (the colour-by-level debug view).
 fn level_color(level: u32) -> vec3<f32> {
     let hue = fract(f32(level) * 0.618034);
@@ -149,30 +204,51 @@ fn project_splat(i: u32) -> u32 {
     );
     let t = j * w;
     let cov2d = t * cov3d * transpose(t);
-    let a_raw = cov2d[0][0];
-    let b = cov2d[0][1];
-    let c_raw = cov2d[1][1];
-    let dilation = select(LOW_PASS_DILATION, MIP_DILATION, frame.aa_mode == AA_MIP);
-    let a = a_raw + dilation;
-    let c = c_raw + dilation;
-    let det = a * c - b * b;
-    if !(det > 0.0) {
-        return 0u;
-    }
-    if frame.aa_mode == AA_ANTIALIASED || frame.aa_mode == AA_MIP {
-        // Keep the integrated opacity of the filtered Gaussian:
-        // opacity * sqrt(det(Sigma) / det(Sigma + dilation I)).
-        let det_raw = a_raw * c_raw - b * b;
-        opacity *= sqrt(max(det_raw / det, 0.0));
-        if !(opacity >= MIN_ALPHA) {
+    let center = focal * p_view.xy / tz + frame.principal;
+    // What the rasterizers read (`ProjectedSplat`): conic (a, b) and the bits of c
+    // with the quad's half-extent, or for analytic σ1 v1, the bits of σ2 and the
+    // half-extents along v1, v2 (common/analytic.wgsl). `extent` is the half-size
+    // of the axis-aligned box of the covered pixels in either case.
+    var shape_ab: vec2<f32>;
+    var shape_c_bits: u32;
+    var quad_extent: vec2<f32>;
+    var extent: vec2<f32>;
+    if frame.aa_mode == AA_ANALYTIC {
+        let footprint = analytic_footprint(t * m, opacity);
+        if !footprint.visible {
             return 0u;
         }
+        shape_ab = footprint.splat.sigma.x * footprint.splat.major_axis;
+        shape_c_bits = bitcast<u32>(footprint.splat.sigma.y);
+        quad_extent = footprint.splat.half_extents;
+        extent = analytic_bbox_half(footprint.splat);
+    } else {
+        let a_raw = cov2d[0][0];
+        let b = cov2d[0][1];
+        let c_raw = cov2d[1][1];
+        let dilation = select(LOW_PASS_DILATION, MIP_DILATION, frame.aa_mode == AA_MIP);
+        let a = a_raw + dilation;
+        let c = c_raw + dilation;
+        let det = a * c - b * b;
+        if !(det > 0.0) {
+            return 0u;
+        }
+        if frame.aa_mode == AA_ANTIALIASED || frame.aa_mode == AA_MIP {
+            // Keep the integrated opacity of the filtered Gaussian:
+            // opacity * sqrt(det(Sigma) / det(Sigma + dilation I)).
+            let det_raw = a_raw * c_raw - b * b;
+            opacity *= sqrt(max(det_raw / det, 0.0));
+            if !(opacity >= MIN_ALPHA) {
+                return 0u;
+            }
+        }
+        let conic = vec3<f32>(c, -b, a) / det;
+        let k = min(3.0, sqrt(2.0 * log(255.0 * opacity)));
+        extent = k * sqrt(vec2<f32>(a, c));
+        shape_ab = conic.xy;
+        shape_c_bits = bitcast<u32>(conic.z);
+        quad_extent = extent;
     }
-    let conic = vec3<f32>(c, -b, a) / det;
-
-    let center = focal * p_view.xy / tz + frame.principal;
-    let k = min(3.0, sqrt(2.0 * log(255.0 * opacity)));
-    let extent = k * sqrt(vec2<f32>(a, c));
     if max(extent.x, extent.y) < frame.min_splat_px {
         return 0u;
     }
@@ -187,7 +263,7 @@ fn project_splat(i: u32) -> u32 {
         rgb = level_color(level);
     }
     // f16 rounds to nearest: grow the extent by a hair so the quad never shrinks.
-    let packed_extent = pack2x16float(extent * 1.001 + vec2<f32>(0.01));
+    let packed_extent = pack2x16float(quad_extent * 1.001 + vec2<f32>(0.01));
     if frame.splat_budget != 0u {
         let bucket = importance_bucket(opacity, extent);
         importance[i] = bucket;
@@ -197,8 +273,8 @@ fn project_splat(i: u32) -> u32 {
         splat_depths[i] = reversed_depth(frame.near_plane, tz);
     }
     projected[i] = ProjectedSplat(
-        vec4<f32>(center, conic.x, conic.y),
-        vec4<u32>(bitcast<u32>(conic.z), pack2x16float(rgb.rg), pack2x16float(vec2<f32>(rgb.b, opacity)), packed_extent),
+        vec4<f32>(center, shape_ab),
+        vec4<u32>(shape_c_bits, pack2x16float(rgb.rg), pack2x16float(vec2<f32>(rgb.b, opacity)), packed_extent),
     );
     return bitcast<u32>(tz);
 }

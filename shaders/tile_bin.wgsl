@@ -9,7 +9,9 @@
 // to 65,536 tiles) keeps each tile's list ordered by depth.
 //
 // A splat is paired with the tiles of its box that its oriented rectangle touches
-// (elongated diagonal splats skip most of their box).
+// (elongated diagonal splats skip most of their box). In the analytic mode the
+// rectangle is the one in the splat's eigenbasis the project pass wrote
+// (common/analytic.wgsl), the same the quads cover.
 // `tile_count` (one invocation per depth-sorted visible splat): sums the tile
 //   counts of each workgroup into block_sums.
 // `tile_emit`: recomputes the same counts, scans them inside the workgroup, and
@@ -18,6 +20,7 @@
 
 #include "common/frame.wgsl"
 #include "common/splat_axes.wgsl"
+#include "common/analytic.wgsl"
 #include "common/tile_params.wgsl"
 #include "common/workgroup_scan.wgsl"
 
@@ -35,9 +38,7 @@
 
 // Tiles [x0, x1) x [y0, y1) holding the centres of the pixels inside the splat's
 // box (the same pixels the quad of splat_draw.wgsl covers at most).
-fn tile_rect(splat: ProjectedSplat) -> vec4<u32> {
-    let center = splat.center_conic_ab.xy;
-    let extent = unpack2x16float(splat.packed.w);
+fn tile_rect(center: vec2<f32>, extent: vec2<f32>) -> vec4<u32> {
     let first = max(ceil(center - extent - 0.5), vec2<f32>(0.0));
     let last = min(floor(center + extent - 0.5), frame.viewport - 1.0);
     if any(last < first) {
@@ -54,9 +55,15 @@ struct BinSplat {
 }
 
 fn bin_splat(splat: ProjectedSplat) -> BinSplat {
+    let center = splat.center_conic_ab.xy;
+    if frame.aa_mode == AA_ANALYTIC {
+        let s = analytic_splat(splat);
+        return BinSplat(tile_rect(center, analytic_bbox_half(s)), center, analytic_rect_normals(s));
+    }
     let conic = vec3<f32>(splat.center_conic_ab.zw, bitcast<f32>(splat.packed.x));
     let opacity = unpack2x16float(splat.packed.z).y;
-    return BinSplat(tile_rect(splat), splat.center_conic_ab.xy, splat_rect_normals(conic, opacity));
+    let extent = unpack2x16float(splat.packed.w);
+    return BinSplat(tile_rect(center, extent), center, splat_rect_normals(conic, opacity));
 }
 
 // Whether tile (x, y) holds a pixel centre inside the splat's oriented rectangle

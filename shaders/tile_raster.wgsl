@@ -11,10 +11,13 @@
 // a chunk of a longer tile leaves its colour and transmittance for
 // tile_merge.wgsl. With a mesh depth buffer (frame.depth_test), a splat whose
 // centre lies behind the mesh at a pixel is skipped there, the rule the quads'
-// hardware depth test applies.
+// hardware depth test applies. In the analytic mode (common/analytic.wgsl) the
+// rectangle is the splat's own in its eigenbasis and the weight the Gaussian
+// integrated over the pixel, as in splat_draw.wgsl.
 
 #include "common/frame.wgsl"
 #include "common/splat_axes.wgsl"
+#include "common/analytic.wgsl"
 #include "common/tile_params.wgsl"
 
 @group(0) @binding(0) var<uniform> frame: FrameUniforms;
@@ -42,25 +45,45 @@ const MIN_TRANSMITTANCE: f32 = 1e-4;
 
 // One batch of splats: (centre, opacity, conic a), (conic b, conic c, rectangle
 // edge normal 1), (colour, edge normal 2 x), edge normal 2 y, depth-test value.
+// Analytic: (centre, opacity · 2π σ1 σ2, h1 / σ1), (h2 / σ2, 0.5 / σ1, normal 1),
+// (colour, normal 2 x), normal 2 y, batch_e: 0.5 / σ2, and batch_f: the cut-off
+// 2 ln(255 o R²) of the early-out below.
 var<workgroup> batch_a: array<vec4<f32>, BATCH>;
 var<workgroup> batch_b: array<vec4<f32>, BATCH>;
 var<workgroup> batch_c: array<vec4<f32>, BATCH>;
 var<workgroup> batch_d: array<f32, BATCH>;
+var<workgroup> batch_e: array<f32, BATCH>;
+var<workgroup> batch_f: array<f32, BATCH>;
 var<workgroup> batch_depth: array<f32, BATCH>;
 var<workgroup> done_pixels: atomic<u32>;
 var<workgroup> done_snapshot: u32;
 
 fn load_splat(slot: u32, index: u32) {
     let splat = projected[index];
-    let conic = vec3<f32>(splat.center_conic_ab.zw, bitcast<f32>(splat.packed.x));
     let rg = unpack2x16float(splat.packed.y);
     let b_opacity = unpack2x16float(splat.packed.z);
-    // The rectangle the quads of splat_draw.wgsl cover.
-    let normals = splat_rect_normals(conic, b_opacity.y);
-    batch_a[slot] = vec4<f32>(splat.center_conic_ab.xy, b_opacity.y, conic.x);
-    batch_b[slot] = vec4<f32>(conic.y, conic.z, normals.xy);
-    batch_c[slot] = vec4<f32>(rg, b_opacity.x, normals.z);
-    batch_d[slot] = normals.w;
+    if frame.aa_mode == AA_ANALYTIC {
+        // Offsets along the axes in standard deviations are (d . n) h / σ.
+        let s = analytic_splat(splat);
+        let normals = analytic_rect_normals(s);
+        let inv_sigma = 1.0 / s.sigma;
+        let reach = s.half_extents * inv_sigma;
+        batch_a[slot] = vec4<f32>(s.center, analytic_peak(b_opacity.y, s.sigma), reach.x);
+        batch_b[slot] = vec4<f32>(reach.y, 0.5 * inv_sigma.x, normals.xy);
+        batch_c[slot] = vec4<f32>(rg, b_opacity.x, normals.z);
+        batch_d[slot] = normals.w;
+        batch_e[slot] = 0.5 * inv_sigma.y;
+        let bound = 255.0 * b_opacity.y * ANALYTIC_DENSITY_MAX_RATIO * ANALYTIC_DENSITY_MAX_RATIO;
+        batch_f[slot] = 2.0 * log(max(bound, 1e-30));
+    } else {
+        let conic = vec3<f32>(splat.center_conic_ab.zw, bitcast<f32>(splat.packed.x));
+        // The rectangle the quads of splat_draw.wgsl cover.
+        let normals = splat_rect_normals(conic, b_opacity.y);
+        batch_a[slot] = vec4<f32>(splat.center_conic_ab.xy, b_opacity.y, conic.x);
+        batch_b[slot] = vec4<f32>(conic.y, conic.z, normals.xy);
+        batch_c[slot] = vec4<f32>(rg, b_opacity.x, normals.z);
+        batch_d[slot] = normals.w;
+    }
     if frame.depth_test != 0u {
         batch_depth[slot] = splat_depths[index];
     }
@@ -84,6 +107,7 @@ fn tile_raster(
     let pixel_center = vec2<f32>(pixel) + 0.5;
     // The mesh depth at this pixel; 0 (nothing) hides no splat.
     let depth_test = frame.depth_test != 0u;
+    let analytic = frame.aa_mode == AA_ANALYTIC;
     var surface_depth = 0.0;
     if depth_test && inside {
         surface_depth = textureLoad(mesh_depth, vec2<i32>(pixel), 0);
@@ -122,17 +146,32 @@ fn tile_raster(
                 let a = batch_a[j];
                 let b = batch_b[j];
                 let d = pixel_center - a.xy;
-                if abs(dot(d, b.zw)) > 1.0 || abs(dot(d, vec2<f32>(batch_c[j].w, batch_d[j]))) > 1.0 {
+                let along = vec2<f32>(dot(d, b.zw), dot(d, vec2<f32>(batch_c[j].w, batch_d[j])));
+                if abs(along.x) > 1.0 || abs(along.y) > 1.0 {
                     continue;
                 }
                 if depth_test && batch_depth[j] < surface_depth {
                     continue;
                 }
-                let power = -0.5 * (a.w * d.x * d.x + b.y * d.y * d.y) - b.x * d.x * d.y;
-                if power > 0.0 {
-                    continue;
+                var alpha: f32;
+                if analytic {
+                    let x = abs(along) * vec2<f32>(a.w, b.x);
+                    let half_pixel = vec2<f32>(b.y, batch_e[j]);
+                    // Each window integral is at most R exp(-t²/2), t its window's
+                    // distance from the centre in σ: skip, without an exp, the
+                    // corners of the rectangle where o R² exp(-|t|²/2) < 1/255.
+                    let t = max(x - half_pixel, vec2<f32>(0.0));
+                    if dot(t, t) > batch_f[j] {
+                        continue;
+                    }
+                    alpha = min(MAX_ALPHA, a.z * analytic_window(x, half_pixel));
+                } else {
+                    let power = -0.5 * (a.w * d.x * d.x + b.y * d.y * d.y) - b.x * d.x * d.y;
+                    if power > 0.0 {
+                        continue;
+                    }
+                    alpha = min(MAX_ALPHA, a.z * exp(power));
                 }
-                let alpha = min(MAX_ALPHA, a.z * exp(power));
                 if alpha < MIN_ALPHA {
                     continue;
                 }

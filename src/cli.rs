@@ -174,7 +174,8 @@ pub struct RenderArgs {
     /// stop) or auto (tiles on GPUs, quads on CPU adapters).
     #[arg(long, default_value = "hardware", value_parser = parse_raster)]
     pub raster: Raster,
-    /// Anti-aliasing: auto (what the file asks for), classic, antialiased or mip.
+    /// Anti-aliasing: auto (what the file asks for), classic, antialiased, mip or
+    /// analytic (docs/ANTIALIASING.md).
     #[arg(long, default_value = "auto", value_parser = parse_aa)]
     pub aa: AaChoice,
     #[command(flatten)]

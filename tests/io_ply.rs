@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use splatview::io::ply::{parse_gaussian_ply, write_gaussian_ply};
 use splatview::io::{LoadError, load_splat_file};
-use splatview::scene::SplatCloud;
+use splatview::scene::{AaMode, SplatCloud};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/testdata/splats");
 
@@ -101,8 +101,8 @@ fn check_ranges(name: &str, cloud: &SplatCloud) -> ([f32; 3], [f32; 3]) {
 /// Bit-exact comparison that reports the first difference instead of printing clouds.
 fn assert_same(what: &str, a: &SplatCloud, b: &SplatCloud) {
     assert_eq!(
-        (a.len(), a.sh_degree, a.antialiased),
-        (b.len(), b.sh_degree, b.antialiased),
+        (a.len(), a.sh_degree, a.aa_hint.mode),
+        (b.len(), b.sh_degree, b.aa_hint.mode),
         "{what}"
     );
     fn bits<'a>(it: impl Iterator<Item = &'a f32>) -> Vec<u32> {
@@ -163,7 +163,7 @@ fn real_scenes_load_with_plausible_values() {
             count * 3 * cloud.rest_coeffs_per_splat(),
             "{name}"
         );
-        assert!(!cloud.antialiased, "{name}");
+        assert_eq!(cloud.aa_hint.mode, AaMode::Classic, "{name}");
         let (lo, hi) = check_ranges(name, &cloud);
         eprintln!("{name}: {count} splats, positions {lo:?} .. {hi:?}");
     }

@@ -11,7 +11,7 @@ use splatview::headless::render_cloud;
 use splatview::io::stream::{LoadMessage, StreamingLoad};
 use splatview::metrics::psnr;
 use splatview::render::{Raster, SplatScene, ViewParams};
-use splatview::scene::{AaMode, SceneBounds, SplatCloud};
+use splatview::scene::{SceneBounds, SplatCloud};
 
 const MIN_LOSSY_PSNR_DB: f64 = 35.0;
 
@@ -158,14 +158,10 @@ fn streamed_gpu_data_equals_one_shot() {
             LoadMessage::Started {
                 total_splats,
                 sh_degree,
-                antialiased,
+                aa_hint,
                 ..
             } => {
-                let aa = if antialiased {
-                    AaMode::Antialiased
-                } else {
-                    AaMode::Classic
-                };
+                let aa = aa_hint.mode;
                 streamed = Some(
                     SplatScene::with_capacity(&ctx.device, total_splats, sh_degree, aa)
                         .expect("allocate"),

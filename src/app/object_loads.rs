@@ -192,13 +192,13 @@ impl ViewerCore {
                     format,
                     total_splats,
                     sh_degree,
-                    antialiased,
+                    aa_hint,
                     ..
                 } => {
                     stream.total_splats = Some(total_splats);
                     stream.format = Some(format.to_string());
                     stream.cloud = SplatCloud::new(sh_degree);
-                    stream.cloud.antialiased = antialiased;
+                    stream.cloud.set_aa_hint(aa_hint);
                     stream.cloud.reserve(total_splats);
                 }
                 LoadMessage::Chunk { splats, .. } => {
@@ -524,11 +524,7 @@ fn splat_entry(
 
 /// The anti-aliasing mode a loaded cloud's file asks for.
 pub(super) fn cloud_aa_mode(cloud: &SplatCloud) -> AaMode {
-    if cloud.antialiased {
-        AaMode::Antialiased
-    } else {
-        AaMode::Classic
-    }
+    cloud.aa_hint.mode
 }
 
 /// `message` about the file at `path`, naming it once (some loaders' warnings

@@ -87,7 +87,8 @@ pub struct BenchArgs {
     /// two, measured on the first frames as the window does).
     #[arg(long, default_value = "hardware", value_parser = crate::args::parse_raster)]
     pub raster: Raster,
-    /// Anti-aliasing: auto (what the file asks for), classic, antialiased or mip.
+    /// Anti-aliasing: auto (what the file asks for), classic, antialiased, mip or
+    /// analytic (docs/ANTIALIASING.md). The JSON's `aa` says which was drawn.
     #[arg(long, default_value = "auto", value_parser = crate::args::parse_aa)]
     pub aa: AaChoice,
     /// Compute rasterizer: most (tile, splat) pairs one workgroup blends before a
@@ -473,6 +474,8 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         sort_key_bits,
         sort_path: renderer.splats.sort_path(),
         raster: offscreen.view.last_raster().unwrap_or(Raster::Hardware),
+        aa: args.aa.resolve(scene.aa_mode()).name(),
+        aa_file_reason: cloud.aa_hint.reason.clone(),
         raster_auto,
         tile_pairs,
         tile_pairs_per_tile,

@@ -37,6 +37,11 @@ pub struct BenchReport {
     pub sort_path: SortPath,
     /// `hardware` or `compute` (the rasterizer drawn with); `pass_ms.draw` is its time.
     pub raster: Raster,
+    /// The anti-aliasing mode drawn with (`--aa`, with `auto` resolved to the
+    /// file's mode): classic, antialiased, mip or analytic.
+    pub aa: &'static str,
+    /// Why `auto` would choose the file's mode (the loader's reason).
+    pub aa_file_reason: String,
     /// `--raster auto`: what was chosen and the median draw times it was chosen by
     /// (null otherwise).
     pub raster_auto: Option<AutoDecision>,
@@ -171,6 +176,10 @@ pub(super) fn print_table(r: &BenchReport) {
         r.load_ms,
         r.load_mb_per_s,
         r.load_splats_per_s / 1e6
+    );
+    println!(
+        "anti-aliasing      {} (the file's: {})",
+        r.aa, r.aa_file_reason
     );
     println!("upload             {:.1} ms", r.upload_ms);
     println!(

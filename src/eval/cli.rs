@@ -101,7 +101,8 @@ pub struct EvalArgs {
     /// quads on CPU adapters).
     #[arg(long, default_value = "hardware", value_parser = crate::args::parse_raster)]
     pub raster: crate::render::Raster,
-    /// Anti-aliasing: auto (what the file asks for), classic, antialiased or mip.
+    /// Anti-aliasing: auto (what the file asks for), classic, antialiased, mip or
+    /// analytic (docs/ANTIALIASING.md).
     #[arg(long, default_value = "auto", value_parser = crate::args::parse_aa)]
     pub aa: crate::scene::AaChoice,
 }

@@ -70,12 +70,16 @@ pub struct CompareArgs {
     /// The |A-B| error (0..1, mean over RGB) drawn at the top of diff.png's scale.
     #[arg(long, default_value_t = 0.2)]
     pub diff_scale: f32,
-    /// Anti-aliasing of A: auto (what the file asks for), classic, antialiased or mip.
+    /// Anti-aliasing of both: auto (what each file asks for), classic,
+    /// antialiased, mip or analytic (docs/ANTIALIASING.md).
     #[arg(long, default_value = "auto", value_parser = crate::args::parse_aa)]
-    pub a_aa: AaChoice,
-    /// Anti-aliasing of B: auto, classic, antialiased or mip.
-    #[arg(long, default_value = "auto", value_parser = crate::args::parse_aa)]
-    pub b_aa: AaChoice,
+    pub aa: AaChoice,
+    /// Anti-aliasing of A (default: --aa), one of the --aa values.
+    #[arg(long, value_parser = crate::args::parse_aa)]
+    pub a_aa: Option<AaChoice>,
+    /// Anti-aliasing of B (default: --aa), one of the --aa values.
+    #[arg(long, value_parser = crate::args::parse_aa)]
+    pub b_aa: Option<AaChoice>,
     /// Rasterizer for both renders: hardware (quads), compute (tiles) or auto.
     #[arg(long, default_value = "hardware", value_parser = crate::args::parse_raster)]
     pub raster: Raster,
@@ -136,10 +140,10 @@ pub fn run_compare(args: &CompareArgs) -> anyhow::Result<()> {
         aa,
     };
     let image_a = HeadlessViewRenderer::new(&ctx, &cloud_a, args.raster)?
-        .render_view(&camera, &options(args.a_sh, args.a_aa))
+        .render_view(&camera, &options(args.a_sh, args.a_aa.unwrap_or(args.aa)))
         .with_context(|| format!("rendering {}", args.a.display()))?;
     let image_b = HeadlessViewRenderer::new(&ctx, &cloud_b, args.raster)?
-        .render_view(&camera, &options(args.b_sh, args.b_aa))
+        .render_view(&camera, &options(args.b_sh, args.b_aa.unwrap_or(args.aa)))
         .with_context(|| format!("rendering {}", args.b.display()))?;
     let metrics = write_comparison(&image_a, &image_b, &args.out_dir, args.diff_scale)?;
     if args.json {

@@ -73,6 +73,10 @@ pub const SHADER_FILES: &[(&str, &str)] = &[
         include_str!("../../shaders/common/splat_axes.wgsl"),
     ),
     (
+        "common/analytic.wgsl",
+        include_str!("../../shaders/common/analytic.wgsl"),
+    ),
+    (
         "common/tile_params.wgsl",
         include_str!("../../shaders/common/tile_params.wgsl"),
     ),

@@ -138,7 +138,6 @@ pub(crate) fn slice_cloud(cloud: &SplatCloud, range: Range<usize>) -> SplatCloud
         sh_rest: cloud.sh_rest[range.start * rest..range.end * rest].to_vec(),
         sh_degree: cloud.sh_degree,
         aa_hint: cloud.aa_hint.clone(),
-        antialiased: cloud.antialiased,
     }
 }
 

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use super::{
     LoadError, MemoryBudget, SceneFormat, SplatDecoder, open_decoder_within, scene_file_path,
 };
-use crate::scene::{AaHint, AaMode, SplatCloud};
+use crate::scene::{AaHint, SplatCloud};
 
 /// Splats per [`LoadMessage::Chunk`] (the last chunk may be smaller).
 pub const CHUNK_SPLATS: usize = 65_536;
@@ -53,9 +53,6 @@ pub enum LoadMessage {
         sh_degree: u32,
         /// The anti-aliasing mode the file asks for, and why.
         aa_hint: AaHint,
-        /// Compatibility field, `aa_hint.mode != AaMode::Classic`, for the window
-        /// code that still reads a flag; to be removed once it takes `aa_hint`.
-        antialiased: bool,
         file_bytes: u64,
     },
     Chunk {
@@ -253,7 +250,6 @@ fn run(path: &std::path::Path, out: &mut Outbox) -> Result<(), Stop> {
         format: decoder.format(),
         total_splats: decoder.len(),
         sh_degree: decoder.sh_degree(),
-        antialiased: decoder.aa_hint().mode != AaMode::Classic,
         aa_hint: decoder.aa_hint(),
         file_bytes: progress.file_bytes,
     })?;
@@ -278,7 +274,6 @@ fn stream_binary_ply(
         format: SceneFormat::Ply,
         total_splats,
         sh_degree: reader.sh_degree(),
-        antialiased: reader.aa_hint().mode != AaMode::Classic,
         aa_hint: reader.aa_hint().clone(),
         file_bytes: reader.file_bytes(),
     })?;

@@ -257,11 +257,7 @@ impl SplatScene {
 
 /// The mode a cloud's file asks for.
 fn scene_aa_mode(cloud: &SplatCloud) -> AaMode {
-    if cloud.antialiased {
-        AaMode::Antialiased
-    } else {
-        AaMode::Classic
-    }
+    cloud.aa_hint.mode
 }
 
 /// Why a streamed chunk could not be appended.

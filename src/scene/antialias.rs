@@ -188,6 +188,18 @@ impl AaChoice {
     }
 }
 
+impl From<AaMode> for AaChoice {
+    /// The choice that always draws with `mode`.
+    fn from(mode: AaMode) -> Self {
+        match mode {
+            AaMode::Classic => Self::Classic,
+            AaMode::Antialiased => Self::Antialiased,
+            AaMode::Mip => Self::Mip,
+            AaMode::Analytic => Self::Analytic,
+        }
+    }
+}
+
 impl std::str::FromStr for AaChoice {
     type Err = String;
 
@@ -211,6 +223,7 @@ mod tests {
             assert_eq!(AaChoice::Auto.resolve(mode), mode);
             assert_eq!(AaChoice::Classic.resolve(mode), AaMode::Classic);
             assert_eq!(AaChoice::Analytic.resolve(mode), AaMode::Analytic);
+            assert_eq!(AaChoice::from(mode).resolve(AaMode::Classic), mode);
         }
         let codes: Vec<u32> = AaMode::ALL.iter().map(|m| m.shader_code()).collect();
         assert_eq!(codes, [0, 1, 2, 3]);

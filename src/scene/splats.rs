@@ -40,10 +40,6 @@ pub struct SplatCloud {
     /// The anti-aliasing mode the file asks for, and why (set by the loaders; see
     /// docs/ANTIALIASING.md). Change it with [`Self::set_aa_hint`].
     pub aa_hint: AaHint,
-    /// Compatibility field, `aa_hint.mode != AaMode::Classic`, kept in step by
-    /// [`Self::set_aa_hint`] for the renderer and window code that still read
-    /// a flag; to be removed once they take `aa_hint`.
-    pub antialiased: bool,
 }
 
 impl SplatCloud {
@@ -69,13 +65,11 @@ impl SplatCloud {
             sh_rest: vec![0.0; n * rest],
             sh_degree,
             aa_hint: AaHint::default(),
-            antialiased: false,
         }
     }
 
-    /// Sets the anti-aliasing hint (and the compatibility flag with it).
+    /// Sets the anti-aliasing hint.
     pub fn set_aa_hint(&mut self, hint: AaHint) {
-        self.antialiased = hint.mode != super::AaMode::Classic;
         self.aa_hint = hint;
     }
 
