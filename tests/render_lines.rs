@@ -211,7 +211,10 @@ fn lines_drawn_as_geometry_hide_behind_splats_and_show_in_front() {
         for x in [2, 20, 44, 60] {
             assert!(red(&front, x, centre), "{raster:?}: no line at x {x}");
         }
-        assert!(!red(&front, 20, centre - 6), "{raster:?}: red away from the line");
+        assert!(
+            !red(&front, 20, centre - 6),
+            "{raster:?}: red away from the line"
+        );
         // Behind the wall (z = 3): the splats cover it.
         let behind = draw_with_splats(3.0, raster);
         let reddish = behind
@@ -221,6 +224,10 @@ fn lines_drawn_as_geometry_hide_behind_splats_and_show_in_front() {
         assert_eq!(reddish, 0, "{raster:?}: the line shows through the splats");
         // And the wall is there (grey, not background).
         let i = 4 * (centre * SIZE + 20) as usize;
-        assert!(behind[i] > 60, "{raster:?}: no wall: {:?}", &behind[i..i + 4]);
+        assert!(
+            behind[i] > 60,
+            "{raster:?}: no wall: {:?}",
+            &behind[i..i + 4]
+        );
     }
 }

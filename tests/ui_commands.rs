@@ -40,7 +40,7 @@ fn state(command: Command) -> AppState {
         format: "3DGS PLY".into(),
         splat_count: 10,
         sh_degree: 3,
-        aa_mode: splatview::scene::AaMode::Classic,
+        aa: Default::default(),
         bounds: Some(bounds),
         gpu_bytes: None,
     };

@@ -26,7 +26,7 @@ fn state_with(scene: &str) -> AppState {
         format: "3DGS PLY".into(),
         splat_count: cloud.len(),
         sh_degree: cloud.sh_degree,
-        aa_mode: splatview::scene::AaMode::Classic,
+        aa: Default::default(),
         bounds: SceneBounds::robust(&cloud),
         gpu_bytes: Some(1 << 20),
     };
@@ -59,6 +59,20 @@ fn overlay_shows_the_scene() {
     harness.get_by_label(&count.to_string());
     harness.get_by_label("3DGS PLY");
     harness.get_by_label("1.0 MiB");
+}
+
+#[test]
+fn scene_panel_says_which_anti_aliasing_mode_the_file_asks_for_and_why() {
+    let mut state = state_with("splats/playbot_l6.ply");
+    if let Some(scene) = &mut state.scene {
+        scene.aa = splatview::scene::AaHint::new(
+            splatview::scene::AaMode::Mip,
+            "PLY comment SplatRenderMode: mip",
+        );
+    }
+    let mut harness = harness(state);
+    harness.run_steps(3);
+    harness.get_by_label("mip (PLY comment SplatRenderMode: mip)");
 }
 
 #[test]

@@ -516,7 +516,7 @@ fn splat_entry(
             format: stream.format.clone().unwrap_or_else(|| "unknown".into()),
             count: stream.total_splats.unwrap_or(stream.cloud.len()),
             sh_degree: stream.cloud.sh_degree,
-            aa_mode: cloud_aa_mode(&stream.cloud),
+            aa: stream.cloud.aa_hint.clone(),
         },
         SceneBounds::robust(&stream.cloud),
     )

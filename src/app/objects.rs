@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use glam::{EulerRot, Quat, Vec3};
 
 use crate::scene::mesh::MeshFormat;
-use crate::scene::{AaMode, SceneBounds, Similarity};
+use crate::scene::{AaHint, SceneBounds, Similarity};
 
 /// Identifies an object for the lifetime of the window.
 pub type ObjectId = u64;
@@ -27,8 +27,8 @@ pub enum ObjectKind {
         format: String,
         count: usize,
         sh_degree: u32,
-        /// The anti-aliasing mode the file asks for.
-        aa_mode: AaMode,
+        /// The anti-aliasing mode the file asks for, and why.
+        aa: AaHint,
     },
     Mesh {
         format: MeshFormat,
@@ -210,17 +210,17 @@ impl super::state::AppState {
             ObjectKind::Splats {
                 count,
                 sh_degree,
-                aa_mode,
+                aa,
                 ..
-            } => Some((*count, *sh_degree, *aa_mode)),
+            } => Some((*count, *sh_degree, aa)),
             ObjectKind::Mesh { .. } => None,
         });
-        let (mut count, mut sh_degree, mut aa_mode) = (0, 0, AaMode::Classic);
+        let (mut count, mut sh_degree, mut aa_hint) = (0, 0, AaHint::default());
         for (i, (n, degree, aa)) in splats.enumerate() {
             count += n;
             sh_degree = sh_degree.max(degree);
             if i == 0 {
-                aa_mode = aa;
+                aa_hint = aa.clone();
             }
         }
         let format = match &first.kind {
@@ -237,7 +237,7 @@ impl super::state::AppState {
             format,
             splat_count: count,
             sh_degree,
-            aa_mode,
+            aa: aa_hint,
             bounds: visible_bounds(&self.objects),
             gpu_bytes: Some(self.objects.iter().map(|e| e.gpu_bytes).sum()),
         };
@@ -272,7 +272,7 @@ mod tests {
                 format: "3DGS PLY".into(),
                 count: 10,
                 sh_degree: 0,
-                aa_mode: AaMode::Classic,
+                aa: AaHint::default(),
             },
             Some(bounds),
         )

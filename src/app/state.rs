@@ -12,7 +12,7 @@ use crate::controls::path::{CameraPath, Keyframe};
 use crate::controls::{CameraMode, CameraPose, CameraRig, PointerInput};
 use crate::io::cameras_json::TrainingCamera;
 use crate::render::LodSupport;
-use crate::scene::{AaMode, SceneBounds};
+use crate::scene::{AaHint, SceneBounds};
 use crate::settings::{ScreenshotSize, Settings};
 
 use super::command::Command;
@@ -31,8 +31,8 @@ pub struct SceneInfo {
     pub format: String,
     pub splat_count: usize,
     pub sh_degree: u32,
-    /// The anti-aliasing mode the file asks for.
-    pub aa_mode: AaMode,
+    /// The anti-aliasing mode the file asks for, and why.
+    pub aa: AaHint,
     pub bounds: Option<SceneBounds>,
     /// GPU memory of the scene's buffers, once uploaded.
     pub gpu_bytes: Option<u64>,

@@ -164,12 +164,7 @@ fn b_settings(ui: &mut egui::Ui, lod: &mut LodSettings) {
         egui::ComboBox::from_id_salt("b aa mode")
             .selected_text(lod.aa.name())
             .show_ui(ui, |ui| {
-                for choice in [
-                    AaChoice::Auto,
-                    AaChoice::Classic,
-                    AaChoice::Antialiased,
-                    AaChoice::Mip,
-                ] {
+                for choice in AaChoice::ALL {
                     ui.selectable_value(&mut lod.aa, choice, choice.name());
                 }
             });

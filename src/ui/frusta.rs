@@ -78,7 +78,7 @@ mod tests {
     use super::*;
     use crate::app::state::SceneInfo;
     use crate::io::cameras_json::TrainingCamera;
-    use crate::scene::{AaMode, SceneBounds};
+    use crate::scene::SceneBounds;
     use crate::settings::Settings;
 
     #[test]
@@ -90,7 +90,7 @@ mod tests {
             format: "PLY".into(),
             splat_count: 1,
             sh_degree: 0,
-            aa_mode: AaMode::Classic,
+            aa: Default::default(),
             bounds: Some(SceneBounds {
                 min: Vec3::splat(-2.0),
                 max: Vec3::splat(2.0),

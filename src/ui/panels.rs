@@ -82,9 +82,9 @@ fn scene_section(ui: &mut egui::Ui, state: &AppState) {
             ui.label(scene.sh_degree.to_string());
             ui.end_row();
             ui.label("Anti-aliasing");
-            ui.label(format!("{} (from the file)", scene.aa_mode.name()))
+            ui.label(format!("{} ({})", scene.aa.mode.name(), scene.aa.reason))
                 .on_hover_text(
-                    "The mode the scene's file asks for; the Level of detail section can override it",
+                    "The mode the scene's file asks for, and what in the file says so; the Level of detail section can override it",
                 );
             ui.end_row();
         }
@@ -393,18 +393,13 @@ fn lod_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
         egui::ComboBox::from_id_salt("aa mode")
             .selected_text(lod.aa.name())
             .show_ui(ui, |ui| {
-                for choice in [
-                    AaChoice::Auto,
-                    AaChoice::Classic,
-                    AaChoice::Antialiased,
-                    AaChoice::Mip,
-                ] {
+                for choice in AaChoice::ALL {
                     ui.selectable_value(&mut lod.aa, choice, choice.name());
                 }
             })
             .response
             .on_hover_text(
-                "auto: the mode the scene's file asks for; classic: 0.3 px dilation (3DGS); antialiased: 0.3 px with opacity compensation (gsplat); mip: 0.1 px with compensation (Mip-Splatting)",
+                "auto: the mode the scene's file asks for; classic: 0.3 px dilation (3DGS); antialiased: 0.3 px with opacity compensation (gsplat); mip: 0.1 px with compensation (Mip-Splatting); analytic: the Gaussian integrated over each pixel (Analytic-Splatting); docs/ANTIALIASING.md",
             );
     });
     if ui.button("Defaults").clicked() {
