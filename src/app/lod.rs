@@ -166,7 +166,7 @@ fn spawn_build(key: LodKey, waker: Waker) -> BuildJob {
 
 impl ViewerCore {
     /// The scene LOD should be drawn for now, or why none (`Err`); `Ok(None)`
-    /// while a load streams into the GPU scene (nothing changes meanwhile).
+    /// while a load streams into the GPU scene (no cut is drawn meanwhile).
     fn lod_target(&self) -> Result<Option<LodKey>, String> {
         if !self.state.settings.hierarchy.enabled {
             return Err(String::new());
@@ -207,7 +207,13 @@ impl ViewerCore {
             self.lod.declined = None;
         }
         match &target {
-            Ok(None) => {}
+            // A load streams into the GPU scene: draw it, not the old cut (the
+            // hierarchy stays, for a reload of the same scene).
+            Ok(None) => {
+                if self.lod.pool.take().is_some() {
+                    self.bump_generation();
+                }
+            }
             Ok(Some(key)) => {
                 if self.lod.built.as_ref().is_some_and(|b| b.key != *key) {
                     self.lod.built = None;

@@ -128,7 +128,7 @@ pub fn build_progress(ctx: &egui::Context, state: &AppState, commands: &mut Vec<
         return;
     };
     egui::Area::new(egui::Id::unique("lod build progress"))
-        .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -200.0))
+        .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -72.0))
         .show(ctx, |ui| {
             super::overlay_frame().show(ui, |ui| {
                 ui.set_width(420.0);
