@@ -246,3 +246,30 @@ fn the_build_runs_off_the_ui_thread_and_a_cancel_keeps_the_flat_scene() {
     assert!(window.core.state.errors.is_empty());
     assert!(after == flat, "a cancelled build changed the image");
 }
+
+/// After a lost device LOD comes back on the new device (the hierarchy kept on
+/// the host, the page pool made again) and draws the same cut.
+#[test]
+fn a_lost_device_brings_lod_back() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let (mut window, flat) = flat_window();
+    let splats = window.core.state.scene.as_ref().expect("scene").splat_count;
+    let before = lod_on(&mut window, Some((splats / 4) as u32), 2.0);
+    let cut = window.core.state.hierarchy.stats.expect("stats").cut_splats;
+    window.core.gpu.device.destroy();
+    let _ = window.core.gpu.device.poll(wgpu::PollType::Poll);
+    assert!(window.core.device_lost().is_some());
+    window.recover_if_lost();
+    let after = window.settle();
+    let status = &window.core.state.hierarchy;
+    assert!(status.active, "LOD is not back: {status:?}");
+    assert_eq!(status.stats.map(|s| s.cut_splats), Some(cut));
+    assert!(after != flat);
+    if after != before {
+        save("lost-before", &before);
+        save("lost-after", &after);
+    }
+    assert!(after == before, "the recovered viewer draws another cut");
+}
