@@ -273,3 +273,42 @@ fn a_lost_device_brings_lod_back() {
     }
     assert!(after == before, "the recovered viewer draws another cut");
 }
+
+/// A screenshot (the offline path: `update_until_resident` for the shot's
+/// camera, drawn by the screenshot view) is the LOD frame on screen.
+#[test]
+fn screenshots_draw_the_cut() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("splatview-lod-shot-{}", std::process::id()));
+    let mut window = WindowHarness::new(
+        SIZE,
+        Settings {
+            screenshot_dir: Some(dir.clone()),
+            ..settings()
+        },
+    );
+    window.open(&biker());
+    let flat = window.settle();
+    let splats = window.core.state.scene.as_ref().expect("scene").splat_count;
+    let on_screen = lod_on(&mut window, Some((splats / 4) as u32), 2.0);
+    window.core.state.execute(Command::Screenshot);
+    let shot = image::open(window.wait_screenshot())
+        .expect("png")
+        .to_rgb8();
+    let db = psnr(&shot, &on_screen).expect("size");
+    eprintln!("screenshot vs LOD frame: {db:.2} dB");
+    if shot != on_screen {
+        save("shot", &shot);
+        save("shot-frame", &on_screen);
+    }
+    assert!(
+        shot == on_screen,
+        "the screenshot is not the LOD frame ({db:.2} dB)"
+    );
+    assert!(shot != flat);
+    // The window goes on drawing its own cut after the shot.
+    assert!(window.settle() == on_screen);
+    let _ = std::fs::remove_dir_all(&dir);
+}
