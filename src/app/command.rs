@@ -35,6 +35,14 @@ pub enum Command {
     ToggleWireframe,
     ToggleMeshLighting,
     ToggleBackFaceCulling,
+    /// Hierarchical level of detail on/off (docs/LOD.md).
+    ToggleLod,
+    /// Keep the level-of-detail cut while the camera moves.
+    FreezeLodCut,
+    /// Colour the splats by their level in the hierarchy.
+    ColorByLevel,
+    /// Stop the level-of-detail build in progress (the flat scene stays).
+    CancelLodBuild,
     // Camera
     FrameScene,
     ResetCamera,
@@ -133,7 +141,7 @@ const fn alt(key: Key) -> Option<KeyboardShortcut> {
 
 impl Command {
     /// Every command without data, in menu order.
-    pub const ALL: [Command; 61] = [
+    pub const ALL: [Command; 65] = [
         Command::OpenScene,
         Command::AddScene,
         Command::OpenSceneB,
@@ -154,6 +162,10 @@ impl Command {
         Command::ToggleWireframe,
         Command::ToggleMeshLighting,
         Command::ToggleBackFaceCulling,
+        Command::ToggleLod,
+        Command::FreezeLodCut,
+        Command::ColorByLevel,
+        Command::CancelLodBuild,
         Command::FrameScene,
         Command::ResetCamera,
         Command::OrbitMode,
@@ -220,6 +232,10 @@ impl Command {
             Command::ToggleWireframe => "Mesh wireframe on/off",
             Command::ToggleMeshLighting => "Mesh lighting on/off",
             Command::ToggleBackFaceCulling => "Cull mesh back faces on/off",
+            Command::ToggleLod => "Level of detail (hierarchy) on/off",
+            Command::FreezeLodCut => "Freeze/unfreeze the LOD cut",
+            Command::ColorByLevel => "Colour splats by LOD level on/off",
+            Command::CancelLodBuild => "Cancel the LOD build",
             Command::FrameScene => "Frame scene",
             Command::ResetCamera => "Reset camera",
             Command::OrbitMode => "Orbit mode",
@@ -277,7 +293,11 @@ impl Command {
             | ShDegreeUp
             | ToggleWireframe
             | ToggleMeshLighting
-            | ToggleBackFaceCulling => Category::View,
+            | ToggleBackFaceCulling
+            | ToggleLod
+            | FreezeLodCut
+            | ColorByLevel
+            | CancelLodBuild => Category::View,
             FrameScene
             | ResetCamera
             | OrbitMode
@@ -329,6 +349,13 @@ impl Command {
             Command::ToggleWireframe => alt(Key::W),
             Command::ToggleMeshLighting => alt(Key::I),
             Command::ToggleBackFaceCulling => alt(Key::C),
+            Command::ToggleLod => key(Key::P),
+            Command::FreezeLodCut => shift(Key::P),
+            Command::ColorByLevel => alt(Key::P),
+            Command::CancelLodBuild => Some(KeyboardShortcut::new(
+                Modifiers::ALT.plus(Modifiers::SHIFT),
+                Key::P,
+            )),
             Command::FrameScene => key(Key::F),
             Command::ResetCamera => key(Key::R),
             Command::OrbitMode => key(Key::Num1),
@@ -414,5 +441,7 @@ mod tests {
         assert!(pos(Command::PreviousTrainingCamera) < pos(Command::NextTrainingCamera));
         assert!(pos(Command::LayoutSingle) < pos(Command::OrbitMode));
         assert!(pos(Command::CancelEvaluation) < pos(Command::EvaluateDataset));
+        assert!(pos(Command::CancelLodBuild) < pos(Command::ColorByLevel));
+        assert!(pos(Command::FreezeLodCut) < pos(Command::ToggleLod));
     }
 }

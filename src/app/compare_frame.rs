@@ -459,6 +459,13 @@ impl ViewerCore {
             (Some(photo), true) => photo.camera,
             _ => self.state.rig.camera(size.0, size.1),
         };
+        // A draws the level-of-detail cut when the window does; B (other
+        // settings) draws the flat scene, so the pair compares LOD with all splats.
+        self.update_lod(&a_camera);
+        let Some(gpu) = &mut self.compare_gpu else {
+            return Ok(false);
+        };
+        let a_lod_draw = self.lod.draw(settings.hierarchy.color_by_level);
         let meshes = self.scene_view.visible_meshes();
         let b = match &self.state.compare.b {
             Some(BSource::Settings) => BDraw::Scene {
@@ -485,7 +492,8 @@ impl ViewerCore {
         let frame = CompareFrame {
             a_camera,
             a_lod: settings.lod.clamped(),
-            a_splats: self.scene_view.drawn_splats(),
+            a_splats: a_lod_draw.map_or(&**self.scene_view.drawn_splats(), |(pool, _)| pool),
+            a_draw_list: a_lod_draw.map(|(_, list)| list),
             a_meshes: meshes,
             a_generation: self.generation,
             b,

@@ -15,7 +15,9 @@ use crate::gpu::readback::AsyncTextureReadback;
 use crate::gpu::{GpuContext, GpuError};
 use crate::render::diff::{DIFF_FORMAT, DiffRenderer};
 use crate::render::offscreen::rgba_to_rgb;
-use crate::render::{MeshParams, MeshScene, RenderError, Renderer, SplatScene, SplatView};
+use crate::render::{
+    DrawList, MeshParams, MeshScene, RenderError, Renderer, SplatScene, SplatView,
+};
 use crate::scene::{PinholeCamera, SceneBounds, Similarity, SplatCloud};
 use crate::settings::LodSettings;
 use crate::ui::{CompareImages, ImageRef};
@@ -157,6 +159,8 @@ struct ImageKey {
     mesh: MeshParams,
     /// The scene's generation (A's objects, or B's scene).
     generation: u64,
+    /// A's level-of-detail draw list (generation, colour by level), if any.
+    list: Option<(u64, bool)>,
 }
 
 /// What B draws this frame.
@@ -182,6 +186,8 @@ pub struct CompareFrame<'a> {
     pub a_splats: &'a SplatScene,
     pub a_meshes: Vec<&'a MeshScene>,
     pub a_generation: u64,
+    /// A's level-of-detail cut (then `a_splats` is its page pool).
+    pub a_draw_list: Option<DrawList<'a>>,
     pub b: BDraw<'a>,
     pub background: [f32; 3],
     pub mesh: MeshParams,
@@ -275,11 +281,13 @@ impl CompareGpu {
             background: frame.background,
             mesh: frame.mesh,
             generation: frame.a_generation,
+            list: frame.a_draw_list.map(|l| (l.generation, l.color_by_level)),
         };
         let size = (frame.a_camera.width, frame.a_camera.height);
         let target = CompareTarget::ensure(&mut self.a, gpu, egui_renderer, size, "compare A")?;
         if self.a_key != Some(a_key) {
-            let params = frame.a_lod.view_params(frame.a_camera, frame.background);
+            let mut params = frame.a_lod.view_params(frame.a_camera, frame.background);
+            params.draw_list = frame.a_draw_list;
             renderer.encode_view_with_meshes(
                 gpu,
                 encoder,
@@ -308,6 +316,7 @@ impl CompareGpu {
                     background: frame.background,
                     mesh: frame.mesh,
                     generation: *generation,
+                    list: None,
                 };
                 let size = (camera.width, camera.height);
                 let target =

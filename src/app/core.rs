@@ -99,6 +99,8 @@ pub struct ViewerCore {
     pub native_dialogs_missing: bool,
     /// The video export in progress.
     pub(super) video: Option<VideoExport>,
+    /// Hierarchical level of detail: its build and page pool.
+    pub(super) lod: super::lod::WindowLod,
 }
 
 impl ViewerCore {
@@ -151,6 +153,7 @@ impl ViewerCore {
             native_dialogs: Arc::new(native_dialogs_available),
             native_dialogs_missing: false,
             video: None,
+            lod: Default::default(),
         })
     }
 
@@ -192,6 +195,9 @@ impl ViewerCore {
         // Everything on the old device is gone: every object comes back from its
         // file (splats through the next `sync_objects`, meshes here), B too.
         self.store = ObjectStore::default();
+        // The hierarchy stays on the host: `sync_lod` makes its page pool on the
+        // new device once the scene is back.
+        self.lod.drop_gpu();
         self.compare_gpu = None;
         self.b_scene = None;
         self.flip_texture = None;
@@ -284,6 +290,7 @@ impl ViewerCore {
         if self.load.is_none() && !self.load_queue.is_empty() {
             self.start_next_load();
         }
+        self.sync_lod();
 
         let started = Instant::now();
         let rendered = self.draw(
@@ -315,6 +322,7 @@ impl ViewerCore {
             || self.eval.is_some()
             || self.metrics_pending.is_some()
             || self.photo.is_some()
+            || self.state.hierarchy.building.is_some()
         {
             wake(now + BACKGROUND_REFRESH);
         }
@@ -329,6 +337,7 @@ impl ViewerCore {
             // An export renders one frame per redraw, back to back.
             redraw_now: self.animating
                 || repaint_delay.is_zero()
+                || self.lod.streaming
                 || self.screenshots.queued_video_frames() > 0,
             redraw_at,
             quit,
@@ -407,6 +416,8 @@ impl ViewerCore {
         let prepared = if self.state.comparing() {
             self.draw_compare(&mut encoder)
         } else {
+            self.update_lod(&camera);
+            let color_by_level = self.state.settings.hierarchy.color_by_level;
             self.scene_view.prepare(
                 &self.gpu,
                 &mut encoder,
@@ -416,6 +427,7 @@ impl ViewerCore {
                 background,
                 &mesh,
                 &lines,
+                self.lod.draw(color_by_level),
             )
         };
         let rendered = match prepared {
@@ -502,6 +514,9 @@ impl ViewerCore {
         let Some(request) = request else {
             return false;
         };
+        // An offline frame draws the converged cut for its own camera.
+        self.update_lod_offline(&request.camera);
+        let color_by_level = self.state.settings.hierarchy.color_by_level;
         let result = self.scene_view.encode_shot(
             &self.gpu,
             encoder,
@@ -509,6 +524,7 @@ impl ViewerCore {
             &request.lod,
             request.background,
             &request.mesh,
+            self.lod.draw(color_by_level),
         );
         match (result, self.scene_view.shot_texture()) {
             (Ok(()), Some(texture)) => {
@@ -536,6 +552,8 @@ impl ViewerCore {
             && self.photo.is_none()
             && self.metrics_pending.is_none()
             && self.eval.is_none()
+            && self.state.hierarchy.building.is_none()
+            && !self.lod.streaming
     }
 
     /// The waker other threads use to wake this viewer.

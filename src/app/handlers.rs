@@ -41,6 +41,7 @@ impl ViewerCore {
                 Effect::Screenshot { width, height } => self.screenshot(width, height),
                 Effect::OpenFolder(dir) => self.open_folder(&dir),
                 Effect::CancelExport => self.cancel_export(),
+                Effect::CancelLodBuild => self.lod.cancel(),
                 Effect::Quit => quit = true,
             }
         }

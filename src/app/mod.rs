@@ -17,6 +17,8 @@ pub mod file_browser;
 pub mod ground_truth;
 mod handlers;
 pub mod loading;
+mod lod;
+pub mod lod_status;
 mod metrics_worker;
 mod object_loads;
 mod object_sync;

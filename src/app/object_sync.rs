@@ -248,7 +248,7 @@ impl ViewerCore {
     }
 
     /// Whether a load is streaming splats straight into the GPU scene.
-    fn streaming_to_gpu(&self) -> bool {
+    pub(super) fn streaming_to_gpu(&self) -> bool {
         self.load.as_ref().is_some_and(|job| {
             matches!(
                 job.request.purpose,

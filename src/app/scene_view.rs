@@ -23,7 +23,7 @@ use crate::render::lines::{LineBatch, LineRenderer, LineSegment};
 use crate::render::offscreen::{OffscreenView, SceneRefs};
 use crate::render::scene::AppendError;
 use crate::render::{
-    MeshParams, MeshScene, RenderError, Renderer, SplatScene, SplatView, ViewReport,
+    DrawList, MeshParams, MeshScene, RenderError, Renderer, SplatScene, SplatView, ViewReport,
 };
 use crate::scene::{AaMode, PinholeCamera, Similarity, SplatCloud};
 use crate::settings::LodSettings;
@@ -37,6 +37,8 @@ struct RenderKey {
     background: [f32; 3],
     mesh: MeshParams,
     generation: u64,
+    /// The LOD draw list drawn (generation, colour by level), if any.
+    hierarchy: Option<(u64, bool)>,
 }
 
 /// One mesh object on the GPU.
@@ -259,6 +261,8 @@ impl SceneView {
 
     /// Renders the scene for `camera` (of the window's size) and then `lines`
     /// into the view texture if anything changed. Returns whether it rendered.
+    /// `hierarchy`: a level-of-detail page pool and its cut's draw list, drawn
+    /// instead of the splat scene.
     #[allow(clippy::too_many_arguments)]
     pub fn prepare(
         &mut self,
@@ -270,6 +274,7 @@ impl SceneView {
         background: [f32; 3],
         mesh: &MeshParams,
         lines: &[LineSegment],
+        hierarchy: Option<(&SplatScene, DrawList<'_>)>,
     ) -> Result<bool, RenderError> {
         let size = (camera.width.max(1), camera.height.max(1));
         self.ensure_target(gpu, egui_renderer, size)?;
@@ -279,6 +284,7 @@ impl SceneView {
             background,
             mesh: *mesh,
             generation: self.generation,
+            hierarchy: hierarchy.map(|(_, list)| (list.generation, list.color_by_level)),
         };
         let Some(target) = self.target.as_ref() else {
             return Ok(false);
@@ -286,11 +292,14 @@ impl SceneView {
         if self.last == Some(key) && self.last_lines == lines {
             return Ok(false);
         }
-        let params = lod.view_params(*camera, background);
-        let splats = if self.splats_hidden {
-            &self.empty
-        } else {
-            &self.scene
+        let mut params = lod.view_params(*camera, background);
+        let splats = match hierarchy {
+            Some((pool, list)) => {
+                params.draw_list = Some(list);
+                pool
+            }
+            None if self.splats_hidden => &self.empty,
+            None => &self.scene,
         };
         let meshes: Vec<&MeshScene> = self
             .meshes
@@ -318,8 +327,8 @@ impl SceneView {
     }
 
     /// Records a frame of the screenshot view (`camera` of any size) into its own
-    /// texture, meshes included; read it with [`Self::shot_texture`] after
-    /// submitting.
+    /// texture, meshes included (`hierarchy` as in [`Self::prepare`]); read it
+    /// with [`Self::shot_texture`] after submitting.
     #[allow(clippy::too_many_arguments)]
     pub fn encode_shot(
         &mut self,
@@ -329,22 +338,26 @@ impl SceneView {
         lod: &LodSettings,
         background: [f32; 3],
         mesh: &MeshParams,
+        hierarchy: Option<(&SplatScene, DrawList<'_>)>,
     ) -> Result<(), RenderError> {
         let renderer = &self.renderer;
         let shot = self
             .shot_view
             .get_or_insert_with(|| OffscreenView::new(&gpu.device, renderer));
-        let params = lod.view_params(*camera, background);
+        let mut params = lod.view_params(*camera, background);
         let meshes: Vec<&MeshScene> = self
             .meshes
             .iter()
             .filter(|m| m.visible)
             .map(|m| &m.scene)
             .collect();
-        let splats = if self.splats_hidden {
-            &self.empty
-        } else {
-            &self.scene
+        let splats = match hierarchy {
+            Some((pool, list)) => {
+                params.draw_list = Some(list);
+                pool
+            }
+            None if self.splats_hidden => &self.empty,
+            None => &self.scene,
         };
         let refs = SceneRefs {
             splats,

@@ -74,6 +74,8 @@ pub enum Effect {
     /// Show a folder in the platform's file manager.
     OpenFolder(PathBuf),
     CancelExport,
+    /// Stop the level-of-detail build in progress.
+    CancelLodBuild,
     Quit,
 }
 
@@ -172,6 +174,8 @@ pub struct AppState {
     pub show_help: bool,
     pub stats: Stats,
     /// Which LOD settings the renderer honours.
+    /// The hierarchical level of detail: build progress, cut stats.
+    pub hierarchy: super::lod_status::LodStatus,
     pub lod_support: LodSupport,
     /// Size of the window's view in pixels.
     pub viewport: (u32, u32),
@@ -215,6 +219,7 @@ impl AppState {
             export: None,
             show_help: false,
             stats: Stats::default(),
+            hierarchy: Default::default(),
             lod_support: crate::render::Renderer::lod_support(),
             viewport,
             effects: Vec::new(),
@@ -300,6 +305,10 @@ impl AppState {
             Command::OpenSceneB => self.effects.push(Effect::Dialog(Dialog::OpenSceneB)),
             Command::OpenDataset => self.effects.push(Effect::Dialog(Dialog::OpenDataset)),
             Command::ToggleWireframe => self.settings.mesh.wireframe ^= true,
+            Command::ToggleLod => self.settings.hierarchy.enabled ^= true,
+            Command::FreezeLodCut => self.settings.hierarchy.freeze ^= true,
+            Command::ColorByLevel => self.settings.hierarchy.color_by_level ^= true,
+            Command::CancelLodBuild => self.effects.push(Effect::CancelLodBuild),
             Command::ToggleMeshLighting => {
                 self.settings.mesh.shading = match self.settings.mesh.shading {
                     crate::settings::ShadingSetting::Lit => crate::settings::ShadingSetting::Unlit,

@@ -11,10 +11,12 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub mod compare;
+pub mod hierarchy;
 pub mod lod;
 pub mod mesh;
 
 pub use compare::{CompareLayout, CompareSettings, DiffMap};
+pub use hierarchy::HierarchySettings;
 pub use lod::LodSettings;
 pub use mesh::{MeshSettings, ShadingSetting};
 
@@ -81,6 +83,8 @@ pub struct Settings {
     pub mesh: MeshSettings,
     /// The compare view (layout, divider, flicker, difference map, B's settings).
     pub compare: CompareSettings,
+    /// Hierarchical level of detail (the LOD panel).
+    pub hierarchy: HierarchySettings,
 }
 
 /// Default `frustum_size`: an eighth of the scene radius, large enough to see
@@ -124,6 +128,7 @@ impl Default for Settings {
             recent_folders: Vec::new(),
             mesh: MeshSettings::default(),
             compare: CompareSettings::default(),
+            hierarchy: HierarchySettings::default(),
         }
     }
 }
@@ -222,6 +227,7 @@ impl Settings {
         self.video_fps = self.video_fps.clamp(1, 240);
         self.mesh = self.mesh.clamped();
         self.compare = self.compare.clamped();
+        self.hierarchy = self.hierarchy.clamped();
         self.window_size = [
             self.window_size[0].clamp(200, 16384),
             self.window_size[1].clamp(150, 16384),
@@ -277,6 +283,14 @@ mod tests {
                 raster: crate::render::Raster::Compute,
                 aa: crate::scene::AaChoice::Mip,
                 sort_key_bits: 16,
+            },
+            hierarchy: HierarchySettings {
+                enabled: true,
+                budget: Some(40_000),
+                threshold_px: 3.5,
+                memory_budget_mib: Some(256),
+                freeze: true,
+                color_by_level: true,
             },
             background: [1.0, 0.5, 0.0],
             window_size: [1600, 900],

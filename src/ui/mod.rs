@@ -12,6 +12,7 @@ pub mod compare_view;
 mod file_browser;
 pub mod frusta;
 pub mod help;
+mod lod_panel;
 mod menu;
 mod objects_panel;
 mod panels;
@@ -85,6 +86,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, scene: Option<SceneImage>) 
     file_browser::show(ui.ctx(), state);
     panels::progress(ui.ctx(), state, &mut commands);
     panels::export_progress(ui.ctx(), state, &mut commands);
+    lod_panel::build_progress(ui.ctx(), state, &mut commands);
     egui::CentralPanel::default()
         .frame(Frame::NONE)
         .show(ui, |ui| {

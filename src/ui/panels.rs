@@ -41,6 +41,8 @@ pub fn inspector(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Com
                 super::path_panel::path_section(ui, state, commands)
             });
             section(ui, "Level of detail", false, |ui| {
+                super::lod_panel::hierarchy_section(ui, state, commands);
+                ui.separator();
                 lod_section(ui, state, commands)
             });
             section(ui, "Meshes", false, |ui| {

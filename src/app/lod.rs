@@ -1,0 +1,394 @@
+//! The window's hierarchical level of detail (docs/LOD.md, "In the window").
+//!
+//! Once a splat scene has loaded (the flat scene shows first, streaming as
+//! always), and while LOD is enabled in the settings, a worker thread reads the
+//! file again (the window keeps no CPU copy of a single scene) and reads its
+//! hierarchy from the cache or builds it (`LodCache::load_or_build`, with a
+//! progress bar and a cancel), then makes the extended cloud. The frame loop
+//! polls the worker and, when it is done, makes a `LodScene` (the page pool) on
+//! the window's device; from then on each frame whose camera or LOD settings
+//! changed updates the cut (`LodScene::update`: CPU cut, page uploads with
+//! `queue.write_buffer`, never a wait) and the views draw the pool through the
+//! cut's draw list.
+//!
+//! LOD applies only while the GPU splat scene is one splat object drawn as its
+//! file (`SplatsBuilt::Direct`): with several splat objects, or a moved one, the
+//! GPU scene is a combination rebuilt on every change, and rebuilding its
+//! hierarchy each time would cost seconds per edit; LOD then stays off with a
+//! reason in the panel. The hierarchy and host copy are kept while LOD is on, so
+//! a device loss (`ViewerCore::recover`) only makes the page pool again.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+use std::time::Instant;
+
+use super::core::ViewerCore;
+use super::lod_status::{LodBuildInfo, LodBuildStatus};
+use super::object_sync::SplatsBuilt;
+use super::objects::ObjectId;
+use super::{UserEvent, Waker};
+use crate::render::lod::{DEFAULT_PAGE_NODES, LodParams, LodScene, default_memory_budget};
+use crate::render::{DrawList, SplatScene};
+use crate::scene::lod::LodHierarchy;
+use crate::scene::lod::build::{BuildOptions, BuildProgress, LodBuildError, build};
+use crate::scene::lod::cache::{CacheSource, LodCache};
+use crate::scene::{AaMode, PinholeCamera, SplatCloud};
+
+/// Most updates an offline frame (screenshot, video frame) takes to bring in the
+/// pages its cut needs (as `render` does).
+const OFFLINE_MAX_UPDATES: usize = 256;
+
+/// Which scene a hierarchy is of: one splat object's file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LodKey {
+    pub id: ObjectId,
+    pub path: PathBuf,
+}
+
+/// A hierarchy and its extended cloud, on the host.
+struct Hierarchy {
+    key: LodKey,
+    hierarchy: Arc<LodHierarchy>,
+    host: Arc<SplatCloud>,
+    aa_mode: AaMode,
+    info: LodBuildInfo,
+}
+
+struct BuildJob {
+    key: LodKey,
+    progress: Arc<BuildProgress>,
+    receiver: Receiver<Result<Hierarchy, String>>,
+    started: Instant,
+}
+
+/// The page pool on the current device and what its cut was last updated for.
+struct Pool {
+    scene: LodScene,
+    memory_budget: Option<u64>,
+    last_update: Option<(PinholeCamera, LodParams)>,
+}
+
+/// The LOD side of the viewer: a build in flight, the hierarchy in use and its
+/// page pool.
+#[derive(Default)]
+pub struct WindowLod {
+    job: Option<BuildJob>,
+    built: Option<Hierarchy>,
+    pool: Option<Pool>,
+    /// A build the user cancelled, or one that failed: not started again until
+    /// LOD is switched off and on or the scene changes.
+    declined: Option<LodKey>,
+    /// Pages are still streaming in: draw again soon.
+    pub streaming: bool,
+}
+
+impl WindowLod {
+    /// Stops the build in flight (its thread ends soon after).
+    pub fn cancel(&mut self) {
+        if let Some(job) = self.job.take() {
+            job.progress.cancel();
+            self.declined = Some(job.key);
+        }
+    }
+
+    /// Forgets the page pool (its device is gone); the hierarchy stays, and the
+    /// next `sync_lod` makes a pool on the new device.
+    pub fn drop_gpu(&mut self) {
+        self.pool = None;
+    }
+
+    /// The pool to draw and its draw list, when LOD is drawn.
+    pub fn draw(&self, color_by_level: bool) -> Option<(&SplatScene, DrawList<'_>)> {
+        self.pool
+            .as_ref()
+            .map(|p| (p.scene.pool(), p.scene.draw_list(color_by_level)))
+    }
+}
+
+/// Reads `path` again and reads its hierarchy from the cache or builds it.
+fn build_hierarchy(key: LodKey, progress: &BuildProgress) -> Result<Hierarchy, String> {
+    let started = Instant::now();
+    let cloud = crate::io::load_splat_file(&key.path)
+        .map_err(|err| format!("level of detail: cannot read the scene again: {err}"))?;
+    let options = BuildOptions::default();
+    let cancelled = |err: LodBuildError| match err {
+        LodBuildError::Cancelled => "level-of-detail build cancelled".to_owned(),
+        other => other.to_string(),
+    };
+    let (hierarchy, from_cache) = match LodCache::platform() {
+        Some(cache) => {
+            let (hierarchy, source) = cache
+                .load_or_build(&cloud, &options, Some(progress))
+                .map_err(cancelled)?;
+            (hierarchy, matches!(source, CacheSource::Loaded))
+        }
+        None => (
+            build(&cloud, &options, Some(progress)).map_err(cancelled)?,
+            false,
+        ),
+    };
+    let host = hierarchy.extended_cloud(&cloud).ok_or_else(|| {
+        "level of detail: the hierarchy does not match the scene it was built for".to_owned()
+    })?;
+    let info = LodBuildInfo {
+        hierarchy_ms: started.elapsed().as_secs_f64() * 1000.0,
+        from_cache,
+        nodes: hierarchy.nodes().len(),
+        depth: hierarchy.depth_count(),
+    };
+    Ok(Hierarchy {
+        key,
+        aa_mode: cloud.aa_hint.mode,
+        hierarchy: Arc::new(hierarchy),
+        host: Arc::new(host),
+        info,
+    })
+}
+
+fn spawn_build(key: LodKey, waker: Waker) -> BuildJob {
+    let progress = Arc::new(BuildProgress::default());
+    let (sender, receiver) = channel();
+    let worker_progress = Arc::clone(&progress);
+    let worker_key = key.clone();
+    std::thread::spawn(move || {
+        let result = build_hierarchy(worker_key, &worker_progress);
+        let _ = sender.send(result);
+        waker(UserEvent::WorkerNews);
+    });
+    BuildJob {
+        key,
+        progress,
+        receiver,
+        started: Instant::now(),
+    }
+}
+
+impl ViewerCore {
+    /// The scene LOD should be drawn for now, or why none (`Err`); `Ok(None)`
+    /// while a load streams into the GPU scene (no cut is drawn meanwhile).
+    fn lod_target(&self) -> Result<Option<LodKey>, String> {
+        if !self.state.settings.hierarchy.enabled {
+            return Err(String::new());
+        }
+        if self.streaming_to_gpu() {
+            return Ok(None);
+        }
+        let SplatsBuilt::Direct(id) = self.store.built else {
+            let splat_objects = self
+                .state
+                .objects
+                .iter()
+                .filter(|e| e.kind.is_splats())
+                .count();
+            return Err(match splat_objects {
+                0 => "no splat scene".to_owned(),
+                1 => {
+                    "off while the splat object is moved (its placement is not identity)".to_owned()
+                }
+                _ => "off while the scene has several splat objects".to_owned(),
+            });
+        };
+        match self.state.object(id) {
+            Some(entry) if entry.visible => Ok(Some(LodKey {
+                id,
+                path: entry.path.clone(),
+            })),
+            Some(_) => Err("the splat object is hidden".to_owned()),
+            None => Err("no splat scene".to_owned()),
+        }
+    }
+
+    /// Starts, polls or drops the hierarchy build and the page pool so that
+    /// they follow the settings and the scene; updates the panel's status.
+    pub(super) fn sync_lod(&mut self) {
+        let target = self.lod_target();
+        if !self.state.settings.hierarchy.enabled {
+            self.lod.declined = None;
+        }
+        match &target {
+            // A load streams into the GPU scene: draw it, not the old cut (the
+            // hierarchy stays, for a reload of the same scene).
+            Ok(None) => {
+                if self.lod.pool.take().is_some() {
+                    self.bump_generation();
+                }
+            }
+            Ok(Some(key)) => {
+                if self.lod.built.as_ref().is_some_and(|b| b.key != *key) {
+                    self.lod.built = None;
+                    self.lod.pool = None;
+                }
+                if self.lod.job.as_ref().is_some_and(|j| j.key != *key) {
+                    self.lod.cancel();
+                }
+                if self.lod.built.is_none()
+                    && self.lod.job.is_none()
+                    && self.lod.declined.as_ref() != Some(key)
+                {
+                    self.lod.job = Some(spawn_build(key.clone(), self.waker.clone()));
+                }
+            }
+            Err(_) => {
+                self.lod.cancel();
+                self.lod.declined = None;
+                if self.lod.built.is_some() {
+                    self.lod.built = None;
+                    self.lod.pool = None;
+                    self.bump_generation();
+                }
+            }
+        }
+        self.poll_lod_build();
+        self.ensure_lod_pool(matches!(target, Ok(Some(_))));
+        let status = &mut self.state.hierarchy;
+        status.unavailable = match (&target, &self.lod.declined) {
+            (Err(reason), _) if !reason.is_empty() => Some(reason.clone()),
+            (Ok(Some(key)), Some(declined)) if key == declined => {
+                Some("build cancelled or failed: switch LOD off and on to try again".to_owned())
+            }
+            _ => None,
+        };
+        status.building = self.lod.job.as_ref().map(|job| LodBuildStatus {
+            name: job
+                .key
+                .path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            fraction: job.progress.fraction(),
+            elapsed: job.started.elapsed(),
+        });
+        status.active = self.lod.pool.is_some();
+        if let Some(built) = &self.lod.built {
+            status.build = Some(built.info);
+        }
+        if !status.active {
+            status.stats = None;
+        }
+    }
+
+    fn poll_lod_build(&mut self) {
+        let Some(job) = &self.lod.job else {
+            return;
+        };
+        let result = match job.receiver.try_recv() {
+            Ok(result) => result,
+            Err(TryRecvError::Empty) => return,
+            Err(TryRecvError::Disconnected) => {
+                Err("level of detail: the build thread stopped".to_owned())
+            }
+        };
+        let Some(job) = self.lod.job.take() else {
+            return;
+        };
+        match result {
+            Ok(hierarchy) => {
+                log::info!(
+                    "level of detail: {} nodes, {} levels in {:.0} ms ({})",
+                    hierarchy.info.nodes,
+                    hierarchy.info.depth,
+                    hierarchy.info.hierarchy_ms,
+                    if hierarchy.info.from_cache {
+                        "from the cache"
+                    } else {
+                        "built"
+                    }
+                );
+                self.lod.built = Some(hierarchy);
+            }
+            Err(message) => {
+                if !job.progress.is_cancelled() {
+                    self.state.error(format!("{message}; the flat scene stays"));
+                }
+                self.lod.declined = Some(job.key);
+            }
+        }
+    }
+
+    /// Makes the page pool on this device from the hierarchy (again when the
+    /// memory budget changed); drops it when LOD should not draw.
+    fn ensure_lod_pool(&mut self, wanted: bool) {
+        let budget = self.state.settings.hierarchy.memory_budget_bytes();
+        let Some(built) = &self.lod.built else {
+            return;
+        };
+        if !wanted {
+            return;
+        }
+        if self
+            .lod
+            .pool
+            .as_ref()
+            .is_some_and(|p| p.memory_budget == budget)
+        {
+            return;
+        }
+        let bytes = budget
+            .unwrap_or_else(|| default_memory_budget(self.gpu.adapter.get_info().device_type));
+        match LodScene::new(
+            &self.gpu.device,
+            &self.gpu.queue,
+            Arc::clone(&built.hierarchy),
+            Arc::clone(&built.host),
+            built.aa_mode,
+            bytes,
+            DEFAULT_PAGE_NODES,
+        ) {
+            Ok(scene) => {
+                self.lod.pool = Some(Pool {
+                    scene,
+                    memory_budget: budget,
+                    last_update: None,
+                });
+                self.bump_generation();
+            }
+            Err(err) => {
+                self.state.error(format!(
+                    "level of detail: cannot make the page pool: {err}; the flat scene stays"
+                ));
+                self.lod.declined = Some(built.key.clone());
+                self.lod.built = None;
+                self.lod.pool = None;
+            }
+        }
+    }
+
+    /// The cut's parameters from the settings, for the LOD settings' clip planes.
+    pub(super) fn lod_params(&self) -> LodParams {
+        let clip = self.state.settings.lod.clamped();
+        self.state
+            .settings
+            .hierarchy
+            .params(clip.near_plane, clip.far_plane)
+    }
+
+    /// Updates the cut for `camera` if the camera or the settings changed since
+    /// the last update, or pages are still streaming in. Never waits.
+    pub(super) fn update_lod(&mut self, camera: &PinholeCamera) {
+        let params = self.lod_params();
+        let Some(pool) = &mut self.lod.pool else {
+            self.lod.streaming = false;
+            return;
+        };
+        let stats = pool.scene.stats();
+        let streaming = stats.pages_wanted > 0 && stats.pages_uploaded > 0;
+        if pool.last_update != Some((*camera, params)) || streaming {
+            pool.scene.update(&self.gpu.queue, camera, &params);
+            pool.last_update = Some((*camera, params));
+        }
+        let stats = pool.scene.stats();
+        self.lod.streaming = stats.pages_wanted > 0 && stats.pages_uploaded > 0;
+        self.state.hierarchy.stats = Some(stats);
+    }
+
+    /// Brings the cut for an offline frame's `camera` fully in (as `render`
+    /// does); the window's next frame updates its own cut again.
+    pub(super) fn update_lod_offline(&mut self, camera: &PinholeCamera) {
+        let params = self.lod_params();
+        if let Some(pool) = &mut self.lod.pool {
+            pool.scene
+                .update_until_resident(&self.gpu.queue, camera, &params, OFFLINE_MAX_UPDATES);
+            pool.last_update = None;
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! The hierarchy part of the Level of detail section (docs/LOD.md, "In the
+//! window"): LOD on/off, splat budget, pixel threshold, memory budget, freeze
+//! cut, colour by level, the build and the cut's stats; and the build's
+//! progress bar in the overlay.
+
+use egui::RichText;
+
+use crate::app::command::Command;
+use crate::app::state::AppState;
+use crate::settings::HierarchySettings;
+
+use super::{command_button_labelled, format_bytes, format_count};
+
+/// Splat budget the checkbox starts from: a quarter of the scene, or 1M.
+fn default_budget(state: &AppState) -> u32 {
+    state
+        .scene
+        .as_ref()
+        .map(|s| (s.splat_count / 4).max(1) as u32)
+        .filter(|&b| b > 1)
+        .unwrap_or(1_000_000)
+}
+
+pub fn hierarchy_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
+    let budget_default = default_budget(state);
+    let h = &mut state.settings.hierarchy;
+    ui.checkbox(&mut h.enabled, "Hierarchy (LOD) on")
+        .on_hover_text("Draw a cut of the scene's hierarchy of merged splats (P)");
+    ui.add_enabled_ui(h.enabled, |ui| {
+        ui.horizontal(|ui| {
+            let mut limited = h.budget.is_some();
+            ui.checkbox(&mut limited, "Cut budget")
+                .on_hover_text("Most splats in the cut (off: no limit)");
+            let mut budget = h.budget.unwrap_or(budget_default);
+            ui.add_enabled(
+                limited,
+                egui::DragValue::new(&mut budget)
+                    .range(1..=1_000_000_000)
+                    .speed(10_000),
+            );
+            h.budget = limited.then_some(budget);
+        });
+        ui.add(
+            egui::Slider::new(
+                &mut h.threshold_px,
+                0.0..=HierarchySettings::MAX_THRESHOLD_PX,
+            )
+            .logarithmic(true)
+            .text("Threshold (px)"),
+        )
+        .on_hover_text("A node is opened while its projected size exceeds this (0: all leaves)");
+        ui.horizontal(|ui| {
+            let mut custom = h.memory_budget_mib.is_some();
+            ui.checkbox(&mut custom, "Memory budget (MiB)")
+                .on_hover_text("GPU memory for splat pages (off: the adapter's default)");
+            let mut mib = h.memory_budget_mib.unwrap_or(1024);
+            ui.add_enabled(
+                custom,
+                egui::DragValue::new(&mut mib)
+                    .range(HierarchySettings::MIN_MEMORY_MIB..=65_536)
+                    .speed(16),
+            );
+            h.memory_budget_mib = custom.then_some(mib);
+        });
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut h.freeze, "Freeze cut")
+                .on_hover_text("Keep the cut while the camera moves (Shift+P)");
+            ui.checkbox(&mut h.color_by_level, "Colour by level")
+                .on_hover_text("A hue per hierarchy level (Alt+P)");
+        });
+    });
+    let status = &state.hierarchy;
+    if let Some(reason) = &status.unavailable {
+        ui.label(RichText::new(format!("LOD: {reason}")).small().weak());
+    }
+    if let Some(building) = &status.building {
+        ui.horizontal(|ui| {
+            ui.label(format!("Building hierarchy of {}", building.name));
+            command_button_labelled(ui, Command::CancelLodBuild, "Cancel", commands);
+        });
+    }
+    egui::Grid::new("lod stats grid")
+        .num_columns(2)
+        .show(ui, |ui| {
+            if let Some(build) = &status.build {
+                ui.label("Hierarchy");
+                ui.label(format!(
+                    "{} nodes, {} levels; {:.0} ms {}",
+                    format_count(build.nodes as u64),
+                    build.depth,
+                    build.hierarchy_ms,
+                    if build.from_cache {
+                        "(from the cache)"
+                    } else {
+                        "(built)"
+                    }
+                ));
+                ui.end_row();
+            }
+            let Some(stats) = status.stats.filter(|_| status.active) else {
+                return;
+            };
+            ui.label("Cut");
+            ui.label(format!(
+                "{} splats, levels {}; {:.2} ms",
+                format_count(stats.cut_splats as u64),
+                stats
+                    .levels
+                    .map_or_else(|| "-".to_owned(), |(a, b)| format!("{a}-{b}")),
+                stats.cut_ms
+            ));
+            ui.end_row();
+            ui.label("Pages");
+            ui.label(format!(
+                "{} / {} resident, {} streaming; {}",
+                stats.pages_resident,
+                stats.pages_total,
+                stats.pages_wanted,
+                format_bytes(stats.pool_bytes)
+            ));
+            ui.end_row();
+        });
+}
+
+/// The build's progress bar, at the bottom of the window while it runs.
+pub fn build_progress(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Command>) {
+    let Some(building) = &state.hierarchy.building else {
+        return;
+    };
+    egui::Area::new(egui::Id::unique("lod build progress"))
+        .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -72.0))
+        .show(ctx, |ui| {
+            super::overlay_frame().show(ui, |ui| {
+                ui.set_width(420.0);
+                ui.label(format!(
+                    "Level of detail: building the hierarchy of {} ({:.1} s); the flat scene shows meanwhile",
+                    building.name,
+                    building.elapsed.as_secs_f64()
+                ));
+                ui.horizontal(|ui| {
+                    ui.add(
+                        egui::ProgressBar::new(building.fraction)
+                            .show_percentage()
+                            .desired_width(340.0),
+                    );
+                    command_button_labelled(ui, Command::CancelLodBuild, "Cancel", commands);
+                });
+            });
+        });
+}

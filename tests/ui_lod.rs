@@ -1,0 +1,117 @@
+//! The LOD panel (Level of detail section) edits `settings.hierarchy`: LOD on,
+//! the cut budget, freeze and colour by level; it shows the build's progress
+//! bar with a cancel, and the cut's stats.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use splatview::app::lod_status::{LodBuildInfo, LodBuildStatus};
+use splatview::app::state::AppState;
+use splatview::render::lod::LodStats;
+use splatview::settings::Settings;
+
+const SIZE: (f32, f32) = (1280.0, 900.0);
+
+fn harness(state: AppState) -> Harness<'static, AppState> {
+    Harness::builder()
+        .with_size(egui::vec2(SIZE.0, SIZE.1))
+        .build_ui_state(
+            |ui, state: &mut AppState| splatview::ui::show(ui, state, None),
+            state,
+        )
+}
+
+fn open_section(h: &mut Harness<'static, AppState>) {
+    h.run_steps(2);
+    h.get_by_label("Level of detail").click();
+    h.run_steps(3);
+}
+
+#[test]
+fn panel_controls_edit_the_hierarchy_settings() {
+    let mut h = harness(AppState::new(Settings::default()));
+    open_section(&mut h);
+    assert!(!h.state().settings.hierarchy.enabled);
+    h.get_by_label("Hierarchy (LOD) on").click();
+    h.run_steps(2);
+    assert!(h.state().settings.hierarchy.enabled);
+    h.get_by_label("Cut budget").click();
+    h.run_steps(2);
+    assert_eq!(h.state().settings.hierarchy.budget, Some(1_000_000));
+    h.get_by_label("Freeze cut").click();
+    h.run_steps(2);
+    h.get_by_label("Colour by level").click();
+    h.run_steps(2);
+    let s = h.state().settings.hierarchy;
+    assert!(s.freeze && s.color_by_level);
+    h.get_by_label("Memory budget (MiB)").click();
+    h.run_steps(2);
+    assert_eq!(h.state().settings.hierarchy.memory_budget_mib, Some(1024));
+    // Off again: the other controls are disabled, the values stay.
+    h.get_by_label("Hierarchy (LOD) on").click();
+    h.run_steps(2);
+    let s = h.state().settings.hierarchy;
+    assert!(!s.enabled && s.freeze && s.budget.is_some());
+}
+
+#[test]
+fn panel_shows_the_build_and_the_cut() {
+    let mut state = AppState::new(Settings::default());
+    state.settings.hierarchy.enabled = true;
+    state.hierarchy.building = Some(LodBuildStatus {
+        name: "biker.ply".into(),
+        fraction: 0.4,
+        elapsed: std::time::Duration::from_millis(1500),
+    });
+    let mut h = harness(state);
+    open_section(&mut h);
+    assert!(
+        h.query_by_label_contains("building the hierarchy of biker.ply")
+            .is_some()
+    );
+    // The progress bar's cancel (and the panel's) sends the command.
+    // (Its label carries the shortcut: "Cancel Alt+Shift+P".)
+    h.query_all_by_label_contains("Cancel")
+        .next()
+        .expect("a cancel button")
+        .click();
+    h.run_steps(2);
+    let mut state = h.into_state();
+    assert!(
+        state
+            .effects
+            .iter()
+            .any(|e| matches!(e, splatview::app::state::Effect::CancelLodBuild))
+    );
+    state.hierarchy.building = None;
+    state.hierarchy.active = true;
+    state.hierarchy.build = Some(LodBuildInfo {
+        hierarchy_ms: 812.0,
+        from_cache: true,
+        nodes: 203_665,
+        depth: 18,
+    });
+    state.hierarchy.stats = Some(LodStats {
+        cut_splats: 38_186,
+        levels: Some((3, 17)),
+        cut_ms: 4.25,
+        pages_resident: 3,
+        pages_total: 4,
+        pages_wanted: 1,
+        pool_bytes: 64 << 20,
+        ..Default::default()
+    });
+    let mut h = harness(state);
+    open_section(&mut h);
+    assert!(
+        h.query_by_label_contains("203.7 k nodes, 18 levels; 812 ms (from the cache)")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("38.2 k splats, levels 3-17; 4.25 ms")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("3 / 4 resident, 1 streaming")
+            .is_some()
+    );
+}
