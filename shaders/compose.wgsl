@@ -9,7 +9,9 @@
 // centre, which reads texels exactly when both have the same size.
 
 struct ComposeUniforms {
-    // rgb: background colour; a unused.
+    // rgb: background colour; a: 1 when the mesh colour is to be read (a view
+    // with meshes or frusta), 0 when nothing is under the splats but the
+    // background (the texture is not sampled: 2-5 ms at 1280x720 on lavapipe).
     background: vec4<f32>,
     // Output size in pixels.
     output_size: vec2<f32>,
@@ -34,9 +36,12 @@ fn vs_main(@builtin(vertex_index) vertex_index: u32) -> @builtin(position) vec4<
 fn fs_main(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
     let uv = position.xy / params.output_size;
     let texel = textureSampleLevel(accumulation, accumulation_sampler, uv, 0.0);
-    let mesh = textureSampleLevel(mesh_color, accumulation_sampler, uv, 0.0);
     // Premultiplied: colour = splats + transmittance * (mesh, or the background).
-    let under = mix(params.background.rgb, mesh.rgb, mesh.a);
+    var under = params.background.rgb;
+    if params.background.a != 0.0 {
+        let mesh = textureSampleLevel(mesh_color, accumulation_sampler, uv, 0.0);
+        under = mix(under, mesh.rgb, mesh.a);
+    }
     let rgb = texel.rgb + (1.0 - texel.a) * under;
     return vec4<f32>(clamp(rgb, vec3<f32>(0.0), vec3<f32>(1.0)), 1.0);
 }

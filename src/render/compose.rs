@@ -25,9 +25,16 @@ pub struct ComposeUniforms {
 const _: () = assert!(size_of::<ComposeUniforms>() == 32);
 
 impl ComposeUniforms {
-    pub fn new(background: [f32; 3], output_size: (u32, u32)) -> Self {
+    /// `with_meshes`: the mesh colour is read (otherwise the background alone is
+    /// under the splats, and the texture is not sampled).
+    pub fn new(background: [f32; 3], output_size: (u32, u32), with_meshes: bool) -> Self {
         Self {
-            background: [background[0], background[1], background[2], 1.0],
+            background: [
+                background[0],
+                background[1],
+                background[2],
+                f32::from(u8::from(with_meshes)),
+            ],
             output_size: [output_size.0.max(1) as f32, output_size.1.max(1) as f32],
             _pad: [0.0; 2],
         }
@@ -180,7 +187,7 @@ impl ComposeRenderer {
         let uniforms = UniformBuffer::new(
             device,
             "compose uniforms",
-            &ComposeUniforms::new([0.0; 3], (1, 1)),
+            &ComposeUniforms::new([0.0; 3], (1, 1), false),
         );
         let bind_group = crate::gpu::pipeline::bind_group(
             device,

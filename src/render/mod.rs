@@ -326,6 +326,7 @@ impl Renderer {
             compose: ComposeUniforms::new(
                 params.background,
                 (params.camera.width, params.camera.height),
+                with_meshes,
             ),
         })
     }
