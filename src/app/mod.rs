@@ -26,6 +26,7 @@ pub mod objects;
 pub mod scene_view;
 pub mod screenshot;
 pub mod state;
+pub mod status;
 pub mod video_export;
 mod viewer;
 

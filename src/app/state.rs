@@ -4,7 +4,6 @@
 //! window shell (dialogs, loading, screenshots, quitting) are queued as `Effect`s.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use crate::controls::damping::Damping;
 use crate::controls::fly::MoveKeys;
@@ -12,7 +11,7 @@ use crate::controls::path::{CameraPath, Keyframe};
 use crate::controls::{CameraMode, CameraPose, CameraRig, PointerInput};
 use crate::io::cameras_json::TrainingCamera;
 use crate::render::LodSupport;
-use crate::scene::{AaHint, SceneBounds};
+
 use crate::settings::{ScreenshotSize, Settings};
 
 use super::command::Command;
@@ -20,23 +19,7 @@ use super::compare::CompareState;
 use super::file_browser::FileBrowser;
 use super::ground_truth::GroundTruth;
 use super::objects::{ObjectEntry, ObjectId};
-
-/// A summary of the loaded scene for the overlay (with several objects: the
-/// first object's file, the splats of all of them, the bounds of the visible
-/// ones; `objects` lists each).
-#[derive(Clone, Debug, PartialEq)]
-pub struct SceneInfo {
-    pub path: PathBuf,
-    pub name: String,
-    pub format: String,
-    pub splat_count: usize,
-    pub sh_degree: u32,
-    /// The anti-aliasing mode the file asks for, and why.
-    pub aa: AaHint,
-    pub bounds: Option<SceneBounds>,
-    /// GPU memory of the scene's buffers, once uploaded.
-    pub gpu_bytes: Option<u64>,
-}
+pub use super::status::{ExportStatus, LoadStatus, SceneInfo, Stats};
 
 /// Which file dialog the shell should open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,47 +60,6 @@ pub enum Effect {
     /// Stop the level-of-detail build in progress.
     CancelLodBuild,
     Quit,
-}
-
-/// Progress of a video export, for its progress bar.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ExportStatus {
-    pub out: PathBuf,
-    pub total: usize,
-    /// Frames rendered and handed to the encoder.
-    pub rendered: usize,
-    /// Frames the encoder has written.
-    pub encoded: usize,
-}
-
-/// Progress of a background load, for the progress bar.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoadStatus {
-    pub path: PathBuf,
-    pub elapsed: Duration,
-    /// 0..=1 when the loader reports progress; `None` shows a busy bar.
-    pub fraction: Option<f32>,
-    pub splats_loaded: u64,
-    pub total_splats: Option<u64>,
-    /// Bytes of the file read so far, and its size (0 until known).
-    pub bytes_read: u64,
-    pub file_bytes: u64,
-}
-
-/// Frame statistics for the overlay.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Stats {
-    /// Time from encoding a frame to the GPU finishing it, milliseconds.
-    pub frame_ms: Option<f64>,
-    /// Splats drawn in the last rendered frame (read back from the GPU).
-    pub visible_splats: Option<u32>,
-    /// Per-pass GPU times, when the renderer measures them.
-    pub gpu_passes: Vec<(String, f64)>,
-    /// Size of the splat render target.
-    pub render_size: (u32, u32),
-    /// The automatic rasterizer choice and the median draw milliseconds (quads,
-    /// tiles) it was made by.
-    pub raster_decision: Option<(crate::render::Raster, f64, f64)>,
 }
 
 /// The keyframed camera path and its playback.

@@ -23,8 +23,8 @@ use crate::controls::{OrbitCamera, UpAxis};
 use crate::gpu::GpuContext;
 use crate::gpu::profiler::{PassTimings, TileStageTimings};
 use crate::gpu::readback::read_buffer;
-use crate::render::lod::LodScene;
 use crate::render::lod::setup::make_lod_scene;
+use crate::render::lod::{LodScene, splats_to_draw};
 use crate::render::offscreen::{OffscreenView, SceneRefs};
 use crate::render::sort::SortPath;
 use crate::render::splat::FrameState;
@@ -286,13 +286,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
      -> anyhow::Result<()> {
         cut_frame(lod, cut_ms, frame);
         let mut params = params_for(frame);
-        let splats = match lod {
-            Some(lod) => {
-                params.draw_list = Some(lod.draw_list(lod_params.color_by_level));
-                lod.pool()
-            }
-            None => &scene,
-        };
+        let splats = splats_to_draw(lod.as_ref(), &scene, &mut params, lod_params.color_by_level);
         let mut encoder = ctx.device.create_command_encoder(&Default::default());
         offscreen.encode_scene(
             &ctx,
@@ -360,13 +354,8 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
             let frame_started = Instant::now();
             cut_frame(&mut lod, &mut lod_cut_ms, frame);
             let mut params = params_for(frame);
-            let splats = match &lod {
-                Some(lod) => {
-                    params.draw_list = Some(lod.draw_list(lod_params.color_by_level));
-                    lod.pool()
-                }
-                None => &scene,
-            };
+            let splats =
+                splats_to_draw(lod.as_ref(), &scene, &mut params, lod_params.color_by_level);
             let output = offscreen
                 .output_texture()
                 .map(|t| t.create_view(&Default::default()))
@@ -519,13 +508,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         if let Some(lod) = &mut lod {
             lod.update_until_resident(&ctx.queue, &last.camera, &lod_params, 256);
         }
-        let splats = match &lod {
-            Some(lod) => {
-                last.draw_list = Some(lod.draw_list(lod_params.color_by_level));
-                lod.pool()
-            }
-            None => &scene,
-        };
+        let splats = splats_to_draw(lod.as_ref(), &scene, &mut last, lod_params.color_by_level);
         offscreen
             .render_scene(
                 &ctx,

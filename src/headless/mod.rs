@@ -15,8 +15,8 @@ use glam::Vec3;
 use crate::controls::orbit::DEFAULT_WORLD_UP;
 use crate::controls::{OrbitCamera, UpAxis};
 use crate::gpu::{GpuContext, GpuError};
-use crate::render::lod::LodScene;
 use crate::render::lod::setup::{LodRequest, LodSetupError, make_lod_scene};
+use crate::render::lod::{LodScene, splats_to_draw};
 use crate::render::offscreen::{OffscreenError, OffscreenView, SceneRefs};
 use crate::render::{MeshParams, MeshScene, Raster, RenderLod, Renderer, SplatScene, ViewParams};
 use crate::scene::objects::SceneObjects;
@@ -458,13 +458,12 @@ pub fn render_with(
     if let Some(lod) = &mut headless.lod {
         lod.update_until_resident(&headless.gpu.queue, &camera, &lod_params, LOD_MAX_UPDATES);
     }
-    let splats = match &headless.lod {
-        Some(lod) => {
-            params.draw_list = Some(lod.draw_list(lod_params.color_by_level));
-            lod.pool()
-        }
-        None => &headless.scene,
-    };
+    let splats = splats_to_draw(
+        headless.lod.as_ref(),
+        &headless.scene,
+        &mut params,
+        lod_params.color_by_level,
+    );
     let (meshes, mesh_params) = headless.refs(settings);
     let refs = SceneRefs {
         splats,

@@ -144,17 +144,11 @@ impl LineRenderer {
         if let Some(pipeline) = slot.as_ref() {
             return pipeline.clone();
         }
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("lines as geometry"),
-            layout: Some(&self.pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &self.module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[],
-            },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: Some(wgpu::DepthStencilState {
+        let pipeline = self.build_pipeline(
+            device,
+            "lines as geometry",
+            MESH_COLOR_FORMAT,
+            Some(wgpu::DepthStencilState {
                 format: DEPTH_FORMAT,
                 depth_write_enabled: Some(true),
                 // Reversed depth: larger is closer.
@@ -162,20 +156,7 @@ impl LineRenderer {
                 stencil: Default::default(),
                 bias: Default::default(),
             }),
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &self.module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: MESH_COLOR_FORMAT,
-                    blend: Some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING),
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        );
         *slot = Some(pipeline.clone());
         pipeline
     }
@@ -265,16 +246,17 @@ impl LineRenderer {
         )
     }
 
-    fn pipeline(&self, device: &wgpu::Device, format: wgpu::TextureFormat) -> wgpu::RenderPipeline {
-        let mut pipelines = self
-            .pipelines
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, pipeline)) = pipelines.iter().find(|(f, _)| *f == format) {
-            return pipeline.clone();
-        }
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("lines"),
+    /// The line pipeline into `format`, premultiplied-alpha blended, with
+    /// `depth_stencil` when drawing as geometry.
+    fn build_pipeline(
+        &self,
+        device: &wgpu::Device,
+        label: &str,
+        format: wgpu::TextureFormat,
+        depth_stencil: Option<wgpu::DepthStencilState>,
+    ) -> wgpu::RenderPipeline {
+        device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some(label),
             layout: Some(&self.pipeline_layout),
             vertex: wgpu::VertexState {
                 module: &self.module,
@@ -283,7 +265,7 @@ impl LineRenderer {
                 buffers: &[],
             },
             primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
+            depth_stencil,
             multisample: wgpu::MultisampleState::default(),
             fragment: Some(wgpu::FragmentState {
                 module: &self.module,
@@ -297,7 +279,18 @@ impl LineRenderer {
             }),
             multiview_mask: None,
             cache: None,
-        });
+        })
+    }
+
+    fn pipeline(&self, device: &wgpu::Device, format: wgpu::TextureFormat) -> wgpu::RenderPipeline {
+        let mut pipelines = self
+            .pipelines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, pipeline)) = pipelines.iter().find(|(f, _)| *f == format) {
+            return pipeline.clone();
+        }
+        let pipeline = self.build_pipeline(device, "lines", format, None);
         pipelines.push((format, pipeline.clone()));
         pipeline
     }

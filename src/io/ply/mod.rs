@@ -23,6 +23,8 @@ mod header;
 mod write;
 
 #[cfg(test)]
+mod file_tests;
+#[cfg(test)]
 mod tests;
 
 use std::ops::Range;

@@ -3,21 +3,20 @@
 use std::path::Path;
 
 use super::*;
-use crate::io::MemoryBudget;
 use crate::scene::AaMode;
 
 const PATH: &str = "mem/test.ply";
 
-fn parse(bytes: &[u8]) -> Result<SplatCloud, LoadError> {
+pub(super) fn parse(bytes: &[u8]) -> Result<SplatCloud, LoadError> {
     parse_gaussian_ply(Path::new(PATH), bytes)
 }
 
 /// A test element: properties `(name, type)` where type is a PLY type such as `float`
 /// or `list uchar int`, and rows of cells (one value per scalar, the items for a list).
-struct El {
-    name: &'static str,
-    props: Vec<(String, &'static str)>,
-    rows: Vec<Vec<Vec<f64>>>,
+pub(super) struct El {
+    pub(super) name: &'static str,
+    pub(super) props: Vec<(String, &'static str)>,
+    pub(super) rows: Vec<Vec<Vec<f64>>>,
 }
 
 fn put_scalar(out: &mut Vec<u8>, ty: &str, v: f64, format: &str) {
@@ -55,7 +54,7 @@ fn put_scalar(out: &mut Vec<u8>, ty: &str, v: f64, format: &str) {
     }
 }
 
-fn encode(format: &str, comments: &[&str], elements: &[El]) -> Vec<u8> {
+pub(super) fn encode(format: &str, comments: &[&str], elements: &[El]) -> Vec<u8> {
     let mut out = format!("ply\nformat {format} 1.0\n").into_bytes();
     for c in comments {
         out.extend_from_slice(format!("comment {c}\n").as_bytes());
@@ -93,7 +92,7 @@ const FORMATS: [&str; 3] = ["binary_little_endian", "binary_big_endian", "ascii"
 
 /// A `vertex` element with the required properties as floats (in `order`), plus
 /// `f_rest_*` for `sh_degree`; splat `i` gets values derived from `i` and the name.
-fn splat_vertex(n: usize, sh_degree: u32, order: &[&str]) -> El {
+pub(super) fn splat_vertex(n: usize, sh_degree: u32, order: &[&str]) -> El {
     let rest = 3 * (crate::scene::splats::sh_coeffs_for_degree(sh_degree) - 1);
     let mut names: Vec<String> = order.iter().map(|s| s.to_string()).collect();
     names.extend((0..rest).map(|k| format!("f_rest_{k}")));
@@ -115,7 +114,7 @@ fn value_for(i: usize, name: &str) -> f64 {
     f64::from(((h % 2001) as f32 - 1000.0) / 64.0)
 }
 
-const STANDARD: [&str; 14] = [
+pub(super) const STANDARD: [&str; 14] = [
     "x", "y", "z", "scale_0", "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3", "opacity",
     "f_dc_0", "f_dc_1", "f_dc_2",
 ];
@@ -522,99 +521,4 @@ fn corrupted_headers_never_panic() {
         }
         let _ = parse(&bytes);
     }
-}
-
-/// Writes `bytes` to a fresh temporary file and returns its path.
-fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("splatview-ply-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).expect("write temp file");
-    path
-}
-
-#[test]
-fn file_loader_in_pieces_equals_the_in_memory_parser() {
-    let mut order = STANDARD.to_vec();
-    order.insert(3, "nx");
-    order.push("nz");
-    for (format, degree, n) in [
-        ("binary_little_endian", 0, 3),
-        ("binary_little_endian", 3, 20_011),
-        ("binary_big_endian", 1, 17_000),
-        ("binary_little_endian", 2, 1),
-    ] {
-        let meta = El {
-            name: "meta",
-            props: vec![("a".into(), "double")],
-            rows: vec![vec![vec![1.0]]; 3],
-        };
-        let bytes = encode(
-            format,
-            &["SplatRenderMode: mip"],
-            &[meta, splat_vertex(n, degree, &order)],
-        );
-        let expected = parse(&bytes).expect("in-memory parse");
-        let path = temp_file(&format!("pieces-{format}-{degree}.ply"), &bytes);
-        // Pieces of one record, of a few records, and one piece for everything.
-        for piece in [1, 4000, 1 << 30] {
-            let cloud = file::load_binary_ply_in_pieces(&path, piece, &MemoryBudget::UNLIMITED)
-                .expect("load")
-                .unwrap_or_else(|| panic!("{format}: binary PLY did not take the file path"));
-            assert!(cloud == expected, "{format} SH{degree} n={n} piece={piece}");
-        }
-        let via_public = crate::io::load_splat_file(&path).expect("load_splat_file");
-        assert!(via_public == expected);
-    }
-}
-
-#[test]
-fn file_loader_leaves_other_layouts_to_the_general_parser() {
-    let ascii = encode("ascii", &[], &[splat_vertex(3, 0, &STANDARD)]);
-    let path = temp_file("ascii.ply", &ascii);
-    assert!(
-        load_binary_ply(&path, &MemoryBudget::UNLIMITED)
-            .expect("probe")
-            .is_none()
-    );
-    assert_eq!(
-        crate::io::load_splat_file(&path).expect("ascii load"),
-        parse(&ascii).expect("ascii parse")
-    );
-
-    let list_first = El {
-        name: "face",
-        props: vec![("vertex_indices".into(), "list uchar int")],
-        rows: vec![vec![vec![0.0, 1.0, 2.0]]],
-    };
-    let bytes = encode(
-        "binary_little_endian",
-        &[],
-        &[list_first, splat_vertex(3, 1, &STANDARD)],
-    );
-    let path = temp_file("list-first.ply", &bytes);
-    assert!(
-        load_binary_ply(&path, &MemoryBudget::UNLIMITED)
-            .expect("probe")
-            .is_none()
-    );
-    assert_eq!(
-        crate::io::load_splat_file(&path).expect("load"),
-        parse(&bytes).expect("parse")
-    );
-
-    // Truncated: the general parser reports it.
-    let whole = encode(
-        "binary_little_endian",
-        &[],
-        &[splat_vertex(10, 0, &STANDARD)],
-    );
-    let path = temp_file("truncated.ply", &whole[..whole.len() - 7]);
-    assert!(
-        load_binary_ply(&path, &MemoryBudget::UNLIMITED)
-            .expect("probe")
-            .is_none()
-    );
-    let err = crate::io::load_splat_file(&path).expect_err("truncated");
-    assert!(matches!(err, LoadError::Truncated { .. }), "{err}");
 }

@@ -84,6 +84,23 @@ pub struct LodStats {
     pub pool_bytes: u64,
 }
 
+/// The splats a view draws: `lod`'s page pool, with its draw list set in
+/// `params`, or `flat` (every splat) without level of detail.
+pub fn splats_to_draw<'a>(
+    lod: Option<&'a LodScene>,
+    flat: &'a SplatScene,
+    params: &mut crate::render::ViewParams<'a>,
+    color_by_level: bool,
+) -> &'a SplatScene {
+    match lod {
+        Some(lod) => {
+            params.draw_list = Some(lod.draw_list(color_by_level));
+            lod.pool()
+        }
+        None => flat,
+    }
+}
+
 /// One scene's hierarchy, host copy and GPU page pool.
 pub struct LodScene {
     hierarchy: Arc<LodHierarchy>,
