@@ -12,6 +12,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use super::compare_frame::PhotoLoad;
@@ -87,6 +88,10 @@ pub struct ViewerCore {
     /// Scene generation (bumped per change of the resident scene).
     pub(super) generation: u64,
     last_frame: Instant,
+    /// Frames submitted whose completion has not been seen yet (the window
+    /// polls the device while any are, so their callbacks and read-backs land
+    /// without waiting for input).
+    frames_in_flight: Arc<AtomicUsize>,
     /// Whether the previous frame left something moving.
     pub(super) animating: bool,
     /// The last render error shown (so a failing frame does not repeat it).
@@ -147,6 +152,7 @@ impl ViewerCore {
             waker,
             generation: 0,
             last_frame: Instant::now(),
+            frames_in_flight: Arc::default(),
             animating: false,
             last_render_error: None,
             shot_retry: false,
@@ -290,7 +296,18 @@ impl ViewerCore {
         if self.load.is_none() && !self.load_queue.is_empty() {
             self.start_next_load();
         }
+        let lod_shown = (
+            self.state.hierarchy.active,
+            self.state.hierarchy.building.is_some(),
+        );
         self.sync_lod();
+        // The overlay above was laid out before the LOD build ended or its
+        // pool appeared: show the change at once.
+        let lod_changed = lod_shown
+            != (
+                self.state.hierarchy.active,
+                self.state.hierarchy.building.is_some(),
+            );
 
         let started = Instant::now();
         let rendered = self.draw(
@@ -302,7 +319,10 @@ impl ViewerCore {
         );
         if rendered {
             let waker = self.waker.clone();
+            let in_flight = Arc::clone(&self.frames_in_flight);
+            in_flight.fetch_add(1, Ordering::Relaxed);
             self.gpu.queue.on_submitted_work_done(move || {
+                in_flight.fetch_sub(1, Ordering::Relaxed);
                 let frame_ms = started.elapsed().as_secs_f64() * 1000.0;
                 waker(UserEvent::FrameDone { frame_ms });
             });
@@ -336,6 +356,7 @@ impl ViewerCore {
             platform_output: full_output.platform_output,
             // An export renders one frame per redraw, back to back.
             redraw_now: self.animating
+                || lod_changed
                 || repaint_delay.is_zero()
                 || self.lod.streaming
                 || self.screenshots.queued_video_frames() > 0,
@@ -554,6 +575,17 @@ impl ViewerCore {
             && self.eval.is_none()
             && self.state.hierarchy.building.is_none()
             && !self.lod.streaming
+    }
+
+    /// Whether a submitted frame has not finished yet.
+    pub fn gpu_in_flight(&self) -> bool {
+        self.frames_in_flight.load(Ordering::Relaxed) > 0
+    }
+
+    /// Lets wgpu notice finished work without blocking (fires the frame and
+    /// read-back callbacks).
+    pub fn poll_gpu(&self) {
+        let _ = self.gpu.device.poll(wgpu::PollType::Poll);
     }
 
     /// The waker other threads use to wake this viewer.

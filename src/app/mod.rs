@@ -27,6 +27,7 @@ pub mod scene_view;
 pub mod screenshot;
 pub mod state;
 pub mod status;
+mod stream_preview;
 pub mod video_export;
 mod viewer;
 
@@ -154,8 +155,8 @@ impl ApplicationHandler<UserEvent> for ViewerApp {
     }
 
     fn new_events(&mut self, _event_loop: &ActiveEventLoop, cause: StartCause) {
-        if let (StartCause::ResumeTimeReached { .. }, Some(viewer)) = (cause, &self.viewer) {
-            viewer.window.request_redraw();
+        if let (StartCause::ResumeTimeReached { .. }, Some(viewer)) = (cause, &mut self.viewer) {
+            viewer.wake_up();
         }
     }
 
@@ -200,7 +201,7 @@ impl ApplicationHandler<UserEvent> for ViewerApp {
     }
 
     fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
-        let flow = match self.viewer.as_ref().and_then(|v| v.next_redraw) {
+        let flow = match self.viewer.as_ref().and_then(|v| v.next_wake()) {
             Some(at) => ControlFlow::WaitUntil(at),
             None => ControlFlow::Wait,
         };

@@ -17,6 +17,9 @@ use super::core::ViewerCore;
 use crate::gpu::GpuContext;
 use crate::settings::Settings;
 
+/// How often the window polls the device while a frame is unfinished.
+const GPU_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(8);
+
 pub struct Viewer {
     pub(super) window: Arc<Window>,
     surface: wgpu::Surface<'static>,
@@ -25,6 +28,14 @@ pub struct Viewer {
     pub(super) core: ViewerCore,
     /// When egui, the loader or a screenshot want the next frame.
     pub(super) next_redraw: Option<Instant>,
+    /// When to poll the device next, while a submitted frame is unfinished:
+    /// its completion (frame time, pass times, visible count) then shows
+    /// without waiting for input.
+    pub(super) next_poll: Option<Instant>,
+    /// The redraw in flight was asked for by `frame_done` to show the
+    /// numbers of the frame before; its own completion asks for none (else an
+    /// idle window would redraw forever).
+    refreshing: bool,
     /// The surface was suboptimal: configure it again before the next frame.
     reconfigure: bool,
     title: String,
@@ -103,6 +114,8 @@ impl Viewer {
             egui_state,
             core,
             next_redraw: None,
+            next_poll: None,
+            refreshing: false,
             reconfigure: false,
             title: String::new(),
             lose_device_at: std::env::var("SPLATVIEW_TEST_LOSE_DEVICE_AFTER_S")
@@ -223,6 +236,7 @@ impl Viewer {
             self.window.request_redraw();
         }
         self.next_redraw = output.redraw_at;
+        self.schedule_poll();
         if let Some(at) = self.lose_device_at {
             self.next_redraw = Some(self.next_redraw.map_or(at, |t| t.min(at)));
         }
@@ -269,9 +283,43 @@ impl Viewer {
     /// A frame finished on the GPU.
     pub fn frame_done(&mut self, frame_ms: f64) {
         self.core.state.stats.frame_ms = Some(frame_ms);
-        // Show the new numbers (and read the visible count) without waiting for input.
-        let _ = self.core.gpu.device.poll(wgpu::PollType::Poll);
+        // Show the new numbers (and read the visible count) without waiting
+        // for input: one redraw, not one per redraw.
+        self.core.poll_gpu();
+        if std::mem::take(&mut self.refreshing) {
+            return;
+        }
+        self.refreshing = true;
         self.window.request_redraw();
+    }
+
+    /// Polls the device again soon while a frame is unfinished.
+    fn schedule_poll(&mut self) {
+        self.next_poll = self
+            .core
+            .gpu_in_flight()
+            .then(|| Instant::now() + GPU_POLL_INTERVAL);
+    }
+
+    /// The wake-up time came: poll the device if that was due, redraw if a
+    /// frame was.
+    pub(super) fn wake_up(&mut self) {
+        let now = Instant::now();
+        if self.next_poll.is_some_and(|at| at <= now) {
+            self.core.poll_gpu();
+            self.schedule_poll();
+        }
+        if self.next_redraw.is_some_and(|at| at <= now) {
+            self.window.request_redraw();
+        }
+    }
+
+    /// The next time the event loop should wake by itself.
+    pub(super) fn next_wake(&self) -> Option<Instant> {
+        match (self.next_redraw, self.next_poll) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 }
 
