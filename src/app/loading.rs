@@ -70,6 +70,10 @@ pub struct SplatStream {
     pub format: Option<String>,
     /// Whether chunks go to the GPU scene as they arrive.
     pub to_gpu: bool,
+    /// Every how many splats one goes to the GPU scene: 1, or more when the
+    /// file is larger than one GPU binding holds (the flat scene is then a
+    /// preview, and the level-of-detail page pool draws the whole scene).
+    pub gpu_stride: usize,
     /// Whether the GPU side already switched to the new scene.
     pub switched: bool,
     /// `Open`: the scene shown before, until the load has ended.
@@ -154,6 +158,7 @@ impl LoadJob {
                 total_splats: None,
                 format: None,
                 to_gpu,
+                gpu_stride: 1,
                 switched: false,
                 previous: None,
             })),

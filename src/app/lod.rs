@@ -81,6 +81,9 @@ pub struct WindowLod {
     declined: Option<LodKey>,
     /// Pages are still streaming in: draw again soon.
     pub streaming: bool,
+    /// The splats of a scene the GPU shows only a preview of (larger than one
+    /// binding), kept from its load so the build need not read the file again.
+    source: Option<(LodKey, Arc<SplatCloud>)>,
 }
 
 impl WindowLod {
@@ -98,6 +101,17 @@ impl WindowLod {
         self.pool = None;
     }
 
+    /// Keeps the loaded splats of object `id` (file `path`) for its hierarchy
+    /// build, unless the hierarchy of that file is already at hand.
+    pub fn offer_source(&mut self, id: ObjectId, path: &std::path::Path, cloud: SplatCloud) {
+        let key = LodKey {
+            id,
+            path: path.to_owned(),
+        };
+        let have = self.built.as_ref().is_some_and(|b| b.key == key);
+        self.source = (!have).then(|| (key, Arc::new(cloud)));
+    }
+
     /// The pool to draw and its draw list, when LOD is drawn.
     pub fn draw(&self, color_by_level: bool) -> Option<(&SplatScene, DrawList<'_>)> {
         self.pool
@@ -106,11 +120,21 @@ impl WindowLod {
     }
 }
 
-/// Reads `path` again and reads its hierarchy from the cache or builds it.
-fn build_hierarchy(key: LodKey, progress: &BuildProgress) -> Result<Hierarchy, String> {
+/// Reads `path` again (unless its splats are given) and reads its hierarchy
+/// from the cache or builds it.
+fn build_hierarchy(
+    key: LodKey,
+    source: Option<Arc<SplatCloud>>,
+    progress: &BuildProgress,
+) -> Result<Hierarchy, String> {
     let started = Instant::now();
-    let cloud = crate::io::load_splat_file(&key.path)
-        .map_err(|err| format!("level of detail: cannot read the scene again: {err}"))?;
+    let cloud = match source {
+        Some(cloud) => cloud,
+        None => Arc::new(
+            crate::io::load_splat_file(&key.path)
+                .map_err(|err| format!("level of detail: cannot read the scene again: {err}"))?,
+        ),
+    };
     let options = BuildOptions::default();
     let cancelled = |err: LodBuildError| match err {
         LodBuildError::Cancelled => "level-of-detail build cancelled".to_owned(),
@@ -146,13 +170,13 @@ fn build_hierarchy(key: LodKey, progress: &BuildProgress) -> Result<Hierarchy, S
     })
 }
 
-fn spawn_build(key: LodKey, waker: Waker) -> BuildJob {
+fn spawn_build(key: LodKey, source: Option<Arc<SplatCloud>>, waker: Waker) -> BuildJob {
     let progress = Arc::new(BuildProgress::default());
     let (sender, receiver) = channel();
     let worker_progress = Arc::clone(&progress);
     let worker_key = key.clone();
     std::thread::spawn(move || {
-        let result = build_hierarchy(worker_key, &worker_progress);
+        let result = build_hierarchy(worker_key, source, &worker_progress);
         let _ = sender.send(result);
         waker(UserEvent::WorkerNews);
     });
@@ -226,7 +250,13 @@ impl ViewerCore {
                     && self.lod.job.is_none()
                     && self.lod.declined.as_ref() != Some(key)
                 {
-                    self.lod.job = Some(spawn_build(key.clone(), self.waker.clone()));
+                    let source = self
+                        .lod
+                        .source
+                        .take()
+                        .filter(|(source_key, _)| source_key == key)
+                        .map(|(_, cloud)| cloud);
+                    self.lod.job = Some(spawn_build(key.clone(), source, self.waker.clone()));
                 }
             }
             Err(_) => {

@@ -42,4 +42,7 @@ pub struct LodStatus {
     /// Why LOD is not drawn although enabled (several splat objects, a moved
     /// object, a cancelled or failed build).
     pub unavailable: Option<String>,
+    /// Set when the splat scene is larger than one GPU binding: the flat scene
+    /// is a preview of every n-th splat, and this says so.
+    pub preview: Option<String>,
 }

@@ -21,11 +21,13 @@ use super::object_sync::SplatsBuilt;
 use super::objects::{ObjectEntry, ObjectKind};
 use super::scene_view::GpuMesh;
 use super::state::LoadStatus;
+use super::stream_preview::{StreamPreview, every_nth};
 use crate::io::SceneFileKind;
 use crate::io::cameras_json::load_cameras_json;
 use crate::io::mesh::MeshLoadStage;
 use crate::io::stream::LoadMessage;
 use crate::render::MeshScene;
+use crate::render::scene::max_scene_splats;
 use crate::scene::mesh::MeshObject;
 use crate::scene::{AaMode, SceneBounds, SplatCloud};
 
@@ -201,7 +203,10 @@ impl ViewerCore {
                     stream.cloud.set_aa_hint(aa_hint);
                     stream.cloud.reserve(total_splats);
                 }
-                LoadMessage::Chunk { splats, .. } => {
+                LoadMessage::Chunk {
+                    first_splat,
+                    splats,
+                } => {
                     if stream.to_gpu && !stream.switched && !self.switch_to_stream(job) {
                         return Pumped::Failed;
                     }
@@ -210,7 +215,8 @@ impl ViewerCore {
                     };
                     stream.cloud.append(&splats);
                     if stream.to_gpu {
-                        if let Err(err) = self.scene_view.append_chunk(&self.gpu.queue, &splats) {
+                        let shown = every_nth(splats, first_splat, stream.gpu_stride);
+                        if let Err(err) = self.scene_view.append_chunk(&self.gpu.queue, &shown) {
                             self.state
                                 .error(format!("{}: {err}", job.request.path.display()));
                         }
@@ -246,9 +252,15 @@ impl ViewerCore {
         };
         let replace = job.request.purpose == LoadPurpose::Open;
         let total = stream.total_splats.unwrap_or(0);
+        let preview = StreamPreview::plan(
+            total,
+            max_scene_splats(&self.gpu.device, stream.cloud.sh_degree),
+            self.state.settings.hierarchy.budget,
+        );
+        stream.gpu_stride = preview.stride;
         if let Err(err) = self.scene_view.begin_stream(
             &self.gpu.device,
-            total,
+            total.div_ceil(stream.gpu_stride),
             stream.cloud.sh_degree,
             cloud_aa_mode(&stream.cloud),
             replace,
@@ -262,6 +274,17 @@ impl ViewerCore {
         }
         stream.switched = true;
         self.state.stats.visible_splats = None;
+        let preview = preview.message();
+        if let Some(message) = &preview
+            && !self.state.settings.hierarchy.enabled
+        {
+            self.state.settings.hierarchy.enabled = true;
+            self.state.notice(format!(
+                "{}: level of detail switched on: {message}",
+                job.request.path.display()
+            ));
+        }
+        self.state.hierarchy.preview = preview;
         match job.request.purpose {
             LoadPurpose::Open => {
                 stream.previous = Some(PreviousScene {
@@ -304,6 +327,9 @@ impl ViewerCore {
             return;
         };
         let cloud = std::mem::replace(&mut stream.cloud, SplatCloud::new(0));
+        // The GPU holds only a preview: the hierarchy is built from this copy
+        // (the file is not read again).
+        let preview_only = stream.to_gpu && stream.gpu_stride > 1;
         match purpose {
             LoadPurpose::Open => {
                 self.scene_view.finish_stream();
@@ -322,10 +348,18 @@ impl ViewerCore {
                 self.state.settings.add_recent(&path);
                 // Persist the recent-files list now, not only on exit.
                 self.save_settings();
+                if let Some(id) = self.state.objects.last().map(|e| e.id)
+                    && preview_only
+                {
+                    self.lod.offer_source(id, &path, cloud);
+                }
             }
             LoadPurpose::Reload { id, to_gpu } => {
                 if to_gpu {
                     self.scene_view.finish_stream();
+                    if preview_only {
+                        self.lod.offer_source(id, &path, cloud);
+                    }
                 } else if self.state.object(id).is_some() {
                     self.store.copies.insert(id, cloud);
                 }
@@ -439,6 +473,7 @@ impl ViewerCore {
                 self.scene_view.clear();
                 self.store = Default::default();
                 self.state.objects.clear();
+                self.state.hierarchy.preview = None;
                 let id = self.state.new_object_id();
                 self.add_gpu_mesh(id, scene, true);
                 self.state

@@ -269,6 +269,30 @@ pub enum AppendError {
     Full { capacity: u32 },
 }
 
+/// The most splats of `sh_degree` one flat scene can hold on `device`: its
+/// attributes, SH and a view's projected splats each in one storage binding, and
+/// the sort's dispatch within the workgroup limit. A larger scene is drawn
+/// through the level-of-detail page pool (`render::lod`).
+pub fn max_scene_splats(device: &wgpu::Device, sh_degree: u32) -> u64 {
+    let limits = device.limits();
+    let binding = limits
+        .max_storage_buffer_binding_size
+        .min(limits.max_buffer_size);
+    let per_binding = |bytes_per_splat: u64| binding / bytes_per_splat.max(1);
+    let sort = u64::from(limits.max_compute_workgroups_per_dimension)
+        * u64::from(crate::render::sort::SORT_BLOCK_SIZE);
+    [
+        per_binding(size_of::<GpuSplat>() as u64),
+        per_binding(size_of::<ProjectedSplat>() as u64),
+        per_binding(u64::from(sh_words_per_splat(sh_degree)) * 4),
+        sort,
+        u64::from(u32::MAX),
+    ]
+    .into_iter()
+    .min()
+    .unwrap_or(0)
+}
+
 /// Fails with a clear error when `count` splats would exceed the adapter's
 /// storage binding limit (for the scene or a view's working buffers) or the
 /// sort's dispatch limit.

@@ -73,6 +73,15 @@ pub fn hierarchy_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut
     if let Some(reason) = &status.unavailable {
         ui.label(RichText::new(format!("LOD: {reason}")).small().weak());
     }
+    if let Some(preview) = &status.preview {
+        let text = RichText::new(preview).small();
+        let text = if status.active {
+            text.weak()
+        } else {
+            text.color(ui.visuals().warn_fg_color)
+        };
+        ui.add(egui::Label::new(text).wrap());
+    }
     if let Some(building) = &status.building {
         ui.horizontal(|ui| {
             ui.label(format!("Building hierarchy of {}", building.name));

@@ -24,7 +24,11 @@ impl WindowHarness {
     /// A viewer of `size` pixels on a new headless device, overlay hidden,
     /// settings not saved.
     pub fn new(size: (u32, u32), settings: Settings) -> Self {
-        let gpu = GpuContext::new_headless().expect("GPU");
+        Self::with_gpu(GpuContext::new_headless().expect("GPU"), size, settings)
+    }
+
+    /// As `new`, on `gpu` (a device with test limits, say).
+    pub fn with_gpu(gpu: GpuContext, size: (u32, u32), settings: Settings) -> Self {
         let (sender, events) = channel();
         let sender = Mutex::new(sender);
         let waker: splatview::app::Waker = Arc::new(move |event| {

@@ -30,6 +30,23 @@ use pages::{PageLayout, PageTable};
 /// Nodes per page by default: 2-6 MiB per page at SH degree 0-3.
 pub const DEFAULT_PAGE_NODES: u32 = 1 << 16;
 
+/// Fewest pages a pool should hold; smaller pages are used when one storage
+/// binding holds fewer pages of the asked size.
+const MIN_POOL_PAGES: u64 = 8;
+
+/// `page_nodes`, halved until a binding of `binding` bytes holds at least
+/// [`MIN_POOL_PAGES`] pages (attributes and SH of `sh_degree` each in one
+/// binding); at least 1.
+fn page_nodes_within(page_nodes: u32, binding: u64, sh_degree: u32) -> u32 {
+    let bytes_per_node =
+        (size_of::<GpuSplat>() as u64).max(u64::from(sh_words_per_splat(sh_degree)) * 4);
+    let mut nodes = page_nodes.max(1);
+    while nodes > 1 && binding / (u64::from(nodes) * bytes_per_node) < MIN_POOL_PAGES {
+        nodes /= 2;
+    }
+    nodes
+}
+
 /// The GPU memory budget for splat pages when the user sets none: 1 GiB on CPU
 /// adapters (lavapipe), 4 GiB on GPUs (wgpu reports no memory size).
 pub fn default_memory_budget(device_type: wgpu::DeviceType) -> u64 {
@@ -126,13 +143,13 @@ impl LodScene {
         memory_budget: u64,
         page_nodes: u32,
     ) -> Result<Self, GpuError> {
-        let page_nodes = page_nodes.max(1);
-        let layout = PageLayout::treelets(hierarchy.nodes(), page_nodes);
-        let pages = layout.page_count();
         let limits = device.limits();
         let binding = limits
             .max_storage_buffer_binding_size
             .min(limits.max_buffer_size);
+        let page_nodes = page_nodes_within(page_nodes, binding, host.sh_degree);
+        let layout = PageLayout::treelets(hierarchy.nodes(), page_nodes);
+        let pages = layout.page_count();
         let attribute_page = u64::from(page_nodes) * size_of::<GpuSplat>() as u64;
         let sh_page = u64::from(page_nodes) * u64::from(sh_words_per_splat(host.sh_degree)) * 4;
         let slots = [
@@ -320,5 +337,21 @@ impl LodScene {
             return false;
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_nodes_within;
+
+    #[test]
+    fn pages_shrink_until_a_binding_holds_enough_of_them() {
+        // 128 MiB holds 21 SH3 pages of 65,536 nodes (96 B of SH each): kept.
+        assert_eq!(page_nodes_within(1 << 16, 128 << 20, 3), 1 << 16);
+        // 1 MiB at SH0 (32 B a node): 4,096 nodes make 8 pages.
+        assert_eq!(page_nodes_within(1 << 16, 1 << 20, 0), 4096);
+        // Nothing fits: one node a page, never zero.
+        assert_eq!(page_nodes_within(1 << 16, 16, 3), 1);
+        assert_eq!(page_nodes_within(0, 1 << 20, 0), 1);
     }
 }
