@@ -1,7 +1,8 @@
-//! The CPU reference cut: which nodes to draw for a camera, and how opaque.
+//! The cut: which nodes to draw for a camera, and how opaque (on the CPU).
 //!
-//! A GPU compute pass will do the same; this version is written to be obvious
-//! and to define the result exactly (docs/LOD.md has the rules with sources):
+//! The rules below define the result exactly (docs/LOD.md has them with
+//! sources); `cut_reference` computes it the obvious way, and [`cut_with`] the
+//! same result visiting only what the budget reaches:
 //!
 //! 1. **Expand by size.** A node is a *candidate* for expansion when it is interior,
 //!    its sphere may be in the view ([`NodeView::is_visible`]), its projected
@@ -148,23 +149,23 @@ pub fn scaled_opacity_logit(logit: f32, factor: f32) -> f32 {
 
 /// A node reached by the traversal (its parent is a candidate).
 #[derive(Clone, Copy, Debug)]
-struct Entry {
-    node: u32,
+pub(super) struct Entry {
+    pub node: u32,
     /// Index of the parent's entry (`u32::MAX` for the root).
-    parent: u32,
-    depth: u32,
-    visible: bool,
-    candidate: bool,
-    expanded: bool,
+    pub parent: u32,
+    pub depth: u32,
+    pub visible: bool,
+    pub candidate: bool,
+    pub expanded: bool,
     /// Transition weight of the children (1 = parent no longer drawn).
-    t: f32,
+    pub t: f32,
     /// Budget priority, capped by the parent's.
-    priority: f32,
-    visible_children: u32,
+    pub priority: f32,
+    pub visible_children: u32,
 }
 
 impl Entry {
-    fn reached(node: u32, parent: u32, depth: u32) -> Self {
+    pub fn reached(node: u32, parent: u32, depth: u32) -> Self {
         Self {
             node,
             parent,
@@ -177,6 +178,114 @@ impl Entry {
             visible_children: 0,
         }
     }
+
+    /// Drawn splats that expanding this candidate adds (its visible children,
+    /// and itself again while it fades out, minus itself).
+    pub fn expansion_cost(&self) -> i64 {
+        i64::from(self.visible_children) + i64::from(self.t < 1.0) - 1
+    }
+}
+
+/// The per-node rules of the cut (visibility, size, fade, priority), shared
+/// by [`cut_with`] and the exhaustive reference (`cut_reference`).
+pub(super) struct Rules<'a> {
+    pub hierarchy: &'a LodHierarchy,
+    pub view: NodeView,
+    pub threshold: f32,
+    pub band: f32,
+}
+
+/// What the rules say of one reached node.
+pub(super) enum Verdict {
+    /// Drawn as it is (a leaf, small enough, or culled: see `visible`).
+    Kept,
+    /// The size rule would expand it, but `can_expand` refused.
+    Refused,
+    /// A candidate for expansion.
+    Candidate,
+}
+
+impl<'a> Rules<'a> {
+    pub fn new(hierarchy: &'a LodHierarchy, camera: &PinholeCamera, params: &CutParams) -> Self {
+        Self {
+            hierarchy,
+            view: NodeView::new(
+                camera,
+                params.margin_px.max(0.0),
+                params.near_plane,
+                params.far_plane.unwrap_or(f32::INFINITY),
+            ),
+            threshold: params.threshold_px.max(0.0),
+            band: params.transition_band,
+        }
+    }
+
+    /// Evaluates `entries[index]` (visibility, and for a candidate its fade
+    /// and priority) and counts it among its parent's visible children.
+    pub fn evaluate(
+        &self,
+        entries: &mut [Entry],
+        index: usize,
+        can_expand: &impl Fn(u32) -> bool,
+    ) -> Verdict {
+        let entry = entries[index];
+        let node = &self.hierarchy.nodes()[entry.node as usize];
+        let visible = self.view.is_visible(node);
+        entries[index].visible = visible;
+        if entry.parent != u32::MAX && visible {
+            entries[entry.parent as usize].visible_children += 1;
+        }
+        let extent = self.view.extent_px(node);
+        let threshold = self.threshold;
+        let wanted = visible && !node.is_leaf() && !(extent <= threshold);
+        if !wanted {
+            return Verdict::Kept;
+        }
+        let coverage = self
+            .view
+            .coverage_px(node, self.hierarchy.weights()[entry.node as usize]);
+        let extra_splats = node.child_count.saturating_sub(1).max(1) as f32;
+        let mut priority = coverage * extent / extra_splats;
+        if priority.is_nan() {
+            priority = f32::INFINITY;
+        }
+        if entry.parent != u32::MAX {
+            priority = priority.min(entries[entry.parent as usize].priority);
+        }
+        entries[index].priority = priority;
+        if !can_expand(entry.node) {
+            return Verdict::Refused;
+        }
+        let band = self.band;
+        entries[index].candidate = true;
+        entries[index].t = if !(extent < band * threshold) {
+            1.0
+        } else {
+            ((extent - threshold) / ((band - 1.0) * threshold)).clamp(0.0, 1.0)
+        };
+        Verdict::Candidate
+    }
+
+    /// Adds an entry for each child of candidate `entries[index]`, evaluated;
+    /// returns the range of the new entries.
+    pub fn reach_children(
+        &self,
+        entries: &mut Vec<Entry>,
+        index: usize,
+        can_expand: &impl Fn(u32) -> bool,
+        refused: &mut Vec<u32>,
+    ) -> std::ops::Range<usize> {
+        let entry = entries[index];
+        let first = entries.len();
+        for child in self.hierarchy.nodes()[entry.node as usize].children() {
+            entries.push(Entry::reached(child as u32, index as u32, entry.depth + 1));
+            let reached = entries.len() - 1;
+            if let Verdict::Refused = self.evaluate(entries, reached, can_expand) {
+                refused.push(reached as u32);
+            }
+        }
+        first..entries.len()
+    }
 }
 
 /// Chooses the splats to draw for `camera` (see the module docs for the rules).
@@ -184,102 +293,141 @@ pub fn cut(hierarchy: &LodHierarchy, camera: &PinholeCamera, params: &CutParams)
     cut_with(hierarchy, camera, params, |_| true)
 }
 
+/// A candidate waiting in the ranked frontier: highest priority first, then
+/// lowest node index (the order of the module docs' rule 2).
+#[derive(Clone, Copy, Debug)]
+struct Ranked {
+    priority: f32,
+    node: u32,
+    entry: u32,
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Ranked {}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.priority
+            .total_cmp(&other.priority)
+            .then(other.node.cmp(&self.node))
+    }
+}
+
 /// [`cut`], expanding only nodes for which `can_expand(node)` holds (paging: all
 /// children resident); a node it refuses is drawn itself, as a leaf of the cut,
 /// and listed in [`LodCut::refused`].
+///
+/// The result is the exhaustive reference's (`cut_reference::cut_reference_with`,
+/// tested equal), found without visiting what the budget would not reach: the
+/// candidates wait in a frontier ranked by the rule-2 order, and a candidate's
+/// children are reached only when it is taken from the frontier. Because the
+/// capped priority never grows going down and parents win ties, every candidate
+/// the reference ranks above its cut-off is taken before any below it, and the
+/// first that does not fit ends the cut, as in the reference. Under a budget the
+/// work follows the budget, not the scene. `refused` then lists only nodes met
+/// above the cut-off, best first: the pages the budget would use.
 pub fn cut_with(
     hierarchy: &LodHierarchy,
     camera: &PinholeCamera,
     params: &CutParams,
     can_expand: impl Fn(u32) -> bool,
 ) -> LodCut {
-    let nodes = hierarchy.nodes();
-    let weights = hierarchy.weights();
-    let mut result = LodCut::default();
-    if nodes.is_empty() {
-        return result;
+    if hierarchy.nodes().is_empty() {
+        return LodCut::default();
     }
-    let threshold = params.threshold_px.max(0.0);
-    let view = NodeView::new(
-        camera,
-        params.margin_px.max(0.0),
-        params.near_plane,
-        params.far_plane.unwrap_or(f32::INFINITY),
-    );
-
-    // 1. Traverse candidates top-down (breadth-first, so parents precede children).
+    let rules = Rules::new(hierarchy, camera, params);
     let mut entries = vec![Entry::reached(0, u32::MAX, 0)];
-    let mut next = 0;
-    while next < entries.len() {
-        let entry = entries[next];
-        let node = &nodes[entry.node as usize];
-        let visible = view.is_visible(node);
-        entries[next].visible = visible;
-        if entry.parent != u32::MAX && visible {
-            entries[entry.parent as usize].visible_children += 1;
-        }
-        let extent = view.extent_px(node);
-        let wanted = visible && !node.is_leaf() && !(extent <= threshold);
-        if wanted && !can_expand(entry.node) {
-            result.refused.push(entry.node);
-        } else if wanted {
-            let band = params.transition_band;
-            let t = if !(extent < band * threshold) {
-                1.0
-            } else {
-                ((extent - threshold) / ((band - 1.0) * threshold)).clamp(0.0, 1.0)
-            };
-            let coverage = view.coverage_px(node, weights[entry.node as usize]);
-            let extra_splats = node.child_count.saturating_sub(1).max(1) as f32;
-            let mut priority = coverage * extent / extra_splats;
-            if priority.is_nan() {
-                priority = f32::INFINITY;
-            }
-            if entry.parent != u32::MAX {
-                priority = priority.min(entries[entry.parent as usize].priority);
-            }
-            let reached = &mut entries[next];
-            reached.candidate = true;
-            reached.t = t;
-            reached.priority = priority;
-            for child in node.children() {
-                entries.push(Entry::reached(child as u32, next as u32, entry.depth + 1));
-            }
-        }
-        next += 1;
+    let mut refused_entries = Vec::new();
+    if let Verdict::Refused = rules.evaluate(&mut entries, 0, &can_expand) {
+        refused_entries.push(0);
     }
-    result.nodes_visited = entries.len();
+    let Some(budget) = params.budget else {
+        // No budget: every candidate is expanded, breadth-first.
+        let mut next = 0;
+        while next < entries.len() {
+            if entries[next].candidate {
+                entries[next].expanded = true;
+                rules.reach_children(&mut entries, next, &can_expand, &mut refused_entries);
+            }
+            next += 1;
+        }
+        let refused = refused_entries
+            .iter()
+            .map(|&e| entries[e as usize].node)
+            .collect();
+        return emit(hierarchy, &entries, refused);
+    };
 
-    // 2. Expand: all candidates, or the best ranked that fit the budget.
-    match params.budget {
-        None => entries.iter_mut().for_each(|e| e.expanded = e.candidate),
-        Some(budget) => {
-            let mut ranked: Vec<u32> = (0..entries.len() as u32)
-                .filter(|&e| entries[e as usize].candidate)
-                .collect();
-            ranked.sort_by(|&a, &b| {
-                let (a, b) = (&entries[a as usize], &entries[b as usize]);
-                b.priority.total_cmp(&a.priority).then(a.node.cmp(&b.node))
-            });
-            let budget = i64::try_from(budget.max(1)).unwrap_or(i64::MAX);
-            let mut drawn = i64::from(entries[0].visible);
-            for e in ranked {
-                let entry = &entries[e as usize];
-                let cost = i64::from(entry.visible_children) + i64::from(entry.t < 1.0) - 1;
-                if drawn + cost > budget {
-                    break;
-                }
-                drawn += cost;
-                entries[e as usize].expanded = true;
+    let budget = i64::try_from(budget.max(1)).unwrap_or(i64::MAX);
+    let mut drawn = i64::from(entries[0].visible);
+    let mut frontier = std::collections::BinaryHeap::new();
+    let rank = |entries: &[Entry], e: usize| Ranked {
+        priority: entries[e].priority,
+        node: entries[e].node,
+        entry: e as u32,
+    };
+    // Refused nodes wait in the frontier too, to be listed in rank order; they
+    // are never expanded and take no budget.
+    let mut refused = Vec::new();
+    let mut waiting_refused = Vec::new();
+    let push = |frontier: &mut std::collections::BinaryHeap<Ranked>,
+                entries: &[Entry],
+                range: std::ops::Range<usize>,
+                newly_refused: &mut Vec<u32>| {
+        for e in range {
+            if entries[e].candidate {
+                frontier.push(rank(entries, e));
             }
         }
+        for e in newly_refused.drain(..) {
+            frontier.push(rank(entries, e as usize));
+        }
+    };
+    push(&mut frontier, &entries, 0..1, &mut refused_entries);
+    while let Some(next) = frontier.pop() {
+        let e = next.entry as usize;
+        if !entries[e].candidate {
+            // Refused: wanted if expanding it would have fitted.
+            let children = hierarchy.nodes()[entries[e].node as usize].child_count;
+            if drawn + i64::from(children) - 1 <= budget {
+                refused.push(entries[e].node);
+            }
+            continue;
+        }
+        let children = rules.reach_children(&mut entries, e, &can_expand, &mut waiting_refused);
+        if drawn + entries[e].expansion_cost() > budget {
+            break;
+        }
+        drawn += entries[e].expansion_cost();
+        entries[e].expanded = true;
+        push(&mut frontier, &entries, children, &mut waiting_refused);
     }
+    emit(hierarchy, &entries, refused)
+}
 
-    // 3. Emit the drawn nodes with their opacity factors.
+/// Rule 3: the drawn nodes of `entries` (parents before children) with their
+/// opacity factors, sorted by splat.
+pub(super) fn emit(hierarchy: &LodHierarchy, entries: &[Entry], refused: Vec<u32>) -> LodCut {
+    let nodes = hierarchy.nodes();
+    let mut result = LodCut {
+        refused,
+        nodes_visited: entries.len(),
+        ..Default::default()
+    };
     let mut factors = vec![0.0f32; entries.len()];
     let mut drawn: Vec<(u32, f32, u32, u16)> = Vec::new();
-    for i in 0..entries.len() {
-        let entry = entries[i];
+    for (i, entry) in entries.iter().enumerate() {
         let inherited = match entry.parent {
             u32::MAX => 1.0,
             p if entries[p as usize].expanded => factors[p as usize] * entries[p as usize].t,

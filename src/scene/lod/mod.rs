@@ -20,6 +20,7 @@
 pub mod build;
 pub mod cache;
 pub mod cut;
+pub mod cut_reference;
 pub mod eigen;
 pub mod merge;
 pub mod shape;
