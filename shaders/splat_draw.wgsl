@@ -14,6 +14,12 @@
 #include "common/splat_axes.wgsl"
 #include "common/analytic.wgsl"
 
+// The pipeline's anti-aliasing family, fixed when the pipeline is made (one
+// pipeline per value): the analytic mode's quad and weight, or the point-sampled
+// modes'. A constant rather than a branch on the frame uniforms: on lavapipe the
+// uniform branch in the fragment shader cost 5-20% of the draw.
+override ANALYTIC: bool = false;
+
 const MIN_ALPHA: f32 = 0.003921568627451; // 1 / 255
 const MAX_ALPHA: f32 = 0.99;
 
@@ -49,7 +55,7 @@ fn vs_main(
     var pixel: vec2<f32>;
     var shape: vec4<f32>;
     var opacity = b_opacity.y;
-    if frame.aa_mode == AA_ANALYTIC {
+    if ANALYTIC {
         // The rectangle of pixels whose integral can reach 1/255.
         let s = analytic_splat(splat);
         let minor = analytic_minor_axis(s.major_axis);
@@ -88,7 +94,7 @@ fn fs_main(in: VertexOutput) -> @location(0) vec4<f32> {
     // Fragment positions are pixel centres (i + 0.5, j + 0.5), as the reference's.
     let d = in.position.xy - in.center;
     var alpha: f32;
-    if frame.aa_mode == AA_ANALYTIC {
+    if ANALYTIC {
         let axis = in.shape.xy;
         let inv_sigma = in.shape.zw;
         let x = abs(vec2<f32>(dot(d, axis), dot(d, analytic_minor_axis(axis)))) * inv_sigma;

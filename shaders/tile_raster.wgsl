@@ -34,6 +34,10 @@
 @group(0) @binding(8) var<storage, read_write> partials: array<vec2<u32>>;
 // Per splat: the depth-test value of its centre (when frame.depth_test is 1).
 @group(0) @binding(9) var<storage, read> splat_depths: array<f32>;
+// The pipeline's anti-aliasing family (one pipeline per value, as in
+// splat_draw.wgsl): analytic, or the point-sampled modes.
+override ANALYTIC: bool = false;
+
 @group(1) @binding(0) var output: texture_storage_2d<rgba16float, write>;
 @group(1) @binding(1) var mesh_depth: texture_depth_2d;
 
@@ -62,7 +66,7 @@ fn load_splat(slot: u32, index: u32) {
     let splat = projected[index];
     let rg = unpack2x16float(splat.packed.y);
     let b_opacity = unpack2x16float(splat.packed.z);
-    if frame.aa_mode == AA_ANALYTIC {
+    if ANALYTIC {
         // Offsets along the axes in standard deviations are (d . n) h / σ.
         let s = analytic_splat(splat);
         let normals = analytic_rect_normals(s);
@@ -107,7 +111,7 @@ fn tile_raster(
     let pixel_center = vec2<f32>(pixel) + 0.5;
     // The mesh depth at this pixel; 0 (nothing) hides no splat.
     let depth_test = frame.depth_test != 0u;
-    let analytic = frame.aa_mode == AA_ANALYTIC;
+    let analytic = ANALYTIC;
     var surface_depth = 0.0;
     if depth_test && inside {
         surface_depth = textureLoad(mesh_depth, vec2<i32>(pixel), 0);

@@ -18,6 +18,18 @@ pub fn compute_pipeline_with_groups(
     module: &wgpu::ShaderModule,
     entry_point: &str,
 ) -> wgpu::ComputePipeline {
+    compute_pipeline_with_constants(device, layouts, module, entry_point, &[])
+}
+
+/// [`compute_pipeline_with_groups`] with values for the shader's `override`
+/// constants.
+pub fn compute_pipeline_with_constants(
+    device: &wgpu::Device,
+    layouts: &[&wgpu::BindGroupLayout],
+    module: &wgpu::ShaderModule,
+    entry_point: &str,
+    constants: &[(&str, f64)],
+) -> wgpu::ComputePipeline {
     let bind_group_layouts: Vec<_> = layouts.iter().map(|&layout| Some(layout)).collect();
     let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
         label: Some(entry_point),
@@ -29,7 +41,10 @@ pub fn compute_pipeline_with_groups(
         layout: Some(&pipeline_layout),
         module,
         entry_point: Some(entry_point),
-        compilation_options: Default::default(),
+        compilation_options: wgpu::PipelineCompilationOptions {
+            constants,
+            ..Default::default()
+        },
         cache: None,
     })
 }

@@ -72,6 +72,8 @@ struct Frame {
     depth_passes: u32,
     splat_count: u32,
     with_budget: bool,
+    /// The frame's anti-aliasing mode is the analytic one (its own pipelines).
+    analytic: bool,
     compose: ComposeUniforms,
 }
 
@@ -323,6 +325,7 @@ impl Renderer {
             depth_passes: passes_for_key_bits(key_bits),
             splat_count: drawn,
             with_budget: params.lod.splat_budget.is_some_and(|b| b > 0),
+            analytic: aa == crate::scene::AaMode::Analytic,
             compose: ComposeUniforms::new(
                 params.background,
                 (params.camera.width, params.camera.height),
@@ -431,6 +434,7 @@ impl Renderer {
                 frame.depth_passes,
                 frame.size,
                 output,
+                frame.analytic,
                 profiler,
             );
             self.splats.encode_draw(
@@ -441,6 +445,7 @@ impl Renderer {
                 &targets.accumulation_view,
                 depth,
                 true,
+                frame.analytic,
                 None,
             );
             return;
@@ -453,6 +458,7 @@ impl Renderer {
             &targets.accumulation_view,
             depth,
             false,
+            frame.analytic,
             profiler,
         );
     }

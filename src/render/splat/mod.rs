@@ -34,9 +34,10 @@ pub struct SplatRenderer {
     budget_recount_pipeline: wgpu::ComputePipeline,
     compact_scan_pipeline: wgpu::ComputePipeline,
     compact_pipeline: wgpu::ComputePipeline,
-    draw_pipeline: wgpu::RenderPipeline,
-    /// The draw tested against a mesh depth buffer (no depth writes).
-    draw_depth_pipeline: wgpu::RenderPipeline,
+    /// The quad draw, indexed by [analytic][depth tested]: the analytic mode's
+    /// shapes or the point-sampled modes' (`override ANALYTIC`), and tested
+    /// against a mesh depth buffer (no depth writes) or not.
+    draw_pipelines: [[wgpu::RenderPipeline; 2]; 2],
     pub(crate) sorter: RadixSorter,
 }
 
@@ -88,8 +89,11 @@ impl SplatRenderer {
             compute_pipeline(device, &compact_layout, &compact_module, "compact");
 
         let draw_module = create_shader_module(device, "splat_draw.wgsl")?;
-        let draw_pipeline = quad_pipeline(device, &draw_layout, &draw_module, false);
-        let draw_depth_pipeline = quad_pipeline(device, &draw_layout, &draw_module, true);
+        let draw_pipelines = [false, true].map(|analytic| {
+            [false, true].map(|depth_test| {
+                quad_pipeline(device, &draw_layout, &draw_module, analytic, depth_test)
+            })
+        });
 
         Ok(Self {
             project_layout,
@@ -101,8 +105,7 @@ impl SplatRenderer {
             budget_recount_pipeline,
             compact_scan_pipeline,
             compact_pipeline,
-            draw_pipeline,
-            draw_depth_pipeline,
+            draw_pipelines,
             sorter: RadixSorter::new(device)?,
         })
     }
@@ -194,6 +197,7 @@ impl SplatRenderer {
         accumulation: &wgpu::TextureView,
         depth: Option<&wgpu::TextureView>,
         load: bool,
+        analytic: bool,
         profiler: Option<&mut GpuProfiler>,
     ) {
         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
@@ -221,11 +225,9 @@ impl SplatRenderer {
             occlusion_query_set: None,
             multiview_mask: None,
         });
-        pass.set_pipeline(if depth.is_some() {
-            &self.draw_depth_pipeline
-        } else {
-            &self.draw_pipeline
-        });
+        pass.set_pipeline(
+            &self.draw_pipelines[usize::from(analytic)][usize::from(depth.is_some())],
+        );
         pass.set_bind_group(
             0,
             &working.draw_groups[SortBuffers::result_index(depth_passes)],
@@ -235,15 +237,18 @@ impl SplatRenderer {
     }
 }
 
-/// The quad draw pipeline, blending premultiplied colour "over"; with
+/// The quad draw pipeline, blending premultiplied colour "over", for the
+/// analytic mode or the point-sampled ones (`analytic`); with
 /// `depth_test`, fragments behind the mesh depth (reversed: greater is nearer)
 /// are dropped.
 fn quad_pipeline(
     device: &wgpu::Device,
     layout: &wgpu::BindGroupLayout,
     module: &wgpu::ShaderModule,
+    analytic: bool,
     depth_test: bool,
 ) -> wgpu::RenderPipeline {
+    let constants = [("ANALYTIC", f64::from(u8::from(analytic)))];
     let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
         label: Some("splat draw"),
         bind_group_layouts: &[Some(layout)],
@@ -264,7 +269,10 @@ fn quad_pipeline(
         vertex: wgpu::VertexState {
             module,
             entry_point: Some("vs_main"),
-            compilation_options: Default::default(),
+            compilation_options: wgpu::PipelineCompilationOptions {
+                constants: &constants,
+                ..Default::default()
+            },
             buffers: &[],
         },
         primitive: wgpu::PrimitiveState {
@@ -282,7 +290,10 @@ fn quad_pipeline(
         fragment: Some(wgpu::FragmentState {
             module,
             entry_point: Some("fs_main"),
-            compilation_options: Default::default(),
+            compilation_options: wgpu::PipelineCompilationOptions {
+                constants: &constants,
+                ..Default::default()
+            },
             targets: &[Some(wgpu::ColorTargetState {
                 format: ACCUMULATION_FORMAT,
                 blend: Some(wgpu::BlendState {

@@ -31,7 +31,8 @@ pub use choice::RasterChooser;
 
 use crate::gpu::GpuError;
 use crate::gpu::pipeline::{
-    compute_buffer_layout, compute_pipeline, compute_pipeline_with_groups, split_dispatch,
+    compute_buffer_layout, compute_pipeline, compute_pipeline_with_constants,
+    compute_pipeline_with_groups, split_dispatch,
 };
 use crate::gpu::profiler::{FramePass, GpuProfiler};
 use crate::gpu::shader::{ShaderError, create_shader_module};
@@ -88,7 +89,9 @@ pub struct TileRasterizer {
     offsets_pipeline: wgpu::ComputePipeline,
     ranges_pipeline: wgpu::ComputePipeline,
     chunks_pipeline: wgpu::ComputePipeline,
-    raster_pipeline: wgpu::ComputePipeline,
+    /// The blend kernel for the point-sampled modes ([0]) and the analytic
+    /// mode ([1]) (`override ANALYTIC`).
+    raster_pipelines: [wgpu::ComputePipeline; 2],
     merge_pipeline: wgpu::ComputePipeline,
     /// Most pairs one workgroup blends (default [`DEFAULT_CHUNK_PAIRS`]); takes
     /// effect when a scene's buffers are next made.
@@ -175,7 +178,15 @@ impl TileRasterizer {
             offsets_pipeline: compute_pipeline(device, &offsets_layout, &offsets, "tile_offsets"),
             ranges_pipeline: compute_pipeline(device, &ranges_layout, &ranges, "tile_ranges"),
             chunks_pipeline: compute_pipeline(device, &chunks_layout, &chunks, "tile_chunks"),
-            raster_pipeline: with_output(&raster_layout, &raster, "tile_raster"),
+            raster_pipelines: [false, true].map(|analytic| {
+                compute_pipeline_with_constants(
+                    device,
+                    &[&raster_layout, &output_layout],
+                    &raster,
+                    "tile_raster",
+                    &[("ANALYTIC", f64::from(u8::from(analytic)))],
+                )
+            }),
             merge_pipeline: with_output(&merge_layout, &merge, "tile_merge"),
             bin_layout,
             offsets_layout,
@@ -245,7 +256,8 @@ impl TileRasterizer {
 
     /// Records binning, the tile sort and per-tile blending into the accumulation
     /// texture bound by `output` (`size`), after the depth sort of
-    /// `depth_passes` passes. When the pairs overflow `buffers`, the tiles come
+    /// `depth_passes` passes, blending as the analytic mode when `analytic`
+    /// (it must match the frame's anti-aliasing mode). When the pairs overflow `buffers`, the tiles come
     /// out transparent and `FALLBACK_DRAW_OFFSET` of `buffers.state` holds the
     /// quad draw the caller must encode after this.
     #[allow(clippy::too_many_arguments)]
@@ -259,6 +271,7 @@ impl TileRasterizer {
         depth_passes: u32,
         size: (u32, u32),
         output: &wgpu::BindGroup,
+        analytic: bool,
         mut profiler: Option<&mut GpuProfiler>,
     ) {
         let (tiles_x, tiles_y) = tile_grid(size);
@@ -325,7 +338,7 @@ impl TileRasterizer {
         pass.dispatch_workgroups(1, 1, 1);
         pass.set_bind_group(0, &buffers.raster_groups[result], &[]);
         pass.set_bind_group(1, output, &[]);
-        pass.set_pipeline(&self.raster_pipeline);
+        pass.set_pipeline(&self.raster_pipelines[usize::from(analytic)]);
         pass.dispatch_workgroups_indirect(&buffers.state, buffers::RASTER_DISPATCH_OFFSET);
         pass.set_bind_group(0, &buffers.merge_group, &[]);
         pass.set_pipeline(&self.merge_pipeline);
