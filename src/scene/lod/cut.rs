@@ -195,16 +195,6 @@ pub(super) struct Rules<'a> {
     pub band: f32,
 }
 
-/// What the rules say of one reached node.
-pub(super) enum Verdict {
-    /// Drawn as it is (a leaf, small enough, or culled: see `visible`).
-    Kept,
-    /// The size rule would expand it, but `can_expand` refused.
-    Refused,
-    /// A candidate for expansion.
-    Candidate,
-}
-
 impl<'a> Rules<'a> {
     pub fn new(hierarchy: &'a LodHierarchy, camera: &PinholeCamera, params: &CutParams) -> Self {
         Self {
@@ -221,13 +211,9 @@ impl<'a> Rules<'a> {
     }
 
     /// Evaluates `entries[index]` (visibility, and for a candidate its fade
-    /// and priority) and counts it among its parent's visible children.
-    pub fn evaluate(
-        &self,
-        entries: &mut [Entry],
-        index: usize,
-        can_expand: &impl Fn(u32) -> bool,
-    ) -> Verdict {
+    /// and priority) and counts it among its parent's visible children; true
+    /// for a candidate (whether its children are resident is asked apart).
+    pub fn evaluate(&self, entries: &mut [Entry], index: usize) -> bool {
         let entry = entries[index];
         let node = &self.hierarchy.nodes()[entry.node as usize];
         let visible = self.view.is_visible(node);
@@ -239,7 +225,7 @@ impl<'a> Rules<'a> {
         let threshold = self.threshold;
         let wanted = visible && !node.is_leaf() && !(extent <= threshold);
         if !wanted {
-            return Verdict::Kept;
+            return false;
         }
         let coverage = self
             .view
@@ -252,37 +238,27 @@ impl<'a> Rules<'a> {
         if entry.parent != u32::MAX {
             priority = priority.min(entries[entry.parent as usize].priority);
         }
-        entries[index].priority = priority;
-        if !can_expand(entry.node) {
-            return Verdict::Refused;
-        }
         let band = self.band;
-        entries[index].candidate = true;
-        entries[index].t = if !(extent < band * threshold) {
+        let reached = &mut entries[index];
+        reached.priority = priority;
+        reached.candidate = true;
+        reached.t = if !(extent < band * threshold) {
             1.0
         } else {
             ((extent - threshold) / ((band - 1.0) * threshold)).clamp(0.0, 1.0)
         };
-        Verdict::Candidate
+        true
     }
 
     /// Adds an entry for each child of candidate `entries[index]`, evaluated;
     /// returns the range of the new entries.
-    pub fn reach_children(
-        &self,
-        entries: &mut Vec<Entry>,
-        index: usize,
-        can_expand: &impl Fn(u32) -> bool,
-        refused: &mut Vec<u32>,
-    ) -> std::ops::Range<usize> {
+    pub fn reach_children(&self, entries: &mut Vec<Entry>, index: usize) -> std::ops::Range<usize> {
         let entry = entries[index];
         let first = entries.len();
         for child in self.hierarchy.nodes()[entry.node as usize].children() {
             entries.push(Entry::reached(child as u32, index as u32, entry.depth + 1));
             let reached = entries.len() - 1;
-            if let Verdict::Refused = self.evaluate(entries, reached, can_expand) {
-                refused.push(reached as u32);
-            }
+            self.evaluate(entries, reached);
         }
         first..entries.len()
     }
@@ -335,8 +311,9 @@ impl Ord for Ranked {
 /// capped priority never grows going down and parents win ties, every candidate
 /// the reference ranks above its cut-off is taken before any below it, and the
 /// first that does not fit ends the cut, as in the reference. Under a budget the
-/// work follows the budget, not the scene. `refused` then lists only nodes met
-/// above the cut-off, best first: the pages the budget would use.
+/// work follows the budget, not the scene. Residency is asked only of the
+/// candidates taken; `refused` then lists only nodes met above the cut-off,
+/// best first: the pages the budget would use.
 pub fn cut_with(
     hierarchy: &LodHierarchy,
     camera: &PinholeCamera,
@@ -348,25 +325,25 @@ pub fn cut_with(
     }
     let rules = Rules::new(hierarchy, camera, params);
     let mut entries = vec![Entry::reached(0, u32::MAX, 0)];
-    let mut refused_entries = Vec::new();
-    if let Verdict::Refused = rules.evaluate(&mut entries, 0, &can_expand) {
-        refused_entries.push(0);
-    }
+    let entries = &mut entries;
+    rules.evaluate(entries, 0);
+    let mut refused = Vec::new();
     let Some(budget) = params.budget else {
         // No budget: every candidate is expanded, breadth-first.
         let mut next = 0;
         while next < entries.len() {
             if entries[next].candidate {
-                entries[next].expanded = true;
-                rules.reach_children(&mut entries, next, &can_expand, &mut refused_entries);
+                if can_expand(entries[next].node) {
+                    entries[next].expanded = true;
+                    rules.reach_children(entries, next);
+                } else {
+                    entries[next].candidate = false;
+                    refused.push(entries[next].node);
+                }
             }
             next += 1;
         }
-        let refused = refused_entries
-            .iter()
-            .map(|&e| entries[e as usize].node)
-            .collect();
-        return emit(hierarchy, &entries, refused);
+        return emit(hierarchy, entries, refused);
     };
 
     let budget = i64::try_from(budget.max(1)).unwrap_or(i64::MAX);
@@ -377,43 +354,36 @@ pub fn cut_with(
         node: entries[e].node,
         entry: e as u32,
     };
-    // Refused nodes wait in the frontier too, to be listed in rank order; they
-    // are never expanded and take no budget.
-    let mut refused = Vec::new();
-    let mut waiting_refused = Vec::new();
-    let push = |frontier: &mut std::collections::BinaryHeap<Ranked>,
-                entries: &[Entry],
-                range: std::ops::Range<usize>,
-                newly_refused: &mut Vec<u32>| {
-        for e in range {
-            if entries[e].candidate {
-                frontier.push(rank(entries, e));
-            }
-        }
-        for e in newly_refused.drain(..) {
-            frontier.push(rank(entries, e as usize));
-        }
-    };
-    push(&mut frontier, &entries, 0..1, &mut refused_entries);
+    if entries[0].candidate {
+        frontier.push(rank(entries, 0));
+    }
     while let Some(next) = frontier.pop() {
         let e = next.entry as usize;
-        if !entries[e].candidate {
-            // Refused: wanted if expanding it would have fitted.
-            let children = hierarchy.nodes()[entries[e].node as usize].child_count;
+        let node = entries[e].node;
+        // Residency is asked only of the candidates the ranking reaches: a
+        // refused one is drawn as it is, takes no budget, and is wanted (listed)
+        // if expanding it would have fitted.
+        if !can_expand(node) {
+            entries[e].candidate = false;
+            let children = hierarchy.nodes()[node as usize].child_count;
             if drawn + i64::from(children) - 1 <= budget {
-                refused.push(entries[e].node);
+                refused.push(node);
             }
             continue;
         }
-        let children = rules.reach_children(&mut entries, e, &can_expand, &mut waiting_refused);
+        let children = rules.reach_children(entries, e);
         if drawn + entries[e].expansion_cost() > budget {
             break;
         }
         drawn += entries[e].expansion_cost();
         entries[e].expanded = true;
-        push(&mut frontier, &entries, children, &mut waiting_refused);
+        for child in children {
+            if entries[child].candidate {
+                frontier.push(rank(entries, child));
+            }
+        }
     }
-    emit(hierarchy, &entries, refused)
+    emit(hierarchy, entries, refused)
 }
 
 /// Rule 3: the drawn nodes of `entries` (parents before children) with their

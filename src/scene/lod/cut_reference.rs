@@ -5,7 +5,7 @@
 //! what the budget reaches; tests check that both agree.
 
 use super::LodHierarchy;
-use super::cut::{CutParams, Entry, LodCut, Rules, Verdict, emit};
+use super::cut::{CutParams, Entry, LodCut, Rules, emit};
 use crate::scene::camera::PinholeCamera;
 
 /// The cut of `hierarchy` for `camera`, as [`super::cut::cut_with`] defines it,
@@ -27,15 +27,17 @@ pub fn cut_reference_with(
     let mut refused = Vec::new();
     let mut next = 0;
     while next < entries.len() {
-        match rules.evaluate(&mut entries, next, &can_expand) {
-            Verdict::Refused => refused.push(entries[next].node),
-            Verdict::Candidate => {
-                let entry = entries[next];
+        if rules.evaluate(&mut entries, next) {
+            let entry = entries[next];
+            if can_expand(entry.node) {
                 for child in hierarchy.nodes()[entry.node as usize].children() {
                     entries.push(Entry::reached(child as u32, next as u32, entry.depth + 1));
                 }
+            } else {
+                // Refused: drawn as it is, not a candidate.
+                entries[next].candidate = false;
+                refused.push(entry.node);
             }
-            Verdict::Kept => {}
         }
         next += 1;
     }
