@@ -80,7 +80,12 @@ pub fn hierarchy_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut
         } else {
             text.color(ui.visuals().warn_fg_color)
         };
-        ui.add(egui::Label::new(text).wrap());
+        // Wrapped at the visible width (the inspector scrolls what is wider).
+        let visible = (ui.clip_rect().right() - ui.cursor().left()).max(120.0);
+        ui.scope(|ui| {
+            ui.set_max_width(visible);
+            ui.add(egui::Label::new(text).wrap());
+        });
     }
     if let Some(building) = &status.building {
         ui.horizontal(|ui| {
