@@ -97,9 +97,14 @@ fn panel_shows_the_build_and_the_cut() {
         pages_resident: 3,
         pages_total: 4,
         pages_wanted: 1,
+        pages_uploaded: 1,
         pool_bytes: 64 << 20,
         ..Default::default()
     });
+    let mut pool_full = state.clone();
+    if let Some(stats) = &mut pool_full.hierarchy.stats {
+        stats.pages_uploaded = 0;
+    }
     let mut h = harness(state);
     open_section(&mut h);
     assert!(
@@ -112,6 +117,13 @@ fn panel_shows_the_build_and_the_cut() {
     );
     assert!(
         h.query_by_label_contains("3 / 4 resident, 1 streaming")
+            .is_some()
+    );
+    // Wanted pages that found no slot: the pool is full, nothing streams.
+    let mut h = harness(pool_full);
+    open_section(&mut h);
+    assert!(
+        h.query_by_label_contains("3 / 4 resident, 1 wanted, pool full")
             .is_some()
     );
 }

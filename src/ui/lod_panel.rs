@@ -125,11 +125,18 @@ pub fn hierarchy_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut
             ));
             ui.end_row();
             ui.label("Pages");
+            // Wanted pages either stream in (uploaded this update) or wait for
+            // a slot: the pool holds pages the cut uses, so the budget's cut
+            // needs more memory than the pool has.
+            let wanted = match (stats.pages_wanted, stats.pages_uploaded) {
+                (0, _) => "none wanted".to_owned(),
+                (n, 0) => format!("{n} wanted, pool full"),
+                (n, _) => format!("{n} streaming"),
+            };
             ui.label(format!(
-                "{} / {} resident, {} streaming; {}",
+                "{} / {} resident, {wanted}; {}",
                 stats.pages_resident,
                 stats.pages_total,
-                stats.pages_wanted,
                 format_bytes(stats.pool_bytes)
             ));
             ui.end_row();
