@@ -159,4 +159,10 @@ fn a_scene_over_the_binding_limit_opens_as_a_preview_then_draws_through_pages() 
         lod_vs_full > preview_vs_full + 1.0,
         "the cut ({lod_vs_full:.2} dB) is no better than the preview ({preview_vs_full:.2} dB)"
     );
+
+    // A scene that fits replaces it: drawn whole, no preview explanation left.
+    window.open(&common::testdata("splats/playbot_l6.ply"));
+    window.settle();
+    assert_eq!(window.core.state.hierarchy.preview, None);
+    assert!(window.core.state.errors.is_empty());
 }

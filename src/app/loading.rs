@@ -56,6 +56,8 @@ pub struct PreviousScene {
     pub info: Option<SceneInfo>,
     pub objects: Vec<super::objects::ObjectEntry>,
     pub store: super::object_sync::ObjectStore,
+    /// The LOD panel's preview explanation of that scene, if it was one.
+    pub preview: Option<String>,
 }
 
 /// Splats streaming in.

@@ -128,10 +128,12 @@ impl ViewerCore {
                 self.state.scene = previous.info;
                 self.state.objects = previous.objects;
                 self.store = previous.store;
+                self.state.hierarchy.preview = previous.preview;
             }
             None if job.request.purpose == LoadPurpose::Open => {
                 self.state.scene = None;
                 self.state.objects.clear();
+                self.state.hierarchy.preview = None;
             }
             None => {}
         }
@@ -284,13 +286,14 @@ impl ViewerCore {
                 job.request.path.display()
             ));
         }
-        self.state.hierarchy.preview = preview;
+        let shown_before = std::mem::replace(&mut self.state.hierarchy.preview, preview);
         match job.request.purpose {
             LoadPurpose::Open => {
                 stream.previous = Some(PreviousScene {
                     info: self.state.scene.clone(),
                     objects: std::mem::take(&mut self.state.objects),
                     store: std::mem::take(&mut self.store),
+                    preview: shown_before,
                 });
                 let id = self.state.new_object_id();
                 let entry = splat_entry(id, &job.request.path, stream);
