@@ -20,5 +20,6 @@ pub mod reference;
 pub mod render;
 pub mod scene;
 pub mod settings;
+pub mod text;
 pub mod ui;
 pub mod video;

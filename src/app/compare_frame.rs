@@ -67,7 +67,7 @@ impl ViewerCore {
     pub(super) fn b_loaded_splats(&mut self, path: &Path, cloud: SplatCloud) {
         let summary = format!(
             "{} splats (SH {})",
-            super::objects::group_digits(cloud.len()),
+            crate::text::group_digits(cloud.len() as u64),
             cloud.sh_degree
         );
         let bounds = SceneBounds::robust(&cloud);
@@ -97,8 +97,8 @@ impl ViewerCore {
     pub(super) fn b_loaded_mesh(&mut self, path: &Path, mesh: MeshObject) {
         let summary = format!(
             "{} triangles, {} points",
-            super::objects::group_digits(mesh.triangle_count()),
-            super::objects::group_digits(mesh.point_count())
+            crate::text::group_digits(mesh.triangle_count() as u64),
+            crate::text::group_digits(mesh.point_count() as u64)
         );
         let bounds = mesh.bounds_under(glam::Mat4::IDENTITY);
         let made = SplatScene::new(&self.gpu.device, &SplatCloud::new(0)).and_then(|splats| {

@@ -16,6 +16,7 @@ use glam::{EulerRot, Quat, Vec3};
 
 use crate::scene::mesh::MeshFormat;
 use crate::scene::{AaHint, SceneBounds, Similarity};
+use crate::text::group_digits;
 
 /// Identifies an object for the lifetime of the window.
 pub type ObjectId = u64;
@@ -47,13 +48,17 @@ impl ObjectKind {
         match self {
             Self::Splats {
                 count, sh_degree, ..
-            } => format!("{} splats (SH {sh_degree})", group_digits(*count)),
+            } => format!("{} splats (SH {sh_degree})", group_digits(*count as u64)),
             Self::Mesh {
                 triangles, points, ..
             } => match (*triangles, *points) {
-                (0, p) => format!("{} points", group_digits(p)),
-                (t, 0) => format!("{} triangles", group_digits(t)),
-                (t, p) => format!("{} triangles, {} points", group_digits(t), group_digits(p)),
+                (0, p) => format!("{} points", group_digits(p as u64)),
+                (t, 0) => format!("{} triangles", group_digits(t as u64)),
+                (t, p) => format!(
+                    "{} triangles, {} points",
+                    group_digits(t as u64),
+                    group_digits(p as u64)
+                ),
             },
         }
     }
@@ -243,19 +248,6 @@ impl super::state::AppState {
         };
         self.scene = Some(info);
     }
-}
-
-/// "1,234,567".
-pub fn group_digits(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 //! the level-of-detail page pool draws the whole scene (docs/LOD.md, "Scenes
 //! larger than one binding").
 
-use super::objects::group_digits;
 use crate::scene::SplatCloud;
+use crate::text::group_digits;
 
 /// How a streamed scene of `total` splats goes to the flat GPU scene.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,10 +45,10 @@ impl StreamPreview {
             format!(
                 "{} splats are more than one GPU binding holds ({} here): the level of \
                  detail draws the scene; without it the view shows every {} splat ({})",
-                group_digits(self.total),
-                group_digits(self.fits),
+                group_digits(self.total as u64),
+                group_digits(self.fits as u64),
                 ordinal(self.stride),
-                group_digits(self.shown()),
+                group_digits(self.shown() as u64),
             )
         })
     }

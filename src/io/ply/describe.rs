@@ -3,6 +3,8 @@
 //! reports `ParseError { location: LineCol .. }`). Header lines that are not PLY
 //! (free text some writers leave) are read as comments by `header.rs`.
 
+use crate::text::group_digits;
+
 /// The vertex properties that mark a Gaussian splat file (any one of them).
 const SPLAT_MARKERS: [&str; 9] = [
     "scale_0", "scale_1", "scale_2", "rot_0", "rot_1", "rot_2", "rot_3", "opacity", "f_dc_0",
@@ -66,16 +68,16 @@ pub(super) fn not_splats_reason(elements: &[ScannedElement]) -> Option<String> {
     let what = if faces > 0 {
         format!(
             "a mesh ({} vertices, {} faces)",
-            thousands(vertex.count),
-            thousands(faces)
+            group_digits(vertex.count),
+            group_digits(faces)
         )
     } else if ["x", "y", "z"]
         .iter()
         .all(|axis| vertex.properties.iter().any(|p| p == axis))
     {
-        format!("a point cloud ({} points)", thousands(vertex.count))
+        format!("a point cloud ({} points)", group_digits(vertex.count))
     } else {
-        format!("a PLY file with {} vertices", thousands(vertex.count))
+        format!("a PLY file with {} vertices", group_digits(vertex.count))
     };
     Some(format!(
         "it is {what}, not Gaussian splats; {EXPECTED} (this file's vertex properties: {})",
@@ -97,19 +99,6 @@ pub(super) fn plain_parser_message(message: &str) -> String {
     } else {
         cut
     }
-}
-
-/// 11184 -> "11,184".
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -151,8 +140,8 @@ mod tests {
         let plain = plain_parser_message(raw);
         assert_eq!(plain, "Line 3: Couldn't parse line. 'Created by'");
         assert!(!plain.contains("ParseError"));
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000), "1,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(1_000), "1,000");
+        assert_eq!(group_digits(1_234_567), "1,234,567");
     }
 }
