@@ -159,3 +159,96 @@ mod tests {
         }
     }
 }
+
+/// A render pipeline drawing one full-screen triangle (`vs_main` and `fs_main`
+/// of `module`) into `format`, without blending: the compose and difference
+/// passes.
+pub fn fullscreen_pipeline(
+    device: &wgpu::Device,
+    label: &str,
+    layout: &wgpu::PipelineLayout,
+    module: &wgpu::ShaderModule,
+    format: wgpu::TextureFormat,
+) -> wgpu::RenderPipeline {
+    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+        label: Some(label),
+        layout: Some(layout),
+        vertex: wgpu::VertexState {
+            module,
+            entry_point: Some("vs_main"),
+            compilation_options: Default::default(),
+            buffers: &[],
+        },
+        primitive: wgpu::PrimitiveState::default(),
+        depth_stencil: None,
+        multisample: wgpu::MultisampleState::default(),
+        fragment: Some(wgpu::FragmentState {
+            module,
+            entry_point: Some("fs_main"),
+            compilation_options: Default::default(),
+            targets: &[Some(wgpu::ColorTargetState {
+                format,
+                blend: None,
+                write_mask: wgpu::ColorWrites::ALL,
+            })],
+        }),
+        multiview_mask: None,
+        cache: None,
+    })
+}
+
+/// Records one full-screen triangle of `pipeline` with `bind_group` into
+/// `output`, cleared to black first.
+pub fn encode_fullscreen(
+    encoder: &mut wgpu::CommandEncoder,
+    label: &str,
+    output: &wgpu::TextureView,
+    pipeline: &wgpu::RenderPipeline,
+    bind_group: &wgpu::BindGroup,
+    timestamp_writes: Option<wgpu::RenderPassTimestampWrites<'_>>,
+) {
+    let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+        label: Some(label),
+        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+            view: output,
+            depth_slice: None,
+            resolve_target: None,
+            ops: wgpu::Operations {
+                load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                store: wgpu::StoreOp::Store,
+            },
+        })],
+        depth_stencil_attachment: None,
+        timestamp_writes,
+        occlusion_query_set: None,
+        multiview_mask: None,
+    });
+    pass.set_pipeline(pipeline);
+    pass.set_bind_group(0, bind_group, &[]);
+    pass.draw(0..3, 0..1);
+}
+
+/// Render pipelines made on first use, one per output format (a view can
+/// draw into the window's surface format or an offscreen one).
+#[derive(Default)]
+pub struct PipelinesByFormat(std::sync::Mutex<Vec<(wgpu::TextureFormat, wgpu::RenderPipeline)>>);
+
+impl PipelinesByFormat {
+    /// The pipeline for `format`, made by `make` the first time.
+    pub fn get_or_make(
+        &self,
+        format: wgpu::TextureFormat,
+        make: impl FnOnce() -> wgpu::RenderPipeline,
+    ) -> wgpu::RenderPipeline {
+        let mut pipelines = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, pipeline)) = pipelines.iter().find(|(f, _)| *f == format) {
+            return pipeline.clone();
+        }
+        let pipeline = make();
+        pipelines.push((format, pipeline.clone()));
+        pipeline
+    }
+}

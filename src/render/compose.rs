@@ -9,9 +9,8 @@
 //! (`ComposeBinding`), so views composed in one submission keep their own
 //! background and size.
 
-use std::sync::{Mutex, PoisonError};
-
 use crate::gpu::UniformBuffer;
+use crate::gpu::pipeline::{PipelinesByFormat, encode_fullscreen, fullscreen_pipeline};
 use crate::gpu::shader::{ShaderError, create_shader_module};
 
 /// Keep in sync with `ComposeUniforms` in shaders/compose.wgsl.
@@ -47,7 +46,7 @@ pub struct ComposeRenderer {
     module: wgpu::ShaderModule,
     pipeline_layout: wgpu::PipelineLayout,
     /// One pipeline per output format, made on first use.
-    pipelines: Mutex<Vec<(wgpu::TextureFormat, wgpu::RenderPipeline)>>,
+    pipelines: PipelinesByFormat,
     sampler: wgpu::Sampler,
     /// An uninitialised (zero: transparent) texel, the mesh colour of views
     /// without meshes.
@@ -128,7 +127,7 @@ impl ComposeRenderer {
             layout,
             module,
             pipeline_layout,
-            pipelines: Mutex::new(Vec::new()),
+            pipelines: PipelinesByFormat::default(),
             sampler,
             no_meshes,
         })
@@ -140,40 +139,15 @@ impl ComposeRenderer {
         device: &wgpu::Device,
         format: wgpu::TextureFormat,
     ) -> wgpu::RenderPipeline {
-        let mut pipelines = self
-            .pipelines
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, pipeline)) = pipelines.iter().find(|(f, _)| *f == format) {
-            return pipeline.clone();
-        }
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("compose"),
-            layout: Some(&self.pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &self.module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[],
-            },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &self.module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format,
-                    blend: None,
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
-        pipelines.push((format, pipeline.clone()));
-        pipeline
+        self.pipelines.get_or_make(format, || {
+            fullscreen_pipeline(
+                device,
+                "compose",
+                &self.pipeline_layout,
+                &self.module,
+                format,
+            )
+        })
     }
 
     /// A view's uniforms and bind group reading `accumulation` and the mesh colour
@@ -218,24 +192,13 @@ impl ComposeRenderer {
         timestamp_writes: Option<wgpu::RenderPassTimestampWrites<'_>>,
     ) {
         binding.uniforms.write(queue, params);
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("compose"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: output,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
+        encode_fullscreen(
+            encoder,
+            "compose",
+            output,
+            pipeline,
+            &binding.bind_group,
             timestamp_writes,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
-        pass.set_pipeline(pipeline);
-        pass.set_bind_group(0, &binding.bind_group, &[]);
-        pass.draw(0..3, 0..1);
+        );
     }
 }

@@ -21,6 +21,7 @@ use bytemuck::Zeroable as _;
 use glam::Vec3;
 
 use crate::gpu::UniformBuffer;
+use crate::gpu::pipeline::PipelinesByFormat;
 use crate::gpu::shader::{ShaderError, create_shader_module};
 use crate::render::formats::DEPTH_FORMAT;
 use crate::render::mesh::{MESH_COLOR_FORMAT, MeshViewData};
@@ -67,7 +68,7 @@ pub struct LineRenderer {
     module: wgpu::ShaderModule,
     pipeline_layout: wgpu::PipelineLayout,
     /// One pipeline per output format, made on first use.
-    pipelines: Mutex<Vec<(wgpu::TextureFormat, wgpu::RenderPipeline)>>,
+    pipelines: PipelinesByFormat,
     /// A 1x1 depth texture bound when there is nothing to test against.
     no_depth: wgpu::TextureView,
     /// Into the mesh targets, writing depth (made on first use).
@@ -133,7 +134,7 @@ impl LineRenderer {
             layout,
             module,
             pipeline_layout,
-            pipelines: Mutex::new(Vec::new()),
+            pipelines: PipelinesByFormat::default(),
             no_depth,
             geometry: Mutex::new(None),
         })
@@ -283,16 +284,9 @@ impl LineRenderer {
     }
 
     fn pipeline(&self, device: &wgpu::Device, format: wgpu::TextureFormat) -> wgpu::RenderPipeline {
-        let mut pipelines = self
-            .pipelines
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some((_, pipeline)) = pipelines.iter().find(|(f, _)| *f == format) {
-            return pipeline.clone();
-        }
-        let pipeline = self.build_pipeline(device, "lines", format, None);
-        pipelines.push((format, pipeline.clone()));
-        pipeline
+        self.pipelines.get_or_make(format, || {
+            self.build_pipeline(device, "lines", format, None)
+        })
     }
 
     /// Records the batch into `output` (of `format`, the size of `camera`),
