@@ -325,8 +325,7 @@ pub fn cut_with(
     }
     let rules = Rules::new(hierarchy, camera, params);
     let mut entries = vec![Entry::reached(0, u32::MAX, 0)];
-    let entries = &mut entries;
-    rules.evaluate(entries, 0);
+    rules.evaluate(&mut entries, 0);
     let mut refused = Vec::new();
     let Some(budget) = params.budget else {
         // No budget: every candidate is expanded, breadth-first.
@@ -335,7 +334,7 @@ pub fn cut_with(
             if entries[next].candidate {
                 if can_expand(entries[next].node) {
                     entries[next].expanded = true;
-                    rules.reach_children(entries, next);
+                    rules.reach_children(&mut entries, next);
                 } else {
                     entries[next].candidate = false;
                     refused.push(entries[next].node);
@@ -343,7 +342,7 @@ pub fn cut_with(
             }
             next += 1;
         }
-        return emit(hierarchy, entries, refused);
+        return emit(hierarchy, &entries, refused);
     };
 
     let budget = i64::try_from(budget.max(1)).unwrap_or(i64::MAX);
@@ -355,7 +354,7 @@ pub fn cut_with(
         entry: e as u32,
     };
     if entries[0].candidate {
-        frontier.push(rank(entries, 0));
+        frontier.push(rank(&entries, 0));
     }
     while let Some(next) = frontier.pop() {
         let e = next.entry as usize;
@@ -371,7 +370,7 @@ pub fn cut_with(
             }
             continue;
         }
-        let children = rules.reach_children(entries, e);
+        let children = rules.reach_children(&mut entries, e);
         if drawn + entries[e].expansion_cost() > budget {
             break;
         }
@@ -379,11 +378,11 @@ pub fn cut_with(
         entries[e].expanded = true;
         for child in children {
             if entries[child].candidate {
-                frontier.push(rank(entries, child));
+                frontier.push(rank(&entries, child));
             }
         }
     }
-    emit(hierarchy, entries, refused)
+    emit(hierarchy, &entries, refused)
 }
 
 /// Rule 3: the drawn nodes of `entries` (parents before children) with their
