@@ -17,6 +17,7 @@
 #include "common/frame.wgsl"
 #include "common/sort_params.wgsl"
 #include "common/workgroup_scan.wgsl"
+#include "common/quad_batches.wgsl"
 
 @group(0) @binding(0) var<uniform> frame: FrameUniforms;
 @group(0) @binding(1) var<storage, read_write> depths: array<u32>;
@@ -29,7 +30,9 @@
 @group(0) @binding(6) var<storage, read_write> sort_params: array<u32>;
 // x, y, z workgroup counts of the sort's indirect dispatches.
 @group(0) @binding(7) var<storage, read_write> sort_dispatch: array<u32>;
-// vertex_count, instance_count, first_vertex, first_instance.
+// Words 0-3: 4, the visible count, 0, 0 (the counts of a 4-vertex instanced
+// draw; other passes read the visible count at [1]). From word 4: one indexed
+// indirect draw per quad batch (common/quad_batches.wgsl), as many as fit.
 @group(0) @binding(8) var<storage, read_write> draw_args: array<u32>;
 
 const PARAMS_STRIDE_WORDS: u32 = 64u;
@@ -64,6 +67,16 @@ fn compact_scan(@builtin(local_invocation_index) lid: u32) {
         sort_dispatch[0] = num_blocks;
         sort_dispatch[1] = 1u;
         sort_dispatch[2] = 1u;
+    }
+    // `carry` is the same in every invocation: the batches are written in parallel.
+    let batches = (arrayLength(&draw_args) - 4u) / QUAD_BATCH_WORDS;
+    for (var b = lid; b < batches; b += 256u) {
+        let at = 4u + b * QUAD_BATCH_WORDS;
+        draw_args[at] = quad_batch_index_count(b, carry);
+        draw_args[at + 1u] = 1u;
+        draw_args[at + 2u] = 0u;
+        draw_args[at + 3u] = quad_batch_base_vertex(b);
+        draw_args[at + 4u] = 0u;
     }
 }
 

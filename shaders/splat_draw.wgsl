@@ -1,4 +1,5 @@
-// Draw pass: one instanced quad per visible splat, in sorted (back-to-front) order,
+// Draw pass: one quad (two triangles of an indexed list, drawn in batches:
+// common/quad_batches.wgsl) per visible splat, in sorted (back-to-front) order,
 // blended with premultiplied alpha ("over"): dst = src + (1 - src.a) * dst.
 //
 // Per pixel, as the 3DGS reference rasterizer (Kerbl et al. 2023):
@@ -13,6 +14,7 @@
 #include "common/frame.wgsl"
 #include "common/splat_axes.wgsl"
 #include "common/analytic.wgsl"
+#include "common/quad_batches.wgsl"
 
 // The pipeline's anti-aliasing family, fixed when the pipeline is made (one
 // pipeline per value): the analytic mode's quad and weight, or the point-sampled
@@ -25,7 +27,7 @@ const MAX_ALPHA: f32 = 0.99;
 
 @group(0) @binding(0) var<uniform> frame: FrameUniforms;
 @group(0) @binding(1) var<storage, read> projected: array<ProjectedSplat>;
-// Splat indices sorted back to front; the first `instance_count` are visible.
+// Splat indices sorted back to front; the first (visible count) are drawn.
 @group(0) @binding(2) var<storage, read> sorted_indices: array<u32>;
 // Per splat: the depth-test value of its centre (when frame.depth_test is 1).
 @group(0) @binding(3) var<storage, read> splat_depths: array<f32>;
@@ -41,17 +43,16 @@ struct VertexOutput {
 }
 
 @vertex
-fn vs_main(
-    @builtin(vertex_index) vertex_index: u32,
-    @builtin(instance_index) instance_index: u32,
-) -> VertexOutput {
-    let index = sorted_indices[instance_index];
+fn vs_main(@builtin(vertex_index) vertex_index: u32) -> VertexOutput {
+    // vertex_index = 4 · (slot in the sorted list) + corner, base vertex included.
+    let index = sorted_indices[vertex_index >> 2u];
     let splat = projected[index];
     let center = splat.center_conic_ab.xy;
     let rg = unpack2x16float(splat.packed.y);
     let b_opacity = unpack2x16float(splat.packed.z);
-    // Triangle strip corners: (-1,-1), (1,-1), (-1,1), (1,1).
-    let corner = vec2<f32>(f32(vertex_index & 1u), f32(vertex_index >> 1u)) * 2.0 - 1.0;
+    // Corners 0-3: (-1,-1), (1,-1), (-1,1), (1,1).
+    let corner_index = vertex_index & 3u;
+    let corner = vec2<f32>(f32(corner_index & 1u), f32(corner_index >> 1u)) * 2.0 - 1.0;
     var pixel: vec2<f32>;
     var shape: vec4<f32>;
     var opacity = b_opacity.y;

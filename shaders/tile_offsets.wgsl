@@ -5,18 +5,20 @@
 //
 // When the pairs do not fit the buffers, the frame is not blended from the pairs
 // that fit (that image would miss splats): no pair is kept, every tile blends to
-// transparent, and the indirect quad draw at tile_state[16..19] draws every
-// visible splat instead, so the frame is complete. The view reads tile_state[0]
+// transparent, and the indirect quad draws from tile_state[16] on (one per quad
+// batch, common/quad_batches.wgsl) draw every visible splat instead, so the frame
+// is complete. The view reads tile_state[0]
 // back and grows the buffers for the next frame.
 
 #include "common/sort_params.wgsl"
 #include "common/tile_params.wgsl"
 #include "common/workgroup_scan.wgsl"
+#include "common/quad_batches.wgsl"
 
 @group(0) @binding(0) var<uniform> tiles: TileParams;
 @group(0) @binding(1) var<storage, read_write> block_sums: array<u32>;
 // [0] pairs wanted (saturated at 2^31), [1] pairs stored, [4..7] workgroup counts
-// of tile_ranges (indirect dispatch), [16..19] the fallback quad draw.
+// of tile_ranges (indirect dispatch), [16..] the fallback quad draws.
 @group(0) @binding(2) var<storage, read_write> tile_state: array<u32>;
 // Four `SortParams`, 256 bytes (64 words) apart.
 @group(0) @binding(3) var<storage, read_write> sort_params: array<u32>;
@@ -48,10 +50,6 @@ fn tile_offsets(@builtin(local_invocation_index) lid: u32) {
         let stored = select(carry, 0u, overflow);
         tile_state[0] = carry;
         tile_state[1] = stored;
-        tile_state[16] = 4u;
-        tile_state[17] = select(0u, draw_args[1], overflow);
-        tile_state[18] = 0u;
-        tile_state[19] = 0u;
         let num_blocks = (stored + SORT_BLOCK_SIZE - 1u) / SORT_BLOCK_SIZE;
         for (var sort_pass = 0u; sort_pass < 4u; sort_pass++) {
             let base = sort_pass * PARAMS_STRIDE_WORDS;
@@ -68,5 +66,16 @@ fn tile_offsets(@builtin(local_invocation_index) lid: u32) {
         tile_state[4] = (range_groups + rows - 1u) / rows;
         tile_state[5] = rows;
         tile_state[6] = 1u;
+    }
+    // `carry` is the same in every invocation: the batches are written in parallel.
+    let fallback = select(0u, draw_args[1], carry > tiles.capacity);
+    let batches = (arrayLength(&tile_state) - 16u) / QUAD_BATCH_WORDS;
+    for (var b = lid; b < batches; b += 256u) {
+        let at = 16u + b * QUAD_BATCH_WORDS;
+        tile_state[at] = quad_batch_index_count(b, fallback);
+        tile_state[at + 1u] = 1u;
+        tile_state[at + 2u] = 0u;
+        tile_state[at + 3u] = quad_batch_base_vertex(b);
+        tile_state[at + 4u] = 0u;
     }
 }

@@ -6,8 +6,11 @@ mod common;
 use glam::Vec3;
 use splatview::controls::OrbitCamera;
 use splatview::gpu::GpuContext;
+use splatview::gpu::readback::{read_buffer, read_texture_rgba8};
 use splatview::metrics::psnr;
 use splatview::reference::{render_reference, to_rgb8};
+use splatview::render::offscreen::rgba_to_rgb;
+use splatview::render::splat::gpu_data::QUAD_BATCH_SPLATS;
 use splatview::render::tile::{
     DEFAULT_CHUNK_PAIRS, TILE_SIZE, UNSPLIT_CHUNK_PAIRS, default_chunk_pairs,
 };
@@ -22,6 +25,11 @@ const HEIGHT: u32 = 180;
 /// `n` large, faint splats around the origin: each covers most of the view, so
 /// the frame needs far more (tile, splat) pairs than the first buffers hold.
 pub fn huge_splats(n: usize) -> SplatCloud {
+    faint_splats(n, 1.0)
+}
+
+/// `n` faint splats around the origin with axes `size` × (1.2, 0.6, 1.0).
+fn faint_splats(n: usize, size: f32) -> SplatCloud {
     let mut cloud = SplatCloud::new(0);
     let mut state = 0x2545_F491_4F6C_DD1Du64;
     let mut next = || {
@@ -36,7 +44,7 @@ pub fn huge_splats(n: usize) -> SplatCloud {
             .push([next() - 0.5, next() - 0.5, next() - 0.5]);
         cloud
             .log_scales
-            .push([1.2f32.ln(), 0.6f32.ln(), 1.0f32.ln()]);
+            .push([(1.2 * size).ln(), (0.6 * size).ln(), size.ln()]);
         cloud
             .rotations
             .push(splatview::scene::splats::normalize_quat([
@@ -92,6 +100,107 @@ fn pair_overflow_grows_the_buffers_and_renders_everything() {
     let db = psnr(&gpu, &cpu).expect("same size");
     eprintln!("3,000 huge splats, compute rasterizer vs CPU reference: {db:.2} dB");
     assert!(db >= 40.0, "PSNR {db:.2} dB");
+}
+
+/// An overflowed frame of more splats than one quad batch holds
+/// (`QUAD_BATCH_SPLATS`): the fallback quad draws, one per batch, draw every
+/// splat, exactly as the quad rasterizer does, and as the CPU reference.
+#[test]
+fn an_overflowed_frame_of_several_quad_batches_draws_every_splat() {
+    let Some(ctx) = common::gpu() else { return };
+    let n = 2 * QUAD_BATCH_SPLATS as usize + 5_000;
+    // Footprints about 24 px across here: 4-16 tiles each, more pairs than the
+    // first buffers (4 per splat slot) hold.
+    let cloud = faint_splats(n, 0.1);
+    let bounds = SceneBounds {
+        min: Vec3::splat(-1.5),
+        max: Vec3::splat(1.5),
+    };
+    let camera =
+        OrbitCamera::framing(Some(bounds), WIDTH as f32 / HEIGHT as f32).camera(WIDTH, HEIGHT);
+    let scene = upload(ctx, &cloud);
+    let background = [0.0, 0.1, 0.2];
+    let render = |raster| {
+        let mut test = TestView::new(ctx);
+        let params = ViewParams {
+            raster,
+            background,
+            ..ViewParams::new(camera)
+        };
+        // The first frame as the window shows it (`render` would render an
+        // overflowed frame again with grown buffers).
+        let mut encoder = ctx.device.create_command_encoder(&Default::default());
+        test.view
+            .encode(ctx, &test.renderer, &mut encoder, &scene, &params)
+            .expect("encode");
+        ctx.queue.submit([encoder.finish()]);
+        let texture = test.view.output_texture().expect("output");
+        let rgba = read_texture_rgba8(&ctx.device, &ctx.queue, texture).expect("read");
+        let image = rgba_to_rgb(WIDTH, HEIGHT, &rgba).expect("size");
+        common::assert_no_gpu_errors(ctx);
+        // Pairs the frame wanted (state word 0) against those the buffers held.
+        let overflowed = test.view.view.tile_buffers().map(|tiles| {
+            let state = read_buffer(&ctx.device, &ctx.queue, &tiles.state, 0, 4).expect("read");
+            let wanted = u32::from_le_bytes(state[..4].try_into().expect("4 bytes"));
+            tiles.overflows(wanted)
+        });
+        (image, overflowed)
+    };
+    let (tiles, overflowed) = render(Raster::Compute);
+    assert_eq!(overflowed, Some(true), "the frame did not overflow");
+    let (quads, _) = render(Raster::Hardware);
+    assert!(
+        tiles.as_raw() == quads.as_raw(),
+        "the fallback quads differ from the quad rasterizer"
+    );
+    let cpu = to_rgb8(
+        &render_reference(&cloud, &camera, background, AaMode::Classic),
+        WIDTH,
+        HEIGHT,
+    );
+    let db = psnr(&quads, &cpu).expect("same size");
+    eprintln!("{n} splats in 3 quad batches vs CPU reference: {db:.2} dB");
+    assert!(db >= 40.0, "PSNR {db:.2} dB");
+}
+
+/// The compact pass writes one indexed draw per quad batch: full batches, then
+/// the rest, then empty ones, at consecutive base vertices.
+#[test]
+fn quad_batches_cover_the_visible_splats() {
+    let Some(ctx) = common::gpu() else { return };
+    let n = 2 * QUAD_BATCH_SPLATS as usize + 5_000;
+    let cloud = faint_splats(n, 0.01);
+    let bounds = SceneBounds {
+        min: Vec3::splat(-1.5),
+        max: Vec3::splat(1.5),
+    };
+    let camera =
+        OrbitCamera::framing(Some(bounds), WIDTH as f32 / HEIGHT as f32).camera(WIDTH, HEIGHT);
+    let scene = upload(ctx, &cloud);
+    let mut test = TestView::new(ctx);
+    test.render(ctx, &scene, &ViewParams::new(camera));
+    let working = test.view.view.working().expect("splats drawn");
+    let words: Vec<u32> = bytemuck::cast_slice(
+        &read_buffer(
+            &ctx.device,
+            &ctx.queue,
+            &working.draw_args,
+            0,
+            working.draw_args.size(),
+        )
+        .expect("read back"),
+    )
+    .to_vec();
+    let visible = words[1];
+    assert_eq!(visible as usize, n, "every splat is in view");
+    let batch = QUAD_BATCH_SPLATS;
+    let records: Vec<&[u32]> = words[4..].chunks(5).collect();
+    assert_eq!(records.len(), 3);
+    for (b, record) in records.iter().enumerate() {
+        let b = b as u32;
+        let quads = visible.saturating_sub(b * batch).min(batch);
+        assert_eq!(*record, [6 * quads, 1, 0, 4 * batch * b, 0], "batch {b}");
+    }
 }
 
 /// A tile with more pairs than one workgroup blends is split into chunks blended

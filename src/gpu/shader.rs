@@ -17,6 +17,10 @@ pub const SHADER_FILES: &[(&str, &str)] = &[
         include_str!("../../shaders/common/sh.wgsl"),
     ),
     (
+        "common/quad_batches.wgsl",
+        include_str!("../../shaders/common/quad_batches.wgsl"),
+    ),
+    (
         "common/sort_params.wgsl",
         include_str!("../../shaders/common/sort_params.wgsl"),
     ),

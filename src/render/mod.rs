@@ -453,7 +453,7 @@ impl Renderer {
         self.splats.encode_draw(
             encoder,
             working,
-            (&working.draw_args, 0),
+            (&working.draw_args, splat::gpu_data::QUAD_BATCHES_OFFSET),
             frame.depth_passes,
             &targets.accumulation_view,
             depth,

@@ -170,7 +170,10 @@ impl FrameUniforms {
     }
 }
 
-/// Indirect draw arguments: a 4-vertex strip, `instance_count` written by the GPU.
+/// The head of a view's `draw_args`: the counts of a 4-vertex instanced draw, with
+/// `instance_count` (the visible count) written by the GPU, which the tile passes
+/// and the stats read. The quads themselves are drawn by the indexed batches that
+/// follow it (`QUAD_BATCHES_OFFSET`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct DrawIndirectArgs {
@@ -194,6 +197,34 @@ impl DrawIndirectArgs {
 }
 /// Byte offset of `instance_count` (the visible splat count) in `DrawIndirectArgs`.
 pub const INSTANCE_COUNT_OFFSET: u64 = 4;
+
+/// Quads per indexed draw of the quad pass (shaders/common/quad_batches.wgsl,
+/// keep in sync): one shared index buffer holds this many quads, and a view draws
+/// `quad_batches(slots)` batches with consecutive base vertices. On lavapipe an
+/// indexed list cost 14-20% less draw time than instanced 4-vertex strips where
+/// the draw is bound per splat (docs/BENCHMARKS.md).
+pub const QUAD_BATCH_SPLATS: u32 = 65536;
+/// Bytes of one batch's indexed indirect draw record.
+pub const QUAD_BATCH_ARGS_BYTES: u64 = size_of::<wgpu::util::DrawIndexedIndirectArgs>() as u64;
+const _: () = assert!(QUAD_BATCH_ARGS_BYTES == 20);
+/// Byte offset of the first batch's record in a view's `draw_args`.
+pub const QUAD_BATCHES_OFFSET: u64 = size_of::<DrawIndirectArgs>() as u64;
+
+/// Batches that draw `slots` sorted splats (at least one).
+pub fn quad_batches(slots: u32) -> u32 {
+    slots.div_ceil(QUAD_BATCH_SPLATS).max(1)
+}
+
+/// The shared index buffer's contents: two triangles per quad, corners
+/// 4i..4i+3 as (-1,-1), (1,-1), (-1,1), (1,1), in the winding of a strip.
+pub fn quad_batch_indices() -> Vec<u32> {
+    (0..QUAD_BATCH_SPLATS)
+        .flat_map(|quad| {
+            let v = 4 * quad;
+            [v, v + 1, v + 2, v + 2, v + 1, v + 3]
+        })
+        .collect()
+}
 
 /// u32 words per splat holding its SH coefficients as f16 pairs.
 pub fn sh_words_per_splat(sh_degree: u32) -> u32 {

@@ -1,12 +1,13 @@
-//! Gaussian splat rendering: project (compute), sort (compute), draw (instanced
-//! quads).
+//! Gaussian splat rendering: project (compute), sort (compute), draw (quads as
+//! indexed triangle lists, in batches).
 //!
 //! `SplatRenderer` is long-lived and owns the pipelines and bind group layouts and
 //! nothing per scene or per camera. A scene's resident buffers are a
 //! `render::scene::SplatScene`; a view's working buffers for it are a
 //! `SplatWorking` (working.rs). The stages record into the caller's encoder:
 //! project (+ compaction of the visible splats into sort keys), sort (indirect,
-//! only the visible splats), draw (indirect instance count). No CPU read-back.
+//! only the visible splats), draw (indirect index counts per batch). No CPU
+//! read-back.
 
 pub mod gpu_data;
 mod working;
@@ -21,7 +22,7 @@ use crate::gpu::profiler::{FramePass, GpuProfiler};
 use crate::gpu::shader::{ShaderError, create_shader_module};
 use crate::render::formats::{ACCUMULATION_FORMAT, DEPTH_FORMAT};
 use crate::render::sort::{RadixSorter, SortBuffers, SortCount, SortPath};
-use gpu_data::PROJECT_WORKGROUP_SIZE;
+use gpu_data::{PROJECT_WORKGROUP_SIZE, QUAD_BATCH_ARGS_BYTES};
 
 /// Pipelines for splat rendering.
 pub struct SplatRenderer {
@@ -38,6 +39,9 @@ pub struct SplatRenderer {
     /// shapes or the point-sampled modes' (`override ANALYTIC`), and tested
     /// against a mesh depth buffer (no depth writes) or not.
     draw_pipelines: [[wgpu::RenderPipeline; 2]; 2],
+    /// One batch of quads as triangle lists (`gpu_data::quad_batch_indices`),
+    /// shared by every view.
+    quad_indices: wgpu::Buffer,
     pub(crate) sorter: RadixSorter,
 }
 
@@ -95,6 +99,15 @@ impl SplatRenderer {
             })
         });
 
+        let quad_indices = wgpu::util::DeviceExt::create_buffer_init(
+            device,
+            &wgpu::util::BufferInitDescriptor {
+                label: Some("quad batch indices"),
+                contents: bytemuck::cast_slice(&gpu_data::quad_batch_indices()),
+                usage: wgpu::BufferUsages::INDEX,
+            },
+        );
+
         Ok(Self {
             project_layout,
             compact_layout,
@@ -106,6 +119,7 @@ impl SplatRenderer {
             compact_scan_pipeline,
             compact_pipeline,
             draw_pipelines,
+            quad_indices,
             sorter: RadixSorter::new(device)?,
         })
     }
@@ -183,16 +197,16 @@ impl SplatRenderer {
         );
     }
 
-    /// Stage *draw*: instanced quads in sorted order into `accumulation`, as many
-    /// as the indirect `draw_args` (buffer, offset) say, cleared first unless
-    /// `load` (drawing over what is there), depth-tested against `depth` when
-    /// given.
+    /// Stage *draw*: quads in sorted order into `accumulation`, as many as the
+    /// `working.quad_batches` indexed indirect draws at `batch_args` (buffer,
+    /// offset of the first) say, cleared first unless `load` (drawing over what
+    /// is there), depth-tested against `depth` when given.
     #[allow(clippy::too_many_arguments)]
     pub fn encode_draw(
         &self,
         encoder: &mut wgpu::CommandEncoder,
         working: &SplatWorking,
-        draw_args: (&wgpu::Buffer, u64),
+        batch_args: (&wgpu::Buffer, u64),
         depth_passes: u32,
         accumulation: &wgpu::TextureView,
         depth: Option<&wgpu::TextureView>,
@@ -233,7 +247,10 @@ impl SplatRenderer {
             &working.draw_groups[SortBuffers::result_index(depth_passes)],
             &[],
         );
-        pass.draw_indirect(draw_args.0, draw_args.1);
+        pass.set_index_buffer(self.quad_indices.slice(..), wgpu::IndexFormat::Uint32);
+        for batch in 0..u64::from(working.quad_batches) {
+            pass.draw_indexed_indirect(batch_args.0, batch_args.1 + batch * QUAD_BATCH_ARGS_BYTES);
+        }
     }
 }
 
@@ -276,7 +293,7 @@ fn quad_pipeline(
             buffers: &[],
         },
         primitive: wgpu::PrimitiveState {
-            topology: wgpu::PrimitiveTopology::TriangleStrip,
+            topology: wgpu::PrimitiveTopology::TriangleList,
             ..Default::default()
         },
         depth_stencil: depth_test.then(|| wgpu::DepthStencilState {

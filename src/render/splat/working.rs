@@ -9,6 +9,7 @@ use wgpu::util::DeviceExt;
 use super::SplatRenderer;
 use super::gpu_data::{
     DrawIndirectArgs, FrameState, FrameUniforms, PROJECT_WORKGROUP_SIZE, ProjectedSplat,
+    QUAD_BATCH_ARGS_BYTES, quad_batches,
 };
 use crate::gpu::UniformBuffer;
 use crate::gpu::pipeline::{bind_group, buffer};
@@ -32,7 +33,11 @@ pub struct SplatWorking {
     /// Per project workgroup: visible count, then output offset.
     pub block_counts: wgpu::Buffer,
     pub frame_state: wgpu::Buffer,
+    /// `DrawIndirectArgs` (the visible count at word 1), then one indexed draw
+    /// per quad batch (`QUAD_BATCHES_OFFSET`), written by the compact pass.
     pub draw_args: wgpu::Buffer,
+    /// Quad batches that cover `capacity` splats.
+    pub(crate) quad_batches: u32,
     pub sort: SortBuffers,
     pub(crate) project_group: wgpu::BindGroup,
     pub(crate) budget_group: wgpu::BindGroup,
@@ -73,9 +78,16 @@ impl SplatWorking {
                 | wgpu::BufferUsages::COPY_DST
                 | wgpu::BufferUsages::COPY_SRC,
         });
+        let batches = quad_batches(capacity);
+        // Batches start empty (index count 0) until the compact pass writes them.
+        let mut args = bytemuck::bytes_of(&DrawIndirectArgs::quads(0)).to_vec();
+        args.resize(
+            args.len() + (u64::from(batches) * QUAD_BATCH_ARGS_BYTES) as usize,
+            0,
+        );
         let draw_args = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("splat draw args"),
-            contents: bytemuck::bytes_of(&DrawIndirectArgs::quads(0)),
+            contents: &args,
             usage: wgpu::BufferUsages::STORAGE
                 | wgpu::BufferUsages::INDIRECT
                 | wgpu::BufferUsages::COPY_SRC,
@@ -162,6 +174,7 @@ impl SplatWorking {
             block_counts,
             frame_state,
             draw_args,
+            quad_batches: batches,
             sort,
             project_group,
             budget_group,

@@ -7,6 +7,7 @@ use crate::gpu::UniformBuffer;
 use crate::gpu::pipeline::{bind_group, buffer};
 use crate::render::sort::{RadixSorter, SortBuffers};
 use crate::render::splat::SplatWorking;
+use crate::render::splat::gpu_data::QUAD_BATCH_ARGS_BYTES;
 
 /// Pair capacity per splat slot to start with; frames that need more grow the
 /// buffers. Measured pairs per visible splat with 8x8 tiles: 2.6 (biker, 640x360),
@@ -17,14 +18,15 @@ const MIN_PAIRS: u64 = 1 << 16;
 const PARTIAL_BYTES_PER_CHUNK: u64 = (super::TILE_SIZE * super::TILE_SIZE) as u64 * 8;
 /// Words of `TileBuffers::state`: [0] pairs wanted, [1] pairs stored, [4..7] the
 /// indirect dispatch of tile_ranges, [8] chunks, [12..15] that of tile_raster,
-/// [16..19] the indirect draw of the quads that stand in for an overflowed frame.
-const STATE_BYTES: u64 = 80;
+/// from [16] the indexed indirect draws (one per quad batch) of the quads that
+/// stand in for an overflowed frame.
+const STATE_HEAD_BYTES: u64 = 64;
 /// Byte offsets of the indirect dispatch arguments in `TileBuffers::state`.
 pub(super) const RANGES_DISPATCH_OFFSET: u64 = 16;
 pub(super) const RASTER_DISPATCH_OFFSET: u64 = 48;
-/// Byte offset of the fallback quad draw's arguments in `TileBuffers::state`:
+/// Byte offset of the fallback quad draws' arguments in `TileBuffers::state`:
 /// all visible splats when the pairs overflowed, none otherwise.
-pub const FALLBACK_DRAW_OFFSET: u64 = 64;
+pub const FALLBACK_DRAW_OFFSET: u64 = STATE_HEAD_BYTES;
 
 /// One view's pair buffers and bind groups.
 pub struct TileBuffers {
@@ -118,7 +120,7 @@ impl TileBuffers {
         let block_sums = make("tile block sums", u64::from(splat_blocks) * 4, storage);
         let state = make(
             "tile state",
-            STATE_BYTES,
+            STATE_HEAD_BYTES + u64::from(working.quad_batches) * QUAD_BATCH_ARGS_BYTES,
             storage | wgpu::BufferUsages::INDIRECT | wgpu::BufferUsages::COPY_SRC,
         );
         let ranges = make(

@@ -19,7 +19,7 @@
 //!
 //! A frame whose pairs do not fit the buffers is never shown incomplete: the
 //! offsets kernel then stores no pairs (every tile blends to transparent) and
-//! turns on an indirect quad draw of all visible splats (`FALLBACK_DRAW_OFFSET`),
+//! turns on the indirect quad draws of all visible splats (`FALLBACK_DRAW_OFFSET`),
 //! which the caller encodes after the tile passes; the view reads the pair count
 //! back and grows the buffers for the next frame.
 
@@ -259,7 +259,7 @@ impl TileRasterizer {
     /// `depth_passes` passes, blending as the analytic mode when `analytic`
     /// (it must match the frame's anti-aliasing mode). When the pairs overflow `buffers`, the tiles come
     /// out transparent and `FALLBACK_DRAW_OFFSET` of `buffers.state` holds the
-    /// quad draw the caller must encode after this.
+    /// quad draws the caller must encode after this.
     #[allow(clippy::too_many_arguments)]
     pub fn encode(
         &self,
