@@ -240,8 +240,7 @@ fn long_tiles_split_into_chunks_match_the_reference() {
             .expect("compute rasterizer ran");
         assert_eq!(tiles.chunk_pairs(), chunk_pairs);
         let state: Vec<u32> = bytemuck::pod_collect_to_vec(
-            &splatview::gpu::readback::read_buffer(&ctx.device, &ctx.queue, &tiles.state, 0, 64)
-                .expect("read back"),
+            &read_buffer(&ctx.device, &ctx.queue, &tiles.state, 0, 64).expect("read back"),
         );
         let chunks = u64::from(state[8]);
         let db = psnr(&gpu, &cpu).expect("same size");
