@@ -43,6 +43,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 use super::LodHierarchy;
+use super::frontier::{Frontier, Ranked};
 use super::view::NodeView;
 use crate::scene::SplatCloud;
 use crate::scene::camera::{NEAR_PLANE, PinholeCamera};
@@ -269,44 +270,13 @@ pub fn cut(hierarchy: &LodHierarchy, camera: &PinholeCamera, params: &CutParams)
     cut_with(hierarchy, camera, params, |_| true)
 }
 
-/// A candidate waiting in the ranked frontier: highest priority first, then
-/// lowest node index (the order of the module docs' rule 2).
-#[derive(Clone, Copy, Debug)]
-struct Ranked {
-    priority: f32,
-    node: u32,
-    entry: u32,
-}
-
-impl PartialEq for Ranked {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == std::cmp::Ordering::Equal
-    }
-}
-
-impl Eq for Ranked {}
-
-impl PartialOrd for Ranked {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Ranked {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.priority
-            .total_cmp(&other.priority)
-            .then(other.node.cmp(&self.node))
-    }
-}
-
 /// [`cut`], expanding only nodes for which `can_expand(node)` holds (paging: all
 /// children resident); a node it refuses is drawn itself, as a leaf of the cut,
 /// and listed in [`LodCut::refused`].
 ///
 /// The result is the exhaustive reference's (`cut_reference::cut_reference_with`,
 /// tested equal), found without visiting what the budget would not reach: the
-/// candidates wait in a frontier ranked by the rule-2 order, and a candidate's
+/// candidates wait in a frontier (frontier.rs) ranked by the rule-2 order, and a candidate's
 /// children are reached only when it is taken from the frontier. Because the
 /// capped priority never grows going down and parents win ties, every candidate
 /// the reference ranks above its cut-off is taken before any below it, and the
@@ -347,7 +317,7 @@ pub fn cut_with(
 
     let budget = i64::try_from(budget.max(1)).unwrap_or(i64::MAX);
     let mut drawn = i64::from(entries[0].visible);
-    let mut frontier = std::collections::BinaryHeap::new();
+    let mut frontier = Frontier::new();
     let rank = |entries: &[Entry], e: usize| Ranked {
         priority: entries[e].priority,
         node: entries[e].node,

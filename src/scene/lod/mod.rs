@@ -22,6 +22,7 @@ pub mod cache;
 pub mod cut;
 pub mod cut_reference;
 pub mod eigen;
+mod frontier;
 pub mod merge;
 pub mod shape;
 pub mod view;
