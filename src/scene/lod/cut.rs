@@ -397,7 +397,7 @@ pub(super) fn emit(hierarchy: &LodHierarchy, entries: &[Entry], refused: Vec<u32
             });
         }
     }
-    drawn.sort_unstable_by_key(|&(splat, ..)| splat);
+    super::radix::sort_by_key(&mut drawn, |&(splat, ..)| splat);
     result.splats = drawn.iter().map(|d| d.0).collect();
     result.opacity_factors = drawn.iter().map(|d| d.1).collect();
     result.nodes = drawn.iter().map(|d| d.2).collect();
