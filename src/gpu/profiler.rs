@@ -78,9 +78,11 @@ pub struct GpuProfiler {
     resolve_buffer: wgpu::Buffer,
     readback: AsyncReadback,
     period_ns: f64,
-    /// Passes written in the frame being read back (others read as 0).
+    /// Passes written in the frame being recorded.
     written: [bool; PASS_COUNT as usize],
-    pending_written: [bool; PASS_COUNT as usize],
+    /// Per read-back in flight (by sequence number): the passes its frame wrote
+    /// (others read as 0).
+    pending_written: std::collections::VecDeque<(u64, [bool; PASS_COUNT as usize])>,
     resolved_this_frame: bool,
 }
 
@@ -108,7 +110,7 @@ impl GpuProfiler {
             readback: AsyncReadback::new(device, "timestamp readback", size),
             period_ns: f64::from(queue.get_timestamp_period()),
             written: [false; PASS_COUNT as usize],
-            pending_written: [false; PASS_COUNT as usize],
+            pending_written: Default::default(),
             resolved_this_frame: false,
         })
     }
@@ -135,19 +137,24 @@ impl GpuProfiler {
         }
     }
 
-    /// Resolves this frame's queries and copies them for read-back, unless the
-    /// previous results are still being read (then this frame is not reported).
+    /// Resolves this frame's queries and copies them for read-back, unless every
+    /// read-back slot is still in flight (then this frame is not reported). With
+    /// several slots, the last frame before the window goes idle is timed too,
+    /// not only the first of a quick run of frames (the Stats panel showed a
+    /// loading frame's times after a scene opened).
     pub fn resolve(&mut self, encoder: &mut wgpu::CommandEncoder) {
         self.resolved_this_frame = false;
-        if self.readback.is_pending() || !self.written.iter().any(|&w| w) {
-            self.written = [false; PASS_COUNT as usize];
+        let written = std::mem::replace(&mut self.written, [false; PASS_COUNT as usize]);
+        if self.readback.is_busy() || !written.iter().any(|&w| w) {
             return;
         }
+        // In submission order, so the copy below reads this frame's values
+        // before a later frame resolves into the same buffer.
         encoder.resolve_query_set(&self.query_set, 0..QUERY_COUNT, &self.resolve_buffer, 0);
-        self.readback.record_copy(encoder, &self.resolve_buffer, 0);
-        self.pending_written = self.written;
-        self.written = [false; PASS_COUNT as usize];
-        self.resolved_this_frame = true;
+        if let Some(seq) = self.readback.record_copy(encoder, &self.resolve_buffer, 0) {
+            self.pending_written.push_back((seq, written));
+            self.resolved_this_frame = true;
+        }
     }
 
     /// Whether the last `resolve` took this frame's queries (its times will be the
@@ -165,9 +172,21 @@ impl GpuProfiler {
     /// The timings of the last read-back frame, once the GPU has delivered them.
     /// Needs `Device::poll` to have run (the window polls each frame; the bench waits).
     pub fn poll_results(&mut self) -> Option<PassTimings> {
-        let words = self.readback.poll()?;
+        let (seq, words) = self.readback.poll_with_seq()?;
+        // Older copies that never came back (a failed map) are forgotten too.
+        let mut flags = None;
+        while let Some(&(pending, written)) = self.pending_written.front() {
+            if pending > seq {
+                break;
+            }
+            self.pending_written.pop_front();
+            if pending == seq {
+                flags = Some(written);
+            }
+        }
+        let flags = flags?;
         let stamps: Vec<u64> = bytemuck::pod_collect_to_vec(&words);
-        let written = |pass: FramePass| self.pending_written[pass as usize];
+        let written = |pass: FramePass| flags[pass as usize];
         // Milliseconds from the begin stamp of `first` to the end stamp of `last`.
         let span = |first: FramePass, last: FramePass| {
             let ticks = stamps

@@ -171,20 +171,21 @@ impl AsyncReadback {
         self.slots.iter().any(|s| s.state != SlotState::Idle)
     }
 
-    /// Copies `source[offset..offset + size]` into a free slot (none free: the
-    /// copy is skipped).
+    /// Copies `source[offset..offset + size]` into a free slot and returns the
+    /// copy's sequence number (what [`Self::poll_with_seq`] gives back with it);
+    /// none free: the copy is skipped (`None`).
     pub fn record_copy(
         &mut self,
         encoder: &mut wgpu::CommandEncoder,
         source: &wgpu::Buffer,
         offset: u64,
-    ) {
+    ) -> Option<u64> {
         let seq = self.next_seq;
-        if let Some(slot) = self.slots.iter_mut().find(|s| s.state == SlotState::Idle) {
-            encoder.copy_buffer_to_buffer(source, offset, &slot.staging, 0, self.size);
-            slot.state = SlotState::Copied(seq);
-            self.next_seq += 1;
-        }
+        let slot = self.slots.iter_mut().find(|s| s.state == SlotState::Idle)?;
+        encoder.copy_buffer_to_buffer(source, offset, &slot.staging, 0, self.size);
+        slot.state = SlotState::Copied(seq);
+        self.next_seq += 1;
+        Some(seq)
     }
 
     /// Call after submitting the encoder given to `record_copy`.
@@ -210,6 +211,11 @@ impl AsyncReadback {
     /// The words of the newest copy that has arrived since the last call (each
     /// copy is returned at most once; older ones that arrive later are dropped).
     pub fn poll(&mut self) -> Option<Vec<u32>> {
+        self.poll_with_seq().map(|(_, words)| words)
+    }
+
+    /// [`Self::poll`] with the copy's sequence number (from `record_copy`).
+    pub fn poll_with_seq(&mut self) -> Option<(u64, Vec<u32>)> {
         use std::sync::atomic::Ordering;
         let mut newest: Option<(u64, Vec<u32>)> = None;
         for slot in &mut self.slots {
@@ -239,7 +245,7 @@ impl AsyncReadback {
         }
         let (seq, words) = newest?;
         self.returned_seq = seq;
-        Some(words)
+        Some((seq, words))
     }
 }
 
