@@ -68,15 +68,9 @@ fn compact_scan(@builtin(local_invocation_index) lid: u32) {
         sort_dispatch[1] = 1u;
         sort_dispatch[2] = 1u;
     }
-    // `carry` is the same in every invocation: the batches are written in parallel.
-    let batches = (arrayLength(&draw_args) - 4u) / QUAD_BATCH_WORDS;
-    for (var b = lid; b < batches; b += 256u) {
-        let at = 4u + b * QUAD_BATCH_WORDS;
-        draw_args[at] = quad_batch_index_count(b, carry);
-        draw_args[at + 1u] = 1u;
-        draw_args[at + 2u] = 0u;
-        draw_args[at + 3u] = quad_batch_base_vertex(b);
-        draw_args[at + 4u] = 0u;
+    // `carry` is the same in every invocation: the records are written in parallel.
+    for (var i = lid; i + 4u < arrayLength(&draw_args); i += 256u) {
+        draw_args[4u + i] = quad_batch_word(i, carry);
     }
 }
 

@@ -67,15 +67,9 @@ fn tile_offsets(@builtin(local_invocation_index) lid: u32) {
         tile_state[5] = rows;
         tile_state[6] = 1u;
     }
-    // `carry` is the same in every invocation: the batches are written in parallel.
+    // `carry` is the same in every invocation: the records are written in parallel.
     let fallback = select(0u, draw_args[1], carry > tiles.capacity);
-    let batches = (arrayLength(&tile_state) - 16u) / QUAD_BATCH_WORDS;
-    for (var b = lid; b < batches; b += 256u) {
-        let at = 16u + b * QUAD_BATCH_WORDS;
-        tile_state[at] = quad_batch_index_count(b, fallback);
-        tile_state[at + 1u] = 1u;
-        tile_state[at + 2u] = 0u;
-        tile_state[at + 3u] = quad_batch_base_vertex(b);
-        tile_state[at + 4u] = 0u;
+    for (var i = lid; i + 16u < arrayLength(&tile_state); i += 256u) {
+        tile_state[16u + i] = quad_batch_word(i, fallback);
     }
 }

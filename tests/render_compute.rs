@@ -15,6 +15,7 @@ use splatview::render::tile::{
     DEFAULT_CHUNK_PAIRS, TILE_SIZE, UNSPLIT_CHUNK_PAIRS, default_chunk_pairs,
 };
 use splatview::render::{Raster, SplatScene, ViewParams};
+use splatview::scene::camera::PinholeCamera;
 use splatview::scene::{AaMode, SceneBounds, SplatCloud};
 
 use common::{TestView, upload};
@@ -26,6 +27,16 @@ const HEIGHT: u32 = 180;
 /// the frame needs far more (tile, splat) pairs than the first buffers hold.
 pub fn huge_splats(n: usize) -> SplatCloud {
     faint_splats(n, 1.0)
+}
+
+/// The default view of the cube of side 3 around the origin the test splats
+/// fill, `width` x `height` pixels.
+fn framing_camera(width: u32, height: u32) -> PinholeCamera {
+    let bounds = SceneBounds {
+        min: Vec3::splat(-1.5),
+        max: Vec3::splat(1.5),
+    };
+    OrbitCamera::framing(Some(bounds), width as f32 / height as f32).camera(width, height)
 }
 
 /// `n` faint splats around the origin with axes `size` × (1.2, 0.6, 1.0).
@@ -65,12 +76,7 @@ fn faint_splats(n: usize, size: f32) -> SplatCloud {
 fn pair_overflow_grows_the_buffers_and_renders_everything() {
     let Some(ctx) = common::gpu() else { return };
     let cloud = huge_splats(3000);
-    let bounds = SceneBounds {
-        min: Vec3::splat(-1.5),
-        max: Vec3::splat(1.5),
-    };
-    let camera =
-        OrbitCamera::framing(Some(bounds), WIDTH as f32 / HEIGHT as f32).camera(WIDTH, HEIGHT);
+    let camera = framing_camera(WIDTH, HEIGHT);
     let scene = upload(ctx, &cloud);
     let mut test = TestView::new(ctx);
     let background = [0.2, 0.1, 0.0];
@@ -112,12 +118,7 @@ fn an_overflowed_frame_of_several_quad_batches_draws_every_splat() {
     // Footprints about 24 px across here: 4-16 tiles each, more pairs than the
     // first buffers (4 per splat slot) hold.
     let cloud = faint_splats(n, 0.1);
-    let bounds = SceneBounds {
-        min: Vec3::splat(-1.5),
-        max: Vec3::splat(1.5),
-    };
-    let camera =
-        OrbitCamera::framing(Some(bounds), WIDTH as f32 / HEIGHT as f32).camera(WIDTH, HEIGHT);
+    let camera = framing_camera(WIDTH, HEIGHT);
     let scene = upload(ctx, &cloud);
     let background = [0.0, 0.1, 0.2];
     let render = |raster| {
@@ -170,12 +171,7 @@ fn quad_batches_cover_the_visible_splats() {
     let Some(ctx) = common::gpu() else { return };
     let n = 2 * QUAD_BATCH_SPLATS as usize + 5_000;
     let cloud = faint_splats(n, 0.01);
-    let bounds = SceneBounds {
-        min: Vec3::splat(-1.5),
-        max: Vec3::splat(1.5),
-    };
-    let camera =
-        OrbitCamera::framing(Some(bounds), WIDTH as f32 / HEIGHT as f32).camera(WIDTH, HEIGHT);
+    let camera = framing_camera(WIDTH, HEIGHT);
     let scene = upload(ctx, &cloud);
     let mut test = TestView::new(ctx);
     test.render(ctx, &scene, &ViewParams::new(camera));
@@ -297,11 +293,7 @@ fn submit_frame(
 fn auto_rasterizer_measures_both_and_decides() {
     let Some(ctx) = common::gpu() else { return };
     let cloud = huge_splats(500);
-    let bounds = SceneBounds {
-        min: Vec3::splat(-1.5),
-        max: Vec3::splat(1.5),
-    };
-    let camera = OrbitCamera::framing(Some(bounds), 16.0 / 9.0).camera(160, 90);
+    let camera = framing_camera(160, 90);
     let mut test = TestView::new(ctx);
     if !test.view.view.enable_profiling(&ctx.device, &ctx.queue) {
         assert!(!common::in_ci(), "lavapipe has timestamp queries");

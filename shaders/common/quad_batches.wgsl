@@ -11,13 +11,23 @@ const QUAD_BATCH_SPLATS: u32 = 65536u;
 // first_index, base_vertex, first_instance.
 const QUAD_BATCH_WORDS: u32 = 5u;
 
-// Index count of batch `b` when `count` quads are drawn in all.
-fn quad_batch_index_count(b: u32, count: u32) -> u32 {
-    let first = b * QUAD_BATCH_SPLATS;
-    return 6u * min(count - min(count, first), QUAD_BATCH_SPLATS);
-}
-
-// Base vertex of batch `b`.
-fn quad_batch_base_vertex(b: u32) -> u32 {
-    return 4u * QUAD_BATCH_SPLATS * b;
+// Word `i` of the records that draw `count` quads (word i % 5 of batch i / 5):
+// index_count, instance_count 1, first_index 0, base_vertex, first_instance 0.
+fn quad_batch_word(i: u32, count: u32) -> u32 {
+    let b = i / QUAD_BATCH_WORDS;
+    switch i % QUAD_BATCH_WORDS {
+        case 0u: {
+            let first = b * QUAD_BATCH_SPLATS;
+            return 6u * min(count - min(count, first), QUAD_BATCH_SPLATS);
+        }
+        case 1u: {
+            return 1u;
+        }
+        case 3u: {
+            return 4u * QUAD_BATCH_SPLATS * b;
+        }
+        default: {
+            return 0u;
+        }
+    }
 }
