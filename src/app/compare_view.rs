@@ -54,23 +54,16 @@ impl CompareTarget {
         if slot.as_ref().is_none_or(|t| t.size() != size) {
             let device = &gpu.device;
             let texture = crate::gpu::health::scoped(device, label, || {
-                device.create_texture(&wgpu::TextureDescriptor {
-                    label: Some(label),
-                    size: wgpu::Extent3d {
-                        width: size.0,
-                        height: size.1,
-                        depth_or_array_layers: 1,
-                    },
-                    mip_level_count: 1,
-                    sample_count: 1,
-                    dimension: wgpu::TextureDimension::D2,
-                    format: DIFF_FORMAT,
-                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+                crate::gpu::texture::texture_2d(
+                    device,
+                    label,
+                    size,
+                    DIFF_FORMAT,
+                    wgpu::TextureUsages::RENDER_ATTACHMENT
                         | wgpu::TextureUsages::TEXTURE_BINDING
                         | wgpu::TextureUsages::COPY_SRC
                         | wgpu::TextureUsages::COPY_DST,
-                    view_formats: &[],
-                })
+                )
             })?;
             let view = texture.create_view(&Default::default());
             let id = match slot.take() {

@@ -435,22 +435,15 @@ impl SceneView {
         size: (u32, u32),
     ) -> Result<(), GpuError> {
         let texture = crate::gpu::health::scoped(device, "window view texture", || {
-            device.create_texture(&wgpu::TextureDescriptor {
-                label: Some("scene view"),
-                size: wgpu::Extent3d {
-                    width: size.0,
-                    height: size.1,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: self.format,
-                usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+            crate::gpu::texture::texture_2d(
+                device,
+                "scene view",
+                size,
+                self.format,
+                wgpu::TextureUsages::RENDER_ATTACHMENT
                     | wgpu::TextureUsages::TEXTURE_BINDING
                     | wgpu::TextureUsages::COPY_SRC,
-                view_formats: &[],
-            })
+            )
         })?;
         let view = texture.create_view(&Default::default());
         let id = match &self.target {

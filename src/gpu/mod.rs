@@ -5,6 +5,7 @@ pub mod pipeline;
 pub mod profiler;
 pub mod readback;
 pub mod shader;
+pub mod texture;
 pub mod uniform;
 
 pub use health::DeviceHealth;

@@ -95,22 +95,14 @@ impl ComposeRenderer {
             ],
         });
         // Bound as the mesh colour where a view draws no meshes: transparent.
-        let no_meshes = device
-            .create_texture(&wgpu::TextureDescriptor {
-                label: Some("no meshes"),
-                size: wgpu::Extent3d {
-                    width: 1,
-                    height: 1,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: crate::render::mesh::MESH_COLOR_FORMAT,
-                usage: wgpu::TextureUsages::TEXTURE_BINDING,
-                view_formats: &[],
-            })
-            .create_view(&Default::default());
+        let no_meshes = crate::gpu::texture::texture_2d(
+            device,
+            "no meshes",
+            (1, 1),
+            crate::render::mesh::MESH_COLOR_FORMAT,
+            wgpu::TextureUsages::TEXTURE_BINDING,
+        )
+        .create_view(&Default::default());
         let module = create_shader_module(device, "compose.wgsl")?;
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("compose"),

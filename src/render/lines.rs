@@ -114,22 +114,14 @@ impl LineRenderer {
             bind_group_layouts: &[Some(&layout)],
             immediate_size: 0,
         });
-        let no_depth = device
-            .create_texture(&wgpu::TextureDescriptor {
-                label: Some("lines: no depth"),
-                size: wgpu::Extent3d {
-                    width: 1,
-                    height: 1,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: DEPTH_FORMAT,
-                usage: wgpu::TextureUsages::TEXTURE_BINDING,
-                view_formats: &[],
-            })
-            .create_view(&Default::default());
+        let no_depth = crate::gpu::texture::texture_2d(
+            device,
+            "lines: no depth",
+            (1, 1),
+            DEPTH_FORMAT,
+            wgpu::TextureUsages::TEXTURE_BINDING,
+        )
+        .create_view(&Default::default());
         Ok(Self {
             layout,
             module,

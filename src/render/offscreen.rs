@@ -47,20 +47,13 @@ pub fn create_output_texture(
     height: u32,
     extra_usage: wgpu::TextureUsages,
 ) -> wgpu::Texture {
-    device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("offscreen output"),
-        size: wgpu::Extent3d {
-            width: width.max(1),
-            height: height.max(1),
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: OFFSCREEN_FORMAT,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | extra_usage,
-        view_formats: &[],
-    })
+    crate::gpu::texture::texture_2d(
+        device,
+        "offscreen output",
+        (width.max(1), height.max(1)),
+        OFFSCREEN_FORMAT,
+        wgpu::TextureUsages::RENDER_ATTACHMENT | extra_usage,
+    )
 }
 
 /// A view and its output texture (made again when the size changes).

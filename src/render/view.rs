@@ -297,22 +297,15 @@ impl SplatView {
             .filter(|_| with_meshes)
             .map(|m| &m.color);
         let targets = crate::gpu::health::scoped(device, "view render target", || {
-            let texture = device.create_texture(&wgpu::TextureDescriptor {
-                label: Some("splat accumulation"),
-                size: wgpu::Extent3d {
-                    width: size.0,
-                    height: size.1,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: ACCUMULATION_FORMAT,
-                usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+            let texture = crate::gpu::texture::texture_2d(
+                device,
+                "splat accumulation",
+                size,
+                ACCUMULATION_FORMAT,
+                wgpu::TextureUsages::RENDER_ATTACHMENT
                     | wgpu::TextureUsages::TEXTURE_BINDING
                     | wgpu::TextureUsages::STORAGE_BINDING,
-                view_formats: &[],
-            });
+            );
             let accumulation_view = texture.create_view(&Default::default());
             ViewTargets {
                 size,

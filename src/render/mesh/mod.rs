@@ -17,6 +17,7 @@ use gpu_data::{MeshDrawUniforms, MeshVertex, MeshViewUniforms, PointVertex};
 use crate::gpu::UniformBuffer;
 use crate::gpu::pipeline::{bind_group, buffer_entry};
 use crate::gpu::shader::{ShaderError, create_shader_module};
+use crate::gpu::texture::texture_2d;
 use crate::render::formats::DEPTH_FORMAT;
 use crate::scene::PinholeCamera;
 use crate::scene::mesh::shading::MeshShading;
@@ -128,22 +129,14 @@ impl MeshRenderer {
             ..Default::default()
         });
         // Bound where a draw has no texture; never sampled then (flags.z is 0).
-        let placeholder = device
-            .create_texture(&wgpu::TextureDescriptor {
-                label: Some("no texture"),
-                size: wgpu::Extent3d {
-                    width: 1,
-                    height: 1,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: wgpu::TextureFormat::Rgba8UnormSrgb,
-                usage: wgpu::TextureUsages::TEXTURE_BINDING,
-                view_formats: &[],
-            })
-            .create_view(&Default::default());
+        let placeholder = texture_2d(
+            device,
+            "no texture",
+            (1, 1),
+            wgpu::TextureFormat::Rgba8UnormSrgb,
+            wgpu::TextureUsages::TEXTURE_BINDING,
+        )
+        .create_view(&Default::default());
         let untextured = material_group(device, &material_layout, &placeholder, &sampler);
 
         let module = create_shader_module(device, "mesh.wgsl")?;
@@ -302,23 +295,14 @@ impl MeshRenderer {
             &[uniforms.binding()],
         );
         let target = |label: &str, format: wgpu::TextureFormat| {
-            device
-                .create_texture(&wgpu::TextureDescriptor {
-                    label: Some(label),
-                    size: wgpu::Extent3d {
-                        width: size.0,
-                        height: size.1,
-                        depth_or_array_layers: 1,
-                    },
-                    mip_level_count: 1,
-                    sample_count: 1,
-                    dimension: wgpu::TextureDimension::D2,
-                    format,
-                    usage: wgpu::TextureUsages::RENDER_ATTACHMENT
-                        | wgpu::TextureUsages::TEXTURE_BINDING,
-                    view_formats: &[],
-                })
-                .create_view(&Default::default())
+            texture_2d(
+                device,
+                label,
+                size,
+                format,
+                wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::TEXTURE_BINDING,
+            )
+            .create_view(&Default::default())
         };
         MeshViewData {
             uniforms,
