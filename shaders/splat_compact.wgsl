@@ -30,9 +30,9 @@
 @group(0) @binding(6) var<storage, read_write> sort_params: array<u32>;
 // x, y, z workgroup counts of the sort's indirect dispatches.
 @group(0) @binding(7) var<storage, read_write> sort_dispatch: array<u32>;
-// Words 0-3: 4, the visible count, 0, 0 (the counts of a 4-vertex instanced
-// draw; other passes read the visible count at [1]). From word 4: one indexed
-// indirect draw per quad batch (common/quad_batches.wgsl), as many as fit.
+// [1] the visible count (the tile passes and the stats read it; [0], [2], [3]
+// unused). From word 4: one indexed indirect draw per quad batch
+// (common/quad_batches.wgsl), as many as fit.
 @group(0) @binding(8) var<storage, read_write> draw_args: array<u32>;
 
 const PARAMS_STRIDE_WORDS: u32 = 64u;

@@ -16,7 +16,7 @@ use crate::render::formats::ACCUMULATION_FORMAT;
 use crate::render::mesh::{MeshRenderer, MeshViewData};
 use crate::render::params::Raster;
 use crate::render::scene::SplatScene;
-use crate::render::splat::gpu_data::INSTANCE_COUNT_OFFSET;
+use crate::render::splat::gpu_data::VISIBLE_COUNT_OFFSET;
 use crate::render::splat::{SplatRenderer, SplatWorking};
 use crate::render::tile::{RasterChooser, TileBuffers, TileRasterizer};
 
@@ -324,7 +324,7 @@ impl SplatView {
     pub(crate) fn record_visible_copy(&mut self, encoder: &mut wgpu::CommandEncoder) {
         if let Some(working) = &self.working {
             self.visible_readback
-                .record_copy(encoder, &working.draw_args, INSTANCE_COUNT_OFFSET);
+                .record_copy(encoder, &working.draw_args, VISIBLE_COUNT_OFFSET);
         }
     }
 }

@@ -170,33 +170,12 @@ impl FrameUniforms {
     }
 }
 
-/// The head of a view's `draw_args`: the counts of a 4-vertex instanced draw, with
-/// `instance_count` (the visible count) written by the GPU, which the tile passes
-/// and the stats read. The quads themselves are drawn by the indexed batches that
-/// follow it (`QUAD_BATCHES_OFFSET`).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
-pub struct DrawIndirectArgs {
-    pub vertex_count: u32,
-    pub instance_count: u32,
-    pub first_vertex: u32,
-    pub first_instance: u32,
-}
-const _: () = assert!(size_of::<DrawIndirectArgs>() == 16);
-
-impl DrawIndirectArgs {
-    /// `instances` quads (4-vertex strips).
-    pub fn quads(instances: u32) -> Self {
-        Self {
-            vertex_count: 4,
-            instance_count: instances,
-            first_vertex: 0,
-            first_instance: 0,
-        }
-    }
-}
-/// Byte offset of `instance_count` (the visible splat count) in `DrawIndirectArgs`.
-pub const INSTANCE_COUNT_OFFSET: u64 = 4;
+/// Bytes before the quads' draw records in a view's `draw_args`: word 1 holds
+/// the visible count (written by the compact pass; the tile passes and the stats
+/// read it), words 0, 2 and 3 are unused.
+pub const DRAW_ARGS_HEAD_BYTES: u64 = 16;
+/// Byte offset of the visible splat count in a view's `draw_args`.
+pub const VISIBLE_COUNT_OFFSET: u64 = 4;
 
 /// Quads per indexed draw of the quad pass (shaders/common/quad_batches.wgsl,
 /// keep in sync): one shared index buffer holds this many quads, and a view draws
@@ -208,7 +187,7 @@ pub const QUAD_BATCH_SPLATS: u32 = 65536;
 pub const QUAD_BATCH_ARGS_BYTES: u64 = size_of::<wgpu::util::DrawIndexedIndirectArgs>() as u64;
 const _: () = assert!(QUAD_BATCH_ARGS_BYTES == 20);
 /// Byte offset of the first batch's record in a view's `draw_args`.
-pub const QUAD_BATCHES_OFFSET: u64 = size_of::<DrawIndirectArgs>() as u64;
+pub const QUAD_BATCHES_OFFSET: u64 = DRAW_ARGS_HEAD_BYTES;
 
 /// Batches that draw `slots` sorted splats (at least one).
 pub fn quad_batches(slots: u32) -> u32 {

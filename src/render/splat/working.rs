@@ -8,7 +8,7 @@ use wgpu::util::DeviceExt;
 
 use super::SplatRenderer;
 use super::gpu_data::{
-    DrawIndirectArgs, FrameState, FrameUniforms, PROJECT_WORKGROUP_SIZE, ProjectedSplat,
+    DRAW_ARGS_HEAD_BYTES, FrameState, FrameUniforms, PROJECT_WORKGROUP_SIZE, ProjectedSplat,
     QUAD_BATCH_ARGS_BYTES, quad_batches,
 };
 use crate::gpu::UniformBuffer;
@@ -33,8 +33,8 @@ pub struct SplatWorking {
     /// Per project workgroup: visible count, then output offset.
     pub block_counts: wgpu::Buffer,
     pub frame_state: wgpu::Buffer,
-    /// `DrawIndirectArgs` (the visible count at word 1), then one indexed draw
-    /// per quad batch (`QUAD_BATCHES_OFFSET`), written by the compact pass.
+    /// The visible count (word 1 of a 16-byte head), then one indexed draw per
+    /// quad batch (`QUAD_BATCHES_OFFSET`), written by the compact pass.
     pub draw_args: wgpu::Buffer,
     /// Quad batches that cover `capacity` splats.
     pub(crate) quad_batches: u32,
@@ -79,15 +79,12 @@ impl SplatWorking {
                 | wgpu::BufferUsages::COPY_SRC,
         });
         let batches = quad_batches(capacity);
-        // Batches start empty (index count 0) until the compact pass writes them.
-        let mut args = bytemuck::bytes_of(&DrawIndirectArgs::quads(0)).to_vec();
-        args.resize(
-            args.len() + (u64::from(batches) * QUAD_BATCH_ARGS_BYTES) as usize,
-            0,
-        );
+        // Zeroed: no splat visible and every batch empty until the compact pass
+        // writes them.
+        let args_bytes = DRAW_ARGS_HEAD_BYTES + u64::from(batches) * QUAD_BATCH_ARGS_BYTES;
         let draw_args = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("splat draw args"),
-            contents: &args,
+            contents: &vec![0; args_bytes as usize],
             usage: wgpu::BufferUsages::STORAGE
                 | wgpu::BufferUsages::INDIRECT
                 | wgpu::BufferUsages::COPY_SRC,
