@@ -22,8 +22,8 @@ use crate::gpu::GpuError;
 use crate::render::DrawList;
 use crate::render::scene::SplatScene;
 use crate::render::splat::gpu_data::{DrawEntry, GpuSplat, sh_words_per_splat};
-use crate::scene::lod::LodHierarchy;
-use crate::scene::lod::cut::{CutParams, cut_with};
+use crate::scene::lod::cut::{CutParams, Residency, cut_with};
+use crate::scene::lod::{LodHierarchy, LodNode};
 use crate::scene::{AaMode, PinholeCamera, SplatCloud};
 use pages::{PageLayout, PageTable};
 
@@ -216,18 +216,26 @@ impl LodScene {
         if !params.freeze || self.entries.is_empty() {
             let started = Instant::now();
             self.table.begin_frame();
-            let table = &self.table;
             let nodes = self.hierarchy.nodes();
-            let cut = cut_with(&self.hierarchy, camera, &params.cut, |node| {
-                nodes
-                    .get(node as usize)
-                    .is_some_and(|n| n.children().all(|c| table.is_resident(c as u32)))
-            });
+            let residency = ChildrenResident {
+                nodes,
+                table: &self.table,
+            };
+            let cut = cut_with(&self.hierarchy, camera, &params.cut, residency);
             self.entries.clear();
             self.entries.reserve(cut.len());
-            for ((&node, &factor), &level) in
-                cut.nodes.iter().zip(&cut.opacity_factors).zip(&cut.levels)
+            // The drawn nodes' page-table rows are scattered: load them ahead.
+            const AHEAD: usize = 16;
+            for (i, ((&node, &factor), &level)) in cut
+                .nodes
+                .iter()
+                .zip(&cut.opacity_factors)
+                .zip(&cut.levels)
+                .enumerate()
             {
+                if let Some(&ahead) = cut.nodes.get(i + AHEAD) {
+                    self.table.prefetch(ahead);
+                }
                 if let Some(index) = self.table.pool_index(node) {
                     self.table.touch(node);
                     self.entries.push(DrawEntry::new(index, factor, level));
@@ -337,6 +345,24 @@ impl LodScene {
             return false;
         }
         true
+    }
+}
+
+/// The cut may expand a node when every child's page is resident.
+struct ChildrenResident<'a> {
+    nodes: &'a [LodNode],
+    table: &'a PageTable,
+}
+
+impl Residency for ChildrenResident<'_> {
+    fn can_expand(&self, node: u32) -> bool {
+        self.nodes
+            .get(node as usize)
+            .is_some_and(|n| n.children().all(|c| self.table.is_resident(c as u32)))
+    }
+
+    fn prefetch(&self, first_child: u32) {
+        self.table.prefetch(first_child);
     }
 }
 

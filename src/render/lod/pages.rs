@@ -15,6 +15,7 @@
 use std::collections::VecDeque;
 
 use crate::scene::lod::LodNode;
+use crate::scene::lod::prefetch::prefetch;
 
 /// Where each node sits in the paged order, and which node sits at each position.
 #[derive(Clone, Debug, PartialEq)]
@@ -196,6 +197,12 @@ impl PageTable {
         self.slot_of_page
             .get(self.page_of(node) as usize)
             .is_some_and(Option::is_some)
+    }
+
+    /// Starts loading `node`'s row of the layout (what [`Self::is_resident`]
+    /// and [`Self::pool_index`] read) into the cache.
+    pub fn prefetch(&self, node: u32) {
+        prefetch(&self.layout.position_of, node as usize);
     }
 
     /// Where `node`'s data is in the pool, if resident.

@@ -44,6 +44,7 @@
 
 use super::LodHierarchy;
 use super::frontier::{Frontier, Ranked};
+use super::prefetch::prefetch;
 use super::view::NodeView;
 use crate::scene::SplatCloud;
 use crate::scene::camera::{NEAR_PLANE, PinholeCamera};
@@ -265,6 +266,23 @@ impl<'a> Rules<'a> {
     }
 }
 
+/// What the cut asks about paging: may a node be expanded (are its children's
+/// data on the GPU)? Any `Fn(u32) -> bool` answers it.
+pub trait Residency {
+    /// Whether `node` may be expanded (all its children resident).
+    fn can_expand(&self, node: u32) -> bool;
+
+    /// The cut will soon ask [`Self::can_expand`] of the node whose children
+    /// start at `first_child`: start loading what the answer reads.
+    fn prefetch(&self, _first_child: u32) {}
+}
+
+impl<F: Fn(u32) -> bool> Residency for F {
+    fn can_expand(&self, node: u32) -> bool {
+        self(node)
+    }
+}
+
 /// Chooses the splats to draw for `camera` (see the module docs for the rules).
 pub fn cut(hierarchy: &LodHierarchy, camera: &PinholeCamera, params: &CutParams) -> LodCut {
     cut_with(hierarchy, camera, params, |_| true)
@@ -288,11 +306,12 @@ pub fn cut_with(
     hierarchy: &LodHierarchy,
     camera: &PinholeCamera,
     params: &CutParams,
-    can_expand: impl Fn(u32) -> bool,
+    residency: impl Residency,
 ) -> LodCut {
     if hierarchy.nodes().is_empty() {
         return LodCut::default();
     }
+    let can_expand = |node| residency.can_expand(node);
     let rules = Rules::new(hierarchy, camera, params);
     let mut entries = vec![Entry::reached(0, u32::MAX, 0)];
     rules.evaluate(&mut entries, 0);
@@ -318,15 +337,29 @@ pub fn cut_with(
     let budget = i64::try_from(budget.max(1)).unwrap_or(i64::MAX);
     let mut drawn = i64::from(entries[0].visible);
     let mut frontier = Frontier::new();
+    let (nodes, weights) = (hierarchy.nodes(), hierarchy.weights());
     let rank = |entries: &[Entry], e: usize| Ranked {
         priority: entries[e].priority,
         node: entries[e].node,
         entry: e as u32,
+        first_child: nodes[entries[e].node as usize].first_child,
     };
     if entries[0].candidate {
         frontier.push(rank(&entries, 0));
     }
     while let Some(next) = frontier.pop() {
+        // The candidate after this one (unless this one's children outrank
+        // it): start loading what taking it reads while this one is handled.
+        if let Some(ahead) = frontier.peek() {
+            let first_child = ahead.first_child as usize;
+            prefetch(&entries, ahead.entry as usize);
+            prefetch(nodes, ahead.node as usize);
+            for child in [first_child, first_child + 2, first_child + 3] {
+                prefetch(nodes, child);
+            }
+            prefetch(weights, first_child);
+            residency.prefetch(ahead.first_child);
+        }
         let e = next.entry as usize;
         let node = entries[e].node;
         // Residency is asked only of the candidates the ranking reaches: a
@@ -366,7 +399,15 @@ pub(super) fn emit(hierarchy: &LodHierarchy, entries: &[Entry], refused: Vec<u32
     };
     let mut factors = vec![0.0f32; entries.len()];
     let mut drawn: Vec<(u32, f32, u32, u16)> = Vec::new();
+    // Entries are read in order, their parents and nodes wherever they are:
+    // those are loaded a few entries ahead.
+    const AHEAD: usize = 16;
     for (i, entry) in entries.iter().enumerate() {
+        if let Some(ahead) = entries.get(i + AHEAD) {
+            prefetch(entries, ahead.parent as usize);
+            prefetch(&factors, ahead.parent as usize);
+            prefetch(nodes, ahead.node as usize);
+        }
         let inherited = match entry.parent {
             u32::MAX => 1.0,
             p if entries[p as usize].expanded => factors[p as usize] * entries[p as usize].t,

@@ -24,6 +24,8 @@ pub(super) struct Ranked {
     pub priority: f32,
     pub node: u32,
     pub entry: u32,
+    /// The node's first child (read ahead of the candidate's turn).
+    pub first_child: u32,
 }
 
 impl PartialEq for Ranked {
@@ -92,6 +94,12 @@ impl Frontier {
         } else {
             self.buckets[bucket].push(ranked);
         }
+    }
+
+    /// The highest-ranked candidate of the current bucket, if it has any: the
+    /// next [`Self::pop`] unless a higher one is pushed first.
+    pub fn peek(&self) -> Option<&Ranked> {
+        self.heap.peek()
     }
 
     /// The highest-ranked candidate, removed.
@@ -183,6 +191,7 @@ mod tests {
                     // Unique nodes (as in the cut), many of them at equal priorities.
                     node: ((r >> 40) as u32 % 64) * 10_000 + step,
                     entry: step,
+                    first_child: 0,
                 };
                 frontier.push(ranked);
                 heap.push(ranked);

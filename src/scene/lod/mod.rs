@@ -24,6 +24,7 @@ pub mod cut_reference;
 pub mod eigen;
 mod frontier;
 pub mod merge;
+pub mod prefetch;
 mod radix;
 pub mod shape;
 pub mod view;
