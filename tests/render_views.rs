@@ -199,3 +199,35 @@ fn viewer_recovers_from_a_lost_device() {
     }
     assert!(after == before, "the recovered viewer shows another image");
 }
+
+/// Work the GPU rejects outside any error scope is recorded (no panic), and
+/// `check_errors`, which `render`, `eval` and `bench` call before they write
+/// an image or report a timing, fails with it once and then passes again.
+#[test]
+fn rejected_gpu_work_fails_the_error_check() {
+    let _serial = serial();
+    if common::gpu().is_none() {
+        return;
+    }
+    let gpu = splatview::gpu::GpuContext::new_headless().expect("a second device");
+    gpu.check_errors("frame")
+        .expect("a fresh device has no errors");
+    // Mapped for reading and writing at once: invalid without a native-only feature.
+    let _rejected = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("rejected on purpose"),
+        size: 16,
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::MAP_WRITE,
+        mapped_at_creation: false,
+    });
+    let _ = gpu.device.poll(wgpu::PollType::Poll);
+    let error = gpu
+        .check_errors("frame")
+        .expect_err("the rejection is reported");
+    let message = error.to_string();
+    assert!(
+        message.starts_with("the GPU rejected the frame: "),
+        "{message}"
+    );
+    gpu.check_errors("frame")
+        .expect("each error is reported once");
+}

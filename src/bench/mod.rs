@@ -381,6 +381,8 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     }
     wait()?;
     let throughput_fps = args.frames as f64 / throughput_started.elapsed().as_secs_f64().max(1e-9);
+    // No timing of frames the GPU rejected (they would be "fast").
+    ctx.check_errors("benchmark's frames")?;
 
     let working = offscreen
         .view

@@ -123,6 +123,7 @@ pub fn run_bench_sort(args: &BenchSortArgs) -> anyhow::Result<()> {
     )?);
     let (cpu_keys, cpu_values) = crate::reference::sort_pairs(&keys, &values);
     let verified = gpu_keys == cpu_keys && gpu_values == cpu_values;
+    ctx.check_errors("sort benchmark")?;
 
     let info = ctx.adapter.get_info();
     let ms_median = median(&mut times.clone());

@@ -49,8 +49,10 @@ impl ViewRenderer for HeadlessViewRenderer<'_> {
         if let Some(cap) = options.max_sh_degree {
             params.lod.sh_degree_cap = cap;
         }
-        Ok(self
+        let image = self
             .view
-            .render(self.ctx, &self.renderer, &self.scene, &params)?)
+            .render(self.ctx, &self.renderer, &self.scene, &params)?;
+        self.ctx.check_errors("frame")?;
+        Ok(image)
     }
 }

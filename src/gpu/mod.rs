@@ -142,6 +142,26 @@ impl GpuContext {
         }
     }
 
+    /// Fails with the errors the device reported outside error scopes since the
+    /// last call (a rejected command, out of memory) or with its loss. The
+    /// command-line tools check it before they write an image or report a
+    /// timing, so that none comes from work the GPU refused.
+    pub fn check_errors(&self, what: &'static str) -> Result<(), GpuError> {
+        self.check_alive()?;
+        let errors = self.health.take_errors();
+        match errors.as_slice() {
+            [] => Ok(()),
+            [only] => Err(GpuError::Validation {
+                what,
+                message: only.clone(),
+            }),
+            [first, rest @ ..] => Err(GpuError::Validation {
+                what,
+                message: format!("{first} (and {} more errors)", rest.len()),
+            }),
+        }
+    }
+
     /// Fails unless a `width x height` texture fits this device (each side 1 to
     /// `max_texture_dimension_2d`), before anything is created.
     pub fn check_image_size(&self, width: u32, height: u32) -> Result<(), GpuError> {

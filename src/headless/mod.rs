@@ -470,7 +470,9 @@ pub fn render_with(
         meshes: &meshes,
         mesh_params,
     };
-    Ok(view.render_scene(&headless.gpu, &headless.renderer, refs, &params)?)
+    let image = view.render_scene(&headless.gpu, &headless.renderer, refs, &params)?;
+    headless.gpu.check_errors("frame")?;
+    Ok(image)
 }
 
 /// "152746 splats and 1 mesh (12 triangles)" style summary of a job's objects.
