@@ -122,6 +122,11 @@ fn split_and_side_by_side_show_the_renders_of_a_and_b() {
         assert_same(&format!("split-{vertical}-{position}"), &shown, &expected);
     }
 
+    // The Stats panel times A's and B's passes apart.
+    let passes = &window.core.state.stats.gpu_passes;
+    let has = |name: &str| passes.iter().any(|(n, ms)| n == name && *ms > 0.0);
+    assert!(has("A draw") && has("B draw"), "{passes:?}");
+
     // Each half is drawn from the compare window's camera at half the width.
     window.core.state.set_layout(CompareLayout::SideBySide);
     let shown = window.settle();

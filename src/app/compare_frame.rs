@@ -379,8 +379,14 @@ impl ViewerCore {
             }
             self.b_generation += 1;
         }
-        if let Some(visible) = gpu.poll_views() {
+        let (a, b) = gpu.poll_views();
+        if let Some(visible) = a.visible_splats {
             self.state.stats.visible_splats = Some(visible);
+        }
+        for (side, report) in [("A", a), ("B", b)] {
+            if let Some(timings) = report.timings {
+                self.state.stats.set_passes(side, &timings);
+            }
         }
         match gpu.poll_readback() {
             Some(Ok((key, a, b))) => {

@@ -16,7 +16,7 @@ use crate::gpu::{GpuContext, GpuError};
 use crate::render::diff::{DIFF_FORMAT, DiffRenderer};
 use crate::render::offscreen::rgba_to_rgb;
 use crate::render::{
-    DrawList, MeshParams, MeshScene, RenderError, Renderer, SplatScene, SplatView,
+    DrawList, MeshParams, MeshScene, RenderError, Renderer, SplatScene, SplatView, ViewReport,
 };
 use crate::scene::{PinholeCamera, SceneBounds, Similarity, SplatCloud};
 use crate::settings::LodSettings;
@@ -524,17 +524,18 @@ impl CompareGpu {
         }
     }
 
-    /// What finished frames reported: an overflowed tile frame is rendered
-    /// again. Returns A's visible splat count when it arrived.
-    pub fn poll_views(&mut self) -> Option<u32> {
+    /// What A's and B's finished frames reported (visible counts, pass
+    /// times); an overflowed tile frame is rendered again.
+    pub fn poll_views(&mut self) -> (ViewReport, ViewReport) {
         let a = self.a_view.poll();
         if a.tile_overflow {
             self.a_key = None;
         }
-        if self.b_view.poll().tile_overflow {
+        let b = self.b_view.poll();
+        if b.tile_overflow {
             self.b_key = None;
         }
-        a.visible_splats
+        (a, b)
     }
 
     /// GPU bytes of the views and their images.
