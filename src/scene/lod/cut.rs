@@ -438,10 +438,26 @@ pub(super) fn emit(hierarchy: &LodHierarchy, entries: &[Entry], refused: Vec<u32
             });
         }
     }
-    super::radix::sort_by_key(&mut drawn, |&(splat, ..)| splat);
-    result.splats = drawn.iter().map(|d| d.0).collect();
-    result.opacity_factors = drawn.iter().map(|d| d.1).collect();
-    result.nodes = drawn.iter().map(|d| d.2).collect();
-    result.levels = drawn.iter().map(|d| d.3).collect();
+    // By splat: the keys are sorted, then the records gathered (prefetched).
+    let mut order: Vec<u64> = (0..)
+        .zip(&drawn)
+        .map(|(place, d)| u64::from(d.0) << 32 | place)
+        .collect();
+    super::radix::sort_by_high_word(&mut order);
+    let count = order.len();
+    result.splats.reserve_exact(count);
+    result.opacity_factors.reserve_exact(count);
+    result.nodes.reserve_exact(count);
+    result.levels.reserve_exact(count);
+    for (i, &key) in order.iter().enumerate() {
+        if let Some(&ahead) = order.get(i + AHEAD) {
+            prefetch(&drawn, ahead as u32 as usize);
+        }
+        let (splat, factor, node, level) = drawn[key as u32 as usize];
+        result.splats.push(splat);
+        result.opacity_factors.push(factor);
+        result.nodes.push(node);
+        result.levels.push(level);
+    }
     result
 }
