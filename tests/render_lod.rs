@@ -236,3 +236,84 @@ fn a_scene_over_the_binding_limit_renders_through_pages() {
         "nothing drawn ({lit} pixels)"
     );
 }
+
+/// The window's update (`update_async`): the cut runs on a worker thread and
+/// the last applied draw list stays until it finishes; in a pool too small for
+/// every page, the cuts applied one after another (each streaming pages in)
+/// are the ones the waiting update makes, so both end with the same draw list
+/// and the same pages evicted.
+#[test]
+fn a_cut_on_a_worker_thread_is_applied_later_and_streams_like_the_waiting_one() {
+    let Some(ctx) = common::gpu() else { return };
+    let cloud = load("biker.ply");
+    let (hierarchy, extended) = hierarchy_of(&cloud);
+    let page_nodes: u32 = 2048;
+    let pages = hierarchy.nodes().len().div_ceil(page_nodes as usize);
+    let budget = u64::from(page_nodes) * (32 + 8) * (pages as u64 * 92 / 100);
+    let pool = || {
+        LodScene::new(
+            &ctx.device,
+            &ctx.queue,
+            hierarchy.clone(),
+            extended.clone(),
+            AaMode::Classic,
+            budget,
+            page_nodes,
+        )
+        .expect("pool")
+    };
+    let (mut waiting, mut threaded) = (pool(), pool());
+    let params = LodParams {
+        cut: CutParams {
+            budget: Some(cloud.len() / 4),
+            ..CutParams::default()
+        },
+        ..LodParams::default()
+    };
+    let entries = |lod: &LodScene| lod.draw_list(false).entries.to_vec();
+    let (far, near) = (orbit(&cloud, 0.0, 1.0), orbit(&cloud, 3.1, 0.35));
+
+    // The first draw list is made at once.
+    assert!(!threaded.update_async(&ctx.queue, &far, &params, false));
+    waiting.update(&ctx.queue, &far, &params);
+    assert_eq!(entries(&threaded), entries(&waiting));
+    let far_entries = entries(&waiting);
+
+    // Another camera: its cut runs while the old list is drawn.
+    assert!(threaded.update_async(&ctx.queue, &near, &params, false));
+    assert_eq!(entries(&threaded), far_entries);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let mut applied = 0;
+    let mut generation = threaded.draw_list(false).generation;
+    while threaded.update_async(&ctx.queue, &near, &params, false) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cuts never settled"
+        );
+        if threaded.draw_list(false).generation != generation {
+            generation = threaded.draw_list(false).generation;
+            applied += 1;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    applied += 1;
+    // The same number of waiting updates.
+    for _ in 0..applied {
+        waiting.update(&ctx.queue, &near, &params);
+    }
+    let (t, w) = (threaded.stats(), waiting.stats());
+    eprintln!(
+        "{applied} cuts applied: {} splats, {} of {} pages resident, {} wanted, {} evicted",
+        t.cut_splats, t.pages_resident, t.pages_total, t.pages_wanted, t.pages_evicted
+    );
+    assert_ne!(entries(&threaded), far_entries);
+    assert_eq!(entries(&threaded), entries(&waiting));
+    assert_eq!(
+        (t.pages_resident, t.pages_evicted, t.pages_wanted),
+        (w.pages_resident, w.pages_evicted, w.pages_wanted)
+    );
+    assert!(
+        t.pages_evicted > 0,
+        "nothing streamed: the test needs a smaller pool"
+    );
+}

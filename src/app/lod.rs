@@ -6,10 +6,11 @@
 //! hierarchy from the cache or builds it (`LodCache::load_or_build`, with a
 //! progress bar and a cancel), then makes the extended cloud. The frame loop
 //! polls the worker and, when it is done, makes a `LodScene` (the page pool) on
-//! the window's device; from then on each frame whose camera or LOD settings
-//! changed updates the cut (`LodScene::update`: CPU cut, page uploads with
-//! `queue.write_buffer`, never a wait) and the views draw the pool through the
-//! cut's draw list.
+//! the window's device; from then on, when the camera or the LOD settings
+//! changed, a cut runs on a worker thread (`LodScene::update_async`), and the
+//! frame after it finishes applies it (draw list, page uploads with
+//! `queue.write_buffer`); no frame waits, and the views draw the pool through
+//! the last applied cut's draw list.
 //!
 //! LOD applies only while the GPU splat scene is one splat object drawn as its
 //! file (`SplatsBuilt::Direct`): with several splat objects, or a moved one, the
@@ -62,11 +63,10 @@ struct BuildJob {
     started: Instant,
 }
 
-/// The page pool on the current device and what its cut was last updated for.
+/// The page pool on the current device (which knows what its cut was made for).
 struct Pool {
     scene: LodScene,
     memory_budget: Option<u64>,
-    last_update: Option<(PinholeCamera, LodParams)>,
 }
 
 /// The LOD side of the viewer: a build in flight, the hierarchy in use and its
@@ -368,7 +368,6 @@ impl ViewerCore {
                 self.lod.pool = Some(Pool {
                     scene,
                     memory_budget: budget,
-                    last_update: None,
                 });
                 self.bump_generation();
             }
@@ -392,22 +391,22 @@ impl ViewerCore {
             .params(clip.near_plane, clip.far_plane)
     }
 
-    /// Updates the cut for `camera` if the camera or the settings changed since
-    /// the last update, or pages are still streaming in. Never waits.
+    /// Keeps the cut following `camera` without waiting: a cut runs on a
+    /// worker thread when the camera or the settings changed since the last
+    /// one, or pages are still streaming in; the frame draws the last finished
+    /// cut (`LodScene::update_async`).
     pub(super) fn update_lod(&mut self, camera: &PinholeCamera) {
         let params = self.lod_params();
         let Some(pool) = &mut self.lod.pool else {
             self.lod.streaming = false;
             return;
         };
+        let cutting = pool
+            .scene
+            .update_async(&self.gpu.queue, camera, &params, false);
         let stats = pool.scene.stats();
-        let streaming = stats.pages_wanted > 0 && stats.pages_uploaded > 0;
-        if pool.last_update != Some((*camera, params)) || streaming {
-            pool.scene.update(&self.gpu.queue, camera, &params);
-            pool.last_update = Some((*camera, params));
-        }
-        let stats = pool.scene.stats();
-        self.lod.streaming = stats.pages_wanted > 0 && stats.pages_uploaded > 0;
+        // Draw again soon while a cut runs or pages stream in.
+        self.lod.streaming = cutting || (stats.pages_wanted > 0 && stats.pages_uploaded > 0);
         self.state.hierarchy.stats = Some(stats);
     }
 
@@ -418,7 +417,6 @@ impl ViewerCore {
         if let Some(pool) = &mut self.lod.pool {
             pool.scene
                 .update_until_resident(&self.gpu.queue, camera, &params, OFFLINE_MAX_UPDATES);
-            pool.last_update = None;
         }
     }
 }

@@ -96,6 +96,11 @@ pub struct BenchArgs {
     /// choice for the adapter).
     #[arg(long)]
     pub tile_chunk_pairs: Option<u32>,
+    /// Level of detail: make each frame's cut before drawing it (the cut on
+    /// the frame's critical path). Default: as the window, a cut every frame
+    /// on a worker thread while the frames draw the last finished one.
+    #[arg(long)]
+    pub lod_wait: bool,
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -274,7 +279,12 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     // makes it before encoding.
     let cut_frame = |lod: &mut Option<LodScene>, cut_ms: &mut Vec<f64>, frame: usize| {
         if let Some(lod) = lod {
-            lod.update(&ctx.queue, &params_for(frame).camera, &lod_params);
+            let camera = params_for(frame).camera;
+            if args.lod_wait {
+                lod.update(&ctx.queue, &camera, &lod_params);
+            } else {
+                lod.update_async(&ctx.queue, &camera, &lod_params, true);
+            }
             cut_ms.push(lod.stats().cut_ms);
         }
     };
@@ -495,6 +505,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         },
         overdraw,
         lod_budget: args.lod.lod_budget,
+        lod_wait: args.lod_wait,
         lod_cut_splats: lod_stats.map(|s| s.cut_splats),
         lod_cut_ms: lod.as_ref().map(|_| median(&mut lod_cut_ms)),
         lod_build_ms,

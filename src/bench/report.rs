@@ -69,6 +69,9 @@ pub struct BenchReport {
     pub gpu_resident_bytes: u64,
     /// `--lod-budget` (0: level of detail off, every splat drawn).
     pub lod_budget: usize,
+    /// `--lod-wait`: each frame waited for its own cut (false: cuts ran on a
+    /// worker thread while the frames drew, as in the window).
+    pub lod_wait: bool,
     /// Level of detail (null when off): splats in the last frame's cut, median
     /// CPU milliseconds of the timed frames' cuts, milliseconds to build the
     /// hierarchy, shallowest and deepest level drawn, pages resident of all.
@@ -190,10 +193,15 @@ pub(super) fn print_table(r: &BenchReport) {
         (r.lod_cut_splats, r.lod_cut_ms, r.lod_build_ms)
     {
         println!(
-            "level of detail    budget {}: {cut} splats in the cut (levels {}), cut {cut_ms:.2} ms, build {build_ms:.0} ms, {} of {} pages resident ({:.1} MiB)",
+            "level of detail    budget {}: {cut} splats in the cut (levels {}), cut {cut_ms:.2} ms ({}), build {build_ms:.0} ms, {} of {} pages resident ({:.1} MiB)",
             r.lod_budget,
             r.lod_levels
                 .map_or("none".to_string(), |(a, b)| format!("{a}-{b}")),
+            if r.lod_wait {
+                "waited for"
+            } else {
+                "on a worker thread"
+            },
             r.pages_resident.unwrap_or(0),
             r.pages_total.unwrap_or(0),
             r.gpu_resident_bytes as f64 / (1 << 20) as f64

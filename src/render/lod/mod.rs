@@ -12,19 +12,21 @@
 //! binding limit, so a scene larger than a binding or than the GPU's memory
 //! renders, never refuses. docs/LOD.md describes the rules.
 
+mod async_cut;
 pub mod pages;
 pub mod setup;
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::gpu::GpuError;
 use crate::render::DrawList;
 use crate::render::scene::SplatScene;
 use crate::render::splat::gpu_data::{DrawEntry, GpuSplat, sh_words_per_splat};
-use crate::scene::lod::cut::{CutParams, Residency, cut_with};
-use crate::scene::lod::{LodHierarchy, LodNode};
+use crate::scene::lod::LodHierarchy;
+use crate::scene::lod::cut::{CutParams, LodCut};
 use crate::scene::{AaMode, PinholeCamera, SplatCloud};
+use async_cut::{PendingCut, make_cut};
 use pages::{PageLayout, PageTable};
 
 /// Nodes per page by default: 2-6 MiB per page at SH degree 0-3.
@@ -128,6 +130,10 @@ pub struct LodScene {
     entries: Vec<DrawEntry>,
     generation: u64,
     stats: LodStats,
+    /// A cut running on a worker thread ([`Self::update_async`]).
+    pending: Option<PendingCut>,
+    /// What the applied cut was made for.
+    cut_for: Option<(PinholeCamera, LodParams)>,
 }
 
 impl LodScene {
@@ -176,6 +182,8 @@ impl LodScene {
             pool,
             entries: Vec::new(),
             generation: 0,
+            pending: None,
+            cut_for: None,
             stats: LodStats {
                 pages_total: pages,
                 ..Default::default()
@@ -211,73 +219,128 @@ impl LodScene {
 
     /// Cuts the hierarchy for `camera` (unless frozen) and streams in up to
     /// `params.pages_per_frame` pages the cut wanted; [`Self::draw_list`] then
-    /// gives what to draw.
+    /// gives what to draw. Waits for the cut (offline frames, tests); a cut
+    /// still running from [`Self::update_async`] is dropped.
     pub fn update(&mut self, queue: &wgpu::Queue, camera: &PinholeCamera, params: &LodParams) {
-        if !params.freeze || self.entries.is_empty() {
-            let started = Instant::now();
-            self.table.begin_frame();
-            let nodes = self.hierarchy.nodes();
-            let residency = ChildrenResident {
-                nodes,
-                table: &self.table,
-            };
-            let cut = cut_with(&self.hierarchy, camera, &params.cut, residency);
-            self.entries.clear();
-            self.entries.reserve(cut.len());
-            // The drawn nodes' page-table rows are scattered: load them ahead.
-            const AHEAD: usize = 16;
-            for (i, ((&node, &factor), &level)) in cut
-                .nodes
-                .iter()
-                .zip(&cut.opacity_factors)
-                .zip(&cut.levels)
-                .enumerate()
-            {
-                if let Some(&ahead) = cut.nodes.get(i + AHEAD) {
-                    self.table.prefetch(ahead);
+        if params.freeze && !self.entries.is_empty() {
+            return;
+        }
+        // Its snapshot of the pages would not hold after this update's uploads.
+        self.pending = None;
+        let (cut, cut_time) = make_cut(&self.hierarchy, &self.table.snapshot(), camera, params);
+        self.apply(queue, &cut, params, cut_time);
+        self.cut_for = Some((*camera, *params));
+    }
+
+    /// [`Self::update`] without waiting: the cut runs on a worker thread. A
+    /// finished cut is applied (its draw list, its page uploads); then, if no
+    /// cut is running, one starts for `camera` when the last was made for
+    /// another camera or other parameters, when pages are still streaming in,
+    /// or when `again` (`bench`: a cut every frame). Until a cut is applied the
+    /// previous draw list is drawn; the very first is made at once. Returns
+    /// whether a cut is running (draw again soon).
+    pub fn update_async(
+        &mut self,
+        queue: &wgpu::Queue,
+        camera: &PinholeCamera,
+        params: &LodParams,
+        again: bool,
+    ) -> bool {
+        if self.entries.is_empty() && self.pending.is_none() {
+            self.update(queue, camera, params);
+            return false;
+        }
+        if params.freeze {
+            self.pending = None;
+            return false;
+        }
+        if self.pending.as_ref().is_some_and(PendingCut::is_finished)
+            && let Some(pending) = self.pending.take()
+        {
+            let (camera, params) = (pending.camera, pending.params);
+            match pending.join() {
+                Some((cut, cut_time)) => {
+                    self.apply(queue, &cut, &params, cut_time);
+                    self.cut_for = Some((camera, params));
                 }
-                if let Some(index) = self.table.pool_index(node) {
-                    self.table.touch(node);
-                    self.entries.push(DrawEntry::new(index, factor, level));
-                }
+                None => self.cut_for = None,
             }
-            self.generation += 1;
-            // Pages the cut wanted: the children of the nodes it could not
-            // expand, in the order met (breadth-first: coarse first, in view).
-            // Their resident pages stay (marked used this frame), so streaming
-            // converges instead of evicting what the next cut needs.
-            let mut wanted: Vec<u32> = Vec::new();
-            for &node in &cut.refused {
-                if let Some(n) = nodes.get(node as usize) {
-                    for child in n.children() {
-                        let child = child as u32;
-                        if self.table.is_resident(child) {
-                            self.table.touch(child);
-                            continue;
-                        }
-                        let page = self.table.page_of(child);
-                        if !wanted.contains(&page) {
-                            wanted.push(page);
-                        }
+        }
+        let streaming = self.stats.pages_wanted > 0 && self.stats.pages_uploaded > 0;
+        if self.pending.is_none()
+            && (again || streaming || self.cut_for != Some((*camera, *params)))
+        {
+            self.pending =
+                PendingCut::start(&self.hierarchy, self.table.snapshot(), *camera, *params);
+            if self.pending.is_none() {
+                self.update(queue, camera, params);
+            }
+        }
+        self.pending.is_some()
+    }
+
+    /// Makes `cut` (made against the table as it is now) the draw list, and
+    /// streams in up to `params.pages_per_frame` of the pages it wanted.
+    fn apply(&mut self, queue: &wgpu::Queue, cut: &LodCut, params: &LodParams, cut_time: Duration) {
+        let started = Instant::now();
+        self.table.begin_frame();
+        self.entries.clear();
+        self.entries.reserve(cut.len());
+        // The drawn nodes' page-table rows are scattered: load them ahead.
+        const AHEAD: usize = 16;
+        for (i, ((&node, &factor), &level)) in cut
+            .nodes
+            .iter()
+            .zip(&cut.opacity_factors)
+            .zip(&cut.levels)
+            .enumerate()
+        {
+            if let Some(&ahead) = cut.nodes.get(i + AHEAD) {
+                self.table.prefetch(ahead);
+            }
+            if let Some(index) = self.table.pool_index(node) {
+                self.table.touch(node);
+                self.entries.push(DrawEntry::new(index, factor, level));
+            }
+        }
+        self.generation += 1;
+        // Pages the cut wanted: the children of the nodes it could not
+        // expand, in the order met (breadth-first: coarse first, in view).
+        // Their resident pages stay (marked used this frame), so streaming
+        // converges instead of evicting what the next cut needs.
+        let nodes = Arc::clone(&self.hierarchy);
+        let nodes = nodes.nodes();
+        let mut wanted: Vec<u32> = Vec::new();
+        for &node in &cut.refused {
+            if let Some(n) = nodes.get(node as usize) {
+                for child in n.children() {
+                    let child = child as u32;
+                    if self.table.is_resident(child) {
+                        self.table.touch(child);
+                        continue;
+                    }
+                    let page = self.table.page_of(child);
+                    if !wanted.contains(&page) {
+                        wanted.push(page);
                     }
                 }
             }
-            let mut uploaded = 0;
-            for &page in wanted.iter().take(params.pages_per_frame) {
-                if self.upload(queue, page) {
-                    uploaded += 1;
-                }
-            }
-            self.stats = LodStats {
-                cut_splats: self.entries.len(),
-                levels: cut.depth_range,
-                cut_ms: started.elapsed().as_secs_f64() * 1000.0,
-                pages_resident: self.table.resident(),
-                pages_wanted: wanted.len(),
-                pages_uploaded: uploaded,
-                ..self.stats
-            };
         }
+        let mut uploaded = 0;
+        for &page in wanted.iter().take(params.pages_per_frame) {
+            if self.upload(queue, page) {
+                uploaded += 1;
+            }
+        }
+        self.stats = LodStats {
+            cut_splats: self.entries.len(),
+            levels: cut.depth_range,
+            cut_ms: (cut_time + started.elapsed()).as_secs_f64() * 1000.0,
+            pages_resident: self.table.resident(),
+            pages_wanted: wanted.len(),
+            pages_uploaded: uploaded,
+            ..self.stats
+        };
     }
 
     /// Updates until the cut needs no page that is not resident, or no page can
@@ -345,24 +408,6 @@ impl LodScene {
             return false;
         }
         true
-    }
-}
-
-/// The cut may expand a node when every child's page is resident.
-struct ChildrenResident<'a> {
-    nodes: &'a [LodNode],
-    table: &'a PageTable,
-}
-
-impl Residency for ChildrenResident<'_> {
-    fn can_expand(&self, node: u32) -> bool {
-        self.nodes
-            .get(node as usize)
-            .is_some_and(|n| n.children().all(|c| self.table.is_resident(c as u32)))
-    }
-
-    fn prefetch(&self, first_child: u32) {
-        self.table.prefetch(first_child);
     }
 }
 

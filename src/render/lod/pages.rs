@@ -13,6 +13,7 @@
 //! the spatial chunks H3DGS streams. Page 0 holds the root and is pinned.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use crate::scene::lod::LodNode;
 use crate::scene::lod::prefetch::prefetch;
@@ -124,13 +125,34 @@ impl PageLayout {
     }
 }
 
+/// The resident pages of a [`PageTable`] at one moment.
+#[derive(Clone, Debug)]
+pub struct ResidentPages {
+    layout: Arc<PageLayout>,
+    resident: Vec<bool>,
+}
+
+impl ResidentPages {
+    /// Whether `node`'s page was resident.
+    pub fn is_resident(&self, node: u32) -> bool {
+        let page = self.layout.position_of(node) / self.layout.page_size;
+        self.resident.get(page as usize).copied().unwrap_or(false)
+    }
+
+    /// Starts loading `node`'s row of the layout into the cache.
+    pub fn prefetch(&self, node: u32) {
+        prefetch(&self.layout.position_of, node as usize);
+    }
+}
+
 /// Where a page lives in the pool.
 pub type Slot = u32;
 
 /// The page table and the slots' use.
 #[derive(Clone, Debug)]
 pub struct PageTable {
-    layout: PageLayout,
+    /// Shared with the residency snapshots that cuts on other threads read.
+    layout: Arc<PageLayout>,
     /// Per page: its slot, if resident.
     slot_of_page: Vec<Option<Slot>>,
     /// Per slot: its page, if any.
@@ -153,7 +175,7 @@ impl PageTable {
         let pages = layout.page_count();
         let slots = slots.max(1) as usize;
         let mut table = Self {
-            layout,
+            layout: Arc::new(layout),
             slot_of_page: vec![None; pages],
             page_in_slot: vec![None; slots],
             last_used: vec![0; slots],
@@ -210,6 +232,15 @@ impl PageTable {
         let slot = (*self.slot_of_page.get(self.page_of(node) as usize)?)?;
         let size = self.layout.page_size;
         Some(slot * size + self.layout.position_of(node) % size)
+    }
+
+    /// Which pages are resident now, for a cut made while the table may not
+    /// change (on another thread, until its result is applied).
+    pub fn snapshot(&self) -> ResidentPages {
+        ResidentPages {
+            layout: Arc::clone(&self.layout),
+            resident: self.slot_of_page.iter().map(Option::is_some).collect(),
+        }
     }
 
     /// Starts a new frame: pages used from now on count as recently used.
