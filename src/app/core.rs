@@ -571,6 +571,7 @@ impl ViewerCore {
             && self.eval.is_none()
             && self.state.hierarchy.building.is_none()
             && !self.lod.streaming
+            && !self.lod.cutting
     }
 
     /// Whether a submitted frame has not finished yet.

@@ -81,6 +81,8 @@ pub struct WindowLod {
     declined: Option<LodKey>,
     /// Pages are still streaming in: draw again soon.
     pub streaming: bool,
+    /// A cut is running on the worker thread (it wakes the event loop when done).
+    pub cutting: bool,
     /// The splats of a scene the GPU shows only a preview of (larger than one
     /// binding), kept from its load so the build need not read the file again.
     source: Option<(LodKey, Arc<SplatCloud>)>,
@@ -364,7 +366,9 @@ impl ViewerCore {
             bytes,
             DEFAULT_PAGE_NODES,
         ) {
-            Ok(scene) => {
+            Ok(mut scene) => {
+                let waker = self.waker.clone();
+                scene.set_cut_notifier(Arc::new(move || waker(UserEvent::WorkerNews)));
                 self.lod.pool = Some(Pool {
                     scene,
                     memory_budget: budget,
@@ -399,14 +403,15 @@ impl ViewerCore {
         let params = self.lod_params();
         let Some(pool) = &mut self.lod.pool else {
             self.lod.streaming = false;
+            self.lod.cutting = false;
             return;
         };
-        let cutting = pool
+        // The worker wakes the event loop when its cut is done.
+        self.lod.cutting = pool
             .scene
             .update_async(&self.gpu.queue, camera, &params, false);
         let stats = pool.scene.stats();
-        // Draw again soon while a cut runs or pages stream in.
-        self.lod.streaming = cutting || (stats.pages_wanted > 0 && stats.pages_uploaded > 0);
+        self.lod.streaming = stats.pages_wanted > 0 && stats.pages_uploaded > 0;
         self.state.hierarchy.stats = Some(stats);
     }
 

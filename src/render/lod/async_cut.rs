@@ -9,6 +9,7 @@
 //! draw the latest finished choice.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -52,38 +53,59 @@ pub(super) fn make_cut(
     (cut, started.elapsed())
 }
 
+/// Called on the worker thread when its cut is done (the window wakes its
+/// event loop with it).
+pub type CutNotifier = Arc<dyn Fn() + Send + Sync>;
+
 /// A cut running on a worker thread.
 pub(super) struct PendingCut {
     /// What it was asked for.
     pub camera: PinholeCamera,
     pub params: LodParams,
+    /// Set by the worker once the cut is made, before it notifies (so that
+    /// the frame it wakes finds the cut done; joining then waits at most for
+    /// the thread to return).
+    done: Arc<AtomicBool>,
     handle: JoinHandle<(LodCut, Duration)>,
 }
 
 impl PendingCut {
-    /// Starts the cut on a new thread; `None` when no thread could be made
-    /// (the caller cuts on its own thread instead).
+    /// Starts the cut on a new thread, calling `notify` there when it is done;
+    /// `None` when no thread could be made (the caller cuts on its own thread
+    /// instead).
     pub fn start(
         hierarchy: &Arc<LodHierarchy>,
         pages: ResidentPages,
         camera: PinholeCamera,
         params: LodParams,
+        notify: Option<CutNotifier>,
     ) -> Option<Self> {
         let hierarchy = Arc::clone(hierarchy);
+        let done = Arc::new(AtomicBool::new(false));
+        let done_there = Arc::clone(&done);
         let handle = std::thread::Builder::new()
             .name("lod cut".into())
-            .spawn(move || make_cut(&hierarchy, &pages, &camera, &params))
+            .spawn(move || {
+                let made = make_cut(&hierarchy, &pages, &camera, &params);
+                done_there.store(true, Ordering::Release);
+                if let Some(notify) = notify {
+                    notify();
+                }
+                made
+            })
             .inspect_err(|err| log::warn!("cannot start a cut thread: {err}"))
             .ok()?;
         Some(Self {
             camera,
             params,
+            done,
             handle,
         })
     }
 
+    /// Whether the cut is made (or the thread ended without it).
     pub fn is_finished(&self) -> bool {
-        self.handle.is_finished()
+        self.done.load(Ordering::Acquire) || self.handle.is_finished()
     }
 
     /// The finished cut (waits if it is not); `None` if the thread panicked.

@@ -26,6 +26,7 @@ use crate::render::splat::gpu_data::{DrawEntry, GpuSplat, sh_words_per_splat};
 use crate::scene::lod::LodHierarchy;
 use crate::scene::lod::cut::{CutParams, LodCut};
 use crate::scene::{AaMode, PinholeCamera, SplatCloud};
+pub use async_cut::CutNotifier;
 use async_cut::{PendingCut, make_cut};
 use pages::{PageLayout, PageTable};
 
@@ -134,6 +135,8 @@ pub struct LodScene {
     pending: Option<PendingCut>,
     /// What the applied cut was made for.
     cut_for: Option<(PinholeCamera, LodParams)>,
+    /// Called when a cut on the worker thread is done.
+    notify: Option<CutNotifier>,
 }
 
 impl LodScene {
@@ -184,6 +187,7 @@ impl LodScene {
             generation: 0,
             pending: None,
             cut_for: None,
+            notify: None,
             stats: LodStats {
                 pages_total: pages,
                 ..Default::default()
@@ -270,13 +274,24 @@ impl LodScene {
         if self.pending.is_none()
             && (again || streaming || self.cut_for != Some((*camera, *params)))
         {
-            self.pending =
-                PendingCut::start(&self.hierarchy, self.table.snapshot(), *camera, *params);
+            self.pending = PendingCut::start(
+                &self.hierarchy,
+                self.table.snapshot(),
+                *camera,
+                *params,
+                self.notify.clone(),
+            );
             if self.pending.is_none() {
                 self.update(queue, camera, params);
             }
         }
         self.pending.is_some()
+    }
+
+    /// `notify` is called (on the worker thread) whenever a cut started by
+    /// [`Self::update_async`] is done: the window wakes its event loop with it.
+    pub fn set_cut_notifier(&mut self, notify: CutNotifier) {
+        self.notify = Some(notify);
     }
 
     /// Makes `cut` (made against the table as it is now) the draw list, and
