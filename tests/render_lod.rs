@@ -44,6 +44,32 @@ fn orbit(cloud: &SplatCloud, yaw: f32, zoom: f32) -> PinholeCamera {
     o.camera(WIDTH, HEIGHT)
 }
 
+/// Nodes per page of the paging tests (biker: 100 pages).
+const SMALL_PAGE_NODES: u32 = 2048;
+
+/// A pool of 92% of `hierarchy`'s pages of [`SMALL_PAGE_NODES`] (SH 0): a path
+/// of views must evict some. (On biker any cut of the whole figure needs over
+/// 88% of the pages: its large splats sit at the leaf level, so their
+/// ancestors expand all the way down wherever they are; docs/LOD.md.)
+fn pool_of_92_percent(
+    ctx: &GpuContext,
+    hierarchy: &Arc<LodHierarchy>,
+    extended: &Arc<SplatCloud>,
+) -> LodScene {
+    let pages = hierarchy.nodes().len().div_ceil(SMALL_PAGE_NODES as usize);
+    let page_bytes = u64::from(SMALL_PAGE_NODES) * (32 + 8);
+    LodScene::new(
+        &ctx.device,
+        &ctx.queue,
+        hierarchy.clone(),
+        extended.clone(),
+        AaMode::Classic,
+        page_bytes * (pages as u64 * 92 / 100),
+        SMALL_PAGE_NODES,
+    )
+    .expect("paged pool")
+}
+
 /// Renders `lod` for `camera`, updating it `rounds` times first (streaming).
 fn render_lod(
     ctx: &GpuContext,
@@ -111,24 +137,7 @@ fn a_paged_pool_renders_like_an_unpaged_one_while_pages_come_and_go() {
     let Some(ctx) = common::gpu() else { return };
     let cloud = load("biker.ply");
     let (hierarchy, extended) = hierarchy_of(&cloud);
-    let page_nodes: u32 = 2048;
-    let pages = hierarchy.nodes().len().div_ceil(page_nodes as usize);
-    let page_bytes = u64::from(page_nodes) * (32 + 8);
-    // A pool of 92% of the pages: the path below must evict some. (On biker any
-    // cut of the whole figure needs over 88% of the pages: its large splats sit
-    // at the leaf level, so their ancestors expand all the way down wherever
-    // they are; docs/LOD.md.)
-    let budget = page_bytes * (pages as u64 * 92 / 100);
-    let mut paged = LodScene::new(
-        &ctx.device,
-        &ctx.queue,
-        hierarchy.clone(),
-        extended.clone(),
-        AaMode::Classic,
-        budget,
-        page_nodes,
-    )
-    .expect("paged pool");
+    let mut paged = pool_of_92_percent(ctx, &hierarchy, &extended);
     let mut unpaged = LodScene::new(
         &ctx.device,
         &ctx.queue,
@@ -136,7 +145,7 @@ fn a_paged_pool_renders_like_an_unpaged_one_while_pages_come_and_go() {
         extended,
         AaMode::Classic,
         1 << 30,
-        page_nodes,
+        SMALL_PAGE_NODES,
     )
     .expect("unpaged pool");
     assert!(!paged.fully_resident() && unpaged.fully_resident());
@@ -247,21 +256,7 @@ fn a_cut_on_a_worker_thread_is_applied_later_and_streams_like_the_waiting_one() 
     let Some(ctx) = common::gpu() else { return };
     let cloud = load("biker.ply");
     let (hierarchy, extended) = hierarchy_of(&cloud);
-    let page_nodes: u32 = 2048;
-    let pages = hierarchy.nodes().len().div_ceil(page_nodes as usize);
-    let budget = u64::from(page_nodes) * (32 + 8) * (pages as u64 * 92 / 100);
-    let pool = || {
-        LodScene::new(
-            &ctx.device,
-            &ctx.queue,
-            hierarchy.clone(),
-            extended.clone(),
-            AaMode::Classic,
-            budget,
-            page_nodes,
-        )
-        .expect("pool")
-    };
+    let pool = || pool_of_92_percent(ctx, &hierarchy, &extended);
     let (mut waiting, mut threaded) = (pool(), pool());
     let params = LodParams {
         cut: CutParams {
