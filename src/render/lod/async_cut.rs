@@ -37,6 +37,29 @@ impl Residency for ChildrenResident<'_> {
     }
 }
 
+/// Most of the view's larger side that [`turn_lead_px`] adds around it.
+const MAX_LEAD_OF_SIDE: f32 = 0.25;
+
+/// Pixels to add around the view when cutting for `to` while the camera turns
+/// from `from`: a cut made on the worker is drawn a cut later, when the camera
+/// has turned on by about as much again, and the frustum test would leave
+/// what then enters the view empty. The margin is the turn's angle in pixels
+/// (`focal x tan(angle)`), at most a quarter of the view's larger side; 0
+/// while the camera only moves (its translation reveals little at the edges)
+/// or stands still.
+pub(super) fn turn_lead_px(from: &PinholeCamera, to: &PinholeCamera) -> f32 {
+    let rotation = |camera: &PinholeCamera| {
+        glam::Quat::from_mat3(&glam::Mat3::from_mat4(camera.world_from_camera)).normalize()
+    };
+    let angle = rotation(from).angle_between(rotation(to));
+    if !angle.is_finite() || angle <= 0.0 {
+        return 0.0;
+    }
+    let focal = to.fx.max(to.fy);
+    let side = to.width.max(to.height) as f32;
+    (focal * angle.min(1.0).tan()).min(MAX_LEAD_OF_SIDE * side)
+}
+
 /// The cut of `hierarchy` for `camera` against `pages`, and how long it took.
 pub(super) fn make_cut(
     hierarchy: &LodHierarchy,
@@ -114,5 +137,32 @@ impl PendingCut {
             .join()
             .inspect_err(|_| log::error!("the level-of-detail cut thread panicked"))
             .ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use glam::{Mat4, Quat, Vec3};
+
+    fn camera(yaw: f32, position: Vec3) -> PinholeCamera {
+        let pose = Mat4::from_rotation_translation(Quat::from_rotation_y(yaw), position);
+        PinholeCamera::from_fov_y(1.0, 400, 200, pose)
+    }
+
+    #[test]
+    fn the_lead_follows_the_turn_and_not_the_move() {
+        let still = camera(0.3, Vec3::ZERO);
+        assert_eq!(turn_lead_px(&still, &still), 0.0);
+        assert_eq!(
+            turn_lead_px(&still, &camera(0.3, Vec3::new(5.0, 1.0, 2.0))),
+            0.0
+        );
+        // A turn of 0.05 rad: focal x tan(0.05), about 9.3 px at 200 px high.
+        let focal = still.fx.max(still.fy);
+        let lead = turn_lead_px(&still, &camera(0.35, Vec3::ZERO));
+        assert!((lead - focal * 0.05f32.tan()).abs() < 0.05, "{lead}");
+        // A large turn is capped at a quarter of the larger side.
+        assert_eq!(turn_lead_px(&still, &camera(2.0, Vec3::ZERO)), 100.0);
     }
 }

@@ -27,7 +27,7 @@ use crate::scene::lod::LodHierarchy;
 use crate::scene::lod::cut::{CutParams, LodCut};
 use crate::scene::{AaMode, PinholeCamera, SplatCloud};
 pub use async_cut::CutNotifier;
-use async_cut::{PendingCut, make_cut};
+use async_cut::{PendingCut, make_cut, turn_lead_px};
 use pages::{PageLayout, PageTable};
 
 /// Nodes per page by default: 2-6 MiB per page at SH degree 0-3.
@@ -274,11 +274,19 @@ impl LodScene {
         if self.pending.is_none()
             && (again || streaming || self.cut_for != Some((*camera, *params)))
         {
+            // While the camera turns, the view is widened by the turn since
+            // the last cut (it is drawn a cut later). Such a cut is made for
+            // other parameters, so once the camera stands still one more cut
+            // is made exactly as asked.
+            let mut asked = *params;
+            if let Some((previous, _)) = self.cut_for {
+                asked.cut.margin_px += turn_lead_px(&previous, camera);
+            }
             self.pending = PendingCut::start(
                 &self.hierarchy,
                 self.table.snapshot(),
                 *camera,
-                *params,
+                asked,
                 self.notify.clone(),
             );
             if self.pending.is_none() {
