@@ -247,11 +247,12 @@ fn a_scene_over_the_binding_limit_renders_through_pages() {
     );
 }
 
-/// The window's update (`update_async`): the cut runs on a worker thread and
-/// the last applied draw list stays until it finishes; after a turn the cut is
-/// made for a view widened by the turn, and once the camera stands still the
-/// cuts settle, pages streaming in, on the draw list the waiting update makes
-/// (a pool of 92% of the pages).
+/// The window's update (`update_async`): a jump of the camera waits for its
+/// cut (the same as the waiting update's); a small turn's cut runs on a worker
+/// thread while the last applied draw list stays, is made for a view widened
+/// by the turn, and once the camera stands still the cuts settle, pages
+/// streaming in, on the cut the waiting update makes (a pool of 92% of the
+/// pages).
 #[test]
 fn a_cut_on_a_worker_thread_is_applied_later_and_settles_on_the_waiting_cut() {
     let Some(ctx) = common::gpu() else { return };
@@ -267,17 +268,24 @@ fn a_cut_on_a_worker_thread_is_applied_later_and_settles_on_the_waiting_cut() {
         ..LodParams::default()
     };
     let entries = |lod: &LodScene| lod.draw_list(false).entries.to_vec();
-    let (far, near) = (orbit(&cloud, 0.0, 1.0), orbit(&cloud, 3.1, 0.35));
+    let far = orbit(&cloud, 0.0, 1.0);
+    let (near, turned) = (orbit(&cloud, 3.1, 0.35), orbit(&cloud, 3.13, 0.35));
 
-    // The first draw list is made at once.
-    assert!(!threaded.update_async(&ctx.queue, &far, &params, false));
-    waiting.update(&ctx.queue, &far, &params);
-    assert_eq!(entries(&threaded), entries(&waiting));
-    let far_entries = entries(&waiting);
+    // The first draw list, and the one after a jump, are made at once.
+    for camera in [far, near] {
+        assert!(!threaded.update_async(&ctx.queue, &camera, &params, false));
+        waiting.update(&ctx.queue, &camera, &params);
+        assert!(
+            entries(&threaded) == entries(&waiting),
+            "not the waited cut"
+        );
+    }
+    let near_entries = entries(&waiting);
 
-    // Another camera: its cut runs while the old list is drawn.
-    assert!(threaded.update_async(&ctx.queue, &near, &params, false));
-    assert_eq!(entries(&threaded), far_entries);
+    // A small turn: its cut runs while the old list is drawn.
+    assert!(threaded.update_async(&ctx.queue, &turned, &params, false));
+    assert!(entries(&threaded) == near_entries);
+    let near = turned;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     let mut applied = 0;
     let mut generation = threaded.draw_list(false).generation;
@@ -304,7 +312,7 @@ fn a_cut_on_a_worker_thread_is_applied_later_and_settles_on_the_waiting_cut() {
         "the turned view's cut was not made again as asked"
     );
     assert_eq!((t.pages_wanted, w.pages_wanted), (0, 0), "not settled");
-    assert!(entries(&threaded) != far_entries, "the cut did not follow");
+    assert!(entries(&threaded) != near_entries, "the cut did not follow");
     // The same cut (pool indices differ where pages took other slots).
     assert_eq!((t.cut_splats, t.levels), (w.cut_splats, w.levels));
     let mut view = TestView::new(ctx);

@@ -40,6 +40,24 @@ impl Residency for ChildrenResident<'_> {
 /// Most of the view's larger side that [`turn_lead_px`] adds around it.
 const MAX_LEAD_OF_SIDE: f32 = 0.25;
 
+/// A step longer than this fraction of the scene's radius is a jump.
+const JUMP_STEP_OF_RADIUS: f32 = 0.05;
+
+/// The angle between two cameras' orientations (radians; 0 when unknown).
+fn turn_angle(from: &PinholeCamera, to: &PinholeCamera) -> f32 {
+    let rotation = |camera: &PinholeCamera| {
+        glam::Quat::from_mat3(&glam::Mat3::from_mat4(camera.world_from_camera)).normalize()
+    };
+    let angle = rotation(from).angle_between(rotation(to));
+    if angle.is_finite() { angle } else { 0.0 }
+}
+
+/// The largest turn the lead covers for `camera`.
+fn max_lead_angle(camera: &PinholeCamera) -> f32 {
+    let side = camera.width.max(camera.height) as f32;
+    (MAX_LEAD_OF_SIDE * side / camera.fx.max(camera.fy)).atan()
+}
+
 /// Pixels to add around the view when cutting for `to` while the camera turns
 /// from `from`: a cut made on the worker is drawn a cut later, when the camera
 /// has turned on by about as much again, and the frustum test would leave
@@ -48,16 +66,23 @@ const MAX_LEAD_OF_SIDE: f32 = 0.25;
 /// while the camera only moves (its translation reveals little at the edges)
 /// or stands still.
 pub(super) fn turn_lead_px(from: &PinholeCamera, to: &PinholeCamera) -> f32 {
-    let rotation = |camera: &PinholeCamera| {
-        glam::Quat::from_mat3(&glam::Mat3::from_mat4(camera.world_from_camera)).normalize()
-    };
-    let angle = rotation(from).angle_between(rotation(to));
-    if !angle.is_finite() || angle <= 0.0 {
+    let angle = turn_angle(from, to);
+    if angle <= 0.0 {
         return 0.0;
     }
     let focal = to.fx.max(to.fy);
     let side = to.width.max(to.height) as f32;
     (focal * angle.min(1.0).tan()).min(MAX_LEAD_OF_SIDE * side)
+}
+
+/// Whether the camera went from `from` to `to` by more than a cut drawn one
+/// cut late can cover: a turn past the lead's cap, or a step longer than
+/// [`JUMP_STEP_OF_RADIUS`] of `scene_radius` (a training camera, Frame scene,
+/// or a fast flight on a slow machine). Such a frame waits for its cut, as
+/// the old cut may show little of the new view.
+pub(super) fn jumped(from: &PinholeCamera, to: &PinholeCamera, scene_radius: f32) -> bool {
+    let step = (to.position() - from.position()).length();
+    turn_angle(from, to) > max_lead_angle(to) || step > JUMP_STEP_OF_RADIUS * scene_radius
 }
 
 /// The cut of `hierarchy` for `camera` against `pages`, and how long it took.
@@ -164,5 +189,23 @@ mod tests {
         assert!((lead - focal * 0.05f32.tan()).abs() < 0.05, "{lead}");
         // A large turn is capped at a quarter of the larger side.
         assert_eq!(turn_lead_px(&still, &camera(2.0, Vec3::ZERO)), 100.0);
+    }
+
+    #[test]
+    fn turns_past_the_lead_and_long_steps_are_jumps() {
+        let still = camera(0.3, Vec3::ZERO);
+        assert!(!jumped(&still, &still, 10.0));
+        // The lead covers atan(100 px / focal), about 0.49 rad here.
+        assert!(!jumped(&still, &camera(0.7, Vec3::ZERO), 10.0));
+        assert!(jumped(&still, &camera(0.9, Vec3::ZERO), 10.0));
+        // Steps: 5% of the radius is the limit.
+        assert!(!jumped(
+            &still,
+            &camera(0.3, Vec3::new(0.4, 0.0, 0.0)),
+            10.0
+        ));
+        assert!(jumped(&still, &camera(0.3, Vec3::new(0.6, 0.0, 0.0)), 10.0));
+        // An unknown radius never makes a step a jump.
+        assert!(!jumped(&still, &camera(0.3, Vec3::X * 100.0), f32::NAN));
     }
 }

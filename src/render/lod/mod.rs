@@ -27,7 +27,7 @@ use crate::scene::lod::LodHierarchy;
 use crate::scene::lod::cut::{CutParams, LodCut};
 use crate::scene::{AaMode, PinholeCamera, SplatCloud};
 pub use async_cut::CutNotifier;
-use async_cut::{PendingCut, make_cut, turn_lead_px};
+use async_cut::{PendingCut, jumped, make_cut, turn_lead_px};
 use pages::{PageLayout, PageTable};
 
 /// Nodes per page by default: 2-6 MiB per page at SH degree 0-3.
@@ -241,8 +241,9 @@ impl LodScene {
     /// cut is running, one starts for `camera` when the last was made for
     /// another camera or other parameters, when pages are still streaming in,
     /// or when `again` (`bench`: a cut every frame). Until a cut is applied the
-    /// previous draw list is drawn; the very first is made at once. Returns
-    /// whether a cut is running (draw again soon).
+    /// previous draw list is drawn; the very first, and the first after a jump
+    /// of the camera (`async_cut::jumped`), are made at once. Returns whether a
+    /// cut is running (draw again soon).
     pub fn update_async(
         &mut self,
         queue: &wgpu::Queue,
@@ -256,6 +257,17 @@ impl LodScene {
         }
         if params.freeze {
             self.pending = None;
+            return false;
+        }
+        // A jump waits for its cut: the last one may show little of the new view.
+        let last = (self.pending.as_ref().map(|p| p.camera)).or(self.cut_for.map(|(c, _)| c));
+        let scene_radius = self
+            .hierarchy
+            .nodes()
+            .first()
+            .map_or(f32::NAN, |n| n.radius);
+        if last.is_some_and(|last| jumped(&last, camera, scene_radius)) {
+            self.update(queue, camera, params);
             return false;
         }
         if self.pending.as_ref().is_some_and(PendingCut::is_finished)
