@@ -75,11 +75,11 @@ pub(super) fn turn_lead_px(from: &PinholeCamera, to: &PinholeCamera) -> f32 {
     (focal * angle.min(1.0).tan()).min(MAX_LEAD_OF_SIDE * side)
 }
 
-/// Whether the camera went from `from` to `to` by more than a cut drawn one
-/// cut late can cover: a turn past the lead's cap, or a step longer than
-/// [`JUMP_STEP_OF_RADIUS`] of `scene_radius` (a training camera, Frame scene,
-/// or a fast flight on a slow machine). Such a frame waits for its cut, as
-/// the old cut may show little of the new view.
+/// Whether the camera went from `from` (the last frame's) to `to` in a jump
+/// that a cut drawn one cut late could not cover: a turn past the lead's cap,
+/// or a step longer than [`JUMP_STEP_OF_RADIUS`] of `scene_radius` (a
+/// training camera, Frame scene; on a slow machine also a quick drag). Such a
+/// frame waits for its cut, as the old cut may show little of the new view.
 pub(super) fn jumped(from: &PinholeCamera, to: &PinholeCamera, scene_radius: f32) -> bool {
     let step = (to.position() - from.position()).length();
     turn_angle(from, to) > max_lead_angle(to) || step > JUMP_STEP_OF_RADIUS * scene_radius

@@ -137,6 +137,8 @@ pub struct LodScene {
     cut_for: Option<(PinholeCamera, LodParams)>,
     /// Called when a cut on the worker thread is done.
     notify: Option<CutNotifier>,
+    /// The camera of the last [`Self::update_async`] (the last frame's).
+    last_camera: Option<PinholeCamera>,
 }
 
 impl LodScene {
@@ -188,6 +190,7 @@ impl LodScene {
             pending: None,
             cut_for: None,
             notify: None,
+            last_camera: None,
             stats: LodStats {
                 pages_total: pages,
                 ..Default::default()
@@ -241,9 +244,9 @@ impl LodScene {
     /// cut is running, one starts for `camera` when the last was made for
     /// another camera or other parameters, when pages are still streaming in,
     /// or when `again` (`bench`: a cut every frame). Until a cut is applied the
-    /// previous draw list is drawn; the very first, and the first after a jump
-    /// of the camera (`async_cut::jumped`), are made at once. Returns whether a
-    /// cut is running (draw again soon).
+    /// previous draw list is drawn; the very first, and the one after the
+    /// camera jumped since the last call (`async_cut::jumped`), are made at
+    /// once. Returns whether a cut is running (draw again soon).
     pub fn update_async(
         &mut self,
         queue: &wgpu::Queue,
@@ -251,6 +254,7 @@ impl LodScene {
         params: &LodParams,
         again: bool,
     ) -> bool {
+        let last_frame = self.last_camera.replace(*camera);
         if self.entries.is_empty() && self.pending.is_none() {
             self.update(queue, camera, params);
             return false;
@@ -259,14 +263,14 @@ impl LodScene {
             self.pending = None;
             return false;
         }
-        // A jump waits for its cut: the last one may show little of the new view.
-        let last = (self.pending.as_ref().map(|p| p.camera)).or(self.cut_for.map(|(c, _)| c));
+        // A jump since the last frame waits for its cut: the last one may show
+        // little of the new view. Steady motion, however fast, does not.
         let scene_radius = self
             .hierarchy
             .nodes()
             .first()
             .map_or(f32::NAN, |n| n.radius);
-        if last.is_some_and(|last| jumped(&last, camera, scene_radius)) {
+        if last_frame.is_some_and(|last| jumped(&last, camera, scene_radius)) {
             self.update(queue, camera, params);
             return false;
         }
