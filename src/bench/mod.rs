@@ -351,6 +351,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
                 tiles_draw_ms,
             });
 
+    let cuts_waited_before = lod.as_ref().map_or(0, |lod| lod.stats().cuts_waited);
     let mut frame_ms = Vec::with_capacity(args.frames);
     let mut submit_ms = Vec::with_capacity(args.frames);
     let mut passes: Vec<PassTimings> = Vec::with_capacity(args.frames);
@@ -448,6 +449,9 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     let last_camera = params_for(args.frames.saturating_sub(1)).camera;
     let overdraw = measure_overdraw(&cloud, &last_camera, args.aa.resolve(cloud.aa_hint.mode));
     let lod_stats = lod.as_ref().map(LodScene::stats);
+    // Cuts the timed frames waited for (all with --lod-wait; jumps of the camera
+    // otherwise, e.g. an orbit of a few frames).
+    let lod_cuts_waited = lod_stats.map(|s| s.cuts_waited - cuts_waited_before);
     let resident_bytes = lod_stats.map_or(scene.resident_bytes(), |s| s.pool_bytes);
     let info = ctx.adapter.get_info();
     let report = BenchReport {
@@ -506,6 +510,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         overdraw,
         lod_budget: args.lod.lod_budget,
         lod_wait: args.lod_wait,
+        lod_cuts_waited,
         lod_cut_splats: lod_stats.map(|s| s.cut_splats),
         lod_cut_ms: lod.as_ref().map(|_| median(&mut lod_cut_ms)),
         lod_build_ms,

@@ -72,6 +72,10 @@ pub struct BenchReport {
     /// `--lod-wait`: each frame waited for its own cut (false: cuts ran on a
     /// worker thread while the frames drew, as in the window).
     pub lod_wait: bool,
+    /// Cuts the timed frames (and the back-to-back ones after them) waited
+    /// for: every frame's with `--lod-wait`, else those after a jump of the
+    /// camera (an orbit of a few frames jumps every frame). Null when LOD is off.
+    pub lod_cuts_waited: Option<u64>,
     /// Level of detail (null when off): splats in the last frame's cut, median
     /// CPU milliseconds of the timed frames' cuts, milliseconds to build the
     /// hierarchy, shallowest and deepest level drawn, pages resident of all.
@@ -197,10 +201,10 @@ pub(super) fn print_table(r: &BenchReport) {
             r.lod_budget,
             r.lod_levels
                 .map_or("none".to_string(), |(a, b)| format!("{a}-{b}")),
-            if r.lod_wait {
-                "waited for"
-            } else {
-                "on a worker thread"
+            match (r.lod_wait, r.lod_cuts_waited) {
+                (true, _) => "each frame waited for its own".to_string(),
+                (false, Some(0) | None) => "on a worker thread".to_string(),
+                (false, Some(n)) => format!("on a worker thread; {n} waited for, after jumps"),
             },
             r.pages_resident.unwrap_or(0),
             r.pages_total.unwrap_or(0),

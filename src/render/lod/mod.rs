@@ -102,6 +102,9 @@ pub struct LodStats {
     pub pages_evicted: usize,
     /// Bytes of the GPU page pool.
     pub pool_bytes: u64,
+    /// Cuts made while the caller waited (`update`, or `update_async` after a
+    /// jump of the camera) since the scene was made.
+    pub cuts_waited: u64,
 }
 
 /// The splats a view draws: `lod`'s page pool, with its draw list set in
@@ -237,6 +240,7 @@ impl LodScene {
         let (cut, cut_time) = make_cut(&self.hierarchy, &self.table.snapshot(), camera, params);
         self.apply(queue, &cut, params, cut_time);
         self.cut_for = Some((*camera, *params));
+        self.stats.cuts_waited += 1;
     }
 
     /// [`Self::update`] without waiting: the cut runs on a worker thread. A
