@@ -126,6 +126,11 @@ fn split_and_side_by_side_show_the_renders_of_a_and_b() {
     let passes = &window.core.state.stats.gpu_passes;
     let has = |name: &str| passes.iter().any(|(n, ms)| n == name && *ms > 0.0);
     assert!(has("A draw") && has("B draw"), "{passes:?}");
+    let stats = &window.core.state.stats;
+    assert!(
+        stats.visible_splats.is_some() && stats.visible_splats_b.is_some(),
+        "{stats:?}"
+    );
 
     // Each half is drawn from the compare window's camera at half the width.
     window.core.state.set_layout(CompareLayout::SideBySide);

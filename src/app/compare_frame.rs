@@ -351,6 +351,7 @@ impl ViewerCore {
     pub(super) fn poll_compare(&mut self) {
         self.poll_evaluation();
         if !self.state.comparing() {
+            self.state.stats.visible_splats_b = None;
             if let Some(gpu) = self.compare_gpu.take() {
                 gpu.free(&mut self.egui_renderer);
             }
@@ -382,6 +383,11 @@ impl ViewerCore {
         let (a, b) = gpu.poll_views();
         if let Some(visible) = a.visible_splats {
             self.state.stats.visible_splats = Some(visible);
+        }
+        if matches!(self.state.compare.b, Some(BSource::Photo)) {
+            self.state.stats.visible_splats_b = None;
+        } else if let Some(visible) = b.visible_splats {
+            self.state.stats.visible_splats_b = Some(visible);
         }
         for (side, report) in [("A", a), ("B", b)] {
             if let Some(timings) = report.timings {

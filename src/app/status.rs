@@ -56,6 +56,8 @@ pub struct Stats {
     pub frame_ms: Option<f64>,
     /// Splats drawn in the last rendered frame (read back from the GPU).
     pub visible_splats: Option<u32>,
+    /// While comparing, B's visible splats (when B is rendered, not a photo).
+    pub visible_splats_b: Option<u32>,
     /// Per-pass GPU times, when the renderer measures them; while comparing,
     /// A's passes ("A project", ...) then B's.
     pub gpu_passes: Vec<(String, f64)>,

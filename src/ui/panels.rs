@@ -134,13 +134,14 @@ fn stats_section(ui: &mut egui::Ui, state: &AppState) {
         ui.end_row();
         ui.label("Visible");
         let total = state.scene.as_ref().map_or(0, |s| s.splat_count as u64);
-        match stats.visible_splats {
-            Some(v) => ui.label(format!(
-                "{} / {}",
-                format_count(u64::from(v)),
-                format_count(total)
-            )),
-            None => ui.label(format!("- / {}", format_count(total))),
+        let a = match stats.visible_splats {
+            Some(v) => format!("{} / {}", format_count(u64::from(v)), format_count(total)),
+            None => format!("- / {}", format_count(total)),
+        };
+        match stats.visible_splats_b {
+            // Comparing: A's count of its scene, then B's.
+            Some(b) => ui.label(format!("A {a}, B {}", format_count(u64::from(b)))),
+            None => ui.label(a),
         };
         ui.end_row();
         ui.label("Render size");
