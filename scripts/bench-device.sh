@@ -69,6 +69,9 @@ run "biker-x$lod_budget-compute" "$bin" bench "$data/biker.ply" --scale-to "$lod
     --width "$w" --height "$h" --frames "$big_frames" --raster compute
 run "biker-x$lod_big-lod$lod_budget-compute" "$bin" bench "$data/biker.ply" --scale-to "$lod_big" \
     --width "$w" --height "$h" --frames "$big_frames" --raster compute --lod-budget "$lod_budget"
+# The same with each frame waiting for its cut (the CPU cut on the frame's path).
+run "biker-x$lod_big-lod$lod_budget-compute-wait" "$bin" bench "$data/biker.ply" --scale-to "$lod_big" \
+    --width "$w" --height "$h" --frames "$big_frames" --raster compute --lod-budget "$lod_budget" --lod-wait
 # The compute rasterizer's chunk size (most pairs one workgroup blends).
 for chunk in 512 1024 4096 16384; do
     run "biker-x$big-compute-chunk$chunk" "$bin" bench "$data/biker.ply" --scale-to "$big" \
