@@ -116,6 +116,18 @@ impl PageLayout {
             .unwrap_or(Self::HOLE)
     }
 
+    /// The page holding `node` (past the last page for a node outside the
+    /// hierarchy).
+    pub fn page_of(&self, node: u32) -> u32 {
+        self.position_of(node) / self.page_size
+    }
+
+    /// Starts loading `node`'s row (what [`Self::position_of`] reads) into the
+    /// cache.
+    pub fn prefetch(&self, node: u32) {
+        prefetch(&self.position_of, node as usize);
+    }
+
     /// The nodes of `page` in position order ([`Self::HOLE`] for padding).
     pub fn page_nodes(&self, page: u32) -> &[u32] {
         let size = self.page_size as usize;
@@ -135,13 +147,13 @@ pub struct ResidentPages {
 impl ResidentPages {
     /// Whether `node`'s page was resident.
     pub fn is_resident(&self, node: u32) -> bool {
-        let page = self.layout.position_of(node) / self.layout.page_size;
+        let page = self.layout.page_of(node);
         self.resident.get(page as usize).copied().unwrap_or(false)
     }
 
     /// Starts loading `node`'s row of the layout into the cache.
     pub fn prefetch(&self, node: u32) {
-        prefetch(&self.layout.position_of, node as usize);
+        self.layout.prefetch(node);
     }
 }
 
@@ -211,7 +223,7 @@ impl PageTable {
 
     /// The page holding `node`.
     pub fn page_of(&self, node: u32) -> u32 {
-        self.layout.position_of(node) / self.layout.page_size
+        self.layout.page_of(node)
     }
 
     /// Whether `node`'s page is resident.
@@ -224,7 +236,7 @@ impl PageTable {
     /// Starts loading `node`'s row of the layout (what [`Self::is_resident`]
     /// and [`Self::pool_index`] read) into the cache.
     pub fn prefetch(&self, node: u32) {
-        prefetch(&self.layout.position_of, node as usize);
+        self.layout.prefetch(node);
     }
 
     /// Where `node`'s data is in the pool, if resident.
