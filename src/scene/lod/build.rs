@@ -235,13 +235,21 @@ pub fn build(
         merge_s - bounds_s
     );
     let level_starts = shape.level_starts.clone();
-    LodHierarchy::from_parts(n, branching, nodes, weights, level_starts, interior)
-        // The shape and the merge make a valid tree by construction; a failure
-        // here is a bug, reported rather than drawn.
-        .map_err(|reason| {
-            log::error!("level-of-detail build made an invalid hierarchy: {reason}");
-            LodBuildError::InconsistentScene
-        })
+    LodHierarchy::from_parts(
+        n,
+        branching,
+        nodes,
+        weights,
+        level_starts,
+        interior,
+        &cloud.sh_dc,
+    )
+    // The shape and the merge make a valid tree by construction; a failure
+    // here is a bug, reported rather than drawn.
+    .map_err(|reason| {
+        log::error!("level-of-detail build made an invalid hierarchy: {reason}");
+        LodBuildError::InconsistentScene
+    })
 }
 
 /// Groups of consecutive entries of `list`, about equal in size, one per thread,

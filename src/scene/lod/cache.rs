@@ -31,7 +31,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
 use super::build::{BuildOptions, BuildProgress, LodBuildError, build};
 use super::{LodHierarchy, LodNode};
-use crate::scene::{AaHint, SplatCloud};
+use crate::scene::SplatCloud;
 
 const MAGIC: [u8; 8] = *b"SPLATLOD";
 /// Written in native byte order: reads back as this value only on a machine of
@@ -319,14 +319,15 @@ pub fn read_hierarchy(
     }
     // The header's mode was checked against the scene's: the merged splats carry the
     // scene's hint, as when they are built.
-    decode_payload(&header, payload, &scene.aa_hint).map_err(corrupt)
+    decode_payload(&header, payload, scene).map_err(corrupt)
 }
 
-/// Splits the checked payload into the hierarchy's arrays and validates them.
+/// Splits the checked payload into the hierarchy's arrays and validates them
+/// (`scene`: the cloud it was built from, checked against the header).
 fn decode_payload(
     header: &CacheHeader,
     payload: &[u8],
-    aa_hint: &AaHint,
+    scene: &SplatCloud,
 ) -> Result<LodHierarchy, String> {
     let count = |v: u64| usize::try_from(v).map_err(|_| format!("count {v} too large"));
     let (nodes, interior, levels) = (
@@ -344,7 +345,7 @@ fn decode_payload(
     let weights: Vec<f32> = bytemuck::pod_collect_to_vec(take(nodes, 4)?);
     let level_starts: Vec<u32> = bytemuck::pod_collect_to_vec(take(levels + 1, 4)?);
     let mut cloud = SplatCloud::new(header.sh_degree);
-    cloud.set_aa_hint(aa_hint.clone());
+    cloud.set_aa_hint(scene.aa_hint.clone());
     cloud.positions = bytemuck::pod_collect_to_vec(take(interior, 12)?);
     cloud.log_scales = bytemuck::pod_collect_to_vec(take(interior, 12)?);
     cloud.rotations = bytemuck::pod_collect_to_vec(take(interior, 16)?);
@@ -366,6 +367,7 @@ fn decode_payload(
         weights,
         level_starts,
         cloud,
+        &scene.sh_dc,
     )
 }
 

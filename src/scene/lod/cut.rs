@@ -13,9 +13,13 @@
 //!    candidates are ranked by `p̂`, their priority capped by their parent's
 //!    (`p̂ = min(p, p̂_parent)`, as PlayCanvas's budget balancer caps each finer
 //!    level's priority by the coarser one), where
-//!    `p = coverage_px x extent_px / max(children - 1, 1)`: opaque screen area
-//!    times the size of the detail that expanding recovers, per extra splat
-//!    (PlayCanvas ranks `lodCoverage x error reduction / added splats`). They are
+//!    `p = coverage_px x extent_px x (SPREAD_FLOOR + spread) / max(children - 1, 1)`
+//!    (the last two factors of coverage folded into `LodHierarchy::ranking_weights`):
+//!    opaque screen area times the size of the detail that expanding recovers,
+//!    times how much its colours differ (the node's colour spread, the RMS
+//!    distance of the scene colours below it from its merged colour:
+//!    [`super::colour_spread`]), per extra splat (PlayCanvas ranks `lodCoverage x
+//!    error reduction / added splats`). They are
 //!    expanded in order of decreasing `p̂` (ties: lower node index first) until the
 //!    next would take the drawn count over the budget; that one and all after it
 //!    stay merged. Because `p̂` never grows going down and parents come first on
@@ -229,11 +233,12 @@ impl<'a> Rules<'a> {
         if !wanted {
             return false;
         }
-        let coverage = self
+        // Coverage times (SPREAD_FLOOR + colour spread), folded into one weight.
+        let weighted_coverage = self
             .view
-            .coverage_px(node, self.hierarchy.weights()[entry.node as usize]);
+            .coverage_px(node, self.hierarchy.ranking_weights()[entry.node as usize]);
         let extra_splats = node.child_count.saturating_sub(1).max(1) as f32;
-        let mut priority = coverage * extent / extra_splats;
+        let mut priority = weighted_coverage * extent / extra_splats;
         if priority.is_nan() {
             priority = f32::INFINITY;
         }
@@ -337,7 +342,7 @@ pub fn cut_with(
     let budget = i64::try_from(budget.max(1)).unwrap_or(i64::MAX);
     let mut drawn = i64::from(entries[0].visible);
     let mut frontier = Frontier::new();
-    let (nodes, weights) = (hierarchy.nodes(), hierarchy.weights());
+    let (nodes, weights) = (hierarchy.nodes(), hierarchy.ranking_weights());
     let rank = |entries: &[Entry], e: usize| Ranked {
         priority: entries[e].priority,
         node: entries[e].node,

@@ -19,6 +19,7 @@
 
 pub mod build;
 pub mod cache;
+pub mod colour_spread;
 pub mod cut;
 pub mod cut_reference;
 pub mod eigen;
@@ -85,6 +86,8 @@ pub struct LodHierarchy {
     weights: Vec<f32>,
     level_starts: Vec<u32>,
     interior: SplatCloud,
+    /// Derived from the rest when assembled (not stored in the cache).
+    ranking_weights: Vec<f32>,
 }
 
 impl LodHierarchy {
@@ -107,6 +110,13 @@ impl LodHierarchy {
     /// `opacity x (s₀s₁ + s₀s₂ + s₁s₂)` (the H3DGS merge weight, world units²).
     pub fn weights(&self) -> &[f32] {
         &self.weights
+    }
+
+    /// What the budgeted cut ranks coverage by: the coverage weight times
+    /// `SPREAD_FLOOR` plus the node's colour spread, the weighted RMS distance of
+    /// the scene colours below it from its merged colour ([`colour_spread`]).
+    pub fn ranking_weights(&self) -> &[f32] {
+        &self.ranking_weights
     }
 
     /// The merged Gaussians of the interior nodes (`splat_count + i` is entry `i`).
@@ -216,7 +226,9 @@ impl LodHierarchy {
         Ok(())
     }
 
-    /// Assembles a hierarchy from its parts (build and cache) and validates it.
+    /// Assembles a hierarchy from its parts (build and cache), validates it and
+    /// derives the colour spread from it and `scene_dc` (the scene's SH degree-0
+    /// coefficients, one per leaf).
     fn from_parts(
         splat_count: u32,
         branching: u32,
@@ -224,16 +236,33 @@ impl LodHierarchy {
         weights: Vec<f32>,
         level_starts: Vec<u32>,
         interior: SplatCloud,
+        scene_dc: &[[f32; 3]],
     ) -> Result<Self, String> {
-        let hierarchy = Self {
+        if scene_dc.len() != splat_count as usize {
+            return Err(format!(
+                "{} scene colours for {splat_count} splats",
+                scene_dc.len()
+            ));
+        }
+        let mut hierarchy = Self {
             splat_count,
             branching,
             nodes,
             weights,
             level_starts,
             interior,
+            ranking_weights: Vec::new(),
         };
         hierarchy.validate()?;
+        let n = scene_dc.len();
+        let spread =
+            colour_spread::colour_spread(&hierarchy.nodes, &hierarchy.weights, |splat| match splat
+                .checked_sub(n)
+            {
+                None => scene_dc[splat],
+                Some(merged) => hierarchy.interior.sh_dc[merged],
+            });
+        hierarchy.ranking_weights = colour_spread::ranking_weights(&hierarchy.weights, &spread);
         Ok(hierarchy)
     }
 }
