@@ -15,6 +15,7 @@
 //! - [`build`]: the parallel build (k-d split in [`shape`], merge in [`merge`]);
 //! - [`cache`]: the on-disk cache keyed by the scene's content;
 //! - [`view`] and [`cut`]: the per-camera node measures and the CPU reference cut;
+//! - [`colour_spread`]: how much colour each merge loses, which the budget ranks by;
 //! - [`cli`]: `splatview lod-build`.
 
 pub mod build;
