@@ -79,6 +79,15 @@ for chunk in 512 1024 4096 16384; do
     run "biker.ply-compute-chunk$chunk" "$bin" bench "$data/biker.ply" \
         --width "$w" --height "$h" --frames "$frames" --raster compute --tile-chunk-pairs "$chunk"
 done
+# Large splats binned by a whole workgroup (64 tiles, the GPU default) or by
+# one invocation (never), and every splat so (0), on the small scenes at 1080p
+# where the H100 runs had binning as the largest stage.
+for spread in never 16 0; do
+    for scene in guitar.decoded.ply biker.ply; do
+        run "$scene-compute-spread-$spread" "$bin" bench "$data/$scene" \
+            --width "$w" --height "$h" --frames "$frames" --raster compute --tile-spread-tiles "$spread"
+    done
+done
 # Loading a 1 GB SH3 PLY (made here from biker; 4.33M splats of 236 bytes).
 load_splats=4330000
 [ "$quick" = --quick ] && load_splats=100000

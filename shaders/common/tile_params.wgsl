@@ -19,8 +19,10 @@ struct TileParams {
     chunk_pairs: u32,
     // Entries of the chunk list: tiles + ceil(capacity / chunk_pairs) or more.
     max_chunks: u32,
-    _pad0: u32,
-    _pad1: u32,
+    // A splat whose tile rectangle holds more tiles than this is binned by a
+    // whole workgroup (tile_bin_large.wgsl); u32 max: never.
+    spread_min_tiles: u32,
+    _pad: u32,
 }
 
 // Chunks of a tile holding `pairs` pairs: at least one, so every tile is written.

@@ -96,6 +96,12 @@ pub struct BenchArgs {
     /// choice for the adapter).
     #[arg(long)]
     pub tile_chunk_pairs: Option<u32>,
+    /// Compute rasterizer: a splat whose tile rectangle holds more than this many
+    /// 8x8 tiles is binned by a whole workgroup, 0 bins every splat so, `never`
+    /// none (for tuning; default: the viewer's choice for the adapter, 64 on GPUs
+    /// and never on CPU adapters).
+    #[arg(long, value_parser = parse_spread_tiles)]
+    pub tile_spread_tiles: Option<u32>,
     /// Level of detail: make each frame's cut before drawing it (the cut on
     /// the frame's critical path). Default: as the window, a cut every frame
     /// on a worker thread while the frames draw the last finished one.
@@ -183,6 +189,9 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         .set_sort_path(&ctx.device, args.sort_path.resolve(&ctx.device))?;
     if let Some(chunk_pairs) = args.tile_chunk_pairs {
         renderer.tiles.chunk_pairs = chunk_pairs;
+    }
+    if let Some(tiles) = args.tile_spread_tiles {
+        renderer.tiles.spread_min_tiles = tiles;
     }
     let mut offscreen = OffscreenView::new(&ctx.device, &renderer);
     let timestamps = offscreen.view.enable_profiling(&ctx.device, &ctx.queue);
@@ -486,6 +495,9 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         tile_pairs_per_tile,
         tile_chunks: tile_chunks.map(|c| c.0),
         tile_chunk_pairs: tile_chunks.map(|c| c.1),
+        tile_spread_tiles: tile_chunks
+            .map(|_| renderer.tiles.spread_min_tiles)
+            .filter(|&n| n != crate::render::tile::NEVER_SPREAD),
         tile_stage_ms,
         gpu_bytes_per_splat: (resident_bytes + offscreen.view.working_bytes()) as f64
             / cloud.len().max(1) as f64,
@@ -547,4 +559,16 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         print_table(&report);
     }
     Ok(())
+}
+
+/// `--tile-spread-tiles`: a tile count, or `never`.
+fn parse_spread_tiles(text: &str) -> Result<u32, String> {
+    match text {
+        "never" => Ok(crate::render::tile::NEVER_SPREAD),
+        _ => text
+            .parse::<u32>()
+            .ok()
+            .filter(|&n| n != crate::render::tile::NEVER_SPREAD)
+            .ok_or_else(|| format!("{text:?} is not a tile count or `never`")),
+    }
 }

@@ -54,6 +54,9 @@ pub struct BenchReport {
     /// more where tiles were split), and the most pairs each took.
     pub tile_chunks: Option<u32>,
     pub tile_chunk_pairs: Option<u32>,
+    /// Compute rasterizer: splats of more tiles than this were binned by a whole
+    /// workgroup (null: none, or not the compute rasterizer).
+    pub tile_spread_tiles: Option<u32>,
     /// Compute rasterizer: median GPU milliseconds of its draw stages (null
     /// otherwise, or without timestamps).
     pub tile_stage_ms: Option<TileStageTimings>,

@@ -44,6 +44,14 @@ pub const SHADER_FILES: &[(&str, &str)] = &[
         "splat_compact.wgsl",
         include_str!("../../shaders/splat_compact.wgsl"),
     ),
+    (
+        "common/tile_binning.wgsl",
+        include_str!("../../shaders/common/tile_binning.wgsl"),
+    ),
+    (
+        "tile_bin_large.wgsl",
+        include_str!("../../shaders/tile_bin_large.wgsl"),
+    ),
     ("compose.wgsl", include_str!("../../shaders/compose.wgsl")),
     ("diff.wgsl", include_str!("../../shaders/diff.wgsl")),
     ("lines.wgsl", include_str!("../../shaders/lines.wgsl")),

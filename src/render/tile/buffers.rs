@@ -27,11 +27,22 @@ pub(super) const RASTER_DISPATCH_OFFSET: u64 = 48;
 /// Byte offset of the fallback quad draws' arguments in `TileBuffers::state`:
 /// all visible splats when the pairs overflowed, none otherwise.
 pub const FALLBACK_DRAW_OFFSET: u64 = STATE_HEAD_BYTES;
+/// Bytes of the large-splat list before its entries: the indirect dispatch of
+/// the large-splat kernels and the append counter (shaders/common/tile_binning.wgsl).
+pub const LARGE_HEAD_BYTES: u64 = 16;
+/// Most entries of the large-splat list (one dispatch dimension's workgroups).
+/// Keep in sync with LARGE_CAPACITY in shaders/common/tile_binning.wgsl.
+const LARGE_CAPACITY: u64 = 65_535;
 
 /// One view's pair buffers and bind groups.
 pub struct TileBuffers {
     pub(super) params: UniformBuffer<TileParams>,
     block_sums: wgpu::Buffer,
+    /// Per splat slot: its tile count, or a large splat's first pair.
+    slot_words: wgpu::Buffer,
+    /// The splats binned by a whole workgroup, after the dispatch of their
+    /// kernels (`LARGE_HEAD_BYTES`).
+    pub(super) large_list: wgpu::Buffer,
     /// Pairs wanted, pairs stored, chunks, and indirect dispatch sizes (see
     /// `STATE_BYTES`).
     pub state: wgpu::Buffer,
@@ -45,8 +56,10 @@ pub struct TileBuffers {
     chunk_tiles: wgpu::Buffer,
     /// Per chunk of a tile of several chunks: colour and transmittance per pixel.
     partials: wgpu::Buffer,
-    /// Bind groups by the parity of the depth sort's passes.
+    /// Bind groups by the parity of the depth sort's passes: the binning
+    /// kernels', and the large-splat kernels' (the list read-only).
     pub(super) bin_groups: [wgpu::BindGroup; 2],
+    pub(super) bin_large_groups: [wgpu::BindGroup; 2],
     pub(super) offsets_group: wgpu::BindGroup,
     /// By the parity of the tile sort's passes.
     pub(super) ranges_groups: [wgpu::BindGroup; 2],
@@ -118,6 +131,16 @@ impl TileBuffers {
         let splat_blocks = working.capacity.div_ceil(256).max(1);
         let params = UniformBuffer::new(device, "tile params", &bytemuck::Zeroable::zeroed());
         let block_sums = make("tile block sums", u64::from(splat_blocks) * 4, storage);
+        let slot_words = make(
+            "tile count per splat",
+            u64::from(working.capacity.max(1)) * 4,
+            storage,
+        );
+        let large_list = make(
+            "tile large splats",
+            LARGE_HEAD_BYTES + LARGE_CAPACITY.min(u64::from(working.capacity)) * 4,
+            storage | wgpu::BufferUsages::INDIRECT | wgpu::BufferUsages::COPY_DST,
+        );
         let state = make(
             "tile state",
             STATE_HEAD_BYTES + u64::from(working.quad_batches) * QUAD_BATCH_ARGS_BYTES,
@@ -135,12 +158,13 @@ impl TileBuffers {
             max_chunks * PARTIAL_BYTES_PER_CHUNK,
             storage,
         );
-        let pairs = sorter.create_buffers(device, capacity, wgpu::BufferUsages::empty());
-        let bin_groups = [0, 1].map(|depth_result| {
+        // Readable, as the depth sort's are: tests compare the binned pairs.
+        let pairs = sorter.create_buffers(device, capacity, wgpu::BufferUsages::COPY_SRC);
+        let bin_group_with = |layout: &wgpu::BindGroupLayout, depth_result: usize| {
             bind_group(
                 device,
                 "tile bin",
-                &rasterizer.bin_layout,
+                layout,
                 &[
                     working.uniforms.binding(),
                     params.binding(),
@@ -150,9 +174,14 @@ impl TileBuffers {
                     block_sums.as_entire_binding(),
                     pairs.keys[0].as_entire_binding(),
                     pairs.values[0].as_entire_binding(),
+                    slot_words.as_entire_binding(),
+                    large_list.as_entire_binding(),
                 ],
             )
-        });
+        };
+        let bin_groups = [0, 1].map(|result| bin_group_with(&rasterizer.bin_layout, result));
+        let bin_large_groups =
+            [0, 1].map(|result| bin_group_with(&rasterizer.bin_large_layout, result));
         let offsets_group = bind_group(
             device,
             "tile offsets",
@@ -225,10 +254,13 @@ impl TileBuffers {
         Ok(Self {
             params,
             block_sums,
+            slot_words,
+            large_list,
             state,
             ranges,
             pairs,
             bin_groups,
+            bin_large_groups,
             offsets_group,
             ranges_groups,
             raster_groups,
@@ -272,6 +304,8 @@ impl TileBuffers {
     /// Bytes of GPU memory these buffers hold.
     pub fn size_bytes(&self) -> u64 {
         self.block_sums.size()
+            + self.slot_words.size()
+            + self.large_list.size()
             + self.state.size()
             + self.ranges.size()
             + self.chunk_base.size()

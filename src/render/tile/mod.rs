@@ -56,6 +56,13 @@ pub const DEFAULT_CHUNK_PAIRS: u32 = 1024;
 /// few threads run workgroups and splitting only adds work (lavapipe, biker at
 /// 640x360, 8x8 tiles: blend 147 ms unsplit, 193 ms in chunks of 1024).
 pub const UNSPLIT_CHUNK_PAIRS: u32 = 1 << 30;
+/// On GPUs, a splat whose tile rectangle holds more tiles than this is binned by
+/// a whole workgroup (shaders/tile_bin_large.wgsl) rather than one invocation,
+/// which would loop over all its tiles while the rest of its workgroup waits.
+/// Not measured on a GPU yet (docs/BENCHMARKS.md; `bench --tile-spread-tiles`).
+pub const DEFAULT_SPREAD_MIN_TILES: u32 = 64;
+/// Splats are never binned by a whole workgroup (see [`default_spread_min_tiles`]).
+pub const NEVER_SPREAD: u32 = u32::MAX;
 
 /// Per-frame parameters. Keep in sync with shaders/common/tile_params.wgsl.
 #[repr(C)]
@@ -67,13 +74,15 @@ pub struct TileParams {
     pub splat_blocks: u32,
     pub chunk_pairs: u32,
     pub max_chunks: u32,
-    pub _pad: [u32; 2],
+    pub spread_min_tiles: u32,
+    pub _pad: u32,
 }
 const _: () = assert!(size_of::<TileParams>() == 32);
 
 /// Pipelines and layouts of the compute rasterizer.
 pub struct TileRasterizer {
     bin_layout: wgpu::BindGroupLayout,
+    bin_large_layout: wgpu::BindGroupLayout,
     offsets_layout: wgpu::BindGroupLayout,
     ranges_layout: wgpu::BindGroupLayout,
     raster_layout: wgpu::BindGroupLayout,
@@ -86,6 +95,8 @@ pub struct TileRasterizer {
     no_depth: wgpu::TextureView,
     count_pipeline: wgpu::ComputePipeline,
     emit_pipeline: wgpu::ComputePipeline,
+    count_large_pipeline: wgpu::ComputePipeline,
+    emit_large_pipeline: wgpu::ComputePipeline,
     offsets_pipeline: wgpu::ComputePipeline,
     ranges_pipeline: wgpu::ComputePipeline,
     chunks_pipeline: wgpu::ComputePipeline,
@@ -96,6 +107,9 @@ pub struct TileRasterizer {
     /// Most pairs one workgroup blends (default [`DEFAULT_CHUNK_PAIRS`]); takes
     /// effect when a scene's buffers are next made.
     pub chunk_pairs: u32,
+    /// Tiles above which a splat is binned by a whole workgroup
+    /// ([`default_spread_min_tiles`]; [`NEVER_SPREAD`]: never); per frame.
+    pub spread_min_tiles: u32,
 }
 
 impl TileRasterizer {
@@ -109,7 +123,17 @@ impl TileRasterizer {
         };
         let bin_layout = layout(
             "tile bin",
-            &[Uniform, Uniform, read, read, read, write, write, write],
+            &[
+                Uniform, Uniform, read, read, read, write, write, write, write, write,
+            ],
+        );
+        // The same, with the large-splat list read-only: it is also the
+        // indirect dispatch of the kernels that read it.
+        let bin_large_layout = layout(
+            "tile bin large",
+            &[
+                Uniform, Uniform, read, read, read, write, write, write, write, read,
+            ],
         );
         let offsets_layout = layout("tile offsets", &[Uniform, write, write, write, write, read]);
         let ranges_layout = layout("tile ranges", &[Uniform, read, read, write]);
@@ -155,6 +179,7 @@ impl TileRasterizer {
         )
         .create_view(&Default::default());
         let bin = create_shader_module(device, "tile_bin.wgsl")?;
+        let bin_large = create_shader_module(device, "tile_bin_large.wgsl")?;
         let offsets = create_shader_module(device, "tile_offsets.wgsl")?;
         let ranges = create_shader_module(device, "tile_ranges.wgsl")?;
         let chunks = create_shader_module(device, "tile_chunks.wgsl")?;
@@ -167,6 +192,18 @@ impl TileRasterizer {
         Ok(Self {
             count_pipeline: compute_pipeline(device, &bin_layout, &bin, "tile_count"),
             emit_pipeline: compute_pipeline(device, &bin_layout, &bin, "tile_emit"),
+            count_large_pipeline: compute_pipeline(
+                device,
+                &bin_large_layout,
+                &bin_large,
+                "tile_count_large",
+            ),
+            emit_large_pipeline: compute_pipeline(
+                device,
+                &bin_large_layout,
+                &bin_large,
+                "tile_emit_large",
+            ),
             offsets_pipeline: compute_pipeline(device, &offsets_layout, &offsets, "tile_offsets"),
             ranges_pipeline: compute_pipeline(device, &ranges_layout, &ranges, "tile_ranges"),
             chunks_pipeline: compute_pipeline(device, &chunks_layout, &chunks, "tile_chunks"),
@@ -181,6 +218,7 @@ impl TileRasterizer {
             }),
             merge_pipeline: with_output(&merge_layout, &merge, "tile_merge"),
             bin_layout,
+            bin_large_layout,
             offsets_layout,
             ranges_layout,
             raster_layout,
@@ -189,6 +227,7 @@ impl TileRasterizer {
             output_layout,
             no_depth,
             chunk_pairs: default_chunk_pairs(device.adapter_info().device_type),
+            spread_min_tiles: default_spread_min_tiles(device.adapter_info().device_type),
         })
     }
 
@@ -278,10 +317,12 @@ impl TileRasterizer {
                 splat_blocks,
                 chunk_pairs: buffers.chunk_pairs,
                 max_chunks: buffers.max_chunks,
-                _pad: [0; 2],
+                spread_min_tiles: self.spread_min_tiles,
+                _pad: 0,
             },
         );
         encoder.clear_buffer(&buffers.ranges, 0, Some(u64::from(tiles) * 8));
+        encoder.clear_buffer(&buffers.large_list, 0, Some(buffers::LARGE_HEAD_BYTES));
         {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("tile bin"),
@@ -289,13 +330,19 @@ impl TileRasterizer {
                     .as_deref_mut()
                     .map(|p| p.compute_writes(FramePass::TileBin)),
             });
-            // Count, turn the counts into offsets, emit the pairs.
+            // Count (large splats by a workgroup each), turn the counts into
+            // offsets, emit the pairs (large splats by a workgroup each).
             let (groups_x, groups_y) = split_dispatch(splat_blocks);
-            let bin_group = &buffers.bin_groups[SortBuffers::result_index(depth_passes)];
+            let depth_result = SortBuffers::result_index(depth_passes);
+            let bin_group = &buffers.bin_groups[depth_result];
+            let large_group = &buffers.bin_large_groups[depth_result];
             if splat_blocks > 0 {
                 pass.set_bind_group(0, bin_group, &[]);
                 pass.set_pipeline(&self.count_pipeline);
                 pass.dispatch_workgroups(groups_x, groups_y, 1);
+                pass.set_bind_group(0, large_group, &[]);
+                pass.set_pipeline(&self.count_large_pipeline);
+                pass.dispatch_workgroups_indirect(&buffers.large_list, 0);
             }
             pass.set_bind_group(0, &buffers.offsets_group, &[]);
             pass.set_pipeline(&self.offsets_pipeline);
@@ -304,6 +351,9 @@ impl TileRasterizer {
                 pass.set_bind_group(0, bin_group, &[]);
                 pass.set_pipeline(&self.emit_pipeline);
                 pass.dispatch_workgroups(groups_x, groups_y, 1);
+                pass.set_bind_group(0, large_group, &[]);
+                pass.set_pipeline(&self.emit_large_pipeline);
+                pass.dispatch_workgroups_indirect(&buffers.large_list, 0);
             }
         }
         let tile_passes = passes_for_key_bits(u32::BITS - (tiles - 1).max(1).leading_zeros());
@@ -344,6 +394,16 @@ pub fn tile_grid(size: (u32, u32)) -> (u32, u32) {
         size.0.div_ceil(TILE_SIZE).max(1),
         size.1.div_ceil(TILE_SIZE).max(1),
     )
+}
+
+/// Tiles above which a splat is binned by a whole workgroup, by adapter type:
+/// [`DEFAULT_SPREAD_MIN_TILES`] on GPUs; never on CPU adapters, which run a
+/// workgroup's invocations one after another anyway (see docs/BENCHMARKS.md).
+pub fn default_spread_min_tiles(device_type: wgpu::DeviceType) -> u32 {
+    match device_type {
+        wgpu::DeviceType::Cpu => NEVER_SPREAD,
+        _ => DEFAULT_SPREAD_MIN_TILES,
+    }
 }
 
 /// The chunk size [`TileRasterizer::new`] takes for an adapter type.
