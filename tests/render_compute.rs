@@ -42,13 +42,7 @@ fn framing_camera(width: u32, height: u32) -> PinholeCamera {
 /// `n` faint splats around the origin with axes `size` × (1.2, 0.6, 1.0).
 fn faint_splats(n: usize, size: f32) -> SplatCloud {
     let mut cloud = SplatCloud::new(0);
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 40) as f32 / (1u64 << 24) as f32
-    };
+    let mut next = common::unit_noise(0x2545_F491_4F6C_DD1Du64);
     for _ in 0..n {
         cloud
             .positions

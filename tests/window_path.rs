@@ -17,13 +17,7 @@ use common::window::WindowHarness;
 /// pairs than the compute rasterizer's first buffers hold (65,536).
 fn huge_splats(n: usize) -> SplatCloud {
     let mut cloud = SplatCloud::new(0);
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 40) as f32 / (1u64 << 24) as f32
-    };
+    let mut next = common::unit_noise(0x9E37_79B9_7F4A_7C15u64);
     for _ in 0..n {
         cloud
             .positions

@@ -96,3 +96,15 @@ pub fn assert_no_gpu_errors(ctx: &GpuContext) {
     let errors = ctx.health.take_errors();
     assert!(errors.is_empty(), "GPU errors: {errors:?}");
 }
+
+/// A deterministic generator of values in 0..1 (xorshift64, the top 24 bits),
+/// for generated test scenes; `seed` must not be 0.
+pub fn unit_noise(seed: u64) -> impl FnMut() -> f32 {
+    let mut state = seed;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 40) as f32 / (1u64 << 24) as f32
+    }
+}
