@@ -15,16 +15,16 @@ use splatview::scene::{PinholeCamera, SceneBounds, SplatCloud};
 
 use common::{TestView, upload};
 
-/// `n` splats around the origin whose sizes span 0.005 to 1 (a few pixels to
-/// most of the view), elongated and turned every way.
-fn mixed_sizes(n: usize) -> SplatCloud {
+/// `n` splats around the origin whose sizes span 0.005 to `largest` (1: a few
+/// pixels to most of the view), elongated and turned every way.
+fn mixed_sizes(n: usize, largest: f32) -> SplatCloud {
     let mut cloud = SplatCloud::new(0);
     let mut next = common::unit_noise(0x9E37_79B9_7F4A_7C15u64);
     for _ in 0..n {
         cloud
             .positions
             .push([next() - 0.5, next() - 0.5, next() - 0.5].map(|v| 2.0 * v));
-        let size = 0.005 * 200f32.powf(next());
+        let size = 0.005 * (largest / 0.005).powf(next());
         cloud
             .log_scales
             .push([size.ln(), (0.2 * size).ln(), (0.5 * size).ln()]);
@@ -79,26 +79,32 @@ fn frame(
     (image, keys.into_iter().zip(values).collect())
 }
 
-fn assert_spreading_changes_nothing(name: &str, cloud: &SplatCloud, camera: PinholeCamera) {
+/// Binning with each of `thresholds` gives the pairs and image of binning
+/// every splat alone; `min_large` splats at least exceed the first threshold.
+fn assert_spreading_changes_nothing(
+    name: &str,
+    cloud: &SplatCloud,
+    camera: PinholeCamera,
+    thresholds: &[u32],
+    min_large: usize,
+) {
     let Some(ctx) = common::gpu() else { return };
     let scene = upload(ctx, cloud);
     let (alone_image, alone_pairs) = frame(ctx, &scene, camera, NEVER_SPREAD);
-    // How many splats the default threshold spreads, from the pairs of each.
+    // How many splats the first threshold spreads, from the pairs of each.
     let mut per_splat = std::collections::HashMap::<u32, u32>::new();
     for &(_, splat) in &alone_pairs {
         *per_splat.entry(splat).or_default() += 1;
     }
-    let large = per_splat
-        .values()
-        .filter(|&&p| p > DEFAULT_SPREAD_MIN_TILES)
-        .count();
+    let large = per_splat.values().filter(|&&p| p > thresholds[0]).count();
     eprintln!(
-        "{name}: {} pairs of {} splats, {large} of them over {DEFAULT_SPREAD_MIN_TILES} tiles",
+        "{name}: {} pairs of {} splats, {large} of them over {} tiles",
         alone_pairs.len(),
-        per_splat.len()
+        per_splat.len(),
+        thresholds[0]
     );
-    assert!(large > 0, "{name}: no large splat to spread");
-    for spread_min_tiles in [DEFAULT_SPREAD_MIN_TILES, 32, 4, 0] {
+    assert!(large >= min_large, "{name}: only {large} splats to spread");
+    for &spread_min_tiles in thresholds {
         let (image, pairs) = frame(ctx, &scene, camera, spread_min_tiles);
         assert!(
             pairs == alone_pairs,
@@ -116,13 +122,26 @@ fn assert_spreading_changes_nothing(name: &str, cloud: &SplatCloud, camera: Pinh
 
 #[test]
 fn spreading_large_splats_bins_the_same_pairs() {
-    let cloud = mixed_sizes(3000);
+    let cloud = mixed_sizes(3000, 1.0);
+    let thresholds = [DEFAULT_SPREAD_MIN_TILES, 32, 4, 0];
+    assert_spreading_changes_nothing("mixed sizes", &cloud, cube_view(), &thresholds, 1);
+}
+
+/// More splats to spread than the list holds (65,535, the most workgroups of one
+/// dispatch dimension): those past it are binned alone, with the same pairs.
+#[test]
+fn splats_past_the_large_list_are_binned_alone() {
+    let cloud = mixed_sizes(70_000, 0.03);
+    assert_spreading_changes_nothing("70,000 small splats", &cloud, cube_view(), &[0], 65_536);
+}
+
+/// The framing view of the cube of side 2 around the origin, 320 x 180.
+fn cube_view() -> PinholeCamera {
     let bounds = SceneBounds {
         min: Vec3::splat(-1.0),
         max: Vec3::splat(1.0),
     };
-    let camera = OrbitCamera::framing(Some(bounds), 16.0 / 9.0).camera(320, 180);
-    assert_spreading_changes_nothing("mixed sizes", &cloud, camera);
+    OrbitCamera::framing(Some(bounds), 16.0 / 9.0).camera(320, 180)
 }
 
 #[test]
@@ -132,5 +151,7 @@ fn spreading_large_splats_bins_the_same_pairs_on_a_real_scene() {
     let mut orbit = OrbitCamera::framing(SceneBounds::robust(&cloud), 16.0 / 9.0);
     // Close up: many splats span dozens of tiles.
     orbit.distance *= 0.5;
-    assert_spreading_changes_nothing("guitar close up", &cloud, orbit.camera(640, 360));
+    let thresholds = [DEFAULT_SPREAD_MIN_TILES, 32, 4, 0];
+    let camera = orbit.camera(640, 360);
+    assert_spreading_changes_nothing("guitar close up", &cloud, camera, &thresholds, 1);
 }
