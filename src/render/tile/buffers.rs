@@ -29,7 +29,7 @@ pub(super) const RASTER_DISPATCH_OFFSET: u64 = 48;
 pub const FALLBACK_DRAW_OFFSET: u64 = STATE_HEAD_BYTES;
 /// Bytes of the large-splat list before its entries: the indirect dispatch of
 /// the large-splat kernels and the append counter (shaders/common/tile_binning.wgsl).
-pub const LARGE_HEAD_BYTES: u64 = 16;
+pub(super) const LARGE_HEAD_BYTES: u64 = 16;
 /// Most entries of the large-splat list (one dispatch dimension's workgroups).
 /// Keep in sync with LARGE_CAPACITY in shaders/common/tile_binning.wgsl.
 const LARGE_CAPACITY: u64 = 65_535;

@@ -32,13 +32,13 @@ use super::LodNode;
 pub const SPREAD_FLOOR: f32 = 0.02;
 
 /// What the budgeted cut ranks coverage by: each node's coverage weight times
-/// `SPREAD_FLOOR + spread` (one array, so the cut reads one value per node).
-pub fn ranking_weights(weights: &[f32], spread: &[f32]) -> Vec<f32> {
-    weights
-        .iter()
-        .zip(spread)
-        .map(|(w, s)| w * (SPREAD_FLOOR + s))
-        .collect()
+/// `SPREAD_FLOOR + spread`, written over `spread` (one array, so the cut reads
+/// one value per node).
+pub fn into_ranking_weights(weights: &[f32], mut spread: Vec<f32>) -> Vec<f32> {
+    for (value, w) in spread.iter_mut().zip(weights) {
+        *value = w * (SPREAD_FLOOR + *value);
+    }
+    spread
 }
 
 /// The degree-0 SH basis constant: display colour = 0.5 + C0 x dc.

@@ -342,7 +342,7 @@ pub fn cut_with(
     let budget = i64::try_from(budget.max(1)).unwrap_or(i64::MAX);
     let mut drawn = i64::from(entries[0].visible);
     let mut frontier = Frontier::new();
-    let (nodes, weights) = (hierarchy.nodes(), hierarchy.ranking_weights());
+    let (nodes, ranking_weights) = (hierarchy.nodes(), hierarchy.ranking_weights());
     let rank = |entries: &[Entry], e: usize| Ranked {
         priority: entries[e].priority,
         node: entries[e].node,
@@ -362,7 +362,7 @@ pub fn cut_with(
             for child in [first_child, first_child + 2, first_child + 3] {
                 prefetch(nodes, child);
             }
-            prefetch(weights, first_child);
+            prefetch(ranking_weights, first_child);
             residency.prefetch(ahead.first_child);
         }
         let e = next.entry as usize;

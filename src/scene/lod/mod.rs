@@ -263,7 +263,7 @@ impl LodHierarchy {
                 None => scene_dc[splat],
                 Some(merged) => hierarchy.interior.sh_dc[merged],
             });
-        hierarchy.ranking_weights = colour_spread::ranking_weights(&hierarchy.weights, &spread);
+        hierarchy.ranking_weights = colour_spread::into_ranking_weights(&hierarchy.weights, spread);
         Ok(hierarchy)
     }
 }
