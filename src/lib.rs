@@ -21,5 +21,4 @@ pub mod render;
 pub mod scene;
 pub mod settings;
 pub mod text;
-pub mod ui;
 pub mod video;

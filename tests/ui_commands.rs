@@ -87,7 +87,7 @@ fn harness(command: Command) -> Harness<'static, AppState> {
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_ui_state(
-            |ui, state: &mut AppState| splatview::ui::show(ui, state, None),
+            |ui, state: &mut AppState| splatview::app::ui::show(ui, state, None),
             state(command),
         )
 }

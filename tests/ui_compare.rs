@@ -8,8 +8,8 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use splatview::app::compare::BSource;
 use splatview::app::state::AppState;
+use splatview::app::ui::{CompareImages, ImageRef, SceneImage};
 use splatview::settings::{CompareLayout, Settings};
-use splatview::ui::{CompareImages, ImageRef, SceneImage};
 
 const SIZE: (u32, u32) = (1280, 720);
 
@@ -39,7 +39,7 @@ fn harness(layout: CompareLayout) -> Harness<'static, AppState> {
     Harness::builder()
         .with_size(egui::vec2(SIZE.0 as f32, SIZE.1 as f32))
         .build_ui_state(
-            |ui, state: &mut AppState| splatview::ui::show(ui, state, Some(images())),
+            |ui, state: &mut AppState| splatview::app::ui::show(ui, state, Some(images())),
             state,
         )
 }
@@ -86,7 +86,7 @@ fn dragging_the_divider_moves_the_split() {
     assert_eq!(harness.state().settings.compare.split_position, 0.5);
     // The divider sits in the middle of the image; drag it to a quarter.
     // The images (1280x720 stand-ins) are fitted into the area.
-    let view = splatview::ui::compare_view::fit(area(&harness), SIZE, 1.0);
+    let view = splatview::app::ui::compare_view::fit(area(&harness), SIZE, 1.0);
     let y = view.center().y;
     drag(
         &mut harness,
@@ -135,7 +135,7 @@ fn flicker_alternates_at_the_set_rate() {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(SIZE.0 as f32, SIZE.1 as f32))
         .build_ui_state(
-            |ui, state: &mut AppState| splatview::ui::show(ui, state, Some(images())),
+            |ui, state: &mut AppState| splatview::app::ui::show(ui, state, Some(images())),
             state,
         );
     harness.run_steps(2);

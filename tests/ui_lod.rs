@@ -15,7 +15,7 @@ fn harness(state: AppState) -> Harness<'static, AppState> {
     Harness::builder()
         .with_size(egui::vec2(SIZE.0, SIZE.1))
         .build_ui_state(
-            |ui, state: &mut AppState| splatview::ui::show(ui, state, None),
+            |ui, state: &mut AppState| splatview::app::ui::show(ui, state, None),
             state,
         )
 }

@@ -38,7 +38,7 @@ fn harness(state: AppState) -> Harness<'static, AppState> {
     Harness::builder()
         .with_size(egui::vec2(1280.0, 720.0))
         .build_ui_state(
-            |ui, state: &mut AppState| splatview::ui::show(ui, state, None),
+            |ui, state: &mut AppState| splatview::app::ui::show(ui, state, None),
             state,
         )
 }
@@ -130,7 +130,7 @@ fn help_fits_720p_and_lists_the_mouse_and_fly_controls() {
         .build_ui_state(
             |ui, state: &mut AppState| {
                 let mut commands = Vec::new();
-                splatview::ui::help::help_window(ui.ctx(), state, &mut commands);
+                splatview::app::ui::help::help_window(ui.ctx(), state, &mut commands);
             },
             state,
         );
@@ -178,7 +178,7 @@ fn help_fits_720p_and_lists_the_mouse_and_fly_controls() {
     // Every command with a shortcut is listed with it.
     for command in splatview::app::command::Command::ALL {
         if let Some(shortcut) = command.shortcut() {
-            let keys = splatview::ui::help::key_text(&harness.ctx, &shortcut);
+            let keys = splatview::app::ui::help::key_text(&harness.ctx, &shortcut);
             assert!(
                 labels
                     .iter()
@@ -222,7 +222,7 @@ fn long_errors_wrap_inside_the_window() {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(640.0, 480.0))
         .build_ui_state(
-            |ui, state: &mut AppState| splatview::ui::show(ui, state, None),
+            |ui, state: &mut AppState| splatview::app::ui::show(ui, state, None),
             state,
         );
     harness.run_steps(3);
@@ -266,7 +266,7 @@ fn file_browser_lists_scenes_and_returns_the_choice() {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 720.0))
         .build_ui_state(
-            |ui, state: &mut AppState| splatview::ui::show(ui, state, None),
+            |ui, state: &mut AppState| splatview::app::ui::show(ui, state, None),
             state,
         );
     // Windows fade in; they take clicks once shown.

@@ -14,13 +14,13 @@ use super::ground_truth::EvalProgress;
 use super::loading::LoadPurpose;
 use super::metrics_worker::MetricsJob;
 use super::{UserEvent, Waker};
+use crate::app::ui::{CompareImages, ImageRef, SceneImage};
 use crate::dataset::DatasetView;
 use crate::eval::{EvalOptions, RenderOptions};
 use crate::render::{MeshScene, SplatScene};
 use crate::scene::mesh::MeshObject;
 use crate::scene::{PinholeCamera, SceneBounds, SplatCloud};
 use crate::settings::{CompareLayout, DiffMap};
-use crate::ui::{CompareImages, ImageRef, SceneImage};
 
 /// A photo loading for B.
 pub struct PhotoLoad {

@@ -11,6 +11,7 @@
 //! blocking (`AsyncTextureReadback`) for the metrics worker.
 
 use super::objects::placed_box;
+use crate::app::ui::{CompareImages, ImageRef};
 use crate::gpu::readback::AsyncTextureReadback;
 use crate::gpu::{GpuContext, GpuError};
 use crate::render::diff::{DIFF_FORMAT, DiffRenderer};
@@ -20,7 +21,6 @@ use crate::render::{
 };
 use crate::scene::{PinholeCamera, SceneBounds, Similarity, SplatCloud};
 use crate::settings::LodSettings;
-use crate::ui::{CompareImages, ImageRef};
 
 /// A texture egui draws.
 pub struct CompareTarget {

@@ -289,7 +289,7 @@ impl ViewerCore {
         let state = &mut self.state;
         let full_output = self
             .egui_ctx
-            .run_ui(raw_input, |ui| crate::ui::show(ui, state, scene_image));
+            .run_ui(raw_input, |ui| crate::app::ui::show(ui, state, scene_image));
         self.animating = self.state.advance(dt);
         let quit = self.handle_effects();
         self.rebuild_due = self.sync_objects();
@@ -428,7 +428,7 @@ impl ViewerCore {
         let background = self.state.settings.background;
         let limit = device.limits().max_texture_dimension_2d;
         self.state.stats.render_size = lod.view_params(camera, background).render_size(limit);
-        let lines = crate::ui::frusta::segments(&self.state, &camera);
+        let lines = crate::app::ui::frusta::segments(&self.state, &camera);
         let mesh = self.state.settings.mesh.params();
         let prepared = if self.state.comparing() {
             self.draw_compare(&mut encoder)

@@ -3,8 +3,11 @@
 //! without its window (state, GPU device, scene view, egui, background work),
 //! which tests drive with an offscreen target. The UI state
 //! (`state::AppState`) and the `Command`s live apart from the GPU side and are
-//! drawn and edited by `crate::ui`. Slow work runs on threads that wake the event
-//! loop when done: loading, file dialogs, screenshot writing, video encoding.
+//! drawn and edited by `ui`. Imports flow one way: the model (`state`,
+//! `command`, `compare`, `objects`, `file_browser`) knows nothing of `ui`, `ui`
+//! reads the model, and the shell (`core`, `scene_view`, `compare_frame`)
+//! draws `ui`. Slow work runs on threads that wake the event loop when done:
+//! loading, file dialogs, screenshot writing, video encoding.
 
 pub mod command;
 pub mod compare;
@@ -28,6 +31,7 @@ pub mod screenshot;
 pub mod state;
 pub mod status;
 mod stream_preview;
+pub mod ui;
 pub mod video_export;
 mod viewer;
 

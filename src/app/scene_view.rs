@@ -18,6 +18,7 @@
 use std::sync::Arc;
 
 use super::objects::ObjectId;
+use crate::app::ui::SceneImage;
 use crate::gpu::{GpuContext, GpuError};
 use crate::render::lines::{LineBatch, LineRenderer, LineSegment};
 use crate::render::offscreen::{OffscreenView, SceneRefs};
@@ -27,7 +28,6 @@ use crate::render::{
 };
 use crate::scene::{AaMode, PinholeCamera, Similarity, SplatCloud};
 use crate::settings::LodSettings;
-use crate::ui::SceneImage;
 
 /// Everything a rendered image depends on.
 #[derive(Clone, Copy, Debug, PartialEq)]
