@@ -53,6 +53,12 @@ fn compare_scene(name: &str, raster: Raster) {
         };
         let gpu = test.render(ctx, &scene, &params);
         assert_eq!(test.view.view.last_raster(), Some(raster));
+        // The quads blend straight into the output here (nothing is under the
+        // splats); tests/render_compose_fold.rs covers the separate compose.
+        assert_eq!(
+            test.view.view.last_compose_folded(),
+            raster == Raster::Hardware
+        );
         let cpu = to_rgb8(
             &render_reference(&cloud, camera, background, AaMode::Classic),
             WIDTH,

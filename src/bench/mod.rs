@@ -102,6 +102,12 @@ pub struct BenchArgs {
     /// and never on CPU adapters).
     #[arg(long, value_parser = parse_spread_tiles)]
     pub tile_spread_tiles: Option<u32>,
+    /// Quads: always draw into the accumulation texture and compose it over the
+    /// background in a pass of its own, as the tiles do (default: a view with
+    /// nothing under its splats blends them straight into the output). The
+    /// JSON's `compose_folded` says which ran.
+    #[arg(long)]
+    pub separate_compose: bool,
     /// Level of detail: make each frame's cut before drawing it (the cut on
     /// the frame's critical path). Default: as the window, a cut every frame
     /// on a worker thread while the frames draw the last finished one.
@@ -195,6 +201,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     }
     let mut offscreen = OffscreenView::new(&ctx.device, &renderer);
     let timestamps = offscreen.view.enable_profiling(&ctx.device, &ctx.queue);
+    offscreen.view.set_compose_folding(!args.separate_compose);
     let lod_request = args.lod.request()?;
     let lod_params = lod_request.map(|r| r.params).unwrap_or_default();
     let upload_started = Instant::now();
@@ -499,6 +506,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
             .map(|_| renderer.tiles.spread_min_tiles)
             .filter(|&n| n != crate::render::tile::NEVER_SPREAD),
         tile_stage_ms,
+        compose_folded: offscreen.view.last_compose_folded(),
         gpu_bytes_per_splat: (resident_bytes + offscreen.view.working_bytes()) as f64
             / cloud.len().max(1) as f64,
         gpu_resident_bytes_per_splat: resident_bytes as f64 / cloud.len().max(1) as f64,

@@ -60,6 +60,9 @@ pub struct BenchReport {
     /// Compute rasterizer: median GPU milliseconds of its draw stages (null
     /// otherwise, or without timestamps).
     pub tile_stage_ms: Option<TileStageTimings>,
+    /// The quads blended straight into the output over the background (no
+    /// compose pass; `--separate-compose` turns it off).
+    pub compose_folded: bool,
     pub sort_keys_per_s: f64,
     /// All GPU memory of the scene per splat: resident plus working.
     pub gpu_bytes_per_splat: f64,

@@ -75,6 +75,10 @@ struct Frame {
     /// The frame's anti-aliasing mode is the analytic one (its own pipelines).
     analytic: bool,
     compose: ComposeUniforms,
+    /// The quads blend straight into the output, cleared to the background, and
+    /// no compose pass runs (`SplatView::set_compose_folding`).
+    fold_compose: bool,
+    background: wgpu::Color,
 }
 
 impl Renderer {
@@ -317,6 +321,19 @@ impl Renderer {
                 tiles_x * tiles_y,
             )?;
         }
+        // The compose pass only puts the accumulation over the background when
+        // nothing else is under the splats; the quads can then blend over the
+        // background in the output itself. Not for the tiles (they write the
+        // accumulation as storage), meshes or a depth input (composed over their
+        // colour), or a render size other than the output's.
+        let fold_compose = view.compose_folding()
+            && view.working.is_some()
+            && raster == Raster::Hardware
+            && !with_meshes
+            && params.depth.is_none()
+            && size == (params.camera.width, params.camera.height);
+        view.last_folded = fold_compose;
+        let [r, g, b] = params.background.map(|c| f64::from(c.clamp(0.0, 1.0)));
         Ok(Frame {
             size,
             camera,
@@ -331,6 +348,8 @@ impl Renderer {
                 (params.camera.width, params.camera.height),
                 with_meshes,
             ),
+            fold_compose,
+            background: wgpu::Color { r, g, b, a: 1.0 },
         })
     }
 
@@ -348,7 +367,15 @@ impl Renderer {
     ) {
         self.encode_project(encoder, view, frame, profiler.as_deref_mut());
         self.encode_sort(gpu, encoder, view, frame, profiler.as_deref_mut());
-        self.encode_draw(gpu, encoder, view, params, frame, profiler.as_deref_mut());
+        self.encode_draw(
+            gpu,
+            encoder,
+            view,
+            params,
+            frame,
+            output,
+            profiler.as_deref_mut(),
+        );
         self.encode_compose(gpu, encoder, view, frame, output, profiler);
     }
 
@@ -389,7 +416,9 @@ impl Renderer {
 
     /// Stage *draw*: the hardware quads, or the compute rasterizer followed by
     /// the quads that stand in for a frame whose tile pairs overflowed (an
-    /// indirect draw of zero splats otherwise), into the accumulation texture.
+    /// indirect draw of zero splats otherwise), into the accumulation texture;
+    /// in a folded frame the quads over the background into `output`.
+    #[allow(clippy::too_many_arguments)]
     fn encode_draw(
         &self,
         gpu: &GpuContext,
@@ -397,6 +426,7 @@ impl Renderer {
         view: &mut SplatView,
         params: &ViewParams<'_>,
         frame: &Frame,
+        output: &wgpu::TextureView,
         profiler: Option<&mut crate::gpu::profiler::GpuProfiler>,
     ) {
         let (Some(working), Some(targets)) = (&view.working, &view.targets) else {
@@ -443,27 +473,46 @@ impl Renderer {
                 (&tiles.state, FALLBACK_DRAW_OFFSET),
                 frame.depth_passes,
                 &targets.accumulation_view,
+                wgpu::LoadOp::Load,
                 depth,
-                true,
-                frame.analytic,
+                self.splats.draw_pipeline(frame.analytic, depth.is_some()),
                 None,
+            );
+            return;
+        }
+        let batches = (&working.draw_args, splat::gpu_data::QUAD_BATCHES_OFFSET);
+        if frame.fold_compose {
+            let pipeline =
+                self.splats
+                    .direct_pipeline(&gpu.device, view.output_format(), frame.analytic);
+            self.splats.encode_draw(
+                encoder,
+                working,
+                batches,
+                frame.depth_passes,
+                output,
+                wgpu::LoadOp::Clear(frame.background),
+                None,
+                &pipeline,
+                profiler,
             );
             return;
         }
         self.splats.encode_draw(
             encoder,
             working,
-            (&working.draw_args, splat::gpu_data::QUAD_BATCHES_OFFSET),
+            batches,
             frame.depth_passes,
             &targets.accumulation_view,
+            wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
             depth,
-            false,
-            frame.analytic,
+            self.splats.draw_pipeline(frame.analytic, depth.is_some()),
             profiler,
         );
     }
 
-    /// Stage *compose*: the accumulation over the background into `output`.
+    /// Stage *compose*: the accumulation over the background into `output`
+    /// (nothing in a folded frame: the draw wrote the output).
     fn encode_compose(
         &self,
         gpu: &GpuContext,
@@ -473,7 +522,7 @@ impl Renderer {
         output: &wgpu::TextureView,
         profiler: Option<&mut crate::gpu::profiler::GpuProfiler>,
     ) {
-        let Some(targets) = &view.targets else {
+        let Some(targets) = view.targets.as_ref().filter(|_| !frame.fold_compose) else {
             return;
         };
         ComposeRenderer::encode(
@@ -512,7 +561,7 @@ impl Renderer {
         };
         let project = timed(&mut |e| self.encode_project(e, view, &frame, None))?;
         let sort = timed(&mut |e| self.encode_sort(gpu, e, view, &frame, None))?;
-        let draw = timed(&mut |e| self.encode_draw(gpu, e, view, params, &frame, None))?;
+        let draw = timed(&mut |e| self.encode_draw(gpu, e, view, params, &frame, output, None))?;
         let compose = timed(&mut |e| self.encode_compose(gpu, e, view, &frame, output, None))?;
         Ok(PassTimings {
             project,

@@ -72,6 +72,11 @@ pub struct SplatView {
     pub(crate) last_choice: Option<Raster>,
     /// The generation of the draw list in the working buffers.
     draw_list_generation: Option<u64>,
+    /// Whether frames that need no compose pass blend straight into the output
+    /// (`set_compose_folding`).
+    fold_compose: bool,
+    /// Whether the latest frame was folded.
+    pub(crate) last_folded: bool,
 }
 
 impl SplatView {
@@ -97,7 +102,30 @@ impl SplatView {
             last_raster: None,
             last_choice: None,
             draw_list_generation: None,
+            fold_compose: true,
+            last_folded: false,
         }
+    }
+
+    /// Whether a frame drawn with the quads, with no meshes or depth input and
+    /// at the output's size, blends its splats straight into the output over
+    /// the background instead of into the accumulation texture followed by the
+    /// compose pass (on by default). The output then holds each blend step in
+    /// 8 bits, as the compose pass's does once; measured against the CPU
+    /// reference in tests/render_reference.rs and docs/BENCHMARKS.md.
+    pub fn set_compose_folding(&mut self, fold: bool) {
+        self.fold_compose = fold;
+    }
+
+    /// See [`Self::set_compose_folding`].
+    pub fn compose_folding(&self) -> bool {
+        self.fold_compose
+    }
+
+    /// Whether the latest frame blended its splats straight into the output
+    /// (no compose pass).
+    pub fn last_compose_folded(&self) -> bool {
+        self.last_folded
     }
 
     /// The format this view composes into.

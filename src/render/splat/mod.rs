@@ -16,7 +16,8 @@ pub use gpu_data::{FrameState, FrameUniforms};
 pub use working::SplatWorking;
 
 use crate::gpu::pipeline::{
-    buffer_entry, compute_pipeline, split_dispatch, uniform_then_rw_storage_layout,
+    PipelinesByFormat, buffer_entry, compute_pipeline, split_dispatch,
+    uniform_then_rw_storage_layout,
 };
 use crate::gpu::profiler::{FramePass, GpuProfiler};
 use crate::gpu::shader::{ShaderError, create_shader_module};
@@ -39,6 +40,11 @@ pub struct SplatRenderer {
     /// shapes or the point-sampled modes' (`override ANALYTIC`), and tested
     /// against a mesh depth buffer (no depth writes) or not.
     draw_pipelines: [[wgpu::RenderPipeline; 2]; 2],
+    /// The draw's shader, kept for the pipelines that blend straight into a
+    /// view's output format.
+    draw_module: wgpu::ShaderModule,
+    /// Those pipelines, by [analytic] and output format (`direct_pipeline`).
+    direct_pipelines: [PipelinesByFormat; 2],
     /// One batch of quads as triangle lists (`gpu_data::quad_batch_indices`),
     /// shared by every view.
     quad_indices: wgpu::Buffer,
@@ -95,7 +101,14 @@ impl SplatRenderer {
         let draw_module = create_shader_module(device, "splat_draw.wgsl")?;
         let draw_pipelines = [false, true].map(|analytic| {
             [false, true].map(|depth_test| {
-                quad_pipeline(device, &draw_layout, &draw_module, analytic, depth_test)
+                quad_pipeline(
+                    device,
+                    &draw_layout,
+                    &draw_module,
+                    analytic,
+                    depth_test,
+                    ACCUMULATION_FORMAT,
+                )
             })
         });
 
@@ -119,6 +132,8 @@ impl SplatRenderer {
             compact_scan_pipeline,
             compact_pipeline,
             draw_pipelines,
+            draw_module,
+            direct_pipelines: Default::default(),
             quad_indices,
             sorter: RadixSorter::new(device)?,
         })
@@ -197,10 +212,39 @@ impl SplatRenderer {
         );
     }
 
-    /// Stage *draw*: quads in sorted order into `accumulation`, as many as the
-    /// `working.quad_batches` indexed indirect draws at `batch_args` (buffer,
-    /// offset of the first) say, cleared first unless `load` (drawing over what
-    /// is there), depth-tested against `depth` when given.
+    /// The quad draw pipeline into the accumulation texture, for the analytic
+    /// mode or the point-sampled ones, depth-tested or not.
+    pub fn draw_pipeline(&self, analytic: bool, depth_test: bool) -> &wgpu::RenderPipeline {
+        &self.draw_pipelines[usize::from(analytic)][usize::from(depth_test)]
+    }
+
+    /// The quad draw pipeline that blends straight into `format` (a view's
+    /// 8-bit output: the compose pass folded into the draw), for the analytic
+    /// mode or the point-sampled ones; no depth test. Made on first use.
+    pub fn direct_pipeline(
+        &self,
+        device: &wgpu::Device,
+        format: wgpu::TextureFormat,
+        analytic: bool,
+    ) -> wgpu::RenderPipeline {
+        self.direct_pipelines[usize::from(analytic)].get_or_make(format, || {
+            quad_pipeline(
+                device,
+                &self.draw_layout,
+                &self.draw_module,
+                analytic,
+                false,
+                format,
+            )
+        })
+    }
+
+    /// Stage *draw*: quads in sorted order into `target` with `pipeline`
+    /// (`draw_pipeline` for the accumulation texture, a `direct_pipelines` one
+    /// for a view's output), as many as the `working.quad_batches` indexed
+    /// indirect draws at `batch_args` (buffer, offset of the first) say. `load`
+    /// clears the target first or draws over what is there; `depth` (read only)
+    /// must be given exactly when the pipeline tests depth.
     #[allow(clippy::too_many_arguments)]
     pub fn encode_draw(
         &self,
@@ -208,24 +252,20 @@ impl SplatRenderer {
         working: &SplatWorking,
         batch_args: (&wgpu::Buffer, u64),
         depth_passes: u32,
-        accumulation: &wgpu::TextureView,
+        target: &wgpu::TextureView,
+        load: wgpu::LoadOp<wgpu::Color>,
         depth: Option<&wgpu::TextureView>,
-        load: bool,
-        analytic: bool,
+        pipeline: &wgpu::RenderPipeline,
         profiler: Option<&mut GpuProfiler>,
     ) {
         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("splat draw"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: accumulation,
+                view: target,
                 depth_slice: None,
                 resolve_target: None,
                 ops: wgpu::Operations {
-                    load: if load {
-                        wgpu::LoadOp::Load
-                    } else {
-                        wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT)
-                    },
+                    load,
                     store: wgpu::StoreOp::Store,
                 },
             })],
@@ -239,9 +279,7 @@ impl SplatRenderer {
             occlusion_query_set: None,
             multiview_mask: None,
         });
-        pass.set_pipeline(
-            &self.draw_pipelines[usize::from(analytic)][usize::from(depth.is_some())],
-        );
+        pass.set_pipeline(pipeline);
         pass.set_bind_group(
             0,
             &working.draw_groups[SortBuffers::result_index(depth_passes)],
@@ -254,8 +292,8 @@ impl SplatRenderer {
     }
 }
 
-/// The quad draw pipeline, blending premultiplied colour "over", for the
-/// analytic mode or the point-sampled ones (`analytic`); with
+/// The quad draw pipeline into `format`, blending premultiplied colour "over",
+/// for the analytic mode or the point-sampled ones (`analytic`); with
 /// `depth_test`, fragments behind the mesh depth (reversed: greater is nearer)
 /// are dropped.
 fn quad_pipeline(
@@ -264,6 +302,7 @@ fn quad_pipeline(
     module: &wgpu::ShaderModule,
     analytic: bool,
     depth_test: bool,
+    format: wgpu::TextureFormat,
 ) -> wgpu::RenderPipeline {
     let constants = [("ANALYTIC", f64::from(u8::from(analytic)))];
     let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
@@ -312,7 +351,7 @@ fn quad_pipeline(
                 ..Default::default()
             },
             targets: &[Some(wgpu::ColorTargetState {
-                format: ACCUMULATION_FORMAT,
+                format,
                 blend: Some(wgpu::BlendState {
                     color: premultiplied_over,
                     alpha: premultiplied_over,
