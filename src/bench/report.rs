@@ -42,8 +42,9 @@ pub struct BenchReport {
     pub aa: &'static str,
     /// Why `auto` would choose the file's mode (the loader's reason).
     pub aa_file_reason: String,
-    /// `--raster auto`: what was chosen and the median draw times it was chosen by
-    /// (null otherwise).
+    /// `--raster auto`: what was chosen and the median times it was chosen by,
+    /// each of the draw and compose passes (the quads may fold the compose into
+    /// their draw); null otherwise.
     pub raster_auto: Option<AutoDecision>,
     /// Compute rasterizer: (tile, splat) pairs in the last frame (null otherwise).
     pub tile_pairs: Option<u32>,

@@ -1,6 +1,7 @@
 //! Choosing the rasterizer by measurement: in `Auto`, the first frames of a scene
-//! alternate between the hardware quads and the compute rasterizer, their draw-pass
-//! GPU times (timestamps) are compared, and the faster one is kept for the scene.
+//! alternate between the hardware quads and the compute rasterizer, their GPU
+//! times of draw and compose (timestamps; the quads may fold the compose into
+//! their draw) are compared, and the faster one is kept for the scene.
 //! Without timestamps nothing is measured and the quads are used.
 
 use crate::render::params::Raster;
@@ -15,7 +16,7 @@ const COMPUTE_MARGIN: f64 = 0.9;
 /// The measurement state of `Auto` for one scene.
 #[derive(Clone, Debug, Default)]
 pub struct RasterChooser {
-    /// Draw-pass milliseconds of the quads ([0]) and the tiles ([1]), the first
+    /// Draw and compose milliseconds of the quads ([0]) and the tiles ([1]), the first
     /// frame of each dropped.
     samples: [Vec<f64>; 2],
     seen: [usize; 2],
@@ -65,7 +66,7 @@ impl RasterChooser {
             .map(|mode| (mode, median(&self.samples[0]), median(&self.samples[1])))
     }
 
-    /// A frame drawn with `mode` took `draw_ms` on the GPU.
+    /// A frame drawn with `mode` took `draw_ms` on the GPU (draw and compose).
     pub fn record(&mut self, mode: Raster, draw_ms: f64) {
         if self.decided.is_some() || !draw_ms.is_finite() {
             return;
