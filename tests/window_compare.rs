@@ -124,7 +124,7 @@ fn split_and_side_by_side_show_the_renders_of_a_and_b() {
 
     // The Stats panel times A's and B's passes apart.
     let passes = &window.core.state.stats.gpu_passes;
-    let has = |name: &str| passes.iter().any(|(n, ms)| n == name && *ms > 0.0);
+    let has = |label: &str| passes.iter().any(|p| p.label() == label && p.ms > 0.0);
     assert!(has("A draw") && has("B draw"), "{passes:?}");
     let stats = &window.core.state.stats;
     assert!(

@@ -13,6 +13,7 @@ use super::eval_worker::{EvalJob, share};
 use super::ground_truth::EvalProgress;
 use super::loading::LoadPurpose;
 use super::metrics_worker::MetricsJob;
+use super::status::CompareSide;
 use super::{UserEvent, Waker};
 use crate::app::ui::{CompareImages, ImageRef, SceneImage};
 use crate::dataset::DatasetView;
@@ -389,9 +390,9 @@ impl ViewerCore {
         } else if let Some(visible) = b.visible_splats {
             self.state.stats.visible_splats_b = Some(visible);
         }
-        for (side, report) in [("A", a), ("B", b)] {
+        for (side, report) in [(CompareSide::A, a), (CompareSide::B, b)] {
             if let Some(timings) = report.timings {
-                self.state.stats.set_passes(side, &timings);
+                self.state.stats.set_passes(Some(side), &timings);
             }
         }
         match gpu.poll_readback() {

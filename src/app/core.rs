@@ -373,7 +373,7 @@ impl ViewerCore {
             self.state.stats.visible_splats = Some(visible);
         }
         if let Some(timings) = report.timings {
-            self.state.stats.set_passes("", &timings);
+            self.state.stats.set_passes(None, &timings);
             self.state.stats.raster_decision = self.scene_view.raster_decision();
             // Buffers can grow after loading (the compute rasterizer's pairs).
             if self.state.loading.is_none()

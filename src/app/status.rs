@@ -59,8 +59,8 @@ pub struct Stats {
     /// While comparing, B's visible splats (when B is rendered, not a photo).
     pub visible_splats_b: Option<u32>,
     /// Per-pass GPU times, when the renderer measures them; while comparing,
-    /// A's passes ("A project", ...) then B's.
-    pub gpu_passes: Vec<(String, f64)>,
+    /// A's passes then B's.
+    pub gpu_passes: Vec<PassTime>,
     /// Size of the splat render target.
     pub render_size: (u32, u32),
     /// The automatic rasterizer choice and the median draw milliseconds (quads,
@@ -68,37 +68,61 @@ pub struct Stats {
     pub raster_decision: Option<(crate::render::Raster, f64, f64)>,
 }
 
+/// Which compared view a pass time belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareSide {
+    A,
+    B,
+}
+
+/// One GPU pass time of the Stats panel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PassTime {
+    /// The compared view it belongs to; `None` for the single view.
+    pub side: Option<CompareSide>,
+    /// The pass, as `PassTimings::named` gives it (stages nested under a pass
+    /// are indented).
+    pub name: &'static str,
+    pub ms: f64,
+}
+
+impl PassTime {
+    /// The panel's label: "draw", or "A draw" while comparing, indent kept.
+    pub fn label(&self) -> String {
+        let pass = self.name.trim_start();
+        let indent = &self.name[..self.name.len() - pass.len()];
+        match self.side {
+            None => self.name.to_owned(),
+            Some(CompareSide::A) => format!("{indent}A {pass}"),
+            Some(CompareSide::B) => format!("{indent}B {pass}"),
+        }
+    }
+}
+
 impl Stats {
-    /// Replaces the pass times of the view named `side` ("" for the single
-    /// view: all of them; "A" or "B" while comparing: that side's, keeping
-    /// A's before B's). Stages nested under a pass keep their indent.
-    pub fn set_passes(&mut self, side: &str, timings: &crate::gpu::profiler::PassTimings) {
-        let side_of = |name: &str| match name.trim_start().split_once(' ') {
-            Some((side @ ("A" | "B"), _)) => side.to_owned(),
-            _ => String::new(),
-        };
-        if side.is_empty() {
-            self.gpu_passes.clear();
-        } else {
-            self.gpu_passes.retain(|(name, _)| {
-                let of = side_of(name);
-                !of.is_empty() && of != side
-            });
+    /// Replaces the pass times of `side` (`None`, the single view: all of
+    /// them; A or B while comparing: that side's, keeping A's before B's).
+    pub fn set_passes(
+        &mut self,
+        side: Option<CompareSide>,
+        timings: &crate::gpu::profiler::PassTimings,
+    ) {
+        match side {
+            None => self.gpu_passes.clear(),
+            Some(side) => self
+                .gpu_passes
+                .retain(|pass| pass.side.is_some_and(|other| other != side)),
         }
         self.gpu_passes
-            .extend(timings.named().into_iter().map(|(name, ms)| {
-                let pass = name.trim_start();
-                let indent = &name[..name.len() - pass.len()];
-                let label = if side.is_empty() {
-                    pass.to_owned()
-                } else {
-                    format!("{side} {pass}")
-                };
-                (format!("{indent}{label}"), ms)
-            }));
+            .extend(
+                timings
+                    .named()
+                    .into_iter()
+                    .map(|(name, ms)| PassTime { side, name, ms }),
+            );
         // Stable: A's passes keep their order, then B's.
         self.gpu_passes
-            .sort_by_key(|(name, _)| side_of(name) == "B");
+            .sort_by_key(|pass| pass.side == Some(CompareSide::B));
     }
 }
 
@@ -110,6 +134,7 @@ mod tests {
     fn timings(draw: f64) -> PassTimings {
         PassTimings {
             draw,
+            compose: Some(0.5),
             ..Default::default()
         }
     }
@@ -117,11 +142,11 @@ mod tests {
     #[test]
     fn compare_sides_keep_their_own_pass_times() {
         let mut stats = Stats::default();
-        stats.set_passes("B", &timings(2.0));
-        stats.set_passes("A", &timings(1.0));
-        let names: Vec<&str> = stats.gpu_passes.iter().map(|(n, _)| n.as_str()).collect();
+        stats.set_passes(Some(CompareSide::B), &timings(2.0));
+        stats.set_passes(Some(CompareSide::A), &timings(1.0));
+        let labels: Vec<String> = stats.gpu_passes.iter().map(PassTime::label).collect();
         assert_eq!(
-            names,
+            labels,
             [
                 "A project",
                 "A sort",
@@ -133,21 +158,39 @@ mod tests {
                 "B compose"
             ]
         );
-        stats.set_passes("A", &timings(3.0));
-        let draw = |stats: &Stats, name: &str| {
+        stats.set_passes(Some(CompareSide::A), &timings(3.0));
+        let draw = |stats: &Stats, label: &str| {
             stats
                 .gpu_passes
                 .iter()
-                .find(|(n, _)| n == name)
-                .map(|p| p.1)
+                .find(|p| p.label() == label)
+                .map(|p| p.ms)
         };
         assert_eq!(
             (draw(&stats, "A draw"), draw(&stats, "B draw")),
             (Some(3.0), Some(2.0))
         );
         // Back to a single view: only its passes.
-        stats.set_passes("", &timings(4.0));
+        stats.set_passes(None, &timings(4.0));
         assert_eq!(stats.gpu_passes.len(), 4);
         assert_eq!(draw(&stats, "draw"), Some(4.0));
+        // A frame whose compose was folded into the draw lists no compose.
+        let folded = PassTimings {
+            compose: None,
+            ..timings(5.0)
+        };
+        stats.set_passes(None, &folded);
+        assert_eq!(stats.gpu_passes.len(), 3);
+        assert_eq!(draw(&stats, "compose"), None);
+    }
+
+    #[test]
+    fn nested_stages_keep_their_indent_after_the_side() {
+        let pass = PassTime {
+            side: Some(CompareSide::B),
+            name: "  tile bin",
+            ms: 1.0,
+        };
+        assert_eq!(pass.label(), "  B tile bin");
     }
 }

@@ -460,7 +460,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         project: column(|t| t.project),
         sort: column(|t| t.sort),
         draw: column(|t| t.draw),
-        other: column(|t| t.compose),
+        other: column(|t| t.compose.unwrap_or(0.0)),
     };
     let last_camera = params_for(args.frames.saturating_sub(1)).camera;
     let overdraw = measure_overdraw(&cloud, &last_camera, args.aa.resolve(cloud.aa_hint.mode));

@@ -152,7 +152,8 @@ pub struct PassMs {
     pub project: f64,
     pub sort: f64,
     pub draw: f64,
-    /// Everything else in the frame (compose).
+    /// Everything else in the frame (compose; 0 when the quads folded it into
+    /// their draw).
     pub other: f64,
 }
 

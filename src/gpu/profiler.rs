@@ -32,7 +32,9 @@ pub struct PassTimings {
     pub project: f64,
     pub sort: f64,
     pub draw: f64,
-    pub compose: f64,
+    /// None when the frame ran no compose pass (the quads folded it into their
+    /// draw).
+    pub compose: Option<f64>,
     /// The compute rasterizer's draw stages, when it drew the frame.
     pub tile_stages: Option<TileStageTimings>,
 }
@@ -50,7 +52,7 @@ pub struct TileStageTimings {
 
 impl PassTimings {
     pub fn total(&self) -> f64 {
-        self.project + self.sort + self.draw + self.compose
+        self.project + self.sort + self.draw + self.compose.unwrap_or(0.0)
     }
 
     /// (pass name, milliseconds) in frame order, for display; the compute
@@ -68,7 +70,9 @@ impl PassTimings {
                 ("  tile blend", stages.raster),
             ]);
         }
-        named.push(("compose", self.compose));
+        if let Some(compose) = self.compose {
+            named.push(("compose", compose));
+        }
         named
     }
 }
@@ -217,7 +221,8 @@ impl GpuProfiler {
             project: ms(FramePass::Project),
             sort: ms(FramePass::Sort),
             draw,
-            compose: ms(FramePass::Compose),
+            compose: written(FramePass::Compose)
+                .then(|| span(FramePass::Compose, FramePass::Compose)),
             tile_stages,
         })
     }

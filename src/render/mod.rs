@@ -567,7 +567,7 @@ impl Renderer {
             project,
             sort,
             draw,
-            compose,
+            compose: (!frame.fold_compose).then_some(compose),
             tile_stages: None,
         })
     }

@@ -179,7 +179,8 @@ impl SplatView {
             {
                 // The rasterizer's whole cost to the output: the quads may fold
                 // the compose pass into their draw, the tiles never do.
-                self.chooser.record(mode, timings.draw + timings.compose);
+                self.chooser
+                    .record(mode, timings.draw + timings.compose.unwrap_or(0.0));
             }
             report.timings = Some(timings);
         }

@@ -147,9 +147,9 @@ fn stats_section(ui: &mut egui::Ui, state: &AppState) {
         ui.label("Render size");
         ui.label(format!("{} x {}", stats.render_size.0, stats.render_size.1));
         ui.end_row();
-        for (pass, ms) in &stats.gpu_passes {
-            ui.label(pass);
-            ui.label(format!("{ms:.2} ms"));
+        for pass in &stats.gpu_passes {
+            ui.label(pass.label());
+            ui.label(format!("{:.2} ms", pass.ms));
             ui.end_row();
         }
     });
