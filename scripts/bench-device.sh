@@ -88,14 +88,16 @@ for spread in never 16 0; do
             --width "$w" --height "$h" --frames "$frames" --raster compute --tile-spread-tiles "$spread"
     done
 done
-# The quads with the compose pass separate (the default folds it into their
-# draw: 8-bit blending straight into the output), against the hardware runs above.
+# The compose pass: the tiles fold it into their kernels by default (against
+# --separate-compose), the quads compose by default (against --fold-quads).
 for scene in guitar.decoded.ply biker.ply; do
-    run "$scene-hardware-separate-compose" "$bin" bench "$data/$scene" \
-        --width "$w" --height "$h" --frames "$frames" --raster hardware --separate-compose
+    run "$scene-compute-separate-compose" "$bin" bench "$data/$scene" \
+        --width "$w" --height "$h" --frames "$frames" --raster compute --separate-compose
+    run "$scene-hardware-fold-quads" "$bin" bench "$data/$scene" \
+        --width "$w" --height "$h" --frames "$frames" --raster hardware --fold-quads
 done
-run "biker-x$big-hardware-separate-compose" "$bin" bench "$data/biker.ply" --scale-to "$big" \
-    --width "$w" --height "$h" --frames "$big_frames" --raster hardware --separate-compose
+run "biker-x$big-compute-separate-compose" "$bin" bench "$data/biker.ply" --scale-to "$big" \
+    --width "$w" --height "$h" --frames "$big_frames" --raster compute --separate-compose
 # Loading a 1 GB SH3 PLY (made here from biker; 4.33M splats of 236 bytes).
 load_splats=4330000
 [ "$quick" = --quick ] && load_splats=100000

@@ -6,7 +6,9 @@
 // transmittance of the chunks in front of it: where the reference stops a pixel
 // (transmittance below 1e-4), the chunks behind still add what they see, scaled
 // by that transmittance, at most 1e-4 of the pixel value. Tiles with one chunk
-// were written by tile_raster.wgsl.
+// were written by tile_raster.wgsl. `output` is the accumulation texture or,
+// with the compose pass folded in, the view's 8-bit output (as in
+// tile_raster.wgsl).
 
 #include "common/frame.wgsl"
 #include "common/tile_params.wgsl"
@@ -50,5 +52,5 @@ fn tile_merge(
             break;
         }
     }
-    textureStore(output, pixel, vec4<f32>(color, 1.0 - transmittance));
+    textureStore(output, pixel, tile_output_value(color, transmittance, tiles));
 }

@@ -9,7 +9,10 @@
 // every pixel is done. A tile of one chunk is written to the output, the same
 // premultiplied colour and alpha the draw pass blends (compose.wgsl is shared);
 // a chunk of a longer tile leaves its colour and transmittance for
-// tile_merge.wgsl. With a mesh depth buffer (frame.depth_test), a splat whose
+// tile_merge.wgsl. Where the compose pass is folded in, `output` is the view's
+// 8-bit output instead (the same kernel with `rgba8unorm` in place of
+// `rgba16float`, src/render/tile/output.rs) and a pixel is written over the
+// background (`tile_output_value`). With a mesh depth buffer (frame.depth_test), a splat whose
 // centre lies behind the mesh at a pixel is skipped there, the rule the quads'
 // hardware depth test applies. In the analytic mode (common/analytic.wgsl) the
 // rectangle is the splat's own in its eigenbasis and the weight the Gaussian
@@ -195,7 +198,7 @@ fn tile_raster(
     }
     if inside {
         if chunks == 1u {
-            textureStore(output, pixel, vec4<f32>(color, 1.0 - transmittance));
+            textureStore(output, pixel, tile_output_value(color, transmittance, tiles));
         } else {
             partials[chunk * TILE_PIXELS + lid] = vec2<u32>(
                 pack2x16float(color.rg),

@@ -14,7 +14,7 @@ use splatview::render::splat::gpu_data::QUAD_BATCH_SPLATS;
 use splatview::render::tile::{
     DEFAULT_CHUNK_PAIRS, TILE_SIZE, UNSPLIT_CHUNK_PAIRS, default_chunk_pairs,
 };
-use splatview::render::{Raster, SplatScene, ViewParams};
+use splatview::render::{ComposeFolding, Raster, SplatScene, ViewParams};
 use splatview::scene::camera::PinholeCamera;
 use splatview::scene::{AaMode, SceneBounds, SplatCloud};
 
@@ -115,8 +115,9 @@ fn an_overflowed_frame_of_several_quad_batches_draws_every_splat() {
     let camera = framing_camera(WIDTH, HEIGHT);
     let scene = upload(ctx, &cloud);
     let background = [0.0, 0.1, 0.2];
-    let render = |raster| {
+    let render = |raster, folding| {
         let mut test = TestView::new(ctx);
+        test.view.view.set_compose_folding(folding);
         let params = ViewParams {
             raster,
             background,
@@ -141,13 +142,21 @@ fn an_overflowed_frame_of_several_quad_batches_draws_every_splat() {
         });
         (image, overflowed)
     };
-    let (tiles, overflowed) = render(Raster::Compute);
-    assert_eq!(overflowed, Some(true), "the frame did not overflow");
-    let (quads, _) = render(Raster::Hardware);
-    assert!(
-        tiles.as_raw() == quads.as_raw(),
-        "the fallback quads differ from the quad rasterizer"
-    );
+    // Composed: the fallback quads blend into the accumulation as the quad
+    // rasterizer does. Folded (the tiles' default): they blend into the
+    // output over the tiles' background, as folded quads do.
+    let mut composed = None;
+    for folding in [ComposeFolding::Off, ComposeFolding::All] {
+        let (tiles, overflowed) = render(Raster::Compute, folding);
+        assert_eq!(overflowed, Some(true), "the frame did not overflow");
+        let (quads, _) = render(Raster::Hardware, folding);
+        assert!(
+            tiles.as_raw() == quads.as_raw(),
+            "{folding:?}: the fallback quads differ from the quad rasterizer"
+        );
+        composed.get_or_insert(quads);
+    }
+    let quads = composed.expect("rendered");
     let cpu = to_rgb8(
         &render_reference(&cloud, &camera, background, AaMode::Classic),
         WIDTH,

@@ -1,11 +1,15 @@
 //! Every WGSL file, with includes resolved, parses and validates with naga.
 
-use splatview::gpu::shader::{SHADER_FILES, shader_source};
+use splatview::gpu::shader::{SHADER_FILES, shader_source, shader_source_replacing};
+use splatview::render::tile::output::{ACCUMULATION_OUTPUT, FOLDED_OUTPUT};
 
 fn validate(name: &str) -> Result<(), String> {
-    let source = shader_source(name).map_err(|e| e.to_string())?;
-    let module = naga::front::wgsl::parse_str(&source)
-        .map_err(|e| format!("{name}: {}", e.emit_to_string(&source)))?;
+    validate_source(name, &shader_source(name).map_err(|e| e.to_string())?)
+}
+
+fn validate_source(name: &str, source: &str) -> Result<(), String> {
+    let module = naga::front::wgsl::parse_str(source)
+        .map_err(|e| format!("{name}: {}", e.emit_to_string(source)))?;
     naga::valid::Validator::new(
         naga::valid::ValidationFlags::all(),
         // unpack2x16float needs this; wgpu grants it on every native backend
@@ -20,7 +24,7 @@ fn validate(name: &str) -> Result<(), String> {
     .subgroup_stages(naga::valid::ShaderStages::COMPUTE)
     .subgroup_operations(naga::valid::SubgroupOperationSet::all())
     .validate(&module)
-    .map_err(|e| format!("{name}: {}", e.emit_to_string(&source)))?;
+    .map_err(|e| format!("{name}: {}", e.emit_to_string(source)))?;
     Ok(())
 }
 
@@ -31,6 +35,20 @@ fn all_shaders_validate() {
         .filter_map(|(name, _)| validate(name).err())
         .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n\n"));
+}
+
+/// The tiles' blend and merge kernels writing a view's 8-bit output (the
+/// compose pass folded in) are the same files with the storage format
+/// replaced: the variants validate too, and the replacement finds its target.
+#[test]
+fn folded_tile_kernels_validate() {
+    for name in ["tile_raster.wgsl", "tile_merge.wgsl"] {
+        let source = shader_source_replacing(name, ACCUMULATION_OUTPUT, FOLDED_OUTPUT)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(source.contains(FOLDED_OUTPUT), "{name}");
+        validate_source(name, &source).unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert!(shader_source_replacing("compose.wgsl", ACCUMULATION_OUTPUT, FOLDED_OUTPUT).is_err());
 }
 
 #[test]

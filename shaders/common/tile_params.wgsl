@@ -23,6 +23,21 @@ struct TileParams {
     // whole workgroup (tile_bin_large.wgsl); u32 max: never.
     spread_min_tiles: u32,
     _pad: u32,
+    // rgb: the background; a: 1 when the raster and merge kernels write the
+    // view's output itself (the compose pass folded in: the colour over the
+    // background, opaque), 0 when they write the accumulation texture
+    // (premultiplied colour and alpha, composed after).
+    background: vec4<f32>,
+}
+
+// What a pixel of `color` (premultiplied) and `transmittance` writes to the
+// output texture (see `background`).
+fn tile_output_value(color: vec3<f32>, transmittance: f32, params: TileParams) -> vec4<f32> {
+    if params.background.a > 0.0 {
+        let over = color + transmittance * params.background.rgb;
+        return vec4<f32>(clamp(over, vec3<f32>(0.0), vec3<f32>(1.0)), 1.0);
+    }
+    return vec4<f32>(color, 1.0 - transmittance);
 }
 
 // Chunks of a tile holding `pairs` pairs: at least one, so every tile is written.

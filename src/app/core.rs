@@ -118,7 +118,7 @@ impl ViewerCore {
         viewport: (u32, u32),
         waker: Waker,
     ) -> anyhow::Result<Self> {
-        let scene_view = SceneView::new(&gpu, view_format)?;
+        let scene_view = SceneView::new(&gpu)?;
         let egui_renderer = egui_wgpu::Renderer::new(
             &gpu.device,
             view_format,
@@ -178,7 +178,7 @@ impl ViewerCore {
             .device_lost()
             .unwrap_or_else(|| "unknown reason".into());
         let gpu = pollster::block_on(self.gpu.recreate(surface))?;
-        self.scene_view = SceneView::new(&gpu, self.view_format)?;
+        self.scene_view = SceneView::new(&gpu)?;
         self.egui_renderer = egui_wgpu::Renderer::new(
             &gpu.device,
             self.view_format,

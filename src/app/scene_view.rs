@@ -89,7 +89,11 @@ pub struct SceneView {
 }
 
 impl SceneView {
-    pub fn new(gpu: &GpuContext, format: wgpu::TextureFormat) -> anyhow::Result<Self> {
+    /// The window's 3D view on `gpu`. Its target is an `OFFSCREEN_FORMAT`
+    /// texture whatever the surface's format (egui samples it), so that the
+    /// tiles can write it as storage when the compose pass is folded in.
+    pub fn new(gpu: &GpuContext) -> anyhow::Result<Self> {
+        let format = crate::render::offscreen::OFFSCREEN_FORMAT;
         let device = &gpu.device;
         let renderer = Renderer::new(device)?;
         let mut view = renderer.create_view(device, format);
@@ -442,6 +446,7 @@ impl SceneView {
                 self.format,
                 wgpu::TextureUsages::RENDER_ATTACHMENT
                     | wgpu::TextureUsages::TEXTURE_BINDING
+                    | wgpu::TextureUsages::STORAGE_BINDING
                     | wgpu::TextureUsages::COPY_SRC,
             )
         })?;

@@ -29,7 +29,9 @@ use crate::render::offscreen::{OffscreenView, SceneRefs};
 use crate::render::sort::SortPath;
 use crate::render::splat::FrameState;
 use crate::render::tile::TILE_SIZE;
-use crate::render::{MeshParams, MeshScene, Raster, Renderer, SplatScene, ViewParams};
+use crate::render::{
+    ComposeFolding, MeshParams, MeshScene, Raster, Renderer, SplatScene, ViewParams,
+};
 use crate::scene::{AaChoice, SceneBounds};
 
 #[derive(Debug, Args)]
@@ -102,12 +104,15 @@ pub struct BenchArgs {
     /// and never on CPU adapters).
     #[arg(long, value_parser = parse_spread_tiles)]
     pub tile_spread_tiles: Option<u32>,
-    /// Quads: always draw into the accumulation texture and compose it over the
-    /// background in a pass of its own, as the tiles do (default: a view with
-    /// nothing under its splats blends them straight into the output). The
-    /// JSON's `compose_folded` says which ran.
-    #[arg(long)]
+    /// Always draw into the accumulation texture and compose it over the
+    /// background in a pass of its own (default: the tiles write the output
+    /// themselves, exactly). The JSON's `compose_folded` says which ran.
+    #[arg(long, conflicts_with = "fold_quads")]
     pub separate_compose: bool,
+    /// Let the quads blend straight into the 8-bit output too (faster on
+    /// lavapipe, but each blend step rounded to 8 bits: docs/BENCHMARKS.md).
+    #[arg(long)]
+    pub fold_quads: bool,
     /// Level of detail: make each frame's cut before drawing it (the cut on
     /// the frame's critical path). Default: as the window, a cut every frame
     /// on a worker thread while the frames draw the last finished one.
@@ -201,7 +206,15 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     }
     let mut offscreen = OffscreenView::new(&ctx.device, &renderer);
     let timestamps = offscreen.view.enable_profiling(&ctx.device, &ctx.queue);
-    offscreen.view.set_compose_folding(!args.separate_compose);
+    offscreen
+        .view
+        .set_compose_folding(if args.separate_compose {
+            ComposeFolding::Off
+        } else if args.fold_quads {
+            ComposeFolding::All
+        } else {
+            ComposeFolding::Exact
+        });
     let lod_request = args.lod.request()?;
     let lod_params = lod_request.map(|r| r.params).unwrap_or_default();
     let upload_started = Instant::now();

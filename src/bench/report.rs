@@ -61,8 +61,9 @@ pub struct BenchReport {
     /// Compute rasterizer: median GPU milliseconds of its draw stages (null
     /// otherwise, or without timestamps).
     pub tile_stage_ms: Option<TileStageTimings>,
-    /// The quads blended straight into the output over the background (no
-    /// compose pass; `--separate-compose` turns it off).
+    /// The last frame drew straight into the output over the background (no
+    /// compose pass): the tiles by default, the quads with `--fold-quads`;
+    /// never with `--separate-compose`.
     pub compose_folded: bool,
     pub sort_keys_per_s: f64,
     /// All GPU memory of the scene per splat: resident plus working.

@@ -168,6 +168,35 @@ fn append_resolved(
     Ok(())
 }
 
+/// The full source of `name` with includes resolved and every `from` replaced
+/// by `to` (a variant of a shader, e.g. another storage texture format); an
+/// error when `from` does not occur, so that a renamed token cannot leave the
+/// variant silently identical.
+pub fn shader_source_replacing(name: &str, from: &str, to: &str) -> Result<String, ShaderError> {
+    let source = shader_source(name)?;
+    if !source.contains(from) {
+        return Err(ShaderError {
+            file: name.to_owned(),
+            reason: format!("no `{from}` to replace with `{to}`"),
+        });
+    }
+    Ok(source.replace(from, to))
+}
+
+/// Compiles a variant of an embedded shader (`shader_source_replacing`).
+pub fn create_shader_module_replacing(
+    device: &wgpu::Device,
+    name: &str,
+    from: &str,
+    to: &str,
+) -> Result<wgpu::ShaderModule, ShaderError> {
+    let source = shader_source_replacing(name, from, to)?;
+    Ok(device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(name),
+        source: wgpu::ShaderSource::Wgsl(Cow::Owned(source)),
+    }))
+}
+
 /// Compiles an embedded shader into a module.
 pub fn create_shader_module(
     device: &wgpu::Device,

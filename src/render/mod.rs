@@ -1,5 +1,7 @@
-//! Frame order: prepare -> project -> sort -> draw (into an accumulation texture)
-//! -> compose (into the output).
+//! Frame order: prepare (`frame.rs`) -> project -> sort -> draw (into an
+//! accumulation texture) -> compose (into the output); where nothing else is
+//! under the splats, the tiles' draw writes the output and compose is folded
+//! into it (`ComposeFolding`).
 //!
 //! Three kinds of data, kept apart: the long-lived `Renderer` holds pipelines only;
 //! a `SplatScene` holds one scene's resident buffers; a `SplatView` holds one
@@ -11,6 +13,7 @@
 pub mod compose;
 pub mod diff;
 pub mod formats;
+mod frame;
 pub mod lines;
 pub mod lod;
 pub mod mesh;
@@ -25,15 +28,14 @@ pub mod view;
 pub use mesh::{MeshParams, MeshScene};
 pub use params::{DepthInput, DrawList, LodSupport, Raster, RenderLod, ViewParams};
 pub use scene::SplatScene;
-pub use view::{SplatView, ViewReport};
+pub use view::{ComposeFolding, SplatView, ViewReport};
 
 use crate::gpu::profiler::{FramePass, PassTimings};
 use crate::gpu::shader::ShaderError;
 use crate::gpu::{GpuContext, GpuError};
-use compose::{ComposeRenderer, ComposeUniforms};
-use sort::passes_for_key_bits;
+use compose::ComposeRenderer;
+use frame::Frame;
 use splat::SplatRenderer;
-use splat::gpu_data::{FrameState, FrameUniforms, SceneShape};
 use tile::{FALLBACK_DRAW_OFFSET, TileRasterizer};
 
 /// Why a view could not be rendered.
@@ -58,27 +60,6 @@ pub struct Renderer {
     pub tiles: TileRasterizer,
     pub compose: ComposeRenderer,
     pub meshes: mesh::MeshRenderer,
-}
-
-/// What `encode_view` resolved for one frame, shared by its stages.
-struct Frame {
-    size: (u32, u32),
-    /// The render camera (the output camera at the render size).
-    camera: crate::scene::PinholeCamera,
-    /// Whether the view's own mesh depth is the depth the splats are tested
-    /// against.
-    meshes: bool,
-    raster: Raster,
-    depth_passes: u32,
-    splat_count: u32,
-    with_budget: bool,
-    /// The frame's anti-aliasing mode is the analytic one (its own pipelines).
-    analytic: bool,
-    compose: ComposeUniforms,
-    /// The quads blend straight into the output, cleared to the background, and
-    /// no compose pass runs (`SplatView::set_compose_folding`).
-    fold_compose: bool,
-    background: wgpu::Color,
 }
 
 impl Renderer {
@@ -178,7 +159,7 @@ impl Renderer {
     ) -> Result<(), RenderError> {
         let lines = lines.filter(|(_, batch)| !batch.is_empty());
         let geometry = !meshes.is_empty() || lines.is_some();
-        let frame = self.prepare(gpu, scene, geometry, view, params)?;
+        let frame = self.prepare(gpu, scene, geometry, view, params, output)?;
         if let Some(data) = view.meshes.as_ref().filter(|_| frame.meshes) {
             self.meshes.encode(
                 &gpu.queue,
@@ -225,132 +206,6 @@ impl Renderer {
         }
         view.profiler = profiler;
         Ok(())
-    }
-
-    /// Stage *prepare*: checks sizes, makes or resizes the view's buffers and
-    /// targets, resolves the rasterizer and anti-aliasing mode, writes the view's
-    /// uniforms and resets its GPU-computed frame state.
-    fn prepare(
-        &self,
-        gpu: &GpuContext,
-        scene: &SplatScene,
-        with_meshes: bool,
-        view: &mut SplatView,
-        params: &ViewParams<'_>,
-    ) -> Result<Frame, RenderError> {
-        let device = &gpu.device;
-        gpu.check_alive()?;
-        gpu.check_image_size(params.camera.width, params.camera.height)?;
-        let max_side = device.limits().max_texture_dimension_2d;
-        let camera = params.render_camera(max_side);
-        let size = (camera.width, camera.height);
-        if let Some(depth) = params.depth.filter(|_| !with_meshes)
-            && depth.size != size
-        {
-            return Err(RenderError::DepthSize {
-                depth: depth.size,
-                render: size,
-            });
-        }
-        view.ensure_targets(
-            device,
-            &self.compose,
-            &self.tiles,
-            with_meshes.then_some(&self.meshes),
-            size,
-        )?;
-        let list_len = params.draw_list.map(|l| l.entries.len() as u32);
-        view.ensure_working(device, &self.splats, scene, list_len.unwrap_or(0))?;
-        if let Some(list) = params.draw_list {
-            view.upload_draw_list(&gpu.queue, list);
-        }
-
-        // The rasterizer: Auto measures both on the first frames (or takes the
-        // quads at once on CPU adapters).
-        if params.raster == Raster::Auto && !view.auto_measures && view.chooser.decision().is_none()
-        {
-            view.chooser.decide(Raster::Hardware);
-        }
-        let raster = view.chooser.mode(params.raster);
-        let measuring = params.raster == Raster::Auto && view.chooser.decision().is_none();
-        if raster == Raster::Hardware && !measuring {
-            // Quads for good (chosen, or Auto decided): free the pair buffers.
-            view.tiles = None;
-        }
-        view.last_choice = Some(params.raster);
-        view.last_raster = Some(raster);
-
-        let key_bits = params.sort_key_bits.clamp(8, 32);
-        let aa = params.aa.resolve(scene.aa_mode());
-        let drawn = list_len.unwrap_or(scene.splat_count());
-        let shape = SceneShape {
-            splat_count: drawn,
-            sh_degree: scene.sh_degree(),
-            sh_words_per_splat: scene.sh_words_per_splat(),
-        };
-        let mut uniforms = FrameUniforms::new(
-            &camera,
-            shape,
-            key_bits,
-            &params.lod,
-            aa,
-            with_meshes || params.depth.is_some(),
-        );
-        uniforms.draw_list = match params.draw_list {
-            None => splat::gpu_data::DRAW_LIST_NONE,
-            Some(list) if list.color_by_level => splat::gpu_data::DRAW_LIST_COLOR_BY_LEVEL,
-            Some(_) => splat::gpu_data::DRAW_LIST,
-        };
-        if let Some(working) = &view.working {
-            working.uniforms.write(&gpu.queue, &uniforms);
-            gpu.queue.write_buffer(
-                &working.frame_state,
-                0,
-                bytemuck::bytes_of(&FrameState::RESET),
-            );
-        }
-        if raster == Raster::Compute
-            && let Some(working) = &view.working
-        {
-            let (tiles_x, tiles_y) = tile::tile_grid(size);
-            self.tiles.ensure_buffers(
-                device,
-                &self.splats.sorter,
-                working,
-                &mut view.tiles,
-                tiles_x * tiles_y,
-            )?;
-        }
-        // The compose pass only puts the accumulation over the background when
-        // nothing else is under the splats; the quads can then blend over the
-        // background in the output itself. Not for the tiles (they write the
-        // accumulation as storage), meshes or a depth input (composed over their
-        // colour), or a render size other than the output's.
-        let fold_compose = view.compose_folding()
-            && view.working.is_some()
-            && raster == Raster::Hardware
-            && !with_meshes
-            && params.depth.is_none()
-            && size == (params.camera.width, params.camera.height);
-        view.last_folded = fold_compose;
-        let [r, g, b] = params.background.map(|c| f64::from(c.clamp(0.0, 1.0)));
-        Ok(Frame {
-            size,
-            camera,
-            meshes: with_meshes,
-            raster,
-            depth_passes: passes_for_key_bits(key_bits),
-            splat_count: drawn,
-            with_budget: params.lod.splat_budget.is_some_and(|b| b > 0),
-            analytic: aa == crate::scene::AaMode::Analytic,
-            compose: ComposeUniforms::new(
-                params.background,
-                (params.camera.width, params.camera.height),
-                with_meshes,
-            ),
-            fold_compose,
-            background: wgpu::Color { r, g, b, a: 1.0 },
-        })
     }
 
     /// Records project, sort, draw and compose.
@@ -436,6 +291,13 @@ impl Renderer {
             Some(meshes) if frame.meshes => Some(&meshes.depth),
             _ => params.depth.map(|d| d.view),
         };
+        // Quads straight into the output (folded frames), blending over what is
+        // there (`load`) or over the background.
+        let output_format = view.output_format();
+        let direct_pipeline = || {
+            self.splats
+                .direct_pipeline(&gpu.device, output_format, frame.analytic)
+        };
         let tiles = view
             .tiles
             .as_mut()
@@ -443,17 +305,21 @@ impl Renderer {
         if let Some(tiles) = tiles
             && frame.splat_count > 0
         {
-            let depth_output;
-            let output = match depth {
+            let frame_output;
+            let (tile_output, folded_background) = match depth {
+                _ if frame.fold_compose => {
+                    frame_output = self.tiles.folded_output_bind_group(&gpu.device, output);
+                    (&frame_output, Some(frame.background))
+                }
                 Some(depth) => {
-                    depth_output = self.tiles.output_bind_group(
+                    frame_output = self.tiles.output_bind_group(
                         &gpu.device,
                         &targets.accumulation_view,
                         Some(depth),
                     );
-                    &depth_output
+                    (&frame_output, None)
                 }
-                None => &targets.tile_output,
+                None => (&targets.tile_output, None),
             };
             self.tiles.encode(
                 &gpu.queue,
@@ -463,37 +329,52 @@ impl Renderer {
                 frame.splat_count,
                 frame.depth_passes,
                 frame.size,
-                output,
+                tile_output,
+                folded_background,
                 frame.analytic,
                 profiler,
             );
-            self.splats.encode_draw(
-                encoder,
-                working,
-                (&tiles.state, FALLBACK_DRAW_OFFSET),
-                frame.depth_passes,
-                &targets.accumulation_view,
-                wgpu::LoadOp::Load,
-                depth,
-                self.splats.draw_pipeline(frame.analytic, depth.is_some()),
-                None,
-            );
+            // The quads of a frame whose pairs overflowed (none otherwise), over
+            // the tiles' transparent (or background) pixels.
+            let fallback = (&tiles.state, FALLBACK_DRAW_OFFSET);
+            if frame.fold_compose {
+                self.splats.encode_draw(
+                    encoder,
+                    working,
+                    fallback,
+                    frame.depth_passes,
+                    output,
+                    wgpu::LoadOp::Load,
+                    None,
+                    &direct_pipeline(),
+                    None,
+                );
+            } else {
+                self.splats.encode_draw(
+                    encoder,
+                    working,
+                    fallback,
+                    frame.depth_passes,
+                    &targets.accumulation_view,
+                    wgpu::LoadOp::Load,
+                    depth,
+                    self.splats.draw_pipeline(frame.analytic, depth.is_some()),
+                    None,
+                );
+            }
             return;
         }
         let batches = (&working.draw_args, splat::gpu_data::QUAD_BATCHES_OFFSET);
         if frame.fold_compose {
-            let pipeline =
-                self.splats
-                    .direct_pipeline(&gpu.device, view.output_format(), frame.analytic);
             self.splats.encode_draw(
                 encoder,
                 working,
                 batches,
                 frame.depth_passes,
                 output,
-                wgpu::LoadOp::Clear(frame.background),
+                wgpu::LoadOp::Clear(frame.clear_color()),
                 None,
-                &pipeline,
+                &direct_pipeline(),
                 profiler,
             );
             return;
@@ -547,7 +428,7 @@ impl Renderer {
         params: &ViewParams<'_>,
         output: &wgpu::TextureView,
     ) -> Result<PassTimings, RenderError> {
-        let frame = self.prepare(gpu, scene, false, view, params)?;
+        let frame = self.prepare(gpu, scene, false, view, params, output)?;
         let timed = |record: &mut dyn FnMut(&mut wgpu::CommandEncoder)| {
             let mut encoder = gpu.device.create_command_encoder(&Default::default());
             record(&mut encoder);

@@ -40,7 +40,9 @@ pub enum OffscreenError {
     Readback(#[from] ReadbackError),
 }
 
-/// An `OFFSCREEN_FORMAT` render target of `width x height` with `extra_usage`.
+/// An `OFFSCREEN_FORMAT` render target of `width x height` with `extra_usage`,
+/// also a storage texture (the tiles write it themselves when the compose pass
+/// is folded into them).
 pub fn create_output_texture(
     device: &wgpu::Device,
     width: u32,
@@ -52,7 +54,7 @@ pub fn create_output_texture(
         "offscreen output",
         (width.max(1), height.max(1)),
         OFFSCREEN_FORMAT,
-        wgpu::TextureUsages::RENDER_ATTACHMENT | extra_usage,
+        wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::STORAGE_BINDING | extra_usage,
     )
 }
 

@@ -25,20 +25,19 @@
 
 mod buffers;
 pub mod choice;
+pub mod output;
 
 pub use buffers::{FALLBACK_DRAW_OFFSET, TileBuffers};
 pub use choice::RasterChooser;
 
 use crate::gpu::GpuError;
-use crate::gpu::pipeline::{
-    compute_buffer_layout, compute_pipeline, compute_pipeline_with_constants,
-    compute_pipeline_with_groups, split_dispatch,
-};
+use crate::gpu::pipeline::{compute_buffer_layout, compute_pipeline, split_dispatch};
 use crate::gpu::profiler::{FramePass, GpuProfiler};
 use crate::gpu::shader::{ShaderError, create_shader_module};
-use crate::render::formats::{ACCUMULATION_FORMAT, DEPTH_FORMAT};
+use crate::render::formats::ACCUMULATION_FORMAT;
 use crate::render::sort::{RadixSorter, SortBuffers, SortCount, passes_for_key_bits};
 use crate::render::splat::SplatWorking;
+use output::OutputKernels;
 
 /// Pixels per tile side. Keep in sync with TILE_SIZE in shaders/common/tile_params.wgsl.
 /// 8 rather than the reference's 16: a pixel then evaluates only the splats of its
@@ -66,7 +65,7 @@ pub const NEVER_SPREAD: u32 = u32::MAX;
 
 /// Per-frame parameters. Keep in sync with shaders/common/tile_params.wgsl.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct TileParams {
     pub tiles_x: u32,
     pub tiles_y: u32,
@@ -76,8 +75,11 @@ pub struct TileParams {
     pub max_chunks: u32,
     pub spread_min_tiles: u32,
     pub _pad: u32,
+    /// rgb: the background; a: 1 when the blend and merge kernels write the
+    /// view's output (the compose pass folded in), 0 for the accumulation.
+    pub background: [f32; 4],
 }
-const _: () = assert!(size_of::<TileParams>() == 32);
+const _: () = assert!(size_of::<TileParams>() == 48);
 
 /// Pipelines and layouts of the compute rasterizer.
 pub struct TileRasterizer {
@@ -88,9 +90,10 @@ pub struct TileRasterizer {
     raster_layout: wgpu::BindGroupLayout,
     chunks_layout: wgpu::BindGroupLayout,
     merge_layout: wgpu::BindGroupLayout,
-    /// Group 1 of the raster and merge kernels: the accumulation texture as
-    /// storage, and the depth buffer the splats are tested against.
-    pub output_layout: wgpu::BindGroupLayout,
+    /// The blend and merge kernels writing the accumulation texture.
+    accumulation: OutputKernels,
+    /// The same writing a view's 8-bit output, the compose pass folded in.
+    folded: OutputKernels,
     /// Bound as the depth buffer when the view has none (never read then).
     no_depth: wgpu::TextureView,
     count_pipeline: wgpu::ComputePipeline,
@@ -100,10 +103,6 @@ pub struct TileRasterizer {
     offsets_pipeline: wgpu::ComputePipeline,
     ranges_pipeline: wgpu::ComputePipeline,
     chunks_pipeline: wgpu::ComputePipeline,
-    /// The blend kernel for the point-sampled modes ([0]) and the analytic
-    /// mode ([1]) (`override ANALYTIC`).
-    raster_pipelines: [wgpu::ComputePipeline; 2],
-    merge_pipeline: wgpu::ComputePipeline,
     /// Most pairs one workgroup blends (default [`DEFAULT_CHUNK_PAIRS`]); takes
     /// effect when a scene's buffers are next made.
     pub chunk_pairs: u32,
@@ -115,7 +114,6 @@ pub struct TileRasterizer {
 impl TileRasterizer {
     pub fn new(device: &wgpu::Device) -> Result<Self, ShaderError> {
         use wgpu::BufferBindingType::{Storage, Uniform};
-        let compute = wgpu::ShaderStages::COMPUTE;
         let read = Storage { read_only: true };
         let write = Storage { read_only: false };
         let layout = |label: &str, types: &[wgpu::BufferBindingType]| {
@@ -145,50 +143,19 @@ impl TileRasterizer {
         );
         let chunks_layout = layout("tile chunks", &[Uniform, read, write, write, write]);
         let merge_layout = layout("tile merge", &[Uniform, Uniform, read, read, read]);
-        let output_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("tile raster output"),
-            entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: compute,
-                    ty: wgpu::BindingType::StorageTexture {
-                        access: wgpu::StorageTextureAccess::WriteOnly,
-                        format: ACCUMULATION_FORMAT,
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                    },
-                    count: None,
-                },
-                wgpu::BindGroupLayoutEntry {
-                    binding: 1,
-                    visibility: compute,
-                    ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Depth,
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
-                    },
-                    count: None,
-                },
-            ],
-        });
-        let no_depth = crate::gpu::texture::texture_2d(
+        let accumulation =
+            OutputKernels::new(device, ACCUMULATION_FORMAT, &raster_layout, &merge_layout)?;
+        let folded = OutputKernels::new(
             device,
-            "no depth",
-            (1, 1),
-            DEPTH_FORMAT,
-            wgpu::TextureUsages::TEXTURE_BINDING,
-        )
-        .create_view(&Default::default());
+            output::FOLDED_OUTPUT_FORMAT,
+            &raster_layout,
+            &merge_layout,
+        )?;
         let bin = create_shader_module(device, "tile_bin.wgsl")?;
         let bin_large = create_shader_module(device, "tile_bin_large.wgsl")?;
         let offsets = create_shader_module(device, "tile_offsets.wgsl")?;
         let ranges = create_shader_module(device, "tile_ranges.wgsl")?;
         let chunks = create_shader_module(device, "tile_chunks.wgsl")?;
-        let raster = create_shader_module(device, "tile_raster.wgsl")?;
-        let merge = create_shader_module(device, "tile_merge.wgsl")?;
-        let with_output =
-            |layout: &wgpu::BindGroupLayout, module: &wgpu::ShaderModule, entry_point: &str| {
-                compute_pipeline_with_groups(device, &[layout, &output_layout], module, entry_point)
-            };
         Ok(Self {
             count_pipeline: compute_pipeline(device, &bin_layout, &bin, "tile_count"),
             emit_pipeline: compute_pipeline(device, &bin_layout, &bin, "tile_emit"),
@@ -207,16 +174,6 @@ impl TileRasterizer {
             offsets_pipeline: compute_pipeline(device, &offsets_layout, &offsets, "tile_offsets"),
             ranges_pipeline: compute_pipeline(device, &ranges_layout, &ranges, "tile_ranges"),
             chunks_pipeline: compute_pipeline(device, &chunks_layout, &chunks, "tile_chunks"),
-            raster_pipelines: [false, true].map(|analytic| {
-                compute_pipeline_with_constants(
-                    device,
-                    &[&raster_layout, &output_layout],
-                    &raster,
-                    "tile_raster",
-                    &[("ANALYTIC", f64::from(u8::from(analytic)))],
-                )
-            }),
-            merge_pipeline: with_output(&merge_layout, &merge, "tile_merge"),
             bin_layout,
             bin_large_layout,
             offsets_layout,
@@ -224,8 +181,9 @@ impl TileRasterizer {
             raster_layout,
             chunks_layout,
             merge_layout,
-            output_layout,
-            no_depth,
+            accumulation,
+            folded,
+            no_depth: output::no_depth_view(device),
             chunk_pairs: default_chunk_pairs(device.adapter_info().device_type),
             spread_min_tiles: default_spread_min_tiles(device.adapter_info().device_type),
         })
@@ -242,10 +200,28 @@ impl TileRasterizer {
         crate::gpu::pipeline::bind_group(
             device,
             "tile raster output",
-            &self.output_layout,
+            &self.accumulation.layout,
             &[
                 wgpu::BindingResource::TextureView(accumulation),
                 wgpu::BindingResource::TextureView(depth.unwrap_or(&self.no_depth)),
+            ],
+        )
+    }
+
+    /// The group-1 bind group of the folded kernels: a view's 8-bit `output`
+    /// (`output::can_write_output`), no depth buffer.
+    pub fn folded_output_bind_group(
+        &self,
+        device: &wgpu::Device,
+        output: &wgpu::TextureView,
+    ) -> wgpu::BindGroup {
+        crate::gpu::pipeline::bind_group(
+            device,
+            "tile raster folded output",
+            &self.folded.layout,
+            &[
+                wgpu::BindingResource::TextureView(output),
+                wgpu::BindingResource::TextureView(&self.no_depth),
             ],
         )
     }
@@ -285,12 +261,15 @@ impl TileRasterizer {
         })
     }
 
-    /// Records binning, the tile sort and per-tile blending into the accumulation
-    /// texture bound by `output` (`size`), after the depth sort of
-    /// `depth_passes` passes, blending as the analytic mode when `analytic`
-    /// (it must match the frame's anti-aliasing mode). When the pairs overflow `buffers`, the tiles come
-    /// out transparent and `FALLBACK_DRAW_OFFSET` of `buffers.state` holds the
-    /// quad draws the caller must encode after this.
+    /// Records binning, the tile sort and per-tile blending into the texture
+    /// bound by `output` (`size`), after the depth sort of `depth_passes`
+    /// passes, blending as the analytic mode when `analytic` (it must match the
+    /// frame's anti-aliasing mode). `folded_background`: `output` is a
+    /// `folded_output_bind_group` and the pixels are written over this
+    /// background; else it is an `output_bind_group` of the accumulation. When
+    /// the pairs overflow `buffers`, the tiles come out transparent (or the
+    /// background) and `FALLBACK_DRAW_OFFSET` of `buffers.state` holds the quad
+    /// draws the caller must encode after this.
     #[allow(clippy::too_many_arguments)]
     pub fn encode(
         &self,
@@ -302,9 +281,15 @@ impl TileRasterizer {
         depth_passes: u32,
         size: (u32, u32),
         output: &wgpu::BindGroup,
+        folded_background: Option<[f32; 3]>,
         analytic: bool,
         mut profiler: Option<&mut GpuProfiler>,
     ) {
+        let kernels = match folded_background {
+            Some(_) => &self.folded,
+            None => &self.accumulation,
+        };
+        let background = folded_background.map_or([0.0; 4], |[r, g, b]| [r, g, b, 1.0]);
         let (tiles_x, tiles_y) = tile_grid(size);
         let tiles = tiles_x * tiles_y;
         let splat_blocks = splat_count.div_ceil(256);
@@ -319,6 +304,7 @@ impl TileRasterizer {
                 max_chunks: buffers.max_chunks,
                 spread_min_tiles: self.spread_min_tiles,
                 _pad: 0,
+                background,
             },
         );
         encoder.clear_buffer(&buffers.ranges, 0, Some(u64::from(tiles) * 8));
@@ -380,10 +366,10 @@ impl TileRasterizer {
         pass.dispatch_workgroups(1, 1, 1);
         pass.set_bind_group(0, &buffers.raster_groups[result], &[]);
         pass.set_bind_group(1, output, &[]);
-        pass.set_pipeline(&self.raster_pipelines[usize::from(analytic)]);
+        pass.set_pipeline(&kernels.raster[usize::from(analytic)]);
         pass.dispatch_workgroups_indirect(&buffers.state, buffers::RASTER_DISPATCH_OFFSET);
         pass.set_bind_group(0, &buffers.merge_group, &[]);
-        pass.set_pipeline(&self.merge_pipeline);
+        pass.set_pipeline(&kernels.merge);
         pass.dispatch_workgroups(tiles_x, tiles_y, 1);
     }
 }
