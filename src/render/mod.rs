@@ -272,7 +272,8 @@ impl Renderer {
     /// Stage *draw*: the hardware quads, or the compute rasterizer followed by
     /// the quads that stand in for a frame whose tile pairs overflowed (an
     /// indirect draw of zero splats otherwise), into the accumulation texture;
-    /// in a folded frame the quads over the background into `output`.
+    /// in a folded frame into `output` over the background (the tiles as its
+    /// storage texture, then the stand-in quads over them; or the quads alone).
     #[allow(clippy::too_many_arguments)]
     fn encode_draw(
         &self,
