@@ -34,54 +34,91 @@ fn close_view(cloud: &SplatCloud) -> PinholeCamera {
     orbit.camera(WIDTH, HEIGHT)
 }
 
+/// One close view of `name` with `raster`, composed and folded by `folding`:
+/// the PSNR of each against the CPU reference and of the two against each
+/// other, and the folded image. Also checks that the default folding
+/// (`Exact`) folds this frame exactly when `default_folds`.
+struct FoldComparison {
+    folded_db: f64,
+    separate_db: f64,
+    between_db: f64,
+    folded: image::RgbImage,
+}
+
+fn compare_folding(
+    name: &str,
+    raster: Raster,
+    folding: ComposeFolding,
+    default_folds: bool,
+) -> Option<FoldComparison> {
+    let ctx = common::gpu()?;
+    let cloud = load(name);
+    let scene = upload(ctx, &cloud);
+    let camera = close_view(&cloud);
+    let params = ViewParams {
+        raster,
+        background: BACKGROUND,
+        ..ViewParams::new(camera)
+    };
+    let mut test = TestView::new(ctx);
+    let mut render = |folding: ComposeFolding| {
+        test.view.view.set_compose_folding(folding);
+        let image = test.render(ctx, &scene, &params);
+        assert_eq!(test.view.view.last_raster(), Some(raster));
+        (image, test.view.view.last_compose_folded())
+    };
+    let (_, folds_by_default) = render(ComposeFolding::default());
+    assert_eq!(folds_by_default, default_folds, "{name}, {raster:?}");
+    let (folded, folded_ran) = render(folding);
+    assert!(folded_ran, "{name}, {raster:?}: not folded");
+    let (separate, separate_folded) = render(ComposeFolding::Off);
+    assert!(!separate_folded, "{name}, {raster:?}: folded");
+    let reference = to_rgb8(
+        &render_reference(&cloud, &camera, BACKGROUND, AaMode::Classic),
+        WIDTH,
+        HEIGHT,
+    );
+    let result = FoldComparison {
+        folded_db: psnr(&folded, &reference).expect("same size"),
+        separate_db: psnr(&separate, &reference).expect("same size"),
+        between_db: psnr(&folded, &separate).expect("same size"),
+        folded,
+    };
+    eprintln!(
+        "{name}, {raster:?}: against the CPU reference, folded {:.2} dB, separate {:.2} dB; \
+         folded against separate {:.2} dB",
+        result.folded_db, result.separate_db, result.between_db
+    );
+    Some(result)
+}
+
 /// Quads folded when asked (`ComposeFolding::All`; by default they compose)
 /// and separate, on real scenes: both close to the CPU reference, and to each
 /// other. (Where thousands of faint splats overlap, the folded quads' 8-bit
 /// steps cost more: 42.5 dB, docs/BENCHMARKS.md; hence opt-in.)
 #[test]
 fn folded_quads_match_the_separate_compose_and_the_reference() {
-    let Some(ctx) = common::gpu() else { return };
     for name in ["biker.ply", "guitar.decoded.ply", "playbot_l6.ply"] {
-        let cloud = load(name);
-        let scene = upload(ctx, &cloud);
-        let camera = close_view(&cloud);
-        let params = ViewParams {
-            background: BACKGROUND,
-            ..ViewParams::new(camera)
+        let Some(c) = compare_folding(name, Raster::Hardware, ComposeFolding::All, false) else {
+            return;
         };
-        let mut test = TestView::new(ctx);
-        let separate = test.render(ctx, &scene, &params);
-        assert!(!test.view.view.last_compose_folded(), "{name}: folded");
-        test.view.view.set_compose_folding(ComposeFolding::All);
-        let folded = test.render(ctx, &scene, &params);
-        assert!(test.view.view.last_compose_folded(), "{name}: not folded");
-
-        let reference = to_rgb8(
-            &render_reference(&cloud, &camera, BACKGROUND, AaMode::Classic),
-            WIDTH,
-            HEIGHT,
-        );
-        let folded_db = psnr(&folded, &reference).expect("same size");
-        let separate_db = psnr(&separate, &reference).expect("same size");
-        let between_db = psnr(&folded, &separate).expect("same size");
-        eprintln!(
-            "{name}: against the CPU reference, folded {folded_db:.2} dB, separate \
-             {separate_db:.2} dB; folded against separate {between_db:.2} dB"
+        assert!(
+            c.folded_db >= MIN_FOLDED_DB,
+            "{name}: folded {:.2} dB",
+            c.folded_db
         );
         assert!(
-            folded_db >= MIN_FOLDED_DB,
-            "{name}: folded {folded_db:.2} dB"
+            c.separate_db >= MIN_FOLDED_DB,
+            "{name}: separate {:.2} dB",
+            c.separate_db
         );
         assert!(
-            separate_db >= MIN_FOLDED_DB,
-            "{name}: separate {separate_db:.2} dB"
-        );
-        assert!(
-            between_db >= MIN_FOLDED_DB,
-            "{name}: {between_db:.2} dB apart"
+            c.between_db >= MIN_FOLDED_DB,
+            "{name}: {:.2} dB apart",
+            c.between_db
         );
         // Something was drawn: the two paths agree on more than the background.
-        let lit = folded.pixels().filter(|p| p.0 != [26, 51, 77]).count();
+        let lit = c.folded.pixels().filter(|p| p.0 != [26, 51, 77]).count();
         assert!(
             lit > (WIDTH * HEIGHT / 10) as usize,
             "{name}: {lit} lit pixels"
@@ -94,38 +131,13 @@ fn folded_quads_match_the_separate_compose_and_the_reference() {
 /// separate compose puts them.
 #[test]
 fn folded_tiles_match_the_separate_compose_and_the_reference() {
-    let Some(ctx) = common::gpu() else { return };
     for name in ["biker.ply", "playbot_l6.ply"] {
-        let cloud = load(name);
-        let scene = upload(ctx, &cloud);
-        let camera = close_view(&cloud);
-        let params = ViewParams {
-            raster: Raster::Compute,
-            background: BACKGROUND,
-            ..ViewParams::new(camera)
+        let Some(c) = compare_folding(name, Raster::Compute, ComposeFolding::Exact, true) else {
+            return;
         };
-        let mut test = TestView::new(ctx);
-        let folded = test.render(ctx, &scene, &params);
-        assert_eq!(test.view.view.last_raster(), Some(Raster::Compute));
-        assert!(test.view.view.last_compose_folded(), "{name}: not folded");
-        test.view.view.set_compose_folding(ComposeFolding::Off);
-        let separate = test.render(ctx, &scene, &params);
-        assert!(!test.view.view.last_compose_folded(), "{name}: folded");
-        let reference = to_rgb8(
-            &render_reference(&cloud, &camera, BACKGROUND, AaMode::Classic),
-            WIDTH,
-            HEIGHT,
-        );
-        let folded_db = psnr(&folded, &reference).expect("same size");
-        let separate_db = psnr(&separate, &reference).expect("same size");
-        let between_db = psnr(&folded, &separate).expect("same size");
-        eprintln!(
-            "{name}, tiles: against the CPU reference, folded {folded_db:.2} dB, separate \
-             {separate_db:.2} dB; folded against separate {between_db:.2} dB"
-        );
         // The tiles blend in f32 either way; only the last rounding moves.
-        assert!(folded_db >= 50.0, "{name}: folded {folded_db:.2} dB");
-        assert!(between_db >= 55.0, "{name}: {between_db:.2} dB apart");
+        assert!(c.folded_db >= 50.0, "{name}: folded {:.2} dB", c.folded_db);
+        assert!(c.between_db >= 55.0, "{name}: {:.2} dB apart", c.between_db);
     }
 }
 
