@@ -62,7 +62,7 @@ pub enum ComposeFolding {
     Exact,
     /// The tiles as in `Exact`, and the quads blend straight into the 8-bit
     /// output cleared to the background. Each blend step is then rounded to 8
-    /// bits: 13-24% faster frames on lavapipe, but 48.8-51.7 dB against the CPU
+    /// bits: 13-24% faster frames on lavapipe, but 48.8-51.4 dB against the CPU
     /// reference instead of 51.9-53.3 on real scenes, and 42.5 instead of 51.2
     /// where thousands of faint splats overlap (docs/BENCHMARKS.md, seventh
     /// session). Opt-in (`bench --fold-quads`).
