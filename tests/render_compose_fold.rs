@@ -55,14 +55,14 @@ fn compare_folding(
     let cloud = load(name);
     let scene = upload(ctx, &cloud);
     let camera = close_view(&cloud);
-    let params = ViewParams {
-        raster,
-        background: BACKGROUND,
-        ..ViewParams::new(camera)
-    };
     let mut test = TestView::new(ctx);
-    let mut render = |folding: ComposeFolding| {
-        test.view.view.set_compose_folding(folding);
+    let mut render = |compose_folding: ComposeFolding| {
+        let params = ViewParams {
+            raster,
+            background: BACKGROUND,
+            compose_folding,
+            ..ViewParams::new(camera)
+        };
         let image = test.render(ctx, &scene, &params);
         assert_eq!(test.view.view.last_raster(), Some(raster));
         (image, test.view.view.last_compose_folded())
@@ -157,11 +157,11 @@ fn only_frames_with_nothing_under_the_splats_fold() {
         HEIGHT,
     );
     let mut test = TestView::new(ctx);
-    test.view.view.set_compose_folding(ComposeFolding::All);
     for raster in [Raster::Hardware, Raster::Compute] {
         let mut scaled = ViewParams {
             raster,
             background: BACKGROUND,
+            compose_folding: ComposeFolding::All,
             ..ViewParams::new(camera)
         };
         scaled.lod.resolution_scale = 0.5;
@@ -178,6 +178,7 @@ fn only_frames_with_nothing_under_the_splats_fold() {
         let plain = ViewParams {
             raster,
             background: BACKGROUND,
+            compose_folding: ComposeFolding::All,
             ..ViewParams::new(camera)
         };
         test.render(ctx, &scene, &plain);

@@ -115,12 +115,12 @@ fn an_overflowed_frame_of_several_quad_batches_draws_every_splat() {
     let camera = framing_camera(WIDTH, HEIGHT);
     let scene = upload(ctx, &cloud);
     let background = [0.0, 0.1, 0.2];
-    let render = |raster, folding| {
+    let render = |raster, compose_folding| {
         let mut test = TestView::new(ctx);
-        test.view.view.set_compose_folding(folding);
         let params = ViewParams {
             raster,
             background,
+            compose_folding,
             ..ViewParams::new(camera)
         };
         // The first frame as the window shows it (`render` would render an

@@ -1,6 +1,7 @@
 //! The LOD panel (Level of detail section) edits `settings.hierarchy`: LOD on,
 //! the cut budget, freeze and colour by level; it shows the build's progress
-//! bar with a cancel, and the cut's stats.
+//! bar with a cancel, and the cut's stats. The section's fast-blending
+//! checkbox edits `settings.lod`.
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -51,6 +52,26 @@ fn panel_controls_edit_the_hierarchy_settings() {
     h.run_steps(2);
     let s = h.state().settings.hierarchy;
     assert!(!s.enabled && s.freeze && s.budget.is_some());
+}
+
+/// The quads' fast 8-bit blending is a setting of the section (off by
+/// default: they blend exactly unless asked).
+#[test]
+fn fast_blending_is_a_checkbox_of_the_section() {
+    let mut h = harness(AppState::new(Settings::default()));
+    open_section(&mut h);
+    assert!(!h.state().settings.lod.fast_blend);
+    h.get_by_label("Fast 8-bit blending").click();
+    h.run_steps(2);
+    assert!(h.state().settings.lod.fast_blend);
+    let params = h.state().settings.lod.view_params(
+        splatview::controls::OrbitCamera::framing(None, 1.0).camera(64, 64),
+        [0.0; 3],
+    );
+    assert_eq!(
+        params.compose_folding,
+        splatview::render::ComposeFolding::All
+    );
 }
 
 #[test]

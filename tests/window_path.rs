@@ -47,10 +47,15 @@ fn temp_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
-fn settings_with(raster: Raster, screenshot_dir: &std::path::Path) -> Settings {
+fn settings_blending(
+    raster: Raster,
+    fast_blend: bool,
+    screenshot_dir: &std::path::Path,
+) -> Settings {
     Settings {
         lod: LodSettings {
             raster,
+            fast_blend,
             ..LodSettings::default()
         },
         screenshot_dir: Some(screenshot_dir.to_owned()),
@@ -58,10 +63,12 @@ fn settings_with(raster: Raster, screenshot_dir: &std::path::Path) -> Settings {
     }
 }
 
-/// With either rasterizer, the image on screen is the screenshot's image. With
-/// tiles, the first frame needs more pairs than the buffers hold: it is drawn
-/// complete (the quads stand in), and the window renders again at once with
-/// grown buffers, which gives exactly the screenshot.
+/// With either rasterizer, and with the quads' fast 8-bit blending, the image
+/// on screen is the screenshot's image. With tiles, the first frame needs more
+/// pairs than the buffers hold: it is drawn complete (the quads stand in), and
+/// the window renders again at once with grown buffers, which gives exactly
+/// the screenshot. The tiles and the fast-blending quads draw straight into
+/// the view (no compose pass), the other quads compose.
 #[test]
 fn frames_on_screen_equal_screenshots_with_both_rasterizers() {
     if common::gpu().is_none() {
@@ -72,10 +79,20 @@ fn frames_on_screen_equal_screenshots_with_both_rasterizers() {
     let mut file = std::fs::File::create(&scene).expect("create");
     splatview::io::ply::write_gaussian_ply(&huge_splats(4000), &mut file).expect("write");
     drop(file);
-    for raster in [Raster::Hardware, Raster::Compute] {
-        let mut window = WindowHarness::new((320, 180), settings_with(raster, &dir));
+    for (raster, fast_blend) in [
+        (Raster::Hardware, false),
+        (Raster::Compute, false),
+        (Raster::Hardware, true),
+    ] {
+        let mut window =
+            WindowHarness::new((320, 180), settings_blending(raster, fast_blend, &dir));
         window.open(&scene);
         let first = window.frame();
+        assert_eq!(
+            window.core.scene_view.view().last_compose_folded(),
+            raster == Raster::Compute || fast_blend,
+            "{raster:?}, fast blending {fast_blend}"
+        );
         // The frames the window draws on its own (it redraws while something
         // is pending, e.g. a stale tile frame).
         let mut on_screen = first.clone();

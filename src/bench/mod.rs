@@ -206,15 +206,13 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     }
     let mut offscreen = OffscreenView::new(&ctx.device, &renderer);
     let timestamps = offscreen.view.enable_profiling(&ctx.device, &ctx.queue);
-    offscreen
-        .view
-        .set_compose_folding(if args.separate_compose {
-            ComposeFolding::Off
-        } else if args.fold_quads {
-            ComposeFolding::All
-        } else {
-            ComposeFolding::Exact
-        });
+    let compose_folding = if args.separate_compose {
+        ComposeFolding::Off
+    } else if args.fold_quads {
+        ComposeFolding::All
+    } else {
+        ComposeFolding::Exact
+    };
     let lod_request = args.lod.request()?;
     let lod_params = lod_request.map(|r| r.params).unwrap_or_default();
     let upload_started = Instant::now();
@@ -295,6 +293,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
             raster: args.raster,
             aa: args.aa,
             sort_key_bits,
+            compose_folding,
             ..ViewParams::new(camera)
         }
     };

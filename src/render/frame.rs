@@ -6,8 +6,9 @@
 use super::compose::ComposeUniforms;
 use super::sort::passes_for_key_bits;
 use super::splat::gpu_data::{FrameState, FrameUniforms, SceneShape};
-use super::view::ComposeFolding;
-use super::{Raster, RenderError, Renderer, SplatScene, SplatView, ViewParams, splat, tile};
+use super::{
+    ComposeFolding, Raster, RenderError, Renderer, SplatScene, SplatView, ViewParams, splat, tile,
+};
 use crate::gpu::GpuContext;
 
 /// What `encode_view` resolved for one frame, shared by its stages.
@@ -26,7 +27,7 @@ pub(super) struct Frame {
     pub(super) analytic: bool,
     pub(super) compose: ComposeUniforms,
     /// The splats are drawn straight into the output over the background and
-    /// no compose pass runs (`view::ComposeFolding`): the tiles write it as
+    /// no compose pass runs (`ComposeFolding`): the tiles write it as
     /// storage, the quads (when folded too) blend into it cleared to the
     /// background.
     pub(super) fold_compose: bool,
@@ -149,7 +150,7 @@ impl Renderer {
             && size == (params.camera.width, params.camera.height);
         let tiles_can = raster == Raster::Compute && tile::output::can_write_output(output);
         let fold_compose = nothing_under
-            && match view.compose_folding() {
+            && match params.compose_folding {
                 ComposeFolding::Off => false,
                 ComposeFolding::Exact => tiles_can,
                 ComposeFolding::All => tiles_can || raster == Raster::Hardware,

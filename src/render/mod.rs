@@ -26,9 +26,9 @@ pub mod tile;
 pub mod view;
 
 pub use mesh::{MeshParams, MeshScene};
-pub use params::{DepthInput, DrawList, LodSupport, Raster, RenderLod, ViewParams};
+pub use params::{ComposeFolding, DepthInput, DrawList, LodSupport, Raster, RenderLod, ViewParams};
 pub use scene::SplatScene;
-pub use view::{ComposeFolding, SplatView, ViewReport};
+pub use view::{SplatView, ViewReport};
 
 use crate::gpu::profiler::{FramePass, PassTimings};
 use crate::gpu::shader::ShaderError;

@@ -130,6 +130,30 @@ pub struct DrawList<'a> {
     pub color_by_level: bool,
 }
 
+/// Which frames fold the compose pass into their draw, writing the output
+/// itself. Only frames with nothing else under the splats can (no meshes,
+/// frusta or depth input, rendered at the output's size); the others always
+/// compose.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ComposeFolding {
+    /// Every frame composes.
+    Off,
+    /// The tiles write the output themselves when it is an `Rgba8Unorm`
+    /// texture made with `STORAGE_BINDING` (`tile::output::can_write_output`):
+    /// they blend in f32 either way, so only the last rounding moves (74 dB
+    /// between the two images, tests/render_compose_fold.rs).
+    #[default]
+    Exact,
+    /// The tiles as in `Exact`, and the quads blend straight into the 8-bit
+    /// output cleared to the background. Each blend step is then rounded to 8
+    /// bits: 13-24% faster frames on lavapipe, but 48.8-51.4 dB against the CPU
+    /// reference instead of 51.9-53.3 on real scenes, and 42.5 instead of 51.2
+    /// where thousands of faint splats overlap (docs/BENCHMARKS.md, seventh
+    /// session). Opt-in (`bench --fold-quads`, the window's
+    /// "Fast 8-bit blending").
+    All,
+}
+
 /// Everything one view of a scene is rendered with.
 #[derive(Clone, Copy, Debug)]
 pub struct ViewParams<'a> {
@@ -146,11 +170,14 @@ pub struct ViewParams<'a> {
     pub depth: Option<DepthInput<'a>>,
     /// Draw these splats of the scene (a level-of-detail cut) instead of all.
     pub draw_list: Option<DrawList<'a>>,
+    /// Which frames draw straight into the output, without the compose pass.
+    pub compose_folding: ComposeFolding,
 }
 
 impl ViewParams<'_> {
     /// Defaults for `camera`: every splat, SH as stored, quads, 24-bit keys, black
-    /// background, the scene's anti-aliasing mode, no depth test.
+    /// background, the scene's anti-aliasing mode, no depth test, the exact
+    /// compose folding.
     pub fn new(camera: PinholeCamera) -> Self {
         Self {
             camera,
@@ -161,6 +188,7 @@ impl ViewParams<'_> {
             aa: AaChoice::Auto,
             depth: None,
             draw_list: None,
+            compose_folding: ComposeFolding::default(),
         }
     }
 

@@ -46,29 +46,6 @@ pub struct ViewReport {
     pub tile_overflow: bool,
 }
 
-/// Which frames fold the compose pass into their draw, writing the output
-/// itself. Only frames with nothing else under the splats can (no meshes,
-/// frusta or depth input, rendered at the output's size); the others always
-/// compose.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ComposeFolding {
-    /// Every frame composes.
-    Off,
-    /// The tiles write the output themselves when it is an `Rgba8Unorm`
-    /// texture made with `STORAGE_BINDING` (`tile::output::can_write_output`):
-    /// they blend in f32 either way, so only the last rounding moves (74 dB
-    /// between the two images, tests/render_compose_fold.rs).
-    #[default]
-    Exact,
-    /// The tiles as in `Exact`, and the quads blend straight into the 8-bit
-    /// output cleared to the background. Each blend step is then rounded to 8
-    /// bits: 13-24% faster frames on lavapipe, but 48.8-51.4 dB against the CPU
-    /// reference instead of 51.9-53.3 on real scenes, and 42.5 instead of 51.2
-    /// where thousands of faint splats overlap (docs/BENCHMARKS.md, seventh
-    /// session). Opt-in (`bench --fold-quads`).
-    All,
-}
-
 /// One camera's GPU state. See the module documentation.
 pub struct SplatView {
     output_format: wgpu::TextureFormat,
@@ -95,9 +72,6 @@ pub struct SplatView {
     pub(crate) last_choice: Option<Raster>,
     /// The generation of the draw list in the working buffers.
     draw_list_generation: Option<u64>,
-    /// Whether frames that need no compose pass blend straight into the output
-    /// (`set_compose_folding`).
-    fold_compose: ComposeFolding,
     /// Whether the latest frame was folded.
     pub(crate) last_folded: bool,
 }
@@ -125,21 +99,8 @@ impl SplatView {
             last_raster: None,
             last_choice: None,
             draw_list_generation: None,
-            fold_compose: ComposeFolding::default(),
             last_folded: false,
         }
-    }
-
-    /// Which frames draw their splats straight into the output over the
-    /// background instead of into the accumulation texture followed by the
-    /// compose pass ([`ComposeFolding`]; `Exact` by default).
-    pub fn set_compose_folding(&mut self, folding: ComposeFolding) {
-        self.fold_compose = folding;
-    }
-
-    /// See [`Self::set_compose_folding`].
-    pub fn compose_folding(&self) -> ComposeFolding {
-        self.fold_compose
     }
 
     /// Whether the latest frame drew its splats straight into the output (no

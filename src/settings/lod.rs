@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::render::{Raster, RenderLod, ViewParams};
+use crate::render::{ComposeFolding, Raster, RenderLod, ViewParams};
 use crate::scene::splats::MAX_SH_DEGREE;
 use crate::scene::{AaChoice, PinholeCamera};
 
@@ -38,6 +38,10 @@ pub struct LodSettings {
     /// Bits of the depth sort key: 16, 24 (the default) or 32 (exact float
     /// order); fewer bits sort faster and may reorder splats at close depths.
     pub sort_key_bits: u32,
+    /// Let the quads blend straight into the 8-bit view over the background
+    /// (`ComposeFolding::All`): faster frames on CPU adapters, each blend step
+    /// rounded to 8 bits (docs/BENCHMARKS.md). Off: they blend in half floats.
+    pub fast_blend: bool,
 }
 
 impl Default for LodSettings {
@@ -53,6 +57,7 @@ impl Default for LodSettings {
             raster: Raster::default(),
             aa: AaChoice::default(),
             sort_key_bits: crate::render::params::DEFAULT_SORT_KEY_BITS,
+            fast_blend: false,
         }
     }
 }
@@ -79,6 +84,7 @@ impl LodSettings {
                 .map(|f| f.max(finite_or(self.near_plane, 0.2).clamp(1e-4, 1e4) * 1.01)),
             raster: self.raster,
             aa: self.aa,
+            fast_blend: self.fast_blend,
             sort_key_bits: match self.sort_key_bits {
                 0..=16 => 16,
                 17..=24 => 24,
@@ -109,6 +115,11 @@ impl LodSettings {
             aa: self.aa,
             background,
             sort_key_bits: self.clamped().sort_key_bits,
+            compose_folding: if self.fast_blend {
+                ComposeFolding::All
+            } else {
+                ComposeFolding::Exact
+            },
             ..ViewParams::new(camera)
         }
     }
@@ -143,9 +154,11 @@ mod tests {
             raster: Raster::Compute,
             aa: AaChoice::Mip,
             sort_key_bits: 20,
+            fast_blend: true,
         };
         let c = wild.clamped();
         assert_eq!(c.sort_key_bits, 24);
+        assert!(c.fast_blend);
         assert_eq!(c.near_plane, 1e-4);
         assert!(c.far_plane.is_some_and(|f| f > c.near_plane));
         assert_eq!(c.sh_degree_cap, 3);

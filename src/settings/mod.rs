@@ -283,6 +283,7 @@ mod tests {
                 raster: crate::render::Raster::Compute,
                 aa: crate::scene::AaChoice::Mip,
                 sort_key_bits: 16,
+                fast_blend: true,
             },
             hierarchy: HierarchySettings {
                 enabled: true,

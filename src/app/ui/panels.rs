@@ -391,6 +391,9 @@ fn lod_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
                 .on_hover_text("depth sort precision: 24 (default) gives the same images as 32 on the test scenes; 16 sorts faster");
         }
     });
+    ui.checkbox(&mut lod.fast_blend, "Fast 8-bit blending").on_hover_text(
+        "The quads blend straight into the 8-bit view instead of in half floats: 13-24% faster frames on lavapipe, but each blend step is rounded (about 49-51 dB against the reference rasterizer instead of 52-53; 42 dB under thousands of faint layers). The tiles are exact either way.",
+    );
     ui.horizontal(|ui| {
         ui.label("Anti-aliasing");
         egui::ComboBox::from_id_salt("aa mode")
