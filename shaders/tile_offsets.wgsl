@@ -5,10 +5,13 @@
 //
 // When the pairs do not fit the buffers, the frame is not blended from the pairs
 // that fit (that image would miss splats): no pair is kept, every tile blends to
-// transparent, and the indirect quad draws from tile_state[16] on (one per quad
+// transparent, and the indirect quad draws from tile_state[20] on (one per quad
 // batch, common/quad_batches.wgsl) draw every visible splat instead, so the frame
-// is complete. The view reads tile_state[0]
-// back and grows the buffers for the next frame.
+// is complete. tile_state[16..19] is an indirect draw of the compose pass's
+// full-screen triangle with one instance then, none otherwise: a frame whose
+// tiles write the output themselves composes those quads over it only when
+// they drew. The view reads tile_state[0] back and grows the buffers for the
+// next frame.
 
 #include "common/sort_params.wgsl"
 #include "common/tile_params.wgsl"
@@ -18,7 +21,8 @@
 @group(0) @binding(0) var<uniform> tiles: TileParams;
 @group(0) @binding(1) var<storage, read_write> block_sums: array<u32>;
 // [0] pairs wanted (saturated at 2^31), [1] pairs stored, [4..7] workgroup counts
-// of tile_ranges (indirect dispatch), [16..] the fallback quad draws.
+// of tile_ranges (indirect dispatch), [16..19] the fallback compose draw,
+// [20..] the fallback quad draws.
 @group(0) @binding(2) var<storage, read_write> tile_state: array<u32>;
 // Four `SortParams`, 256 bytes (64 words) apart.
 @group(0) @binding(3) var<storage, read_write> sort_params: array<u32>;
@@ -69,7 +73,14 @@ fn tile_offsets(@builtin(local_invocation_index) lid: u32) {
     }
     // `carry` is the same in every invocation: the records are written in parallel.
     let fallback = select(0u, draw_args[1], carry > tiles.capacity);
-    for (var i = lid; i + 16u < arrayLength(&tile_state); i += 256u) {
-        tile_state[16u + i] = quad_batch_word(i, fallback);
+    let overflow = carry > tiles.capacity;
+    if lid == 0u {
+        tile_state[16] = 3u;
+        tile_state[17] = select(0u, 1u, overflow);
+        tile_state[18] = 0u;
+        tile_state[19] = 0u;
+    }
+    for (var i = lid; i + 20u < arrayLength(&tile_state); i += 256u) {
+        tile_state[20u + i] = quad_batch_word(i, fallback);
     }
 }

@@ -140,16 +140,18 @@ fn an_overflowed_frame_of_several_quad_batches_draws_every_splat() {
             let wanted = u32::from_le_bytes(state[..4].try_into().expect("4 bytes"));
             tiles.overflows(wanted)
         });
-        (image, overflowed)
+        (image, overflowed, test.view.view.last_compose_folded())
     };
-    // Composed: the fallback quads blend into the accumulation as the quad
-    // rasterizer does. Folded (the tiles' default): they blend into the
-    // output over the tiles' background, as folded quads do.
+    // Either way the fallback quads blend into the accumulation and are
+    // composed, as the quad rasterizer's frames are: with the tiles composing
+    // (Off), and with the tiles writing the output themselves (Exact, the
+    // default), where the compose pass runs only because the pairs overflowed.
     let mut composed = None;
-    for folding in [ComposeFolding::Off, ComposeFolding::All] {
-        let (tiles, overflowed) = render(Raster::Compute, folding);
+    for folding in [ComposeFolding::Off, ComposeFolding::Exact] {
+        let (tiles, overflowed, folded) = render(Raster::Compute, folding);
         assert_eq!(overflowed, Some(true), "the frame did not overflow");
-        let (quads, _) = render(Raster::Hardware, folding);
+        assert_eq!(folded, folding == ComposeFolding::Exact);
+        let (quads, _, _) = render(Raster::Hardware, folding);
         assert!(
             tiles.as_raw() == quads.as_raw(),
             "{folding:?}: the fallback quads differ from the quad rasterizer"

@@ -193,4 +193,40 @@ impl ComposeRenderer {
             timestamp_writes,
         );
     }
+
+    /// Records the compose pass over what `output` holds, drawn only as often
+    /// as the `draw_indirect` arguments at `indirect` (buffer, byte offset)
+    /// say: the stand-in quads of a frame whose tiles wrote the output
+    /// themselves but whose pairs overflowed (`tile::FALLBACK_COMPOSE_OFFSET`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn encode_indirect(
+        queue: &wgpu::Queue,
+        encoder: &mut wgpu::CommandEncoder,
+        pipeline: &wgpu::RenderPipeline,
+        binding: &ComposeBinding,
+        params: &ComposeUniforms,
+        output: &wgpu::TextureView,
+        indirect: (&wgpu::Buffer, u64),
+    ) {
+        binding.uniforms.write(queue, params);
+        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("compose (overflowed tiles)"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: output,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Load,
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            depth_stencil_attachment: None,
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(0, &binding.bind_group, &[]);
+        pass.draw_indirect(indirect.0, indirect.1);
+    }
 }

@@ -36,7 +36,7 @@ use crate::gpu::{GpuContext, GpuError};
 use compose::ComposeRenderer;
 use frame::Frame;
 use splat::SplatRenderer;
-use tile::{FALLBACK_DRAW_OFFSET, TileRasterizer};
+use tile::{FALLBACK_COMPOSE_OFFSET, FALLBACK_DRAW_OFFSET, TileRasterizer};
 
 /// Why a view could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -295,6 +295,7 @@ impl Renderer {
         // Quads straight into the output (folded frames), blending over what is
         // there (`load`) or over the background.
         let output_format = view.output_format();
+        let compose_pipeline = view.compose_pipeline().clone();
         let direct_pipeline = || {
             self.splats
                 .direct_pipeline(&gpu.device, output_format, frame.analytic)
@@ -336,7 +337,10 @@ impl Renderer {
                 profiler,
             );
             // The quads of a frame whose pairs overflowed (none otherwise), over
-            // the tiles' transparent (or background) pixels.
+            // the tiles' transparent pixels. Where the tiles wrote the output
+            // (all background then), into the cleared accumulation, composed
+            // over the output only when they drew: the same image as the
+            // quads' own composed frames.
             let fallback = (&tiles.state, FALLBACK_DRAW_OFFSET);
             if frame.fold_compose {
                 self.splats.encode_draw(
@@ -344,11 +348,20 @@ impl Renderer {
                     working,
                     fallback,
                     frame.depth_passes,
+                    &targets.accumulation_view,
+                    wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
+                    None,
+                    self.splats.draw_pipeline(frame.analytic, false),
+                    None,
+                );
+                ComposeRenderer::encode_indirect(
+                    &gpu.queue,
+                    encoder,
+                    &compose_pipeline,
+                    &targets.compose,
+                    &frame.compose,
                     output,
-                    wgpu::LoadOp::Load,
-                    None,
-                    &direct_pipeline(),
-                    None,
+                    (&tiles.state, FALLBACK_COMPOSE_OFFSET),
                 );
             } else {
                 self.splats.encode_draw(

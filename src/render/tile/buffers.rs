@@ -18,15 +18,19 @@ const MIN_PAIRS: u64 = 1 << 16;
 const PARTIAL_BYTES_PER_CHUNK: u64 = (super::TILE_SIZE * super::TILE_SIZE) as u64 * 8;
 /// Words of `TileBuffers::state`: [0] pairs wanted, [1] pairs stored, [4..7] the
 /// indirect dispatch of tile_ranges, [8] chunks, [12..15] that of tile_raster,
-/// from [16] the indexed indirect draws (one per quad batch) of the quads that
-/// stand in for an overflowed frame.
-const STATE_HEAD_BYTES: u64 = 64;
+/// [16..19] the indirect draw of the compose pass for an overflowed frame whose
+/// tiles wrote the output, from [20] the indexed indirect draws (one per quad
+/// batch) of the quads that stand in for an overflowed frame.
+const STATE_HEAD_BYTES: u64 = 80;
 /// Byte offsets of the indirect dispatch arguments in `TileBuffers::state`.
 pub(super) const RANGES_DISPATCH_OFFSET: u64 = 16;
 pub(super) const RASTER_DISPATCH_OFFSET: u64 = 48;
 /// Byte offset of the fallback quad draws' arguments in `TileBuffers::state`:
 /// all visible splats when the pairs overflowed, none otherwise.
 pub const FALLBACK_DRAW_OFFSET: u64 = STATE_HEAD_BYTES;
+/// Byte offset of the fallback compose draw (`draw_indirect` arguments: the
+/// full-screen triangle, one instance when the pairs overflowed, else none).
+pub const FALLBACK_COMPOSE_OFFSET: u64 = 64;
 /// Bytes of the large-splat list before its entries: the indirect dispatch of
 /// the large-splat kernels and the append counter (shaders/common/tile_binning.wgsl).
 pub(super) const LARGE_HEAD_BYTES: u64 = 16;

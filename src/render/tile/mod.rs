@@ -27,7 +27,7 @@ mod buffers;
 pub mod choice;
 pub mod output;
 
-pub use buffers::{FALLBACK_DRAW_OFFSET, TileBuffers};
+pub use buffers::{FALLBACK_COMPOSE_OFFSET, FALLBACK_DRAW_OFFSET, TileBuffers};
 pub use choice::RasterChooser;
 
 use crate::gpu::GpuError;
