@@ -292,14 +292,8 @@ impl Renderer {
             Some(meshes) if frame.meshes => Some(&meshes.depth),
             _ => params.depth.map(|d| d.view),
         };
-        // Quads straight into the output (folded frames), blending over what is
-        // there (`load`) or over the background.
         let output_format = view.output_format();
         let compose_pipeline = view.compose_pipeline().clone();
-        let direct_pipeline = || {
-            self.splats
-                .direct_pipeline(&gpu.device, output_format, frame.analytic)
-        };
         let tiles = view
             .tiles
             .as_mut()
@@ -336,24 +330,27 @@ impl Renderer {
                 frame.analytic,
                 profiler,
             );
-            // The quads of a frame whose pairs overflowed (none otherwise), over
-            // the tiles' transparent pixels. Where the tiles wrote the output
-            // (all background then), into the cleared accumulation, composed
-            // over the output only when they drew: the same image as the
-            // quads' own composed frames.
-            let fallback = (&tiles.state, FALLBACK_DRAW_OFFSET);
+            // The quads of a frame whose pairs overflowed (none otherwise), into
+            // the accumulation over the tiles' transparent pixels. Where the
+            // tiles wrote the output instead (all background then), into the
+            // cleared accumulation, composed over the output only when they
+            // drew: the same image as the quads' own composed frames.
+            self.splats.encode_draw(
+                encoder,
+                working,
+                (&tiles.state, FALLBACK_DRAW_OFFSET),
+                frame.depth_passes,
+                &targets.accumulation_view,
+                if frame.fold_compose {
+                    wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT)
+                } else {
+                    wgpu::LoadOp::Load
+                },
+                depth,
+                self.splats.draw_pipeline(frame.analytic, depth.is_some()),
+                None,
+            );
             if frame.fold_compose {
-                self.splats.encode_draw(
-                    encoder,
-                    working,
-                    fallback,
-                    frame.depth_passes,
-                    &targets.accumulation_view,
-                    wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
-                    None,
-                    self.splats.draw_pipeline(frame.analytic, false),
-                    None,
-                );
                 ComposeRenderer::encode_indirect(
                     &gpu.queue,
                     encoder,
@@ -363,23 +360,15 @@ impl Renderer {
                     output,
                     (&tiles.state, FALLBACK_COMPOSE_OFFSET),
                 );
-            } else {
-                self.splats.encode_draw(
-                    encoder,
-                    working,
-                    fallback,
-                    frame.depth_passes,
-                    &targets.accumulation_view,
-                    wgpu::LoadOp::Load,
-                    depth,
-                    self.splats.draw_pipeline(frame.analytic, depth.is_some()),
-                    None,
-                );
             }
             return;
         }
         let batches = (&working.draw_args, splat::gpu_data::QUAD_BATCHES_OFFSET);
         if frame.fold_compose {
+            // Straight into the output, over the background.
+            let pipeline = self
+                .splats
+                .direct_pipeline(&gpu.device, output_format, frame.analytic);
             self.splats.encode_draw(
                 encoder,
                 working,
@@ -388,7 +377,7 @@ impl Renderer {
                 output,
                 wgpu::LoadOp::Clear(frame.clear_color()),
                 None,
-                &direct_pipeline(),
+                &pipeline,
                 profiler,
             );
             return;
