@@ -207,14 +207,35 @@ pub fn encode_fullscreen(
     bind_group: &wgpu::BindGroup,
     timestamp_writes: Option<wgpu::RenderPassTimestampWrites<'_>>,
 ) {
-    let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+    let mut pass = color_pass(
+        encoder,
+        label,
+        output,
+        wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+        timestamp_writes,
+    );
+    pass.set_pipeline(pipeline);
+    pass.set_bind_group(0, bind_group, &[]);
+    pass.draw(0..3, 0..1);
+}
+
+/// A render pass writing the one colour target `output`, loaded or cleared
+/// as `load` says, and stored; no depth.
+pub fn color_pass<'e>(
+    encoder: &'e mut wgpu::CommandEncoder,
+    label: &str,
+    output: &wgpu::TextureView,
+    load: wgpu::LoadOp<wgpu::Color>,
+    timestamp_writes: Option<wgpu::RenderPassTimestampWrites<'_>>,
+) -> wgpu::RenderPass<'e> {
+    encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
         label: Some(label),
         color_attachments: &[Some(wgpu::RenderPassColorAttachment {
             view: output,
             depth_slice: None,
             resolve_target: None,
             ops: wgpu::Operations {
-                load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                load,
                 store: wgpu::StoreOp::Store,
             },
         })],
@@ -222,10 +243,7 @@ pub fn encode_fullscreen(
         timestamp_writes,
         occlusion_query_set: None,
         multiview_mask: None,
-    });
-    pass.set_pipeline(pipeline);
-    pass.set_bind_group(0, bind_group, &[]);
-    pass.draw(0..3, 0..1);
+    })
 }
 
 /// Render pipelines made on first use, one per output format (a view can

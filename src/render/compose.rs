@@ -10,7 +10,7 @@
 //! background and size.
 
 use crate::gpu::UniformBuffer;
-use crate::gpu::pipeline::{PipelinesByFormat, encode_fullscreen, fullscreen_pipeline};
+use crate::gpu::pipeline::{PipelinesByFormat, color_pass, encode_fullscreen, fullscreen_pipeline};
 use crate::gpu::shader::{ShaderError, create_shader_module};
 
 /// Keep in sync with `ComposeUniforms` in shaders/compose.wgsl.
@@ -172,8 +172,8 @@ impl ComposeRenderer {
         }
     }
 
-    /// Records the compose pass of one view into `output`, written with `pipeline`
-    /// (see [`Self::pipeline`]).
+    /// Records the compose pass of one view into `output`, written with
+    /// `pipeline` (see [`Self::pipeline`]), as `draw` says.
     pub fn encode(
         queue: &wgpu::Queue,
         encoder: &mut wgpu::CommandEncoder,
@@ -181,52 +181,41 @@ impl ComposeRenderer {
         binding: &ComposeBinding,
         params: &ComposeUniforms,
         output: &wgpu::TextureView,
-        timestamp_writes: Option<wgpu::RenderPassTimestampWrites<'_>>,
+        draw: ComposeDraw<'_>,
     ) {
         binding.uniforms.write(queue, params);
-        encode_fullscreen(
-            encoder,
-            "compose",
-            output,
-            pipeline,
-            &binding.bind_group,
-            timestamp_writes,
-        );
+        match draw {
+            ComposeDraw::Always(timestamp_writes) => encode_fullscreen(
+                encoder,
+                "compose",
+                output,
+                pipeline,
+                &binding.bind_group,
+                timestamp_writes,
+            ),
+            ComposeDraw::Indirect(buffer, offset) => {
+                let mut pass = color_pass(
+                    encoder,
+                    "compose (overflowed tiles)",
+                    output,
+                    wgpu::LoadOp::Load,
+                    None,
+                );
+                pass.set_pipeline(pipeline);
+                pass.set_bind_group(0, &binding.bind_group, &[]);
+                pass.draw_indirect(buffer, offset);
+            }
+        }
     }
+}
 
-    /// Records the compose pass over what `output` holds, drawn only as often
-    /// as the `draw_indirect` arguments at `indirect` (buffer, byte offset)
-    /// say: the stand-in quads of a frame whose tiles wrote the output
-    /// themselves but whose pairs overflowed (`tile::FALLBACK_COMPOSE_OFFSET`).
-    #[allow(clippy::too_many_arguments)]
-    pub fn encode_indirect(
-        queue: &wgpu::Queue,
-        encoder: &mut wgpu::CommandEncoder,
-        pipeline: &wgpu::RenderPipeline,
-        binding: &ComposeBinding,
-        params: &ComposeUniforms,
-        output: &wgpu::TextureView,
-        indirect: (&wgpu::Buffer, u64),
-    ) {
-        binding.uniforms.write(queue, params);
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("compose (overflowed tiles)"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: output,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Load,
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
-        pass.set_pipeline(pipeline);
-        pass.set_bind_group(0, &binding.bind_group, &[]);
-        pass.draw_indirect(indirect.0, indirect.1);
-    }
+/// How the compose pass draws.
+pub enum ComposeDraw<'a> {
+    /// Every pixel of the output, timed when given timestamp writes.
+    Always(Option<wgpu::RenderPassTimestampWrites<'a>>),
+    /// Over what the output holds, as often as the `draw_indirect` arguments
+    /// at (buffer, byte offset) say: the stand-in quads of a frame whose tiles
+    /// wrote the output themselves but whose pairs overflowed
+    /// (`tile::FALLBACK_COMPOSE_OFFSET`: one instance then, none otherwise).
+    Indirect(&'a wgpu::Buffer, u64),
 }

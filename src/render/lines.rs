@@ -300,22 +300,8 @@ impl LineRenderer {
             return;
         }
         let bind_group = self.bind(device, queue, batch, camera, near_plane, depth);
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("lines"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: output,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Load,
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
+        let mut pass =
+            crate::gpu::pipeline::color_pass(encoder, "lines", output, wgpu::LoadOp::Load, None);
         pass.set_pipeline(&self.pipeline(device, format));
         pass.set_bind_group(0, &bind_group, &[]);
         pass.draw(0..6 * batch.count as u32, 0..1);

@@ -33,7 +33,7 @@ pub use view::{SplatView, ViewReport};
 use crate::gpu::profiler::{FramePass, PassTimings};
 use crate::gpu::shader::ShaderError;
 use crate::gpu::{GpuContext, GpuError};
-use compose::ComposeRenderer;
+use compose::{ComposeDraw, ComposeRenderer};
 use frame::Frame;
 use splat::SplatRenderer;
 use tile::{FALLBACK_COMPOSE_OFFSET, FALLBACK_DRAW_OFFSET, TileRasterizer};
@@ -351,14 +351,14 @@ impl Renderer {
                 None,
             );
             if frame.fold_compose {
-                ComposeRenderer::encode_indirect(
+                ComposeRenderer::encode(
                     &gpu.queue,
                     encoder,
                     &compose_pipeline,
                     &targets.compose,
                     &frame.compose,
                     output,
-                    (&tiles.state, FALLBACK_COMPOSE_OFFSET),
+                    ComposeDraw::Indirect(&tiles.state, FALLBACK_COMPOSE_OFFSET),
                 );
             }
             return;
@@ -416,7 +416,7 @@ impl Renderer {
             &targets.compose,
             &frame.compose,
             output,
-            profiler.map(|p| p.render_writes(FramePass::Compose)),
+            ComposeDraw::Always(profiler.map(|p| p.render_writes(FramePass::Compose))),
         );
     }
 
