@@ -4,8 +4,11 @@
 // transmittance *= chunk transmittance. Blending is associative, so this equals
 // blending the whole list in one go, except that a chunk cannot know the
 // transmittance of the chunks in front of it: where the reference stops a pixel
-// (transmittance below 1e-4), the chunks behind still add what they see, scaled
-// by that transmittance, at most 1e-4 of the pixel value. Tiles with one chunk
+// (transmittance below 1e-4) because of earlier chunks, the chunks behind still
+// add what they see, scaled by that transmittance, at most 1e-4 of the pixel
+// value. A pixel that stopped within one chunk (its transmittance stored
+// negated) ends at that chunk: the reference ends it there or before, and the
+// chunks behind may have skipped it. Tiles with one chunk
 // were written by tile_raster.wgsl. `output` is the accumulation texture or,
 // with the compose pass folded in, the view's 8-bit output (as in
 // tile_raster.wgsl).
@@ -47,8 +50,10 @@ fn tile_merge(
         let rg = unpack2x16float(partial.x);
         let b_t = unpack2x16float(partial.y);
         color += transmittance * vec3<f32>(rg, b_t.x);
-        transmittance *= b_t.y;
-        if transmittance < MIN_TRANSMITTANCE {
+        transmittance *= abs(b_t.y);
+        // Negative: the pixel stopped in this chunk, which the chunks behind
+        // may then have skipped.
+        if b_t.y < 0.0 || transmittance < MIN_TRANSMITTANCE {
             break;
         }
     }

@@ -9,7 +9,8 @@
 // every pixel is done. A tile of one chunk is written to the output, the same
 // premultiplied colour and alpha the draw pass blends (compose.wgsl is shared);
 // a chunk of a longer tile leaves its colour and transmittance for
-// tile_merge.wgsl. Where the compose pass is folded in, `output` is the view's
+// tile_merge.wgsl, negated where the pixel stopped in it; a chunk skips the
+// pixels a chunk in front of it stopped (`chunk_stopped`). Where the compose pass is folded in, `output` is the view's
 // 8-bit output instead (the same kernel with `rgba8unorm` in place of
 // `rgba16float`, src/render/tile/output.rs) and a pixel is written over the
 // background (`tile_output_value`). With a mesh depth buffer (frame.depth_test), a splat whose
@@ -37,6 +38,10 @@
 @group(0) @binding(8) var<storage, read_write> partials: array<vec2<u32>>;
 // Per splat: the depth-test value of its centre (when frame.depth_test is 1).
 @group(0) @binding(9) var<storage, read> splat_depths: array<f32>;
+// Per chunk, two words: a bit per pixel of its tile that this chunk or one in
+// front of it stopped (cleared every frame). tile_merge.wgsl stops a pixel at
+// the first chunk that stopped it, so the chunks behind skip such a pixel.
+@group(0) @binding(10) var<storage, read_write> chunk_stopped: array<atomic<u32>>;
 // The pipeline's anti-aliasing family (one pipeline per value, as in
 // splat_draw.wgsl): analytic, or the point-sampled modes.
 override ANALYTIC: bool = false;
@@ -64,6 +69,11 @@ var<workgroup> batch_f: array<f32, BATCH>;
 var<workgroup> batch_depth: array<f32, BATCH>;
 var<workgroup> done_pixels: atomic<u32>;
 var<workgroup> done_snapshot: u32;
+var<workgroup> front_stopped: vec2<u32>;
+
+// Chunks in front of this one whose stopped pixels it reads each batch (each
+// chunk's bits include those it read, so older stops arrive through them).
+const FRONT_LOOKBACK: u32 = 4u;
 
 fn load_splat(slot: u32, index: u32) {
     let splat = projected[index];
@@ -136,10 +146,34 @@ fn tile_raster(
     }
     var transmittance = 1.0;
     var color = vec3<f32>(0.0);
+    // This pixel's transmittance fell below the cut-off within this chunk.
+    var stopped_here = false;
+    let chunk_in_tile = chunk - chunk_base[tile];
+    let stop_word = 2u * chunk + lid / 32u;
+    let stop_bit = 1u << (lid % 32u);
     for (var start = chunk_start; start < chunk_end; start += BATCH) {
         // The pairs run back to front: load them from the end (front first).
         if start + lid < chunk_end {
             load_splat(lid, sorted_values[end - 1u - start - lid]);
+        }
+        if chunk_in_tile > 0u {
+            // Pixels a chunk in front stopped: their value here is never read.
+            if lid == 0u {
+                var stopped = vec2<u32>(0u);
+                for (var c = chunk - min(chunk_in_tile, FRONT_LOOKBACK); c < chunk; c++) {
+                    stopped |= vec2<u32>(
+                        atomicLoad(&chunk_stopped[2u * c]),
+                        atomicLoad(&chunk_stopped[2u * c + 1u]),
+                    );
+                }
+                front_stopped = stopped;
+            }
+            let stopped = workgroupUniformLoad(&front_stopped);
+            if !done && (select(stopped.x, stopped.y, lid >= 32u) & stop_bit) != 0u {
+                done = true;
+                atomicAdd(&done_pixels, 1u);
+                atomicOr(&chunk_stopped[stop_word], stop_bit);
+            }
         }
         if lid == 0u {
             done_snapshot = atomicLoad(&done_pixels);
@@ -185,6 +219,7 @@ fn tile_raster(
                 let next = transmittance * (1.0 - alpha);
                 if next < MIN_TRANSMITTANCE {
                     done = true;
+                    stopped_here = true;
                     break;
                 }
                 color += batch_c[j].rgb * alpha * transmittance;
@@ -192,6 +227,9 @@ fn tile_raster(
             }
             if done {
                 atomicAdd(&done_pixels, 1u);
+                if chunks > 1u {
+                    atomicOr(&chunk_stopped[stop_word], stop_bit);
+                }
             }
         }
         workgroupBarrier();
@@ -200,9 +238,11 @@ fn tile_raster(
         if chunks == 1u {
             textureStore(output, pixel, tile_output_value(color, transmittance, tiles));
         } else {
+            // A pixel that stopped here stores its transmittance negated: the
+            // merge ends it at this chunk, as the reference ends it here.
             partials[chunk * TILE_PIXELS + lid] = vec2<u32>(
                 pack2x16float(color.rg),
-                pack2x16float(vec2<f32>(color.b, transmittance)),
+                pack2x16float(vec2<f32>(color.b, select(transmittance, -transmittance, stopped_here))),
             );
         }
     }

@@ -16,6 +16,9 @@ const PAIRS_PER_SPLAT: u64 = 4;
 const MIN_PAIRS: u64 = 1 << 16;
 /// One chunk's partial results: a tile's pixels of (colour, transmittance) as 4 f16.
 const PARTIAL_BYTES_PER_CHUNK: u64 = (super::TILE_SIZE * super::TILE_SIZE) as u64 * 8;
+/// One chunk's stopped pixels: a bit per pixel of an 8x8 tile.
+pub(super) const STOPPED_BYTES_PER_CHUNK: u64 = 8;
+const _: () = assert!(super::TILE_SIZE * super::TILE_SIZE == 64);
 /// Words of `TileBuffers::state`: [0] pairs wanted, [1] pairs stored, [4..7] the
 /// indirect dispatch of tile_ranges, [8] chunks, [12..15] that of tile_raster,
 /// [16..19] the indirect draw of the compose pass for an overflowed frame whose
@@ -60,6 +63,9 @@ pub struct TileBuffers {
     chunk_tiles: wgpu::Buffer,
     /// Per chunk of a tile of several chunks: colour and transmittance per pixel.
     partials: wgpu::Buffer,
+    /// Per chunk, a bit per pixel its tile's chunks up to it stopped (cleared
+    /// every frame; shaders/tile_raster.wgsl).
+    pub chunk_stopped: wgpu::Buffer,
     /// Bind groups by the parity of the depth sort's passes: the binning
     /// kernels', and the large-splat kernels' (the list read-only).
     pub(super) bin_groups: [wgpu::BindGroup; 2],
@@ -157,6 +163,11 @@ impl TileBuffers {
         );
         let chunk_base = make("tile chunk base", u64::from(tiles) * 4, storage);
         let chunk_tiles = make("tile of each chunk", max_chunks * 4, storage);
+        let chunk_stopped = make(
+            "tile chunk stopped pixels",
+            max_chunks * STOPPED_BYTES_PER_CHUNK,
+            storage | wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC,
+        );
         let partials = make(
             "tile partial results",
             max_chunks * PARTIAL_BYTES_PER_CHUNK,
@@ -228,6 +239,7 @@ impl TileBuffers {
                     state.as_entire_binding(),
                     partials.as_entire_binding(),
                     working.splat_depths.as_entire_binding(),
+                    chunk_stopped.as_entire_binding(),
                 ],
             )
         });
@@ -271,6 +283,7 @@ impl TileBuffers {
             chunk_base,
             chunk_tiles,
             partials,
+            chunk_stopped,
             chunks_group,
             merge_group,
             capacity,
@@ -315,6 +328,7 @@ impl TileBuffers {
             + self.chunk_base.size()
             + self.chunk_tiles.size()
             + self.partials.size()
+            + self.chunk_stopped.size()
             + self.pairs.size_bytes()
     }
 

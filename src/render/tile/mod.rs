@@ -138,7 +138,7 @@ impl TileRasterizer {
         let raster_layout = layout(
             "tile raster",
             &[
-                Uniform, Uniform, read, read, read, read, read, read, write, read,
+                Uniform, Uniform, read, read, read, read, read, read, write, read, write,
             ],
         );
         let chunks_layout = layout("tile chunks", &[Uniform, read, write, write, write]);
@@ -309,6 +309,10 @@ impl TileRasterizer {
         );
         encoder.clear_buffer(&buffers.ranges, 0, Some(u64::from(tiles) * 8));
         encoder.clear_buffer(&buffers.large_list, 0, Some(buffers::LARGE_HEAD_BYTES));
+        // Read only where tiles are split into chunks.
+        if buffers.chunk_pairs < UNSPLIT_CHUNK_PAIRS {
+            encoder.clear_buffer(&buffers.chunk_stopped, 0, None);
+        }
         {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("tile bin"),
