@@ -156,30 +156,28 @@ fn tile_raster(
         if start + lid < chunk_end {
             load_splat(lid, sorted_values[end - 1u - start - lid]);
         }
-        if chunk_in_tile > 0u {
-            // Pixels a chunk in front stopped: their value here is never read.
-            if lid == 0u {
-                var stopped = vec2<u32>(0u);
-                for (var c = chunk - min(chunk_in_tile, FRONT_LOOKBACK); c < chunk; c++) {
-                    stopped |= vec2<u32>(
-                        atomicLoad(&chunk_stopped[2u * c]),
-                        atomicLoad(&chunk_stopped[2u * c + 1u]),
-                    );
-                }
-                front_stopped = stopped;
-            }
-            let stopped = workgroupUniformLoad(&front_stopped);
-            if !done && (select(stopped.x, stopped.y, lid >= 32u) & stop_bit) != 0u {
-                done = true;
-                atomicAdd(&done_pixels, 1u);
-                atomicOr(&chunk_stopped[stop_word], stop_bit);
-            }
-        }
         if lid == 0u {
             done_snapshot = atomicLoad(&done_pixels);
+            // The pixels the chunks in front stopped (none for a tile's first
+            // chunk), read under the same barrier as the count.
+            var stopped = vec2<u32>(0u);
+            for (var c = chunk - min(chunk_in_tile, FRONT_LOOKBACK); c < chunk; c++) {
+                stopped |= vec2<u32>(
+                    atomicLoad(&chunk_stopped[2u * c]),
+                    atomicLoad(&chunk_stopped[2u * c + 1u]),
+                );
+            }
+            front_stopped = stopped;
         }
         if workgroupUniformLoad(&done_snapshot) == TILE_PIXELS {
             break;
+        }
+        // A pixel a chunk in front stopped: its value here is never read (the
+        // count above takes it from the next batch on).
+        if !done && (select(front_stopped.x, front_stopped.y, lid >= 32u) & stop_bit) != 0u {
+            done = true;
+            atomicAdd(&done_pixels, 1u);
+            atomicOr(&chunk_stopped[stop_word], stop_bit);
         }
         if !done {
             let n = min(BATCH, chunk_end - start);
