@@ -293,7 +293,6 @@ impl Renderer {
             _ => params.depth.map(|d| d.view),
         };
         let output_format = view.output_format();
-        let compose_pipeline = view.compose_pipeline().clone();
         let tiles = view
             .tiles
             .as_mut()
@@ -354,7 +353,7 @@ impl Renderer {
                 ComposeRenderer::encode(
                     &gpu.queue,
                     encoder,
-                    &compose_pipeline,
+                    &view.compose_pipeline,
                     &targets.compose,
                     &frame.compose,
                     output,
@@ -412,7 +411,7 @@ impl Renderer {
         ComposeRenderer::encode(
             &gpu.queue,
             encoder,
-            view.compose_pipeline(),
+            &view.compose_pipeline,
             &targets.compose,
             &frame.compose,
             output,

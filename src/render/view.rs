@@ -49,7 +49,7 @@ pub struct ViewReport {
 /// One camera's GPU state. See the module documentation.
 pub struct SplatView {
     output_format: wgpu::TextureFormat,
-    compose_pipeline: wgpu::RenderPipeline,
+    pub(crate) compose_pipeline: wgpu::RenderPipeline,
     pub(crate) working: Option<SplatWorking>,
     pub(crate) tiles: Option<TileBuffers>,
     pub(crate) targets: Option<ViewTargets>,
@@ -112,10 +112,6 @@ impl SplatView {
     /// The format this view composes into.
     pub fn output_format(&self) -> wgpu::TextureFormat {
         self.output_format
-    }
-
-    pub(crate) fn compose_pipeline(&self) -> &wgpu::RenderPipeline {
-        &self.compose_pipeline
     }
 
     /// Turns on GPU timestamps per pass; false when the device has no

@@ -24,7 +24,7 @@ const _: () = assert!(super::TILE_SIZE * super::TILE_SIZE == 64);
 /// [16..19] the indirect draw of the compose pass for an overflowed frame whose
 /// tiles wrote the output, from [20] the indexed indirect draws (one per quad
 /// batch) of the quads that stand in for an overflowed frame.
-const STATE_HEAD_BYTES: u64 = 80;
+const STATE_HEAD_BYTES: u64 = FALLBACK_COMPOSE_OFFSET + 16;
 /// Byte offsets of the indirect dispatch arguments in `TileBuffers::state`.
 pub(super) const RANGES_DISPATCH_OFFSET: u64 = 16;
 pub(super) const RASTER_DISPATCH_OFFSET: u64 = 48;

@@ -197,15 +197,8 @@ impl TileRasterizer {
         accumulation: &wgpu::TextureView,
         depth: Option<&wgpu::TextureView>,
     ) -> wgpu::BindGroup {
-        crate::gpu::pipeline::bind_group(
-            device,
-            "tile raster output",
-            &self.accumulation.layout,
-            &[
-                wgpu::BindingResource::TextureView(accumulation),
-                wgpu::BindingResource::TextureView(depth.unwrap_or(&self.no_depth)),
-            ],
-        )
+        self.accumulation
+            .bind_group(device, accumulation, depth.unwrap_or(&self.no_depth))
     }
 
     /// The group-1 bind group of the folded kernels: a view's 8-bit `output`
@@ -215,15 +208,7 @@ impl TileRasterizer {
         device: &wgpu::Device,
         output: &wgpu::TextureView,
     ) -> wgpu::BindGroup {
-        crate::gpu::pipeline::bind_group(
-            device,
-            "tile raster folded output",
-            &self.folded.layout,
-            &[
-                wgpu::BindingResource::TextureView(output),
-                wgpu::BindingResource::TextureView(&self.no_depth),
-            ],
-        )
+        self.folded.bind_group(device, output, &self.no_depth)
     }
 
     /// `buffers` made or grown, if needed, for a view of `tiles` tiles over

@@ -92,6 +92,27 @@ impl OutputKernels {
     }
 }
 
+impl OutputKernels {
+    /// Their group 1: `output` (made with `STORAGE_BINDING`, of this kernels'
+    /// format) and the depth buffer the splats are tested against.
+    pub fn bind_group(
+        &self,
+        device: &wgpu::Device,
+        output: &wgpu::TextureView,
+        depth: &wgpu::TextureView,
+    ) -> wgpu::BindGroup {
+        crate::gpu::pipeline::bind_group(
+            device,
+            "tile raster output",
+            &self.layout,
+            &[
+                wgpu::BindingResource::TextureView(output),
+                wgpu::BindingResource::TextureView(depth),
+            ],
+        )
+    }
+}
+
 /// A texture of depth format, bound where a view has no depth buffer (never
 /// read then).
 pub fn no_depth_view(device: &wgpu::Device) -> wgpu::TextureView {
