@@ -69,6 +69,11 @@ pub struct LodArgs {
     /// Level of detail: colour each splat by its level in the hierarchy.
     #[arg(long)]
     pub lod_color_by_level: bool,
+    /// Level of detail: rank the budget's expansions by size, coverage and
+    /// colour only, not also by how visible each node is (for comparison;
+    /// docs/LOD.md).
+    #[arg(long)]
+    pub lod_no_occlusion: bool,
 }
 
 impl LodArgs {
@@ -79,6 +84,7 @@ impl LodArgs {
                 ("--lod-threshold", self.lod_threshold.is_some()),
                 ("--memory-budget", self.memory_budget.is_some()),
                 ("--lod-color-by-level", self.lod_color_by_level),
+                ("--lod-no-occlusion", self.lod_no_occlusion),
             ];
             if let Some((flag, _)) = needs_lod.iter().find(|(_, given)| *given) {
                 return Err(UsageError(format!(
@@ -108,6 +114,7 @@ impl LodArgs {
         };
         request.params.cut.budget = Some(self.lod_budget);
         request.params.cut.threshold_px = threshold;
+        request.params.cut.occlusion = !self.lod_no_occlusion;
         request.params.color_by_level = self.lod_color_by_level;
         Ok(Some(request))
     }

@@ -1,7 +1,9 @@
 //! `render` and `bench` flags and JSON keys that other tools script.
 //! Level of detail (issue 14): `--lod-budget N` (0: off) and `--memory-budget
 //! MiB`; the bench JSON reports `lod_budget`, `lod_cut_splats`, `lod_cut_ms`,
-//! `lod_build_ms`, `pages_resident` and `gpu_resident_bytes`. Views (issue 17):
+//! `lod_build_ms`, `pages_resident` and `gpu_resident_bytes`, and whether the
+//! budget ranked by visibility, `lod_occlusion` (off with `--lod-no-occlusion`).
+//! Views (issue 17):
 //! `bench --inside`, and `view`, `fragments_per_pixel`, `pairs_per_visible_splat`.
 
 mod common;
@@ -123,6 +125,9 @@ fn bench_json_reports_the_level_of_detail_keys() {
             > 0
     );
     assert!(on["visible_splats"].as_u64().expect("a count") <= 500);
+    assert_eq!(on["lod_occlusion"], true);
+    let plain = bench(&["--lod-budget", "500", "--lod-no-occlusion"]);
+    assert_eq!(plain["lod_occlusion"], false);
 
     // Overdraw keys, outside and inside.
     assert_eq!(off["view"], "framing");

@@ -542,6 +542,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         overdraw,
         lod_budget: args.lod.lod_budget,
         lod_wait: args.lod_wait,
+        lod_occlusion: !args.lod.lod_no_occlusion,
         lod_cuts_waited,
         lod_cut_splats: lod_stats.map(|s| s.cut_splats),
         lod_cut_ms: lod.as_ref().map(|_| median(&mut lod_cut_ms)),

@@ -80,6 +80,9 @@ pub struct BenchReport {
     /// `--lod-wait`: each frame waited for its own cut (false: cuts ran on a
     /// worker thread while the frames drew, as in the window).
     pub lod_wait: bool,
+    /// Whether the budget ranked nodes by their visibility too (false with
+    /// `--lod-no-occlusion`; docs/LOD.md).
+    pub lod_occlusion: bool,
     /// Cuts the timed frames (and the back-to-back ones after them) waited
     /// for: every frame's with `--lod-wait`, else those after a jump of the
     /// camera (an orbit of a few frames jumps every frame). Null when LOD is off.

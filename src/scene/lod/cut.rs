@@ -48,6 +48,7 @@
 
 use super::LodHierarchy;
 use super::frontier::{Frontier, Ranked};
+use super::occlusion::{OcclusionMap, VISIBILITY_FLOOR};
 use super::prefetch::prefetch;
 use super::view::NodeView;
 use crate::scene::SplatCloud;
@@ -70,6 +71,9 @@ pub struct CutParams {
     /// Near and far clipping depths (camera-space z) of the renderer.
     pub near_plane: f32,
     pub far_plane: Option<f32>,
+    /// Under a budget, rank candidates by how visible they are too (rule 2;
+    /// an estimate from a coarse cut: [`super::occlusion`]).
+    pub occlusion: bool,
 }
 
 impl Default for CutParams {
@@ -81,6 +85,7 @@ impl Default for CutParams {
             margin_px: 2.0,
             near_plane: NEAR_PLANE,
             far_plane: None,
+            occlusion: true,
         }
     }
 }
@@ -199,6 +204,8 @@ pub(super) struct Rules<'a> {
     pub view: NodeView,
     pub threshold: f32,
     pub band: f32,
+    /// Under a budget with `CutParams::occlusion`: what hides what.
+    pub occlusion: Option<OcclusionMap>,
 }
 
 impl<'a> Rules<'a> {
@@ -213,6 +220,7 @@ impl<'a> Rules<'a> {
             ),
             threshold: params.threshold_px.max(0.0),
             band: params.transition_band,
+            occlusion: occlusion_map(hierarchy, camera, params),
         }
     }
 
@@ -239,6 +247,9 @@ impl<'a> Rules<'a> {
             .coverage_px(node, self.hierarchy.ranking_weights()[entry.node as usize]);
         let extra_splats = node.child_count.saturating_sub(1).max(1) as f32;
         let mut priority = weighted_coverage * extent / extra_splats;
+        if let Some(occlusion) = &self.occlusion {
+            priority *= VISIBILITY_FLOOR + (1.0 - VISIBILITY_FLOOR) * occlusion.visibility(node);
+        }
         if priority.is_nan() {
             priority = f32::INFINITY;
         }
@@ -269,6 +280,38 @@ impl<'a> Rules<'a> {
         }
         first..entries.len()
     }
+}
+
+/// Budget of the coarse cut whose nodes stand for the scene's opacity
+/// ([`occlusion_map`]): this fraction of the cut's budget.
+const OCCLUDER_BUDGET_DIVISOR: usize = 8;
+/// ... and at least this many nodes.
+const MIN_OCCLUDERS: usize = 256;
+
+/// The occlusion estimate of rule 2, from a coarse cut of the same view
+/// (`None` without a budget, where ranking does not matter, or when not asked).
+fn occlusion_map(
+    hierarchy: &LodHierarchy,
+    camera: &PinholeCamera,
+    params: &CutParams,
+) -> Option<OcclusionMap> {
+    let budget = params.budget.filter(|_| params.occlusion)?;
+    let coarse = CutParams {
+        budget: Some((budget / OCCLUDER_BUDGET_DIVISOR).max(MIN_OCCLUDERS)),
+        occlusion: false,
+        ..*params
+    };
+    let occluders = cut_with(hierarchy, camera, &coarse, |_| true);
+    OcclusionMap::build(
+        hierarchy,
+        camera,
+        params.near_plane,
+        occluders
+            .nodes
+            .iter()
+            .copied()
+            .zip(occluders.opacity_factors.iter().copied()),
+    )
 }
 
 /// What the cut asks about paging: may a node be expanded (are its children's

@@ -26,6 +26,7 @@ pub mod cut_reference;
 pub mod eigen;
 mod frontier;
 pub mod merge;
+pub mod occlusion;
 pub mod prefetch;
 mod radix;
 pub mod shape;
