@@ -10,7 +10,7 @@ use splatview::app::state::AppState;
 use splatview::render::lod::LodStats;
 use splatview::settings::Settings;
 
-const SIZE: (f32, f32) = (1280.0, 900.0);
+const SIZE: (f32, f32) = (1280.0, 1000.0);
 
 fn harness(state: AppState) -> Harness<'static, AppState> {
     Harness::builder()
@@ -38,6 +38,11 @@ fn panel_controls_edit_the_hierarchy_settings() {
     h.get_by_label("Cut budget").click();
     h.run_steps(2);
     assert_eq!(h.state().settings.hierarchy.budget, Some(1_000_000));
+    assert!(h.state().settings.hierarchy.occlusion);
+    h.get_by_label("Budget to what is seen").click();
+    h.run_steps(2);
+    let s = h.state().settings.hierarchy;
+    assert!(!s.occlusion && !s.params(0.2, None).cut.occlusion);
     h.get_by_label("Freeze cut").click();
     h.run_steps(2);
     h.get_by_label("Colour by level").click();

@@ -25,6 +25,9 @@ pub struct HierarchySettings {
     pub freeze: bool,
     /// Colour each splat by its level in the hierarchy.
     pub color_by_level: bool,
+    /// Under a budget, rank nodes by how visible they are too: what is hidden
+    /// is expanded last (`CutParams::occlusion`).
+    pub occlusion: bool,
 }
 
 impl Default for HierarchySettings {
@@ -36,6 +39,7 @@ impl Default for HierarchySettings {
             memory_budget_mib: None,
             freeze: false,
             color_by_level: false,
+            occlusion: true,
         }
     }
 }
@@ -75,6 +79,7 @@ impl HierarchySettings {
             cut: CutParams {
                 threshold_px: s.threshold_px,
                 budget: s.budget.map(|b| b as usize),
+                occlusion: s.occlusion,
                 near_plane,
                 far_plane,
                 ..CutParams::default()
@@ -99,6 +104,7 @@ mod tests {
             memory_budget_mib: Some(1),
             freeze: true,
             color_by_level: true,
+            occlusion: false,
         };
         let c = wild.clamped();
         assert_eq!(c.budget, Some(1));
@@ -114,7 +120,8 @@ mod tests {
         assert_eq!(p.cut.threshold_px, HierarchySettings::MAX_THRESHOLD_PX);
         assert_eq!(p.cut.budget, Some(1000));
         assert_eq!((p.cut.near_plane, p.cut.far_plane), (0.5, Some(9.0)));
-        assert!(p.freeze && p.color_by_level);
+        assert!(p.freeze && p.color_by_level && !p.cut.occlusion);
         assert_eq!(HierarchySettings::default().memory_budget_bytes(), None);
+        assert!(HierarchySettings::default().params(0.5, None).cut.occlusion);
     }
 }

@@ -292,6 +292,7 @@ mod tests {
                 memory_budget_mib: Some(256),
                 freeze: true,
                 color_by_level: true,
+                occlusion: false,
             },
             background: [1.0, 0.5, 0.0],
             window_size: [1600, 900],

@@ -1,6 +1,6 @@
 //! The hierarchy part of the Level of detail section (docs/LOD.md, "In the
-//! window"): LOD on/off, splat budget, pixel threshold, memory budget, freeze
-//! cut, colour by level, the build and the cut's stats; and the build's
+//! window"): LOD on/off, splat budget (and whether it ranks by visibility),
+//! pixel threshold, memory budget, freeze cut, colour by level, the build and the cut's stats; and the build's
 //! progress bar in the overlay.
 
 use egui::RichText;
@@ -40,6 +40,13 @@ pub fn hierarchy_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut
             );
             h.budget = limited.then_some(budget);
         });
+        ui.add_enabled(
+            h.budget.is_some(),
+            egui::Checkbox::new(&mut h.occlusion, "Budget to what is seen"),
+        )
+        .on_hover_text(
+            "Rank the budget's splats by how visible they are too: hidden parts are refined last",
+        );
         ui.add(
             egui::Slider::new(
                 &mut h.threshold_px,
