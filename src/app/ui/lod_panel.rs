@@ -1,7 +1,7 @@
 //! The hierarchy part of the Level of detail section (docs/LOD.md, "In the
 //! window"): LOD on/off, splat budget (and whether it ranks by visibility),
-//! pixel threshold, memory budget, freeze cut, colour by level, the build and the cut's stats; and the build's
-//! progress bar in the overlay.
+//! pixel threshold, memory budget, freeze cut, colour by level, the build and
+//! the cut's stats; and the build's progress bar in the overlay.
 
 use egui::RichText;
 
