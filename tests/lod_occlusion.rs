@@ -220,3 +220,49 @@ fn a_parent_is_never_less_visible_than_its_children() {
         assert!(hidden > 0, "view {v}: nothing hidden");
     }
 }
+
+/// Degenerate inputs give an answer, never a panic: no occluder in front of
+/// the camera (no map: nothing is hidden), a 1x1 image, non-finite splats.
+#[test]
+fn degenerate_inputs_are_answered() {
+    let mut cloud = random_cloud(3000, 2.0, 0, 0xDE6E_0001);
+    cloud.positions[7] = [f32::NAN, 0.0, 0.0];
+    cloud.log_scales[8] = [f32::INFINITY; 3];
+    cloud.opacity_logits[9] = f32::NAN;
+    let h = build_default(&cloud);
+    let near = CutParams::default().near_plane;
+    let occluders = || h.nodes().iter().enumerate().map(|(n, _)| (n as u32, 1.0));
+    // Looking away from every splat: nothing in front, no map.
+    let away = PinholeCamera::look_at(
+        Vec3::new(0.0, 0.0, -8.0),
+        Vec3::new(0.0, 0.0, -20.0),
+        Vec3::NEG_Y,
+        1.0,
+        64,
+        36,
+    );
+    assert!(OcclusionMap::build(&h, &away, near, occluders()).is_none());
+    assert!(OcclusionMap::build(&h, &camera(), near, std::iter::empty()).is_none());
+    for (width, height) in [(1, 1), (0, 0), (4096, 1)] {
+        let tiny = PinholeCamera::look_at(
+            Vec3::new(0.0, 0.0, -8.0),
+            Vec3::ZERO,
+            Vec3::NEG_Y,
+            1.0,
+            width,
+            height,
+        );
+        // A 0x0 image has a focal length of 0: nothing projects, no map.
+        let map = OcclusionMap::build(&h, &tiny, near, occluders());
+        assert_eq!(map.is_some(), width > 0, "{width}x{height}");
+        for node in h.nodes() {
+            let v = map.as_ref().map_or(1.0, |m| m.visibility(node));
+            assert!((0.0..=1.0).contains(&v), "{v}");
+        }
+        let params = CutParams {
+            budget: Some(500),
+            ..CutParams::default()
+        };
+        assert!(cut(&h, &tiny, &params).len() <= 500);
+    }
+}
