@@ -74,8 +74,9 @@ fn render_with_a_quarter_budget_stays_close_to_the_full_render() {
     let psnr_tiny = splatview::metrics::psnr::psnr(&full, &tiny).expect("same size");
     eprintln!("1 MiB pool: {lit} lit pixels, {psnr_tiny:.2} dB");
     assert!(lit > 1000, "the coarse levels were not drawn");
-    // Measured 35.64 dB on lavapipe (2026-11-30): the coarse levels a one-page
-    // pool holds keep the picture, as the 25% cut does (34.50 dB).
+    // Measured 36.09 dB on lavapipe (2026-11-30; 35.64 before the visibility
+    // ranking): the coarse levels a one-page pool holds keep the picture, as
+    // the 25% cut does (35.08 dB; 34.50 before).
     assert!(psnr_tiny >= 30.0, "{psnr_tiny:.2} dB");
     assert!(
         tiny != quarter,

@@ -147,7 +147,8 @@ fn a_scene_over_the_binding_limit_opens_as_a_preview_then_draws_through_pages() 
         on_screen == rendered,
         "the window and render differ ({window_vs_render:.2} dB)"
     );
-    // Measured 31.63 dB (31.43 before the colour spread): only 8 of the 25 pages fit the 2 MiB bindings, so
+    // Measured 31.75 dB (31.63 before the visibility ranking, 31.43 before the
+    // colour spread): only 8 of the 25 pages fit the 2 MiB bindings, so
     // coarser parents draw where the cut's pages are missing. The preview of
     // about as many splats (19,094) measured 29.53 dB: the cut is the better
     // image at the same cost.
