@@ -171,7 +171,8 @@ pub struct RenderArgs {
     #[arg(long, value_parser = parse_vec3, default_value = "0,0,0")]
     pub background: Vec3,
     /// Rasterizer: hardware (quads), compute (tiles, front to back with early
-    /// stop) or auto (tiles on GPUs, quads on CPU adapters).
+    /// stop) or auto (the faster, measured on the first frames; quads at once
+    /// on CPU adapters below 500k splats).
     #[arg(long, default_value = "hardware", value_parser = parse_raster)]
     pub raster: Raster,
     /// Anti-aliasing: auto (what the file asks for), classic, antialiased, mip or

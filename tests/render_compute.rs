@@ -396,3 +396,27 @@ fn auto_rasterizer_takes_the_quads_at_once_on_cpu_adapters() {
         "no tile buffers were made"
     );
 }
+
+/// From `CPU_MEASURE_MIN_SPLATS` splats on, CPU adapters measure too (at 1M
+/// either rasterizer may win there): the first frame is a measurement.
+#[test]
+fn auto_rasterizer_measures_large_scenes_on_cpu_adapters() {
+    let Some(ctx) = common::gpu() else { return };
+    if ctx.adapter.get_info().device_type != wgpu::DeviceType::Cpu {
+        return;
+    }
+    let large = splatview::render::tile::choice::CPU_MEASURE_MIN_SPLATS as usize;
+    let cloud = faint_splats(large, 0.01);
+    let scene = upload(ctx, &cloud);
+    let mut test = TestView::new(ctx);
+    assert!(test.view.view.enable_profiling(&ctx.device, &ctx.queue));
+    let params = ViewParams {
+        raster: Raster::Auto,
+        ..ViewParams::new(framing_camera(64, 36))
+    };
+    submit_frame(ctx, &mut test, &scene, &params);
+    assert_eq!(test.view.view.raster_decision(), None, "measuring");
+    assert_eq!(test.view.view.last_raster(), Some(Raster::Hardware));
+    assert!(test.view.view.auto_measures_for(cloud.len() as u32));
+    assert!(!test.view.view.auto_measures_for(cloud.len() as u32 - 1));
+}

@@ -97,8 +97,9 @@ pub struct EvalArgs {
     /// The |render - photo| error drawn at the top of the diff/ heatmaps' scale.
     #[arg(long, default_value_t = 0.2)]
     pub diff_scale: f32,
-    /// Rasterizer: hardware (quads), compute (tiles) or auto (tiles on GPUs,
-    /// quads on CPU adapters).
+    /// Rasterizer: hardware (quads), compute (tiles) or auto (the faster,
+    /// measured on the first frames; quads at once on CPU adapters below 500k
+    /// splats).
     #[arg(long, default_value = "hardware", value_parser = crate::args::parse_raster)]
     pub raster: crate::render::Raster,
     /// Anti-aliasing: auto (what the file asks for), classic, antialiased, mip or

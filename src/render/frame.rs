@@ -83,9 +83,12 @@ impl Renderer {
             view.upload_draw_list(&gpu.queue, list);
         }
 
-        // The rasterizer: Auto measures both on the first frames (or takes the
-        // quads at once on CPU adapters).
-        if params.raster == Raster::Auto && !view.auto_measures && view.chooser.decision().is_none()
+        // The rasterizer: Auto measures both on the first frames (or, on CPU
+        // adapters, takes the quads at once for all but large scenes).
+        let drawn = list_len.unwrap_or_else(|| scene.splat_count());
+        if params.raster == Raster::Auto
+            && !view.auto_measures_for(drawn)
+            && view.chooser.decision().is_none()
         {
             view.chooser.decide(Raster::Hardware);
         }

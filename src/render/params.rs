@@ -17,7 +17,8 @@ pub const DEFAULT_SORT_KEY_BITS: u32 = 24;
 #[serde(rename_all = "snake_case")]
 pub enum Raster {
     /// The faster of the two on this GPU and scene, measured on the first frames
-    /// (the quads at once on CPU adapters).
+    /// (on CPU adapters the quads at once below 500k splats:
+    /// `tile::choice::CPU_MEASURE_MIN_SPLATS`).
     #[default]
     Auto,
     /// One instanced quad per splat through the hardware rasterizer, blended by the

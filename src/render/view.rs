@@ -18,6 +18,7 @@ use crate::render::params::Raster;
 use crate::render::scene::SplatScene;
 use crate::render::splat::gpu_data::VISIBLE_COUNT_OFFSET;
 use crate::render::splat::{SplatRenderer, SplatWorking};
+use crate::render::tile::choice::CPU_MEASURE_MIN_SPLATS;
 use crate::render::tile::{RasterChooser, TileBuffers, TileRasterizer};
 
 /// Size-dependent targets of a view.
@@ -60,9 +61,10 @@ pub struct SplatView {
     pub(crate) tile_readback: AsyncReadback,
     visible_readback: AsyncReadback,
     pub(crate) chooser: RasterChooser,
-    /// Whether `Raster::Auto` measures both rasterizers; off on CPU adapters, where
-    /// the quads measured 2.4-3x faster (docs/BENCHMARKS.md) and each tile frame
-    /// would cost the user a slow frame.
+    /// Whether `Raster::Auto` measures both rasterizers whatever the scene; off
+    /// on CPU adapters, where the quads measured 2-3x faster on scenes under
+    /// `CPU_MEASURE_MIN_SPLATS` (docs/BENCHMARKS.md) and each tile frame would
+    /// cost the user a slow frame.
     pub(crate) auto_measures: bool,
     /// The rasterizer of the frame whose timestamps are being read back.
     pub(crate) timed_raster: Option<Raster>,
@@ -123,10 +125,17 @@ impl SplatView {
         self.profiler.is_some()
     }
 
-    /// Whether `Raster::Auto` measures both rasterizers (default: not on CPU
-    /// adapters, where it takes the quads at once).
+    /// Whether `Raster::Auto` measures both rasterizers whatever the scene
+    /// (default: on GPUs; CPU adapters measure only scenes of at least
+    /// `CPU_MEASURE_MIN_SPLATS` splats and take the quads at once below).
     pub fn set_auto_measures(&mut self, measure: bool) {
         self.auto_measures = measure;
+    }
+
+    /// Whether `Raster::Auto` measures both rasterizers for a frame of
+    /// `splats` splats (see [`Self::set_auto_measures`]).
+    pub fn auto_measures_for(&self, splats: u32) -> bool {
+        self.auto_measures || splats >= CPU_MEASURE_MIN_SPLATS
     }
 
     /// Call after submitting an encoder holding this view's frame: starts its

@@ -366,8 +366,7 @@ fn lod_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
     if lod.raster == Raster::Auto {
         let text = match state.stats.raster_decision {
             Some((_, quads, _)) if quads.is_nan() => {
-                "Auto chose quads without measuring (CPU adapter, where quads are faster)"
-                    .to_owned()
+                "Auto chose quads without measuring (CPU adapter, under 500k splats)".to_owned()
             }
             Some((mode, quads, tiles)) => format!(
                 "Auto chose {}: draw {quads:.2} ms with quads, {tiles:.2} ms with tiles",

@@ -2,9 +2,20 @@
 //! alternate between the hardware quads and the compute rasterizer, their GPU
 //! times of draw and compose (timestamps; the quads may fold the compose into
 //! their draw) are compared, and the faster one is kept for the scene.
-//! Without timestamps nothing is measured and the quads are used.
+//! Without timestamps nothing is measured and the quads are used. CPU adapters
+//! measure only large scenes ([`CPU_MEASURE_MIN_SPLATS`]).
 
 use crate::render::params::Raster;
+
+/// On CPU adapters, `Auto` measures only frames of at least this many splats
+/// and takes the quads at once below. On lavapipe (1280x720, 2026-11-30) the
+/// quads draw the 100k-150k test scenes 2-3x faster than the tiles, so four
+/// tile frames of measurement would only slow a scene's first seconds; at 1M
+/// either may win: the synthetic 1M scene (246 fragments per pixel, where the
+/// tiles' early stop pays) frames in 2,200-2,304 ms with the tiles against
+/// 2,784-2,876 ms with the quads, biker tiled to 1M seen from inside (38
+/// fragments per pixel) in 818-850 ms with the quads against 1,552-1,679 ms.
+pub const CPU_MEASURE_MIN_SPLATS: u32 = 500_000;
 
 /// Timed frames per rasterizer after the first one of each (shader compilation,
 /// buffer creation).
