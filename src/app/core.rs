@@ -359,6 +359,7 @@ impl ViewerCore {
                 || lod_changed
                 || repaint_delay.is_zero()
                 || self.lod.streaming
+                || self.scene_view.raster_measuring()
                 || self.screenshots.queued_video_frames() > 0,
             redraw_at,
             quit,
@@ -572,6 +573,7 @@ impl ViewerCore {
             && self.state.hierarchy.building.is_none()
             && !self.lod.streaming
             && !self.lod.cutting
+            && !self.scene_view.raster_measuring()
     }
 
     /// Whether a submitted frame has not finished yet.

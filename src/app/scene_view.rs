@@ -293,7 +293,8 @@ impl SceneView {
         let Some(target) = self.target.as_ref() else {
             return Ok(false);
         };
-        if self.last == Some(key) && self.last_lines == lines {
+        // An unchanged view is not drawn again, unless Auto still measures.
+        if self.last == Some(key) && self.last_lines == lines && !self.view.raster_measuring() {
             return Ok(false);
         }
         let mut params = lod.view_params(*camera, background);
@@ -414,6 +415,18 @@ impl SceneView {
     /// (quads, tiles) it was made by, once measured.
     pub fn raster_decision(&self) -> Option<(crate::render::Raster, f64, f64)> {
         self.view.raster_decision()
+    }
+
+    /// Whether Auto still measures the rasterizers (frames keep coming until
+    /// it decides, whether or not the view changes).
+    pub fn raster_measuring(&self) -> bool {
+        self.view.raster_measuring()
+    }
+
+    /// Whether Auto measures both rasterizers whatever the scene
+    /// (`SplatView::set_auto_measures`; default: on GPUs).
+    pub fn set_auto_measures(&mut self, measure: bool) {
+        self.view.set_auto_measures(measure);
     }
 
     /// The view texture at `size`, registered with egui (call before the UI runs,

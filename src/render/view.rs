@@ -186,6 +186,15 @@ impl SplatView {
         self.tile_readback.is_pending()
     }
 
+    /// Whether `Raster::Auto` is still measuring (the last frame asked for it,
+    /// nothing is decided yet and timestamps can decide it): the caller should
+    /// keep drawing frames, even of an unchanged view, until it is done.
+    pub fn raster_measuring(&self) -> bool {
+        self.last_choice == Some(Raster::Auto)
+            && self.chooser.decision().is_none()
+            && self.profiler.is_some()
+    }
+
     /// Under `Raster::Auto`: the chosen rasterizer and the median draw times
     /// (quads, tiles) it was chosen by, once measured.
     pub fn raster_decision(&self) -> Option<(Raster, f64, f64)> {

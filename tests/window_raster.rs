@@ -1,0 +1,42 @@
+//! The window's automatic rasterizer choice (`Raster::Auto`) through the code
+//! that presents (`ViewerCore` into an offscreen target): it measures both
+//! rasterizers and decides while the camera stands still, since the window
+//! keeps drawing frames until the measurement is done.
+
+mod common;
+
+use splatview::render::Raster;
+use splatview::settings::Settings;
+
+use common::window::WindowHarness;
+
+#[test]
+fn auto_decides_while_the_camera_stands_still() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let mut settings = Settings::default();
+    settings.lod.raster = Raster::Auto;
+    let mut window = WindowHarness::new((160, 100), settings);
+    // Measure on any adapter (CPU adapters skip scenes this small).
+    window.core.scene_view.set_auto_measures(true);
+    window.open(&common::testdata("splats/playbot_l6.ply"));
+    assert!(
+        window.core.scene_view.raster_measuring()
+            || window.core.scene_view.raster_decision().is_some()
+    );
+    // No input, no camera motion: only the measurement keeps the frames coming.
+    window.settle();
+    let (mode, quads, tiles) = window
+        .core
+        .scene_view
+        .raster_decision()
+        .expect("Auto decided without any input");
+    assert!(
+        quads.is_finite() && tiles.is_finite(),
+        "{quads} / {tiles} ms"
+    );
+    assert!(matches!(mode, Raster::Hardware | Raster::Compute));
+    assert!(!window.core.scene_view.raster_measuring());
+    assert!(window.core.settled());
+}
