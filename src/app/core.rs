@@ -359,7 +359,7 @@ impl ViewerCore {
                 || lod_changed
                 || repaint_delay.is_zero()
                 || self.lod.streaming
-                || self.scene_view.raster_measuring()
+                || self.main_view_measuring()
                 || self.screenshots.queued_video_frames() > 0,
             redraw_at,
             quit,
@@ -573,7 +573,12 @@ impl ViewerCore {
             && self.state.hierarchy.building.is_none()
             && !self.lod.streaming
             && !self.lod.cutting
-            && !self.scene_view.raster_measuring()
+            && !self.main_view_measuring()
+    }
+
+    /// Whether Auto measures in the main view, which is drawn (not comparing).
+    fn main_view_measuring(&self) -> bool {
+        !self.state.comparing() && self.scene_view.raster_measuring()
     }
 
     /// Whether a submitted frame has not finished yet.

@@ -212,6 +212,8 @@ impl SplatView {
     /// see, e.g. it finished streaming in).
     pub fn reset_raster_choice(&mut self) {
         self.chooser.reset();
+        // Measuring again starts with the next frame drawn under Auto.
+        self.last_choice = None;
     }
 
     /// Bytes of the per-splat working buffers (splat passes and tile pairs).
