@@ -98,11 +98,10 @@ impl OcclusionMap {
         near: f32,
         occluders: impl IntoIterator<Item = (u32, f32)>,
     ) -> Option<Self> {
-        let rows = camera.view_from_world().transpose();
         let (width, height) = (camera.width.max(1) as f32, camera.height.max(1) as f32);
         let cell_px = (width.max(height) / GRID_CELLS).max(1.0);
         let mut map = Self {
-            view_rows: [rows.x_axis, rows.y_axis, rows.z_axis],
+            view_rows: super::view::view_rows(camera),
             fx: camera.fx,
             fy: camera.fy,
             cx: camera.cx,
@@ -118,17 +117,14 @@ impl OcclusionMap {
         let projected: Vec<Projected> = occluders
             .into_iter()
             .filter_map(|(node, factor)| {
-                let n = nodes.get(node as usize)?;
+                let (n, &weight) = nodes.get(node as usize).zip(weights.get(node as usize))?;
                 let p = map.camera_space(n);
                 if !p.is_finite() || p.z <= near {
                     return None;
                 }
                 let scale = map.focal / p.z;
-                let mass = std::f32::consts::TAU / 3.0
-                    * weights[node as usize]
-                    * factor
-                    * (map.fx / p.z)
-                    * (map.fy / p.z);
+                let mass =
+                    std::f32::consts::TAU / 3.0 * weight * factor * (map.fx / p.z) * (map.fy / p.z);
                 (mass.is_finite() && mass > 0.0).then(|| Projected {
                     u: map.fx * p.x / p.z + map.cx,
                     v: map.fy * p.y / p.z + map.cy,
@@ -186,12 +182,7 @@ impl OcclusionMap {
     }
 
     fn camera_space(&self, node: &LodNode) -> Vec3 {
-        let c = Vec3::from(node.center).extend(1.0);
-        Vec3::new(
-            self.view_rows[0].dot(c),
-            self.view_rows[1].dot(c),
-            self.view_rows[2].dot(c),
-        )
+        super::view::camera_space(&self.view_rows, node)
     }
 
     fn bucket(&self, z: f32) -> usize {

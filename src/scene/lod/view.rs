@@ -29,6 +29,23 @@ use crate::scene::PinholeCamera;
 /// Spheres are inflated by this factor before the frustum test (see the module docs).
 pub const CULL_RADIUS_FACTOR: f32 = 1.3;
 
+/// The rows of `camera`'s view transform (camera = R world + t), for
+/// [`camera_space`].
+pub(super) fn view_rows(camera: &PinholeCamera) -> [Vec4; 3] {
+    let rows = camera.view_from_world().transpose();
+    [rows.x_axis, rows.y_axis, rows.z_axis]
+}
+
+/// The centre of `node` in camera space, given [`view_rows`].
+pub(super) fn camera_space(view_rows: &[Vec4; 3], node: &LodNode) -> Vec3 {
+    let c = Vec3::from(node.center).extend(1.0);
+    Vec3::new(
+        view_rows[0].dot(c),
+        view_rows[1].dot(c),
+        view_rows[2].dot(c),
+    )
+}
+
 /// Per-camera constants of the node measures.
 #[derive(Clone, Copy, Debug)]
 pub struct NodeView {
@@ -47,8 +64,6 @@ impl NodeView {
     /// The measures for `camera`, with the image widened by `margin_px` for culling
     /// and depths kept to `near..=far` (camera-space z).
     pub fn new(camera: &PinholeCamera, margin_px: f32, near: f32, far: f32) -> Self {
-        let view = camera.view_from_world();
-        let rows = view.transpose();
         let (fx, fy) = (camera.fx, camera.fy);
         let (w, h) = (camera.width as f32, camera.height as f32);
         let left = (-margin_px - camera.cx) / fx;
@@ -57,7 +72,7 @@ impl NodeView {
         let bottom = (h + margin_px - camera.cy) / fy;
         Self {
             eye: camera.position(),
-            view_rows: [rows.x_axis, rows.y_axis, rows.z_axis],
+            view_rows: view_rows(camera),
             focal: fx.max(fy),
             sides: [
                 Vec3::new(1.0, 0.0, -left).normalize(),
@@ -73,12 +88,7 @@ impl NodeView {
     /// Whether the node's sphere may touch the view (conservative; a node with a
     /// non-finite sphere is always visible).
     pub fn is_visible(&self, node: &LodNode) -> bool {
-        let c = Vec3::from(node.center).extend(1.0);
-        let p = Vec3::new(
-            self.view_rows[0].dot(c),
-            self.view_rows[1].dot(c),
-            self.view_rows[2].dot(c),
-        );
+        let p = camera_space(&self.view_rows, node);
         let r = CULL_RADIUS_FACTOR * node.radius;
         // Written as "outside" tests so that NaN never culls.
         let outside = p.z + r < self.near
