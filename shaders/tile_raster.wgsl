@@ -38,7 +38,7 @@
 @group(0) @binding(8) var<storage, read_write> partials: array<vec2<u32>>;
 // Per splat: the depth-test value of its centre (when frame.depth_test is 1).
 @group(0) @binding(9) var<storage, read> splat_depths: array<f32>;
-// Per chunk, two words: a bit per pixel of its tile that this chunk or one in
+// Per chunk, STOP_WORDS words: a bit per pixel of its tile that this chunk or one in
 // front of it stopped (cleared every frame). tile_merge.wgsl stops a pixel at
 // the first chunk that stopped it, so the chunks behind skip such a pixel.
 @group(0) @binding(10) var<storage, read_write> chunk_stopped: array<atomic<u32>>;
@@ -69,7 +69,7 @@ var<workgroup> batch_f: array<f32, BATCH>;
 var<workgroup> batch_depth: array<f32, BATCH>;
 var<workgroup> done_pixels: atomic<u32>;
 var<workgroup> done_snapshot: u32;
-var<workgroup> front_stopped: vec2<u32>;
+var<workgroup> front_stopped: array<u32, STOP_WORDS>;
 
 // Chunks in front of this one whose stopped pixels it reads each batch (each
 // chunk's bits include those it read, so older stops arrive through them).
@@ -149,7 +149,7 @@ fn tile_raster(
     // This pixel's transmittance fell below the cut-off within this chunk.
     var stopped_here = false;
     let chunk_in_tile = chunk - chunk_base[tile];
-    let stop_word = 2u * chunk + lid / 32u;
+    let stop_word = STOP_WORDS * chunk + lid / 32u;
     let stop_bit = 1u << (lid % 32u);
     for (var start = chunk_start; start < chunk_end; start += BATCH) {
         // The pairs run back to front: load them from the end (front first).
@@ -158,23 +158,23 @@ fn tile_raster(
         }
         if lid == 0u {
             done_snapshot = atomicLoad(&done_pixels);
+        }
+        if lid < STOP_WORDS {
             // The pixels the chunks in front stopped (none for a tile's first
-            // chunk), read under the same barrier as the count.
-            var stopped = vec2<u32>(0u);
+            // chunk), a word per invocation, read under the same barrier as
+            // the count.
+            var stopped = 0u;
             for (var c = chunk - min(chunk_in_tile, FRONT_LOOKBACK); c < chunk; c++) {
-                stopped |= vec2<u32>(
-                    atomicLoad(&chunk_stopped[2u * c]),
-                    atomicLoad(&chunk_stopped[2u * c + 1u]),
-                );
+                stopped |= atomicLoad(&chunk_stopped[STOP_WORDS * c + lid]);
             }
-            front_stopped = stopped;
+            front_stopped[lid] = stopped;
         }
         if workgroupUniformLoad(&done_snapshot) == TILE_PIXELS {
             break;
         }
         // A pixel a chunk in front stopped: its value here is never read (the
         // count above takes it from the next batch on).
-        if !done && (select(front_stopped.x, front_stopped.y, lid >= 32u) & stop_bit) != 0u {
+        if !done && (front_stopped[lid / 32u] & stop_bit) != 0u {
             done = true;
             atomicAdd(&done_pixels, 1u);
             atomicOr(&chunk_stopped[stop_word], stop_bit);

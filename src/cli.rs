@@ -9,7 +9,7 @@ use glam::Vec3;
 
 pub use crate::args::{UsageError, parse_aa, parse_raster, parse_vec3};
 use crate::headless::{CameraSpec, HeadlessError, RenderJob, RenderOutput, RenderSettings};
-use crate::render::Raster;
+use crate::render::{Raster, TileSize};
 use crate::scene::AaChoice;
 use crate::scene::mesh::shading::MeshShading;
 
@@ -175,6 +175,10 @@ pub struct RenderArgs {
     /// on CPU adapters below 500k splats).
     #[arg(long, default_value = "hardware", value_parser = parse_raster)]
     pub raster: Raster,
+    /// Compute rasterizer: tile side, 8 or 16 pixels, or auto (8 here: `render`
+    /// does not time its frames; the window and `bench` measure both).
+    #[arg(long, default_value = "auto")]
+    pub tile_size: TileSize,
     /// Anti-aliasing: auto (what the file asks for), classic, antialiased, mip or
     /// analytic (docs/ANTIALIASING.md).
     #[arg(long, default_value = "auto", value_parser = parse_aa)]
@@ -254,6 +258,7 @@ impl RenderArgs {
             settings: RenderSettings {
                 background: self.background.to_array(),
                 raster: self.raster,
+                tile_size: self.tile_size,
                 aa: self.aa,
                 mesh: self.mesh.params(),
                 hierarchy: self.lod.request()?,

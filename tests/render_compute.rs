@@ -12,9 +12,9 @@ use splatview::reference::{render_reference, to_rgb8};
 use splatview::render::offscreen::rgba_to_rgb;
 use splatview::render::splat::gpu_data::QUAD_BATCH_SPLATS;
 use splatview::render::tile::{
-    DEFAULT_CHUNK_PAIRS, TILE_SIZE, UNSPLIT_CHUNK_PAIRS, default_chunk_pairs,
+    DEFAULT_CHUNK_PAIRS, UNSPLIT_CHUNK_PAIRS, default_chunk_pairs, stopped_bytes_per_chunk,
 };
-use splatview::render::{ComposeFolding, Raster, SplatScene, ViewParams};
+use splatview::render::{ComposeFolding, Raster, SplatScene, TileSize, ViewParams};
 use splatview::scene::camera::PinholeCamera;
 use splatview::scene::{AaMode, SceneBounds, SplatCloud};
 
@@ -208,7 +208,8 @@ fn quad_batches_cover_the_visible_splats() {
 /// side by side and then merged. Whatever the chunk size, the image stays the
 /// reference's (the merge differs only by the f16 partial results and by what
 /// lies behind a pixel's early stop, under 1e-4), and the chunks behind a
-/// pixel's stop may skip it without changing the image.
+/// pixel's stop may skip it without changing the image; with 8x8 tiles (two
+/// mask words per chunk) and 16x16 (eight).
 #[test]
 fn long_tiles_split_into_chunks_match_the_reference() {
     let Some(ctx) = common::gpu() else { return };
@@ -222,15 +223,30 @@ fn long_tiles_split_into_chunks_match_the_reference() {
         WIDTH,
         HEIGHT,
     );
-    let tile_count = u64::from(WIDTH.div_ceil(TILE_SIZE) * HEIGHT.div_ceil(TILE_SIZE));
+    for tile_size in [TileSize::Eight, TileSize::Sixteen] {
+        chunked_frames_match(ctx, &cloud, camera, background, &cpu, tile_size);
+    }
+}
+
+fn chunked_frames_match(
+    ctx: &GpuContext,
+    cloud: &SplatCloud,
+    camera: PinholeCamera,
+    background: [f32; 3],
+    cpu: &image::RgbImage,
+    tile_size: TileSize,
+) {
+    let side = tile_size.fixed().expect("a fixed size");
+    let tile_count = u64::from(WIDTH.div_ceil(side) * HEIGHT.div_ceil(side));
     let mut unsplit = None;
     // Unsplit (CPU adapters' default), the GPUs' default, many chunks per tile.
     for chunk_pairs in [UNSPLIT_CHUNK_PAIRS, DEFAULT_CHUNK_PAIRS, 97, 16] {
         let mut test = TestView::new(ctx);
         test.renderer.tiles.chunk_pairs = chunk_pairs;
-        let scene = upload(ctx, &cloud);
+        let scene = upload(ctx, cloud);
         let params = ViewParams {
             raster: Raster::Compute,
+            tile_size,
             background,
             ..ViewParams::new(camera)
         };
@@ -241,6 +257,7 @@ fn long_tiles_split_into_chunks_match_the_reference() {
             .tile_buffers()
             .expect("compute rasterizer ran");
         assert_eq!(tiles.chunk_pairs(), chunk_pairs);
+        assert_eq!(tiles.tile_side(), side);
         let state: Vec<u32> = bytemuck::pod_collect_to_vec(
             &read_buffer(&ctx.device, &ctx.queue, &tiles.state, 0, 64).expect("read back"),
         );
@@ -249,8 +266,9 @@ fn long_tiles_split_into_chunks_match_the_reference() {
         // stopped them (tile_raster's `chunk_stopped`; which chunk learns of
         // which stop depends on the order the workgroups run in, the image
         // does not).
+        let mask_bytes = chunks * stopped_bytes_per_chunk(side);
         let stopped_bits: u32 = bytemuck::pod_collect_to_vec::<u8, u32>(
-            &read_buffer(&ctx.device, &ctx.queue, &tiles.chunk_stopped, 0, chunks * 8)
+            &read_buffer(&ctx.device, &ctx.queue, &tiles.chunk_stopped, 0, mask_bytes)
                 .expect("read back"),
         )
         .iter()
@@ -260,9 +278,14 @@ fn long_tiles_split_into_chunks_match_the_reference() {
         if chunks > tile_count {
             assert!(stopped_bits > 0, "no chunk marked a stopped pixel");
         }
-        let db = psnr(&gpu, &cpu).expect("same size");
-        eprintln!("chunks of {chunk_pairs} pairs: {chunks} chunks, {db:.2} dB against the CPU");
-        assert!(db >= 45.0, "chunks of {chunk_pairs}: PSNR {db:.2} dB");
+        let db = psnr(&gpu, cpu).expect("same size");
+        eprintln!(
+            "{side}x{side} tiles, chunks of {chunk_pairs} pairs: {chunks} chunks, {db:.2} dB against the CPU"
+        );
+        assert!(
+            db >= 45.0,
+            "{side}: chunks of {chunk_pairs}: PSNR {db:.2} dB"
+        );
         match &unsplit {
             None => {
                 assert_eq!(chunks, tile_count, "one chunk per tile");
@@ -276,7 +299,7 @@ fn long_tiles_split_into_chunks_match_the_reference() {
                 eprintln!("  against the unsplit image: {same:.2} dB");
                 assert!(
                     same >= 50.0,
-                    "chunks of {chunk_pairs}: {same:.2} dB from unsplit"
+                    "{side}: chunks of {chunk_pairs}: {same:.2} dB from unsplit"
                 );
             }
         }
@@ -334,7 +357,12 @@ fn auto_rasterizer_measures_both_and_decides() {
             break;
         }
         submit_frame(ctx, &mut test, &scene, &params);
-        used.extend(test.view.view.last_raster());
+        used.extend(
+            test.view
+                .view
+                .last_raster()
+                .map(|r| (r, test.view.view.last_tile_size())),
+        );
         ctx.device
             .poll(wgpu::PollType::Wait {
                 submission_index: None,
@@ -343,20 +371,40 @@ fn auto_rasterizer_measures_both_and_decides() {
             .expect("poll");
         let _ = test.view.view.poll();
     }
-    let (mode, quads_ms, tiles_ms) = test
+    let decision = test
         .view
         .view
         .raster_decision()
         .expect("a decision within 40 frames");
-    eprintln!("auto rasterizer: {mode:?} (quads {quads_ms:.2} ms, tiles {tiles_ms:.2} ms)");
-    assert!(used.contains(&Raster::Hardware) && used.contains(&Raster::Compute));
-    assert!(quads_ms > 0.0 && tiles_ms > 0.0);
-    let faster = if tiles_ms < quads_ms * 0.9 {
-        Raster::Compute
-    } else {
-        Raster::Hardware
-    };
-    assert_eq!(mode, faster);
+    eprintln!("auto rasterizer: {decision:?}");
+    // Every candidate drew: the quads and both tile sizes.
+    for candidate in [
+        (Raster::Hardware, None),
+        (Raster::Compute, Some(8)),
+        (Raster::Compute, Some(16)),
+    ] {
+        assert!(used.contains(&candidate), "{candidate:?} not in {used:?}");
+    }
+    let times = [
+        decision.quads_ms,
+        decision.tiles_ms,
+        decision.large_tiles_ms,
+    ];
+    assert!(times.iter().all(|&ms| ms > 0.0), "{times:?}");
+    // The fastest, a later candidate winning only by 10%.
+    let mut best = 0;
+    for c in 1..3 {
+        if times[c] < times[best] * 0.9 {
+            best = c;
+        }
+    }
+    let expected = [
+        (Raster::Hardware, 8),
+        (Raster::Compute, 8),
+        (Raster::Compute, 16),
+    ][best];
+    assert_eq!((decision.mode.raster, decision.mode.tile_size), expected);
+    let mode = decision.mode.raster;
 
     // One more frame: the decision sticks, and with the quads chosen the tile
     // buffers are given back.
@@ -388,9 +436,18 @@ fn auto_rasterizer_takes_the_quads_at_once_on_cpu_adapters() {
         ..ViewParams::new(camera)
     };
     view.render(ctx, &scene, &params);
-    let (mode, quads, tiles) = view.view.view.raster_decision().expect("decided at once");
-    assert_eq!(mode, Raster::Hardware);
-    assert!(quads.is_nan() && tiles.is_nan(), "nothing measured");
+    let decision = view.view.view.raster_decision().expect("decided at once");
+    assert_eq!(decision.mode.raster, Raster::Hardware);
+    assert!(
+        [
+            decision.quads_ms,
+            decision.tiles_ms,
+            decision.large_tiles_ms
+        ]
+        .iter()
+        .all(|ms| ms.is_nan()),
+        "nothing measured"
+    );
     assert!(
         view.view.view.tile_buffers().is_none(),
         "no tile buffers were made"

@@ -1,7 +1,12 @@
 //! Every WGSL file, with includes resolved, parses and validates with naga.
 
-use splatview::gpu::shader::{SHADER_FILES, shader_source, shader_source_replacing};
+use splatview::gpu::shader::{
+    SHADER_FILES, shader_source, shader_source_replacing, shader_source_with,
+};
 use splatview::render::tile::output::{ACCUMULATION_OUTPUT, FOLDED_OUTPUT};
+use splatview::render::tile::{
+    LARGE_TILE_SIZE, LARGE_TILE_SIZE_DECLARATION, TILE_SIZE_DECLARATION, tile_size_variant,
+};
 
 fn validate(name: &str) -> Result<(), String> {
     validate_source(name, &shader_source(name).map_err(|e| e.to_string())?)
@@ -49,6 +54,36 @@ fn folded_tile_kernels_validate() {
         validate_source(name, &source).unwrap_or_else(|e| panic!("{e}"));
     }
     assert!(shader_source_replacing("compose.wgsl", ACCUMULATION_OUTPUT, FOLDED_OUTPUT).is_err());
+}
+
+/// The compute rasterizer's kernels for 16x16 tiles are every tile shader with
+/// the tile side's declaration replaced (and the folded blend and merge
+/// kernels with the format replaced too): they validate, with the workgroup
+/// arrays and workgroup size that side implies.
+#[test]
+fn sixteen_pixel_tile_kernels_validate() {
+    let variant = tile_size_variant(LARGE_TILE_SIZE);
+    assert_eq!(
+        variant,
+        [(TILE_SIZE_DECLARATION, LARGE_TILE_SIZE_DECLARATION)]
+    );
+    assert!(tile_size_variant(8).is_empty());
+    let tile_shaders: Vec<&str> = SHADER_FILES
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| name.starts_with("tile_"))
+        .collect();
+    assert!(tile_shaders.len() >= 7, "{tile_shaders:?}");
+    for name in tile_shaders {
+        let source = shader_source_with(name, variant).unwrap_or_else(|e| panic!("{e}"));
+        assert!(source.contains(LARGE_TILE_SIZE_DECLARATION), "{name}");
+        validate_source(name, &source).unwrap_or_else(|e| panic!("{e}"));
+    }
+    for name in ["tile_raster.wgsl", "tile_merge.wgsl"] {
+        let both = [variant[0], (ACCUMULATION_OUTPUT, FOLDED_OUTPUT)];
+        let source = shader_source_with(name, &both).unwrap_or_else(|e| panic!("{e}"));
+        validate_source(name, &source).unwrap_or_else(|e| panic!("{e}"));
+    }
 }
 
 #[test]

@@ -23,16 +23,21 @@ fn auto_decides_while_the_camera_stands_still() {
     window.open(&common::testdata("splats/playbot_l6.ply"));
     // No input, no camera motion: only the measurement keeps the frames coming.
     window.settle();
-    let (mode, quads, tiles) = window
+    let decision = window
         .core
         .scene_view
         .raster_decision()
         .expect("Auto decided without any input");
-    assert!(
-        quads.is_finite() && tiles.is_finite(),
-        "{quads} / {tiles} ms"
-    );
-    assert!(matches!(mode, Raster::Hardware | Raster::Compute));
+    let times = [
+        decision.quads_ms,
+        decision.tiles_ms,
+        decision.large_tiles_ms,
+    ];
+    assert!(times.iter().all(|ms| ms.is_finite()), "{times:?} ms");
+    assert!(matches!(
+        decision.mode.raster,
+        Raster::Hardware | Raster::Compute
+    ));
     assert!(!window.core.scene_view.raster_measuring());
     assert!(window.core.settled());
 }

@@ -3,9 +3,12 @@
 
 // Tiles are TILE_SIZE x TILE_SIZE pixels; one workgroup rasterizes one chunk of
 // a tile's pairs (tile_chunks.wgsl), one invocation per pixel.
-// Keep in sync with TILE_SIZE in src/render/tile/mod.rs.
+// 8 or 16: the kernels for 16x16 tiles are this text with the declaration
+// below replaced (`TILE_SIZE_DECLARATION` in src/render/tile/mod.rs).
 const TILE_SIZE: u32 = 8u;
 const TILE_PIXELS: u32 = TILE_SIZE * TILE_SIZE;
+// Words of a chunk's stopped-pixel mask (a bit per pixel).
+const STOP_WORDS: u32 = TILE_PIXELS / 32u;
 
 struct TileParams {
     tiles_x: u32,

@@ -413,7 +413,7 @@ impl SceneView {
 
     /// Under the automatic rasterizer choice: the choice and the median draw times
     /// (quads, tiles) it was made by, once measured.
-    pub fn raster_decision(&self) -> Option<(crate::render::Raster, f64, f64)> {
+    pub fn raster_decision(&self) -> Option<crate::render::tile::choice::RasterDecision> {
         self.view.raster_decision()
     }
 

@@ -63,9 +63,9 @@ pub struct Stats {
     pub gpu_passes: Vec<PassTime>,
     /// Size of the splat render target.
     pub render_size: (u32, u32),
-    /// The automatic rasterizer choice and the median draw milliseconds (quads,
-    /// tiles) it was made by.
-    pub raster_decision: Option<(crate::render::Raster, f64, f64)>,
+    /// The automatic rasterizer choice and the median draw milliseconds it was
+    /// made by.
+    pub raster_decision: Option<crate::render::tile::choice::RasterDecision>,
 }
 
 /// Which compared view a pass time belongs to.

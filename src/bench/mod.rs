@@ -28,9 +28,9 @@ use crate::render::lod::{LodScene, splats_to_draw};
 use crate::render::offscreen::{OffscreenView, SceneRefs};
 use crate::render::sort::SortPath;
 use crate::render::splat::FrameState;
-use crate::render::tile::TILE_SIZE;
+use crate::render::tile::{RasterChooser, tile_grid};
 use crate::render::{
-    ComposeFolding, MeshParams, MeshScene, Raster, Renderer, SplatScene, ViewParams,
+    ComposeFolding, MeshParams, MeshScene, Raster, Renderer, SplatScene, TileSize, ViewParams,
 };
 use crate::scene::{AaChoice, SceneBounds};
 
@@ -89,6 +89,10 @@ pub struct BenchArgs {
     /// two, measured on the first frames as the window does).
     #[arg(long, default_value = "hardware", value_parser = crate::args::parse_raster)]
     pub raster: Raster,
+    /// Compute rasterizer: tile side, 8 or 16 pixels, or auto (both measured on
+    /// the first frames, as the window does). The JSON's `tile_size` says which drew.
+    #[arg(long, default_value = "auto")]
+    pub tile_size: TileSize,
     /// Anti-aliasing: auto (what the file asks for), classic, antialiased, mip or
     /// analytic (docs/ANTIALIASING.md). The JSON's `aa` says which was drawn.
     #[arg(long, default_value = "auto", value_parser = crate::args::parse_aa)]
@@ -291,6 +295,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         });
         ViewParams {
             raster: args.raster,
+            tile_size: args.tile_size,
             aa: args.aa,
             sort_key_bits,
             compose_folding,
@@ -360,24 +365,16 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     for _ in 0..3 {
         render_frame(&mut offscreen, &mut lod, &mut warm_up_cut_ms, 0)?;
     }
-    // `--raster auto` measures both rasterizers on its first frames.
+    // `--raster auto` (or `--tile-size auto`) measures on its first frames.
     let mut auto_frames = 0;
-    while args.raster == Raster::Auto
+    while RasterChooser::measures(args.raster, args.tile_size)
         && offscreen.view.raster_decision().is_none()
         && auto_frames < AUTO_MAX_FRAMES
     {
         render_frame(&mut offscreen, &mut lod, &mut warm_up_cut_ms, 0)?;
         auto_frames += 1;
     }
-    let raster_auto =
-        offscreen
-            .view
-            .raster_decision()
-            .map(|(chosen, quads_draw_ms, tiles_draw_ms)| AutoDecision {
-                chosen,
-                quads_draw_ms,
-                tiles_draw_ms,
-            });
+    let raster_auto = offscreen.view.raster_decision().map(AutoDecision::from);
 
     let cuts_waited_before = lod.as_ref().map_or(0, |lod| lod.stats().cuts_waited);
     let mut frame_ms = Vec::with_capacity(args.frames);
@@ -447,7 +444,8 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         )?);
         tile_pairs = words.first().copied();
         tile_chunks = Some((words[8], tiles.chunk_pairs()));
-        let tile_count = u64::from(width.div_ceil(TILE_SIZE) * height.div_ceil(TILE_SIZE));
+        let tile_count = tile_grid((width, height), tiles.tile_side());
+        let tile_count = u64::from(tile_count.0 * tile_count.1);
         let ranges: Vec<u32> = bytemuck::pod_collect_to_vec(&read_buffer(
             &ctx.device,
             &ctx.queue,
@@ -507,6 +505,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         sort_key_bits,
         sort_path: renderer.splats.sort_path(),
         raster: offscreen.view.last_raster().unwrap_or(Raster::Hardware),
+        tile_size: offscreen.view.last_tile_size(),
         aa: args.aa.resolve(scene.aa_mode()).name(),
         aa_file_reason: cloud.aa_hint.reason.clone(),
         raster_auto,

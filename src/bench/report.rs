@@ -3,6 +3,7 @@
 use crate::gpu::profiler::TileStageTimings;
 use crate::render::Raster;
 use crate::render::sort::SortPath;
+use crate::render::tile::choice::RasterDecision;
 
 /// The `bench` report. Keys are stable: scripts read them.
 #[derive(Debug, serde::Serialize)]
@@ -37,14 +38,17 @@ pub struct BenchReport {
     pub sort_path: SortPath,
     /// `hardware` or `compute` (the rasterizer drawn with); `pass_ms.draw` is its time.
     pub raster: Raster,
+    /// Compute rasterizer: the tile side in pixels, 8 or 16 (null for the quads).
+    pub tile_size: Option<u32>,
     /// The anti-aliasing mode drawn with (`--aa`, with `auto` resolved to the
     /// file's mode): classic, antialiased, mip or analytic.
     pub aa: &'static str,
     /// Why `auto` would choose the file's mode (the loader's reason).
     pub aa_file_reason: String,
-    /// `--raster auto`: what was chosen and the median times it was chosen by,
-    /// each of the draw and compose passes (the quads may fold the compose into
-    /// their draw); null otherwise.
+    /// `--raster auto` (or `--raster compute --tile-size auto`): what was
+    /// chosen and the median times it was chosen by, each of the draw and
+    /// compose passes (the quads may fold the compose into their draw); null
+    /// otherwise.
     pub raster_auto: Option<AutoDecision>,
     /// Compute rasterizer: (tile, splat) pairs in the last frame (null otherwise).
     pub tile_pairs: Option<u32>,
@@ -117,8 +121,25 @@ pub struct BenchReport {
 #[derive(Debug, serde::Serialize)]
 pub struct AutoDecision {
     pub chosen: Raster,
+    /// The tiles' side when they were chosen.
+    pub chosen_tile_size: Option<u32>,
+    /// Median draw and compose ms of each candidate (null: not measured).
     pub quads_draw_ms: f64,
+    /// 8x8 tiles.
     pub tiles_draw_ms: f64,
+    pub tiles16_draw_ms: f64,
+}
+
+impl From<RasterDecision> for AutoDecision {
+    fn from(d: RasterDecision) -> Self {
+        Self {
+            chosen: d.mode.raster,
+            chosen_tile_size: (d.mode.raster == Raster::Compute).then_some(d.mode.tile_size),
+            quads_draw_ms: d.quads_ms,
+            tiles_draw_ms: d.tiles_ms,
+            tiles16_draw_ms: d.large_tiles_ms,
+        }
+    }
 }
 
 /// Pairs per tile of the compute rasterizer's last frame.
@@ -240,7 +261,10 @@ pub(super) fn print_table(r: &BenchReport) {
         r.timing_source,
         r.pass_ms.project,
         r.pass_ms.sort,
-        r.raster.name(),
+        match r.tile_size {
+            Some(side) => format!("{}, {side}x{side} tiles", r.raster.name()),
+            None => r.raster.name().to_owned(),
+        },
         r.pass_ms.draw,
         r.pass_ms.other
     );
@@ -253,10 +277,13 @@ pub(super) fn print_table(r: &BenchReport) {
     );
     if let Some(auto) = &r.raster_auto {
         println!(
-            "auto rasterizer    chose {} (draw {:.2} ms with quads, {:.2} ms with tiles)",
+            "auto rasterizer    chose {}{} (draw {:.2} ms with quads, {:.2} with 8x8 tiles, {:.2} with 16x16)",
             auto.chosen.name(),
+            auto.chosen_tile_size
+                .map_or(String::new(), |s| format!(" {s}x{s}")),
             auto.quads_draw_ms,
-            auto.tiles_draw_ms
+            auto.tiles_draw_ms,
+            auto.tiles16_draw_ms
         );
     }
     if let Some(stages) = &r.tile_stage_ms {

@@ -1,8 +1,10 @@
 //! WGSL sources, embedded at build time, with `#include "path"` lines resolved.
 //!
 //! Shaders live in `shaders/`. A line of the exact form `#include "common/x.wgsl"`
-//! is replaced by that file (once per shader; nested includes work). Nothing else
-//! is pasted into shader text: per-pipeline variation uses WGSL `override`s.
+//! is replaced by that file (once per shader; nested includes work). Per-pipeline
+//! variation uses WGSL `override`s where WGSL allows them; what it does not (a
+//! storage texture's format, a constant that sizes workgroup arrays) is a
+//! variant with one declaration replaced (`shader_source_with`).
 
 use std::borrow::Cow;
 
@@ -173,24 +175,34 @@ fn append_resolved(
 /// error when `from` does not occur, so that a renamed token cannot leave the
 /// variant silently identical.
 pub fn shader_source_replacing(name: &str, from: &str, to: &str) -> Result<String, ShaderError> {
-    let source = shader_source(name)?;
-    if !source.contains(from) {
-        return Err(ShaderError {
-            file: name.to_owned(),
-            reason: format!("no `{from}` to replace with `{to}`"),
-        });
-    }
-    Ok(source.replace(from, to))
+    shader_source_with(name, &[(from, to)])
 }
 
-/// Compiles a variant of an embedded shader (`shader_source_replacing`).
-pub fn create_shader_module_replacing(
+/// [`shader_source_replacing`] for several `(from, to)` pairs, in order.
+pub fn shader_source_with(
+    name: &str,
+    replacements: &[(&str, &str)],
+) -> Result<String, ShaderError> {
+    let mut source = shader_source(name)?;
+    for (from, to) in replacements {
+        if !source.contains(from) {
+            return Err(ShaderError {
+                file: name.to_owned(),
+                reason: format!("no `{from}` to replace with `{to}`"),
+            });
+        }
+        source = source.replace(from, to);
+    }
+    Ok(source)
+}
+
+/// Compiles a variant of an embedded shader (`shader_source_with`).
+pub fn create_shader_module_with(
     device: &wgpu::Device,
     name: &str,
-    from: &str,
-    to: &str,
+    replacements: &[(&str, &str)],
 ) -> Result<wgpu::ShaderModule, ShaderError> {
-    let source = shader_source_replacing(name, from, to)?;
+    let source = shader_source_with(name, replacements)?;
     Ok(device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(name),
         source: wgpu::ShaderSource::Wgsl(Cow::Owned(source)),

@@ -18,7 +18,9 @@ use crate::gpu::{GpuContext, GpuError};
 use crate::render::lod::setup::{LodRequest, LodSetupError, make_lod_scene};
 use crate::render::lod::{LodScene, splats_to_draw};
 use crate::render::offscreen::{OffscreenError, OffscreenView, SceneRefs};
-use crate::render::{MeshParams, MeshScene, Raster, RenderLod, Renderer, SplatScene, ViewParams};
+use crate::render::{
+    MeshParams, MeshScene, Raster, RenderLod, Renderer, SplatScene, TileSize, ViewParams,
+};
 use crate::scene::objects::SceneObjects;
 use crate::scene::{AaChoice, PinholeCamera, SceneBounds, SplatCloud};
 
@@ -49,6 +51,9 @@ pub enum CameraSpec {
 pub struct RenderSettings {
     pub background: [f32; 3],
     pub raster: Raster,
+    /// The compute rasterizer's tile side (`Auto`: 8, as headless views are not
+    /// timed).
+    pub tile_size: TileSize,
     pub aa: AaChoice,
     pub lod: RenderLod,
     /// How meshes and point clouds are drawn.
@@ -63,6 +68,7 @@ impl Default for RenderSettings {
         Self {
             background: [0.0; 3],
             raster: Raster::Hardware,
+            tile_size: TileSize::Auto,
             aa: AaChoice::Auto,
             lod: RenderLod::default(),
             mesh: MeshParams::default(),
@@ -350,6 +356,7 @@ impl HeadlessScene {
         ViewParams {
             background: settings.background,
             raster: settings.raster,
+            tile_size: settings.tile_size,
             aa: settings.aa,
             lod: settings.lod,
             ..ViewParams::new(camera)

@@ -10,6 +10,8 @@ use super::{
     ComposeFolding, Raster, RenderError, Renderer, SplatScene, SplatView, ViewParams, splat, tile,
 };
 use crate::gpu::GpuContext;
+use crate::render::tile::RasterChooser;
+use crate::render::tile::choice::RasterMode;
 
 /// What `encode_view` resolved for one frame, shared by its stages.
 pub(super) struct Frame {
@@ -83,23 +85,30 @@ impl Renderer {
             view.upload_draw_list(&gpu.queue, list);
         }
 
-        // The rasterizer: Auto measures both on the first frames (or, on CPU
-        // adapters, takes the quads at once for all but large scenes).
+        // The rasterizer: Auto measures the candidates on the first frames (or,
+        // on CPU adapters, takes the quads at once for all but large scenes,
+        // and the tiles with the size left open their 8x8 ones).
         let drawn = list_len.unwrap_or_else(|| scene.splat_count());
-        if params.raster == Raster::Auto
+        let (choice, tile_size) = (params.raster, params.tile_size);
+        if RasterChooser::measures(choice, tile_size)
             && !view.auto_measures_for(drawn)
             && view.chooser.decision().is_none()
         {
-            view.chooser.decide(Raster::Hardware);
+            view.chooser.decide(match choice {
+                Raster::Compute => RasterMode::tiles(tile_size.fixed().unwrap_or(tile::TILE_SIZE)),
+                _ => RasterMode::QUADS,
+            });
         }
-        let raster = view.chooser.mode(params.raster);
-        let measuring = params.raster == Raster::Auto && view.chooser.decision().is_none();
+        let mode = view.chooser.mode(choice, tile_size);
+        let raster = mode.raster;
+        let measuring =
+            RasterChooser::measures(choice, tile_size) && view.chooser.decision().is_none();
         if raster == Raster::Hardware && !measuring {
             // Quads for good (chosen, or Auto decided): free the pair buffers.
             view.tiles = None;
         }
-        view.last_choice = Some(params.raster);
-        view.last_raster = Some(raster);
+        view.last_choice = Some((choice, tile_size));
+        view.last_raster = Some(mode);
 
         let key_bits = params.sort_key_bits.clamp(8, 32);
         let aa = params.aa.resolve(scene.aa_mode());
@@ -133,13 +142,14 @@ impl Renderer {
         if raster == Raster::Compute
             && let Some(working) = &view.working
         {
-            let (tiles_x, tiles_y) = tile::tile_grid(size);
+            self.tiles.ensure_kernels(device, mode.tile_size)?;
             self.tiles.ensure_buffers(
                 device,
                 &self.splats.sorter,
                 working,
                 &mut view.tiles,
-                tiles_x * tiles_y,
+                size,
+                mode.tile_size,
             )?;
         }
         // The compose pass only puts the accumulation over the background when

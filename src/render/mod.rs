@@ -26,7 +26,9 @@ pub mod tile;
 pub mod view;
 
 pub use mesh::{MeshParams, MeshScene};
-pub use params::{ComposeFolding, DepthInput, DrawList, LodSupport, Raster, RenderLod, ViewParams};
+pub use params::{
+    ComposeFolding, DepthInput, DrawList, LodSupport, Raster, RenderLod, TileSize, ViewParams,
+};
 pub use scene::SplatScene;
 pub use view::{SplatView, ViewReport};
 
@@ -52,6 +54,8 @@ pub enum RenderError {
     },
     #[error("waiting for the GPU failed: {0}")]
     Poll(#[from] wgpu::PollError),
+    #[error(transparent)]
+    Shader(#[from] ShaderError),
 }
 
 /// The pipelines of every pass; nothing per scene or per view.
@@ -201,7 +205,7 @@ impl Renderer {
         if let Some(profiler) = &mut profiler {
             profiler.resolve(encoder);
             if profiler.resolved_this_frame() {
-                view.timed_raster = Some(frame.raster);
+                view.timed_raster = view.last_raster;
             }
         }
         view.profiler = profiler;

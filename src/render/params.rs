@@ -54,6 +54,51 @@ impl std::str::FromStr for Raster {
     }
 }
 
+/// Pixels per tile side of the compute rasterizer: measured per scene like
+/// the rasterizer (`Auto`: 8x8 and 16x16 both tried, `render::tile::RasterChooser`),
+/// or fixed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TileSize {
+    #[default]
+    Auto,
+    Eight,
+    Sixteen,
+}
+
+impl TileSize {
+    pub const ALL: [Self; 3] = [Self::Auto, Self::Eight, Self::Sixteen];
+
+    /// The name used on the command line: `auto`, `8` or `16`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Eight => "8",
+            Self::Sixteen => "16",
+        }
+    }
+
+    /// The fixed side in pixels (`None` for `Auto`).
+    pub fn fixed(self) -> Option<u32> {
+        match self {
+            Self::Auto => None,
+            Self::Eight => Some(8),
+            Self::Sixteen => Some(16),
+        }
+    }
+}
+
+impl std::str::FromStr for TileSize {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.name().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| format!("unknown tile size {text:?}: expected auto, 8 or 16"))
+    }
+}
+
 /// Level-of-detail parameters the splat passes apply.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RenderLod {
@@ -162,6 +207,8 @@ pub struct ViewParams<'a> {
     pub camera: PinholeCamera,
     pub lod: RenderLod,
     pub raster: Raster,
+    /// The compute rasterizer's tile size (under `Compute` or `Auto`).
+    pub tile_size: TileSize,
     /// Bits of the depth sort key: 16, 24 or 32 (exact float order).
     pub sort_key_bits: u32,
     /// Linear 0..1 colour behind the splats.
@@ -176,7 +223,8 @@ pub struct ViewParams<'a> {
 }
 
 impl ViewParams<'_> {
-    /// Defaults for `camera`: every splat, SH as stored, quads, 24-bit keys, black
+    /// Defaults for `camera`: every splat, SH as stored, quads (tiles of a
+    /// measured size when asked for the tiles), 24-bit keys, black
     /// background, the scene's anti-aliasing mode, no depth test, the exact
     /// compose folding.
     pub fn new(camera: PinholeCamera) -> Self {
@@ -184,6 +232,7 @@ impl ViewParams<'_> {
             camera,
             lod: RenderLod::default(),
             raster: Raster::Hardware,
+            tile_size: TileSize::Auto,
             sort_key_bits: DEFAULT_SORT_KEY_BITS,
             background: [0.0; 3],
             aa: AaChoice::Auto,

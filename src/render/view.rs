@@ -14,11 +14,11 @@ use crate::gpu::readback::AsyncReadback;
 use crate::render::compose::{ComposeBinding, ComposeRenderer};
 use crate::render::formats::ACCUMULATION_FORMAT;
 use crate::render::mesh::{MeshRenderer, MeshViewData};
-use crate::render::params::Raster;
+use crate::render::params::{Raster, TileSize};
 use crate::render::scene::SplatScene;
 use crate::render::splat::gpu_data::VISIBLE_COUNT_OFFSET;
 use crate::render::splat::{SplatRenderer, SplatWorking};
-use crate::render::tile::choice::CPU_MEASURE_MIN_SPLATS;
+use crate::render::tile::choice::{CPU_MEASURE_MIN_SPLATS, RasterDecision, RasterMode};
 use crate::render::tile::{RasterChooser, TileBuffers, TileRasterizer};
 
 /// Size-dependent targets of a view.
@@ -66,12 +66,14 @@ pub struct SplatView {
     /// `CPU_MEASURE_MIN_SPLATS` (docs/BENCHMARKS.md) and each tile frame would
     /// cost the user a slow frame.
     pub(crate) auto_measures: bool,
-    /// The rasterizer of the frame whose timestamps are being read back.
-    pub(crate) timed_raster: Option<Raster>,
-    /// The rasterizer the latest frame was drawn with.
-    pub(crate) last_raster: Option<Raster>,
-    /// The user's choice in the latest frame (Auto keeps its measurements).
-    pub(crate) last_choice: Option<Raster>,
+    /// The rasterizer (and tile size) of the frame whose timestamps are being
+    /// read back.
+    pub(crate) timed_raster: Option<RasterMode>,
+    /// The rasterizer (and tile size) the latest frame was drawn with.
+    pub(crate) last_raster: Option<RasterMode>,
+    /// The user's choice in the latest frame (a measuring choice keeps its
+    /// measurements).
+    pub(crate) last_choice: Option<(Raster, TileSize)>,
     /// The generation of the draw list in the working buffers.
     draw_list_generation: Option<u64>,
     /// Whether the latest frame was folded.
@@ -161,12 +163,13 @@ impl SplatView {
         };
         if let Some(timings) = self.profiler.as_mut().and_then(GpuProfiler::poll_results) {
             if let Some(mode) = self.timed_raster.take()
-                && self.last_choice == Some(Raster::Auto)
+                && let Some((raster, tile_size)) = self.last_choice
+                && RasterChooser::measures(raster, tile_size)
             {
                 // The rasterizer's whole cost to the output: the quads may fold
                 // the compose pass into their draw, the tiles never do.
-                self.chooser
-                    .record(mode, timings.draw + timings.compose.unwrap_or(0.0));
+                let ms = timings.draw + timings.compose.unwrap_or(0.0);
+                self.chooser.record(mode, ms, raster, tile_size);
             }
             report.timings = Some(timings);
         }
@@ -186,26 +189,36 @@ impl SplatView {
         self.tile_readback.is_pending()
     }
 
-    /// Whether `Raster::Auto` is still measuring (the last frame asked for it,
-    /// nothing is decided yet and timestamps can decide it): the caller should
-    /// keep drawing frames, even of an unchanged view, until it is done.
+    /// Whether the view is still measuring the rasterizers (`Raster::Auto`,
+    /// or `Compute` with the tile size left open: the last frame asked for
+    /// it, nothing is decided yet and timestamps can decide it): the caller
+    /// should keep drawing frames, even of an unchanged view, until it is done.
     pub fn raster_measuring(&self) -> bool {
-        self.last_choice == Some(Raster::Auto)
-            && self.chooser.decision().is_none()
-            && self.profiler.is_some()
+        self.measuring_choice() && self.chooser.decision().is_none() && self.profiler.is_some()
     }
 
-    /// Under `Raster::Auto`: the chosen rasterizer and the median draw times
-    /// (quads, tiles) it was chosen by, once measured.
-    pub fn raster_decision(&self) -> Option<(Raster, f64, f64)> {
-        self.chooser
-            .decision()
-            .filter(|_| self.last_choice == Some(Raster::Auto))
+    /// Whether the latest frame's choice leaves more than one candidate.
+    fn measuring_choice(&self) -> bool {
+        self.last_choice
+            .is_some_and(|(raster, tile_size)| RasterChooser::measures(raster, tile_size))
+    }
+
+    /// Under a measuring choice: the chosen rasterizer and the median draw
+    /// times it was chosen by, once measured.
+    pub fn raster_decision(&self) -> Option<RasterDecision> {
+        self.chooser.decision().filter(|_| self.measuring_choice())
     }
 
     /// The rasterizer the latest frame was drawn with.
     pub fn last_raster(&self) -> Option<Raster> {
+        self.last_raster.map(|mode| mode.raster)
+    }
+
+    /// The tile side of the latest frame, when the tiles drew it.
+    pub fn last_tile_size(&self) -> Option<u32> {
         self.last_raster
+            .filter(|mode| mode.raster == Raster::Compute)
+            .map(|mode| mode.tile_size)
     }
 
     /// Measure the rasterizers again (the scene changed in a way the view cannot

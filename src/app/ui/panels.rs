@@ -363,23 +363,16 @@ fn lod_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
             ui.selectable_value(&mut lod.raster, mode, label).on_hover_text(hint);
         }
     });
-    if lod.raster == Raster::Auto {
-        let text = match state.stats.raster_decision {
-            Some((_, quads, _)) if quads.is_nan() => {
-                "Auto chose quads without measuring (CPU adapter, under 500k splats)".to_owned()
+    if lod.raster != Raster::Hardware {
+        let text = match &state.stats.raster_decision {
+            Some(decision) => raster_decision_text(decision),
+            None if lod.raster == Raster::Compute => {
+                "Tiles: measuring 8x8 and 16x16 on the first frames".to_owned()
             }
-            Some((mode, quads, tiles)) => format!(
-                "Auto chose {}: draw {quads:.2} ms with quads, {tiles:.2} ms with tiles",
-                if mode == Raster::Compute {
-                    "tiles"
-                } else {
-                    "quads"
-                }
-            ),
             None if state.stats.gpu_passes.is_empty() => {
                 "Auto: no GPU timestamps here, drawing quads".to_owned()
             }
-            None => "Auto: measuring both on the first frames".to_owned(),
+            None => "Auto: measuring quads and tiles on the first frames".to_owned(),
         };
         ui.label(RichText::new(text).small().weak());
     }
@@ -579,4 +572,26 @@ pub fn export_progress(ctx: &egui::Context, state: &AppState, commands: &mut Vec
                 command_button_labelled(ui, Command::CancelExport, "Cancel", commands);
             });
         });
+}
+
+/// What the measured rasterizer choice says in the panel.
+fn raster_decision_text(decision: &crate::render::tile::choice::RasterDecision) -> String {
+    let chosen = match decision.mode.raster {
+        Raster::Compute => format!("tiles {0}x{0}", decision.mode.tile_size),
+        _ => "quads".to_owned(),
+    };
+    let measured: Vec<String> = [
+        (decision.quads_ms, "quads"),
+        (decision.tiles_ms, "8x8 tiles"),
+        (decision.large_tiles_ms, "16x16 tiles"),
+    ]
+    .into_iter()
+    .filter(|(ms, _)| ms.is_finite())
+    .map(|(ms, what)| format!("{ms:.2} ms with {what}"))
+    .collect();
+    if measured.is_empty() {
+        format!("Chose {chosen} without measuring (CPU adapter, under 500k splats)")
+    } else {
+        format!("Chose {chosen}: draw {}", measured.join(", "))
+    }
 }

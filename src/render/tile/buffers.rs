@@ -14,11 +14,16 @@ use crate::render::splat::gpu_data::QUAD_BATCH_ARGS_BYTES;
 /// 6.9-7.5 (guitar, biker at 1080p), 1.8 (6M tiled biker at 1080p).
 const PAIRS_PER_SPLAT: u64 = 4;
 const MIN_PAIRS: u64 = 1 << 16;
-/// One chunk's partial results: a tile's pixels of (colour, transmittance) as 4 f16.
-const PARTIAL_BYTES_PER_CHUNK: u64 = (super::TILE_SIZE * super::TILE_SIZE) as u64 * 8;
-/// One chunk's stopped pixels: a bit per pixel of an 8x8 tile.
-pub(super) const STOPPED_BYTES_PER_CHUNK: u64 = 8;
-const _: () = assert!(super::TILE_SIZE * super::TILE_SIZE == 64);
+/// One chunk's partial results for tiles of `side`: a tile's pixels of
+/// (colour, transmittance) as 4 f16.
+fn partial_bytes_per_chunk(side: u32) -> u64 {
+    u64::from(side * side) * 8
+}
+/// One chunk's stopped pixels for tiles of `side`: a bit per pixel, in whole
+/// words (STOP_WORDS in shaders/common/tile_params.wgsl).
+pub fn stopped_bytes_per_chunk(side: u32) -> u64 {
+    u64::from(side * side).div_ceil(32) * 4
+}
 /// Words of `TileBuffers::state`: [0] pairs wanted, [1] pairs stored, [4..7] the
 /// indirect dispatch of tile_ranges, [8] chunks, [12..15] that of tile_raster,
 /// [16..19] the indirect draw of the compose pass for an overflowed frame whose
@@ -81,6 +86,8 @@ pub struct TileBuffers {
     max_capacity: u32,
     /// Pairs a past frame needed (see [`TileBuffers::request_pairs`]).
     pub(super) wanted_pairs: u32,
+    /// Pixels per tile side (one of `super::TILE_SIZES`).
+    pub(super) side: u32,
     max_tiles: u32,
     /// The chunk size these buffers were made for, and the one they use (larger
     /// where the partial results would not fit in one binding).
@@ -95,15 +102,18 @@ impl TileBuffers {
     /// Pair buffers for a view's `working` buffers and `tiles` tiles, with chunks
     /// of at most `chunk_pairs` pairs (raised where the partial results would not
     /// fit in one binding).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn new(
         rasterizer: &TileRasterizer,
         device: &wgpu::Device,
         sorter: &RadixSorter,
         working: &SplatWorking,
         tiles: u32,
+        side: u32,
         wanted_pairs: u32,
         chunk_pairs: u32,
     ) -> Result<Self, GpuError> {
+        let partial_bytes = partial_bytes_per_chunk(side);
         let requested_chunk_pairs = chunk_pairs;
         let binding_limit = device
             .limits()
@@ -124,11 +134,11 @@ impl TileBuffers {
             });
         }
         // Every tile takes a chunk, and each further chunk holds chunk_pairs pairs.
-        let max_slots = (binding_limit / PARTIAL_BYTES_PER_CHUNK).saturating_sub(u64::from(tiles));
+        let max_slots = (binding_limit / partial_bytes).saturating_sub(u64::from(tiles));
         if max_slots == 0 {
             return Err(GpuError::SceneTooLarge {
                 what: "tile partial results",
-                needed: (u64::from(tiles) + 1) * PARTIAL_BYTES_PER_CHUNK,
+                needed: (u64::from(tiles) + 1) * partial_bytes,
                 limit: binding_limit,
             });
         }
@@ -165,14 +175,10 @@ impl TileBuffers {
         let chunk_tiles = make("tile of each chunk", max_chunks * 4, storage);
         let chunk_stopped = make(
             "tile chunk stopped pixels",
-            max_chunks * STOPPED_BYTES_PER_CHUNK,
+            max_chunks * stopped_bytes_per_chunk(side),
             storage | wgpu::BufferUsages::COPY_DST | wgpu::BufferUsages::COPY_SRC,
         );
-        let partials = make(
-            "tile partial results",
-            max_chunks * PARTIAL_BYTES_PER_CHUNK,
-            storage,
-        );
+        let partials = make("tile partial results", max_chunks * partial_bytes, storage);
         // Readable, as the depth sort's are: tests compare the binned pairs.
         let pairs = sorter.create_buffers(device, capacity, wgpu::BufferUsages::COPY_SRC);
         let bin_group_with = |layout: &wgpu::BindGroupLayout, depth_result: usize| {
@@ -194,13 +200,13 @@ impl TileBuffers {
                 ],
             )
         };
-        let bin_groups = [0, 1].map(|result| bin_group_with(&rasterizer.bin_layout, result));
+        let bin_groups = [0, 1].map(|result| bin_group_with(&rasterizer.layouts.bin, result));
         let bin_large_groups =
-            [0, 1].map(|result| bin_group_with(&rasterizer.bin_large_layout, result));
+            [0, 1].map(|result| bin_group_with(&rasterizer.layouts.bin_large, result));
         let offsets_group = bind_group(
             device,
             "tile offsets",
-            &rasterizer.offsets_layout,
+            &rasterizer.layouts.offsets,
             &[
                 params.binding(),
                 block_sums.as_entire_binding(),
@@ -214,7 +220,7 @@ impl TileBuffers {
             bind_group(
                 device,
                 "tile ranges",
-                &rasterizer.ranges_layout,
+                &rasterizer.layouts.ranges,
                 &[
                     params.binding(),
                     state.as_entire_binding(),
@@ -227,7 +233,7 @@ impl TileBuffers {
             bind_group(
                 device,
                 "tile raster",
-                &rasterizer.raster_layout,
+                &rasterizer.layouts.raster,
                 &[
                     working.uniforms.binding(),
                     params.binding(),
@@ -246,7 +252,7 @@ impl TileBuffers {
         let chunks_group = bind_group(
             device,
             "tile chunks",
-            &rasterizer.chunks_layout,
+            &rasterizer.layouts.chunks,
             &[
                 params.binding(),
                 ranges.as_entire_binding(),
@@ -258,7 +264,7 @@ impl TileBuffers {
         let merge_group = bind_group(
             device,
             "tile merge",
-            &rasterizer.merge_layout,
+            &rasterizer.layouts.merge,
             &[
                 working.uniforms.binding(),
                 params.binding(),
@@ -292,6 +298,7 @@ impl TileBuffers {
             chunk_pairs: chunk_pairs as u32,
             max_chunks: max_chunks as u32,
             wanted_pairs,
+            side,
             max_tiles: tiles,
             working_key: working.key,
         })
@@ -311,6 +318,11 @@ impl TileBuffers {
     /// Whether a frame needing `pairs` pairs had to drop some.
     pub fn overflows(&self, pairs: u32) -> bool {
         pairs > self.capacity
+    }
+
+    /// Pixels per tile side these buffers bin into.
+    pub fn tile_side(&self) -> u32 {
+        self.side
     }
 
     /// Most pairs one workgroup blends with these buffers.

@@ -1,11 +1,14 @@
 //! Choosing the rasterizer by measurement: in `Auto`, the first frames of a scene
-//! alternate between the hardware quads and the compute rasterizer, their GPU
-//! times of draw and compose (timestamps; the quads may fold the compose into
-//! their draw) are compared, and the faster one is kept for the scene.
+//! go through the hardware quads and the compute rasterizer with 8x8 and with
+//! 16x16 tiles in turn (only the tile sizes under `Compute` with the tile size
+//! left open), their GPU times of draw and compose (timestamps; the quads may
+//! fold the compose into their draw) are compared, and the fastest is kept for
+//! the scene.
 //! Without timestamps nothing is measured and the quads are used. CPU adapters
 //! measure only large scenes ([`CPU_MEASURE_MIN_SPLATS`]).
 
-use crate::render::params::Raster;
+use super::{LARGE_TILE_SIZE, TILE_SIZE};
+use crate::render::params::{Raster, TileSize};
 
 /// On CPU adapters, `Auto` measures only frames of at least this many splats
 /// and takes the quads at once below. On lavapipe (1280x720, 2026-11-30) the
@@ -17,25 +20,85 @@ use crate::render::params::Raster;
 /// fragments per pixel) in 818-850 ms with the quads against 1,552-1,679 ms.
 pub const CPU_MEASURE_MIN_SPLATS: u32 = 500_000;
 
-/// Timed frames per rasterizer after the first one of each (shader compilation,
+/// Timed frames per candidate after the first one of each (shader compilation,
 /// buffer creation).
 const SAMPLES: usize = 3;
-/// The compute rasterizer is kept only when it is this much faster (hysteresis
-/// against noise).
+/// A later candidate (tiles after quads, 16x16 tiles after 8x8) is kept only
+/// when it is this much faster than the best before it (hysteresis against
+/// noise).
 const COMPUTE_MARGIN: f64 = 0.9;
 
-/// The measurement state of `Auto` for one scene.
-#[derive(Clone, Debug, Default)]
-pub struct RasterChooser {
-    /// Draw and compose milliseconds of the quads ([0]) and the tiles ([1]), the first
-    /// frame of each dropped.
-    samples: [Vec<f64>; 2],
-    seen: [usize; 2],
-    decided: Option<Raster>,
+/// What a frame is drawn with: the quads, or the tiles of a side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RasterMode {
+    /// `Hardware` or `Compute`.
+    pub raster: Raster,
+    /// Pixels per tile side of `Compute` (one of `TILE_SIZES`); `TILE_SIZE`
+    /// for the quads, where it means nothing.
+    pub tile_size: u32,
 }
 
-fn index(mode: Raster) -> usize {
-    usize::from(mode == Raster::Compute)
+impl RasterMode {
+    pub const QUADS: Self = Self {
+        raster: Raster::Hardware,
+        tile_size: TILE_SIZE,
+    };
+
+    pub const fn tiles(tile_size: u32) -> Self {
+        Self {
+            raster: Raster::Compute,
+            tile_size,
+        }
+    }
+}
+
+/// The candidates in order of preference: quads, 8x8 tiles, 16x16 tiles.
+const CANDIDATES: [RasterMode; 3] = [
+    RasterMode::QUADS,
+    RasterMode::tiles(TILE_SIZE),
+    RasterMode::tiles(LARGE_TILE_SIZE),
+];
+
+fn index(mode: RasterMode) -> usize {
+    CANDIDATES.iter().position(|&c| c == mode).unwrap_or(0)
+}
+
+/// Which candidates `raster` and `tile_size` leave open (indices into
+/// `CANDIDATES`).
+fn open(raster: Raster, tile_size: TileSize) -> impl Iterator<Item = usize> {
+    let quads = matches!(raster, Raster::Auto | Raster::Hardware);
+    let tiles = matches!(raster, Raster::Auto | Raster::Compute);
+    let side = tile_size.fixed();
+    (0..CANDIDATES.len()).filter(move |&i| {
+        let mode = CANDIDATES[i];
+        match mode.raster {
+            Raster::Hardware => quads,
+            _ => tiles && side.is_none_or(|s| s == mode.tile_size),
+        }
+    })
+}
+
+/// The decision of the measurement, with the median draw and compose
+/// milliseconds of each candidate (NaN for one not measured).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RasterDecision {
+    pub mode: RasterMode,
+    pub quads_ms: f64,
+    /// 8x8 tiles.
+    pub tiles_ms: f64,
+    /// 16x16 tiles.
+    pub large_tiles_ms: f64,
+}
+
+/// The measurement state of `Auto` (or of `Compute` with the tile size left
+/// open) for one scene.
+#[derive(Clone, Debug, Default)]
+pub struct RasterChooser {
+    /// Draw and compose milliseconds of each of `CANDIDATES`, the first frame
+    /// of each dropped.
+    samples: [Vec<f64>; 3],
+    seen: [usize; 3],
+    decided: Option<RasterMode>,
 }
 
 /// The median; NaN for no values (a decision made without measuring).
@@ -51,34 +114,47 @@ impl RasterChooser {
         *self = Self::default();
     }
 
-    /// The mode for the next frame under `choice`.
-    pub fn mode(&self, choice: Raster) -> Raster {
-        match choice {
-            Raster::Hardware => Raster::Hardware,
-            Raster::Compute => Raster::Compute,
-            Raster::Auto => self.decided.unwrap_or({
-                if self.samples[0].len() < SAMPLES {
-                    Raster::Hardware
-                } else {
-                    Raster::Compute
-                }
-            }),
+    /// Whether `raster` and `tile_size` leave more than one candidate, so
+    /// that frames are measured until one is decided.
+    pub fn measures(raster: Raster, tile_size: TileSize) -> bool {
+        open(raster, tile_size).nth(1).is_some()
+    }
+
+    /// The mode for the next frame under `raster` and `tile_size`: the one
+    /// candidate they leave, the decision, or the next candidate to measure.
+    pub fn mode(&self, raster: Raster, tile_size: TileSize) -> RasterMode {
+        let mut candidates = open(raster, tile_size).peekable();
+        let first = candidates.peek().copied().unwrap_or(0);
+        if !Self::measures(raster, tile_size) {
+            return CANDIDATES[first];
         }
+        if let Some(mode) = self.decided {
+            return mode;
+        }
+        let next = candidates
+            .find(|&i| self.samples[i].len() < SAMPLES)
+            .unwrap_or(first);
+        CANDIDATES[next]
     }
 
     /// Decides for `mode` without measuring (the decision's times are NaN).
-    pub fn decide(&mut self, mode: Raster) {
+    pub fn decide(&mut self, mode: RasterMode) {
         self.decided = Some(mode);
     }
 
-    /// The decision, once made, with the two median draw times (quads, tiles).
-    pub fn decision(&self) -> Option<(Raster, f64, f64)> {
-        self.decided
-            .map(|mode| (mode, median(&self.samples[0]), median(&self.samples[1])))
+    /// The decision, once made, with each candidate's median draw time.
+    pub fn decision(&self) -> Option<RasterDecision> {
+        self.decided.map(|mode| RasterDecision {
+            mode,
+            quads_ms: median(&self.samples[0]),
+            tiles_ms: median(&self.samples[1]),
+            large_tiles_ms: median(&self.samples[2]),
+        })
     }
 
-    /// A frame drawn with `mode` took `draw_ms` on the GPU (draw and compose).
-    pub fn record(&mut self, mode: Raster, draw_ms: f64) {
+    /// A frame drawn with `mode` took `draw_ms` on the GPU (draw and compose),
+    /// measured under `raster` and `tile_size`.
+    pub fn record(&mut self, mode: RasterMode, draw_ms: f64, raster: Raster, tile_size: TileSize) {
         if self.decided.is_some() || !draw_ms.is_finite() {
             return;
         }
@@ -88,14 +164,18 @@ impl RasterChooser {
             return;
         }
         self.samples[i].push(draw_ms);
-        if self.samples.iter().all(|s| s.len() >= SAMPLES) {
-            let (quads, tiles) = (median(&self.samples[0]), median(&self.samples[1]));
-            self.decided = Some(if tiles < quads * COMPUTE_MARGIN {
-                Raster::Compute
-            } else {
-                Raster::Hardware
-            });
+        if !open(raster, tile_size).all(|c| self.samples[c].len() >= SAMPLES) {
+            return;
         }
+        // In order of preference, a later candidate wins only by the margin.
+        let mut best: Option<(usize, f64)> = None;
+        for c in open(raster, tile_size) {
+            let ms = median(&self.samples[c]);
+            if best.is_none_or(|(_, best_ms)| ms < best_ms * COMPUTE_MARGIN) {
+                best = Some((c, ms));
+            }
+        }
+        self.decided = best.map(|(c, _)| CANDIDATES[c]);
     }
 }
 
@@ -103,82 +183,143 @@ impl RasterChooser {
 mod tests {
     use super::*;
 
-    fn run(chooser: &mut RasterChooser, quads_ms: f64, tiles_ms: f64) -> Vec<Raster> {
+    const QUADS: RasterMode = RasterMode::QUADS;
+    const TILES: RasterMode = RasterMode::tiles(TILE_SIZE);
+    const LARGE: RasterMode = RasterMode::tiles(LARGE_TILE_SIZE);
+
+    /// 20 frames under `raster` / `tile_size`, each candidate taking its ms.
+    fn run(
+        chooser: &mut RasterChooser,
+        (raster, tile_size): (Raster, TileSize),
+        [quads, tiles, large]: [f64; 3],
+    ) -> Vec<RasterMode> {
         let mut modes = Vec::new();
         for _ in 0..20 {
-            let mode = chooser.mode(Raster::Auto);
+            let mode = chooser.mode(raster, tile_size);
             modes.push(mode);
-            let ms = if mode == Raster::Compute {
-                tiles_ms
-            } else {
-                quads_ms
+            let ms = match index(mode) {
+                0 => quads,
+                1 => tiles,
+                _ => large,
             };
-            chooser.record(mode, ms);
+            chooser.record(mode, ms, raster, tile_size);
         }
         modes
     }
 
+    const AUTO: (Raster, TileSize) = (Raster::Auto, TileSize::Auto);
+
     #[test]
-    fn auto_measures_both_then_keeps_the_faster() {
+    fn auto_measures_every_candidate_then_keeps_the_fastest() {
         let mut chooser = RasterChooser::default();
-        let modes = run(&mut chooser, 50.0, 5.0);
-        // 1 + 3 frames of quads, 1 + 3 of tiles, then tiles for good.
-        assert!(
-            modes[..4].iter().all(|m| *m == Raster::Hardware),
-            "{modes:?}"
+        let modes = run(&mut chooser, AUTO, [50.0, 5.0, 20.0]);
+        // 1 + 3 frames of each, in order, then the 8x8 tiles for good.
+        assert!(modes[..4].iter().all(|m| *m == QUADS), "{modes:?}");
+        assert!(modes[4..8].iter().all(|m| *m == TILES), "{modes:?}");
+        assert!(modes[8..12].iter().all(|m| *m == LARGE), "{modes:?}");
+        assert!(modes[12..].iter().all(|m| *m == TILES), "{modes:?}");
+        let decision = chooser.decision().expect("decided");
+        assert_eq!(decision.mode, TILES);
+        assert_eq!(
+            (
+                decision.quads_ms,
+                decision.tiles_ms,
+                decision.large_tiles_ms
+            ),
+            (50.0, 5.0, 20.0)
         );
-        assert!(
-            modes[4..].iter().all(|m| *m == Raster::Compute),
-            "{modes:?}"
-        );
-        assert_eq!(chooser.decision(), Some((Raster::Compute, 50.0, 5.0)));
 
         let mut chooser = RasterChooser::default();
-        let modes = run(&mut chooser, 10.0, 30.0);
-        assert!(
-            modes[8..].iter().all(|m| *m == Raster::Hardware),
-            "{modes:?}"
-        );
-        assert_eq!(chooser.decision().map(|d| d.0), Some(Raster::Hardware));
+        let modes = run(&mut chooser, AUTO, [50.0, 30.0, 20.0]);
+        assert!(modes[12..].iter().all(|m| *m == LARGE), "{modes:?}");
+
+        let mut chooser = RasterChooser::default();
+        let modes = run(&mut chooser, AUTO, [10.0, 30.0, 20.0]);
+        assert!(modes[12..].iter().all(|m| *m == QUADS), "{modes:?}");
     }
 
     #[test]
-    fn near_ties_keep_the_quads_and_reset_measures_again() {
+    fn near_ties_keep_the_earlier_candidate_and_reset_measures_again() {
         let mut chooser = RasterChooser::default();
-        run(&mut chooser, 10.0, 9.5);
-        assert_eq!(chooser.decision().map(|d| d.0), Some(Raster::Hardware));
+        run(&mut chooser, AUTO, [10.0, 9.5, 9.2]);
+        assert_eq!(chooser.decision().map(|d| d.mode), Some(QUADS));
+        // 16x16 within the margin of 8x8, both well ahead of the quads.
+        chooser.reset();
+        run(&mut chooser, AUTO, [10.0, 5.0, 4.7]);
+        assert_eq!(chooser.decision().map(|d| d.mode), Some(TILES));
         chooser.reset();
         assert_eq!(chooser.decision(), None);
-        assert_eq!(chooser.mode(Raster::Auto), Raster::Hardware);
+        assert_eq!(chooser.mode(Raster::Auto, TileSize::Auto), QUADS);
     }
 
     #[test]
-    fn explicit_choices_and_missing_timings() {
-        let chooser = RasterChooser::default();
-        assert_eq!(chooser.mode(Raster::Compute), Raster::Compute);
-        assert_eq!(chooser.mode(Raster::Hardware), Raster::Hardware);
-        // No timings ever recorded: Auto stays on the quads.
-        assert_eq!(chooser.mode(Raster::Auto), Raster::Hardware);
+    fn fixed_choices_narrow_the_candidates() {
+        // One candidate left: no measuring.
+        for (raster, tile_size, mode) in [
+            (Raster::Hardware, TileSize::Auto, QUADS),
+            (Raster::Hardware, TileSize::Sixteen, QUADS),
+            (Raster::Compute, TileSize::Eight, TILES),
+            (Raster::Compute, TileSize::Sixteen, LARGE),
+        ] {
+            assert!(!RasterChooser::measures(raster, tile_size));
+            let mut chooser = RasterChooser::default();
+            let modes = run(&mut chooser, (raster, tile_size), [1.0, 2.0, 3.0]);
+            assert!(modes.iter().all(|m| *m == mode), "{raster:?} {tile_size:?}");
+            assert_eq!(chooser.decision(), None);
+        }
+        // The tiles with the size left open measure the two sizes only.
         let mut chooser = RasterChooser::default();
-        chooser.decide(Raster::Hardware);
-        let (mode, quads, tiles) = chooser.decision().expect("decided");
-        assert_eq!(mode, Raster::Hardware);
-        assert!(quads.is_nan() && tiles.is_nan());
-        chooser.record(Raster::Compute, 1.0);
-        assert_eq!(chooser.mode(Raster::Auto), Raster::Hardware);
+        let modes = run(
+            &mut chooser,
+            (Raster::Compute, TileSize::Auto),
+            [1.0, 9.0, 4.0],
+        );
+        assert!(modes[..4].iter().all(|m| *m == TILES), "{modes:?}");
+        assert!(modes[8..].iter().all(|m| *m == LARGE), "{modes:?}");
+        assert!(chooser.decision().is_some_and(|d| d.quads_ms.is_nan()));
+        // Auto with a fixed size measures the quads and that size.
+        let mut chooser = RasterChooser::default();
+        let modes = run(
+            &mut chooser,
+            (Raster::Auto, TileSize::Sixteen),
+            [9.0, 1.0, 4.0],
+        );
+        assert!(!modes.contains(&TILES), "{modes:?}");
+        assert_eq!(chooser.decision().map(|d| d.mode), Some(LARGE));
+    }
+
+    #[test]
+    fn missing_timings_and_decisions_without_measuring() {
+        let chooser = RasterChooser::default();
+        // No timings ever recorded: Auto stays on the quads.
+        assert_eq!(chooser.mode(Raster::Auto, TileSize::Auto), QUADS);
+        let mut chooser = RasterChooser::default();
+        chooser.decide(QUADS);
+        let decision = chooser.decision().expect("decided");
+        assert_eq!(decision.mode, QUADS);
+        assert!(decision.quads_ms.is_nan() && decision.tiles_ms.is_nan());
+        chooser.record(TILES, 1.0, Raster::Auto, TileSize::Auto);
+        assert_eq!(chooser.mode(Raster::Auto, TileSize::Auto), QUADS);
     }
 
     #[test]
     fn the_first_frame_of_each_mode_is_not_counted() {
         let mut chooser = RasterChooser::default();
-        chooser.record(Raster::Hardware, 1000.0); // compiling shaders
-        for _ in 0..3 {
-            chooser.record(Raster::Hardware, 10.0);
+        for (mode, ms) in [(QUADS, 10.0), (TILES, 5.0), (LARGE, 7.0)] {
+            chooser.record(mode, 1000.0, Raster::Auto, TileSize::Auto); // compiling shaders
+            for _ in 0..3 {
+                chooser.record(mode, ms, Raster::Auto, TileSize::Auto);
+            }
         }
-        chooser.record(Raster::Compute, 1000.0);
-        for _ in 0..3 {
-            chooser.record(Raster::Compute, 5.0);
-        }
-        assert_eq!(chooser.decision(), Some((Raster::Compute, 10.0, 5.0)));
+        let decision = chooser.decision().expect("decided");
+        assert_eq!(
+            (
+                decision.mode,
+                decision.quads_ms,
+                decision.tiles_ms,
+                decision.large_tiles_ms
+            ),
+            (TILES, 10.0, 5.0, 7.0)
+        );
     }
 }

@@ -27,24 +27,47 @@ mod buffers;
 pub mod choice;
 pub mod output;
 
-pub use buffers::{FALLBACK_COMPOSE_OFFSET, FALLBACK_DRAW_OFFSET, TileBuffers};
+pub use buffers::{
+    FALLBACK_COMPOSE_OFFSET, FALLBACK_DRAW_OFFSET, TileBuffers, stopped_bytes_per_chunk,
+};
 pub use choice::RasterChooser;
 
 use crate::gpu::GpuError;
 use crate::gpu::pipeline::{compute_buffer_layout, compute_pipeline, split_dispatch};
 use crate::gpu::profiler::{FramePass, GpuProfiler};
-use crate::gpu::shader::{ShaderError, create_shader_module};
+use crate::gpu::shader::{ShaderError, create_shader_module_with};
 use crate::render::formats::ACCUMULATION_FORMAT;
 use crate::render::sort::{RadixSorter, SortBuffers, SortCount, passes_for_key_bits};
 use crate::render::splat::SplatWorking;
 use output::OutputKernels;
 
-/// Pixels per tile side. Keep in sync with TILE_SIZE in shaders/common/tile_params.wgsl.
+/// Pixels per tile side of the default kernels (shaders/common/tile_params.wgsl).
 /// 8 rather than the reference's 16: a pixel then evaluates only the splats of its
 /// 8x8 neighbourhood. H100, 1080p (blend / whole draw): 6M splats 4.05 / 5.10 ms
 /// with 16, 1.88 / 3.18 ms with 8; biker (153k) 0.43 / 0.67 ms with 16, 0.52 /
-/// 1.01 ms with 8 (more pairs to bin); see docs/BENCHMARKS.md.
+/// 1.01 ms with 8 (more pairs to bin); see docs/BENCHMARKS.md. Either may win,
+/// so the kernels exist for both ([`LARGE_TILE_SIZE`]) and `Auto` measures.
 pub const TILE_SIZE: u32 = 8;
+/// The other tile side: half the pairs per splat to bin and sort, four times
+/// the pixels that evaluate each.
+pub const LARGE_TILE_SIZE: u32 = 16;
+/// The tile sides there are kernels for.
+pub const TILE_SIZES: [u32; 2] = [TILE_SIZE, LARGE_TILE_SIZE];
+/// The declaration of the tile side in shaders/common/tile_params.wgsl, and
+/// what replaces it in the kernels for [`LARGE_TILE_SIZE`].
+pub const TILE_SIZE_DECLARATION: &str = "const TILE_SIZE: u32 = 8u;";
+pub const LARGE_TILE_SIZE_DECLARATION: &str = "const TILE_SIZE: u32 = 16u;";
+const _: () = assert!(TILE_SIZE == 8 && LARGE_TILE_SIZE == 16);
+
+/// The source replacements that make the kernels for tiles of `side` pixels.
+pub fn tile_size_variant(side: u32) -> &'static [(&'static str, &'static str)] {
+    if side == LARGE_TILE_SIZE {
+        &[(TILE_SIZE_DECLARATION, LARGE_TILE_SIZE_DECLARATION)]
+    } else {
+        &[]
+    }
+}
+
 /// Most pairs one workgroup blends by default on GPUs; a tile with more is split
 /// into chunks blended side by side and merged (shaders/tile_chunks.wgsl).
 /// H100, 1080p, 8x8 tiles, blend with chunks of 512 / 1024 / 2048 / 4096 / 16384
@@ -81,28 +104,46 @@ pub struct TileParams {
 }
 const _: () = assert!(size_of::<TileParams>() == 48);
 
-/// Pipelines and layouts of the compute rasterizer.
-pub struct TileRasterizer {
-    bin_layout: wgpu::BindGroupLayout,
-    bin_large_layout: wgpu::BindGroupLayout,
-    offsets_layout: wgpu::BindGroupLayout,
-    ranges_layout: wgpu::BindGroupLayout,
-    raster_layout: wgpu::BindGroupLayout,
-    chunks_layout: wgpu::BindGroupLayout,
-    merge_layout: wgpu::BindGroupLayout,
+/// The pipelines of the compute rasterizer for one tile size.
+struct TileKernels {
     /// The blend and merge kernels writing the accumulation texture.
     accumulation: OutputKernels,
     /// The same writing a view's 8-bit output, the compose pass folded in.
     folded: OutputKernels,
+    count: wgpu::ComputePipeline,
+    emit: wgpu::ComputePipeline,
+    count_large: wgpu::ComputePipeline,
+    emit_large: wgpu::ComputePipeline,
+    offsets: wgpu::ComputePipeline,
+    ranges: wgpu::ComputePipeline,
+    chunks: wgpu::ComputePipeline,
+}
+
+/// Bind group layouts of the compute rasterizer (the same for every tile size).
+struct TileLayouts {
+    bin: wgpu::BindGroupLayout,
+    bin_large: wgpu::BindGroupLayout,
+    offsets: wgpu::BindGroupLayout,
+    ranges: wgpu::BindGroupLayout,
+    raster: wgpu::BindGroupLayout,
+    chunks: wgpu::BindGroupLayout,
+    merge: wgpu::BindGroupLayout,
+    /// Group 1 of the blend and merge kernels: the accumulation texture, or a
+    /// view's 8-bit output (the compose pass folded in).
+    accumulation_output: wgpu::BindGroupLayout,
+    folded_output: wgpu::BindGroupLayout,
+}
+
+/// Pipelines and layouts of the compute rasterizer.
+pub struct TileRasterizer {
+    layouts: TileLayouts,
+    /// The kernels for [`TILE_SIZE`], made with the rasterizer.
+    kernels: TileKernels,
+    /// Those for [`LARGE_TILE_SIZE`], made when first asked for
+    /// ([`Self::ensure_kernels`]).
+    large_kernels: std::sync::OnceLock<Result<TileKernels, String>>,
     /// Bound as the depth buffer when the view has none (never read then).
     no_depth: wgpu::TextureView,
-    count_pipeline: wgpu::ComputePipeline,
-    emit_pipeline: wgpu::ComputePipeline,
-    count_large_pipeline: wgpu::ComputePipeline,
-    emit_large_pipeline: wgpu::ComputePipeline,
-    offsets_pipeline: wgpu::ComputePipeline,
-    ranges_pipeline: wgpu::ComputePipeline,
-    chunks_pipeline: wgpu::ComputePipeline,
     /// Most pairs one workgroup blends (default [`DEFAULT_CHUNK_PAIRS`]); takes
     /// effect when a scene's buffers are next made.
     pub chunk_pairs: u32,
@@ -111,82 +152,118 @@ pub struct TileRasterizer {
     pub spread_min_tiles: u32,
 }
 
-impl TileRasterizer {
-    pub fn new(device: &wgpu::Device) -> Result<Self, ShaderError> {
+impl TileKernels {
+    fn new(device: &wgpu::Device, layouts: &TileLayouts, side: u32) -> Result<Self, ShaderError> {
+        let variant = tile_size_variant(side);
+        let module = |name: &str| create_shader_module_with(device, name, variant);
+        let output = |format, layout| {
+            OutputKernels::new(
+                device,
+                format,
+                layout,
+                &layouts.raster,
+                &layouts.merge,
+                variant,
+            )
+        };
+        let bin = module("tile_bin.wgsl")?;
+        let bin_large = module("tile_bin_large.wgsl")?;
+        let offsets = module("tile_offsets.wgsl")?;
+        let ranges = module("tile_ranges.wgsl")?;
+        let chunks = module("tile_chunks.wgsl")?;
+        Ok(Self {
+            accumulation: output(ACCUMULATION_FORMAT, &layouts.accumulation_output)?,
+            folded: output(output::FOLDED_OUTPUT_FORMAT, &layouts.folded_output)?,
+            count: compute_pipeline(device, &layouts.bin, &bin, "tile_count"),
+            emit: compute_pipeline(device, &layouts.bin, &bin, "tile_emit"),
+            count_large: compute_pipeline(
+                device,
+                &layouts.bin_large,
+                &bin_large,
+                "tile_count_large",
+            ),
+            emit_large: compute_pipeline(device, &layouts.bin_large, &bin_large, "tile_emit_large"),
+            offsets: compute_pipeline(device, &layouts.offsets, &offsets, "tile_offsets"),
+            ranges: compute_pipeline(device, &layouts.ranges, &ranges, "tile_ranges"),
+            chunks: compute_pipeline(device, &layouts.chunks, &chunks, "tile_chunks"),
+        })
+    }
+}
+
+impl TileLayouts {
+    fn new(device: &wgpu::Device) -> Self {
         use wgpu::BufferBindingType::{Storage, Uniform};
         let read = Storage { read_only: true };
         let write = Storage { read_only: false };
         let layout = |label: &str, types: &[wgpu::BufferBindingType]| {
             compute_buffer_layout(device, label, types)
         };
-        let bin_layout = layout(
-            "tile bin",
-            &[
-                Uniform, Uniform, read, read, read, write, write, write, write, write,
-            ],
-        );
-        // The same, with the large-splat list read-only: it is also the
-        // indirect dispatch of the kernels that read it.
-        let bin_large_layout = layout(
-            "tile bin large",
-            &[
-                Uniform, Uniform, read, read, read, write, write, write, write, read,
-            ],
-        );
-        let offsets_layout = layout("tile offsets", &[Uniform, write, write, write, write, read]);
-        let ranges_layout = layout("tile ranges", &[Uniform, read, read, write]);
-        let raster_layout = layout(
-            "tile raster",
-            &[
-                Uniform, Uniform, read, read, read, read, read, read, write, read, write,
-            ],
-        );
-        let chunks_layout = layout("tile chunks", &[Uniform, read, write, write, write]);
-        let merge_layout = layout("tile merge", &[Uniform, Uniform, read, read, read]);
-        let accumulation =
-            OutputKernels::new(device, ACCUMULATION_FORMAT, &raster_layout, &merge_layout)?;
-        let folded = OutputKernels::new(
-            device,
-            output::FOLDED_OUTPUT_FORMAT,
-            &raster_layout,
-            &merge_layout,
-        )?;
-        let bin = create_shader_module(device, "tile_bin.wgsl")?;
-        let bin_large = create_shader_module(device, "tile_bin_large.wgsl")?;
-        let offsets = create_shader_module(device, "tile_offsets.wgsl")?;
-        let ranges = create_shader_module(device, "tile_ranges.wgsl")?;
-        let chunks = create_shader_module(device, "tile_chunks.wgsl")?;
+        Self {
+            bin: layout(
+                "tile bin",
+                &[
+                    Uniform, Uniform, read, read, read, write, write, write, write, write,
+                ],
+            ),
+            // The same, with the large-splat list read-only: it is also the
+            // indirect dispatch of the kernels that read it.
+            bin_large: layout(
+                "tile bin large",
+                &[
+                    Uniform, Uniform, read, read, read, write, write, write, write, read,
+                ],
+            ),
+            offsets: layout("tile offsets", &[Uniform, write, write, write, write, read]),
+            ranges: layout("tile ranges", &[Uniform, read, read, write]),
+            raster: layout(
+                "tile raster",
+                &[
+                    Uniform, Uniform, read, read, read, read, read, read, write, read, write,
+                ],
+            ),
+            chunks: layout("tile chunks", &[Uniform, read, write, write, write]),
+            merge: layout("tile merge", &[Uniform, Uniform, read, read, read]),
+            accumulation_output: output::output_layout(device, ACCUMULATION_FORMAT),
+            folded_output: output::output_layout(device, output::FOLDED_OUTPUT_FORMAT),
+        }
+    }
+}
+
+impl TileRasterizer {
+    /// The rasterizer with the kernels for [`TILE_SIZE`] (those for
+    /// [`LARGE_TILE_SIZE`] follow when first wanted).
+    pub fn new(device: &wgpu::Device) -> Result<Self, ShaderError> {
+        let layouts = TileLayouts::new(device);
         Ok(Self {
-            count_pipeline: compute_pipeline(device, &bin_layout, &bin, "tile_count"),
-            emit_pipeline: compute_pipeline(device, &bin_layout, &bin, "tile_emit"),
-            count_large_pipeline: compute_pipeline(
-                device,
-                &bin_large_layout,
-                &bin_large,
-                "tile_count_large",
-            ),
-            emit_large_pipeline: compute_pipeline(
-                device,
-                &bin_large_layout,
-                &bin_large,
-                "tile_emit_large",
-            ),
-            offsets_pipeline: compute_pipeline(device, &offsets_layout, &offsets, "tile_offsets"),
-            ranges_pipeline: compute_pipeline(device, &ranges_layout, &ranges, "tile_ranges"),
-            chunks_pipeline: compute_pipeline(device, &chunks_layout, &chunks, "tile_chunks"),
-            bin_layout,
-            bin_large_layout,
-            offsets_layout,
-            ranges_layout,
-            raster_layout,
-            chunks_layout,
-            merge_layout,
-            accumulation,
-            folded,
+            kernels: TileKernels::new(device, &layouts, TILE_SIZE)?,
+            large_kernels: std::sync::OnceLock::new(),
+            layouts,
             no_depth: output::no_depth_view(device),
             chunk_pairs: default_chunk_pairs(device.adapter_info().device_type),
             spread_min_tiles: default_spread_min_tiles(device.adapter_info().device_type),
         })
+    }
+
+    /// Makes the kernels for tiles of `side` pixels (one of [`TILE_SIZES`]) if
+    /// they are not made yet; [`Self::encode`] needs them.
+    pub fn ensure_kernels(&self, device: &wgpu::Device, side: u32) -> Result<(), ShaderError> {
+        if side != LARGE_TILE_SIZE {
+            return Ok(());
+        }
+        let made = self.large_kernels.get_or_init(|| {
+            TileKernels::new(device, &self.layouts, LARGE_TILE_SIZE).map_err(|e| e.to_string())
+        });
+        made.as_ref().map(|_| ()).map_err(|reason| ShaderError {
+            file: "tile kernels (16x16)".into(),
+            reason: reason.clone(),
+        })
+    }
+
+    fn kernels(&self, side: u32) -> Option<&TileKernels> {
+        match side {
+            LARGE_TILE_SIZE => self.large_kernels.get().and_then(|k| k.as_ref().ok()),
+            _ => Some(&self.kernels),
+        }
     }
 
     /// The group-1 bind group of the raster and merge kernels: `accumulation`
@@ -197,8 +274,12 @@ impl TileRasterizer {
         accumulation: &wgpu::TextureView,
         depth: Option<&wgpu::TextureView>,
     ) -> wgpu::BindGroup {
-        self.accumulation
-            .bind_group(device, accumulation, depth.unwrap_or(&self.no_depth))
+        output::output_bind_group(
+            device,
+            &self.layouts.accumulation_output,
+            accumulation,
+            depth.unwrap_or(&self.no_depth),
+        )
     }
 
     /// The group-1 bind group of the folded kernels: a view's 8-bit `output`
@@ -208,24 +289,32 @@ impl TileRasterizer {
         device: &wgpu::Device,
         output: &wgpu::TextureView,
     ) -> wgpu::BindGroup {
-        self.folded.bind_group(device, output, &self.no_depth)
+        output::output_bind_group(device, &self.layouts.folded_output, output, &self.no_depth)
     }
 
-    /// `buffers` made or grown, if needed, for a view of `tiles` tiles over
-    /// `working`: a new scene, more tiles, another chunk size, or a past frame
-    /// that needed more pairs than they hold.
+    /// `buffers` made or grown, if needed, for a view of `size` pixels in tiles
+    /// of `side` (one of [`TILE_SIZES`]) over `working`: a new scene, more
+    /// tiles, another tile or chunk size, or a past frame that needed more
+    /// pairs than they hold.
     pub fn ensure_buffers<'a>(
         &self,
         device: &wgpu::Device,
         sorter: &RadixSorter,
         working: &SplatWorking,
         buffers: &'a mut Option<TileBuffers>,
-        tiles: u32,
+        size: (u32, u32),
+        side: u32,
     ) -> Result<&'a mut TileBuffers, GpuError> {
-        let wanted = buffers.as_ref().map_or(0, |b| b.wanted_pairs);
+        let (tiles_x, tiles_y) = tile_grid(size, side);
+        let tiles = tiles_x * tiles_y;
+        // Pairs a past frame needed, in tiles of this side.
+        let wanted = buffers
+            .as_ref()
+            .filter(|b| b.side == side)
+            .map_or(0, |b| b.wanted_pairs);
         if !buffers
             .as_ref()
-            .is_some_and(|b| b.fits(working, tiles, self.chunk_pairs))
+            .is_some_and(|b| b.side == side && b.fits(working, tiles, self.chunk_pairs))
         {
             *buffers = None; // free the old ones first
             let made = crate::gpu::health::scoped(device, "tile pair buffers", || {
@@ -235,6 +324,7 @@ impl TileRasterizer {
                     sorter,
                     working,
                     tiles,
+                    side,
                     wanted,
                     self.chunk_pairs,
                 )
@@ -270,12 +360,13 @@ impl TileRasterizer {
         analytic: bool,
         mut profiler: Option<&mut GpuProfiler>,
     ) {
-        let kernels = match folded_background {
-            Some(_) => &self.folded,
-            None => &self.accumulation,
+        // Made by `ensure_kernels` before the buffers of this side.
+        let Some(kernels) = self.kernels(buffers.side) else {
+            debug_assert!(false, "tile kernels for {} not made", buffers.side);
+            return;
         };
         let background = folded_background.map_or([0.0; 4], |[r, g, b]| [r, g, b, 1.0]);
-        let (tiles_x, tiles_y) = tile_grid(size);
+        let (tiles_x, tiles_y) = tile_grid(size, buffers.side);
         let tiles = tiles_x * tiles_y;
         let splat_blocks = splat_count.div_ceil(256);
         buffers.params.write(
@@ -313,21 +404,21 @@ impl TileRasterizer {
             let large_group = &buffers.bin_large_groups[depth_result];
             if splat_blocks > 0 {
                 pass.set_bind_group(0, bin_group, &[]);
-                pass.set_pipeline(&self.count_pipeline);
+                pass.set_pipeline(&kernels.count);
                 pass.dispatch_workgroups(groups_x, groups_y, 1);
                 pass.set_bind_group(0, large_group, &[]);
-                pass.set_pipeline(&self.count_large_pipeline);
+                pass.set_pipeline(&kernels.count_large);
                 pass.dispatch_workgroups_indirect(&buffers.large_list, 0);
             }
             pass.set_bind_group(0, &buffers.offsets_group, &[]);
-            pass.set_pipeline(&self.offsets_pipeline);
+            pass.set_pipeline(&kernels.offsets);
             pass.dispatch_workgroups(1, 1, 1);
             if splat_blocks > 0 {
                 pass.set_bind_group(0, bin_group, &[]);
-                pass.set_pipeline(&self.emit_pipeline);
+                pass.set_pipeline(&kernels.emit);
                 pass.dispatch_workgroups(groups_x, groups_y, 1);
                 pass.set_bind_group(0, large_group, &[]);
-                pass.set_pipeline(&self.emit_large_pipeline);
+                pass.set_pipeline(&kernels.emit_large);
                 pass.dispatch_workgroups_indirect(&buffers.large_list, 0);
             }
         }
@@ -348,27 +439,29 @@ impl TileRasterizer {
             timestamp_writes: profiler.map(|p| p.compute_writes(FramePass::TileRaster)),
         });
         pass.set_bind_group(0, &buffers.ranges_groups[result], &[]);
-        pass.set_pipeline(&self.ranges_pipeline);
+        pass.set_pipeline(&kernels.ranges);
         pass.dispatch_workgroups_indirect(&buffers.state, buffers::RANGES_DISPATCH_OFFSET);
         pass.set_bind_group(0, &buffers.chunks_group, &[]);
-        pass.set_pipeline(&self.chunks_pipeline);
+        pass.set_pipeline(&kernels.chunks);
         pass.dispatch_workgroups(1, 1, 1);
         pass.set_bind_group(0, &buffers.raster_groups[result], &[]);
         pass.set_bind_group(1, output, &[]);
-        pass.set_pipeline(&kernels.raster[usize::from(analytic)]);
+        let output_kernels = match folded_background {
+            Some(_) => &kernels.folded,
+            None => &kernels.accumulation,
+        };
+        pass.set_pipeline(&output_kernels.raster[usize::from(analytic)]);
         pass.dispatch_workgroups_indirect(&buffers.state, buffers::RASTER_DISPATCH_OFFSET);
         pass.set_bind_group(0, &buffers.merge_group, &[]);
-        pass.set_pipeline(&kernels.merge);
+        pass.set_pipeline(&output_kernels.merge);
         pass.dispatch_workgroups(tiles_x, tiles_y, 1);
     }
 }
 
-/// Tiles across and down a view of `size` pixels.
-pub fn tile_grid(size: (u32, u32)) -> (u32, u32) {
-    (
-        size.0.div_ceil(TILE_SIZE).max(1),
-        size.1.div_ceil(TILE_SIZE).max(1),
-    )
+/// Tiles of `side` pixels across and down a view of `size` pixels.
+pub fn tile_grid(size: (u32, u32), side: u32) -> (u32, u32) {
+    let side = side.max(1);
+    (size.0.div_ceil(side).max(1), size.1.div_ceil(side).max(1))
 }
 
 /// Tiles above which a splat is binned by a whole workgroup, by adapter type:

@@ -1,11 +1,11 @@
 //! The compute rasterizer's last two kernels (blend and merge) for one output
-//! format: the view's Rgba16Float accumulation texture, composed afterwards, or
+//! format (and one tile size): the view's Rgba16Float accumulation texture, composed afterwards, or
 //! its 8-bit output itself, when the compose pass is folded into them (the
 //! same kernels with the storage format replaced; `tile_output_value` in
 //! shaders/common/tile_params.wgsl writes the colour over the background).
 
 use crate::gpu::pipeline::compute_pipeline_with_constants;
-use crate::gpu::shader::{ShaderError, create_shader_module, create_shader_module_replacing};
+use crate::gpu::shader::{ShaderError, create_shader_module_with};
 use crate::render::formats::{ACCUMULATION_FORMAT, DEPTH_FORMAT};
 
 /// The declaration of the output in tile_raster.wgsl and tile_merge.wgsl.
@@ -15,11 +15,9 @@ pub const FOLDED_OUTPUT: &str = "texture_storage_2d<rgba8unorm, write>";
 /// The format of a view output the tiles can write themselves.
 pub const FOLDED_OUTPUT_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
 
-/// Layout and pipelines of the blend and merge kernels for one output format.
+/// The pipelines of the blend and merge kernels for one output format and
+/// tile size.
 pub struct OutputKernels {
-    /// Group 1: the output as a write-only storage texture, and the depth
-    /// buffer the splats are tested against.
-    pub layout: wgpu::BindGroupLayout,
     /// The blend kernel for the point-sampled modes ([0]) and the analytic
     /// mode ([1]) (`override ANALYTIC`).
     pub raster: [wgpu::ComputePipeline; 2],
@@ -27,54 +25,32 @@ pub struct OutputKernels {
 }
 
 impl OutputKernels {
-    /// The kernels writing `format`: `ACCUMULATION_FORMAT` or
-    /// `FOLDED_OUTPUT_FORMAT`. `raster_layout` and `merge_layout` are group 0.
+    /// The kernels writing the format of `output_layout` (an
+    /// [`output_layout`]: `ACCUMULATION_FORMAT` or `FOLDED_OUTPUT_FORMAT`), with
+    /// `variant`'s replacements in their source (the tile size).
+    /// `raster_layout` and `merge_layout` are group 0.
     pub fn new(
         device: &wgpu::Device,
         format: wgpu::TextureFormat,
+        output_layout: &wgpu::BindGroupLayout,
         raster_layout: &wgpu::BindGroupLayout,
         merge_layout: &wgpu::BindGroupLayout,
+        variant: &[(&str, &str)],
     ) -> Result<Self, ShaderError> {
         let module = |name: &str| {
-            if format == ACCUMULATION_FORMAT {
-                create_shader_module(device, name)
-            } else {
-                create_shader_module_replacing(device, name, ACCUMULATION_OUTPUT, FOLDED_OUTPUT)
+            let mut replacements = variant.to_vec();
+            if format != ACCUMULATION_FORMAT {
+                replacements.push((ACCUMULATION_OUTPUT, FOLDED_OUTPUT));
             }
+            create_shader_module_with(device, name, &replacements)
         };
         let raster = module("tile_raster.wgsl")?;
         let merge = module("tile_merge.wgsl")?;
-        let compute = wgpu::ShaderStages::COMPUTE;
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("tile raster output"),
-            entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: compute,
-                    ty: wgpu::BindingType::StorageTexture {
-                        access: wgpu::StorageTextureAccess::WriteOnly,
-                        format,
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                    },
-                    count: None,
-                },
-                wgpu::BindGroupLayoutEntry {
-                    binding: 1,
-                    visibility: compute,
-                    ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Depth,
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
-                    },
-                    count: None,
-                },
-            ],
-        });
         Ok(Self {
             raster: [false, true].map(|analytic| {
                 compute_pipeline_with_constants(
                     device,
-                    &[raster_layout, &layout],
+                    &[raster_layout, output_layout],
                     &raster,
                     "tile_raster",
                     &[("ANALYTIC", f64::from(u8::from(analytic)))],
@@ -82,35 +58,64 @@ impl OutputKernels {
             }),
             merge: compute_pipeline_with_constants(
                 device,
-                &[merge_layout, &layout],
+                &[merge_layout, output_layout],
                 &merge,
                 "tile_merge",
                 &[],
             ),
-            layout,
         })
     }
 }
 
-impl OutputKernels {
-    /// Their group 1: `output` (made with `STORAGE_BINDING`, of this kernels'
-    /// format) and the depth buffer the splats are tested against.
-    pub fn bind_group(
-        &self,
-        device: &wgpu::Device,
-        output: &wgpu::TextureView,
-        depth: &wgpu::TextureView,
-    ) -> wgpu::BindGroup {
-        crate::gpu::pipeline::bind_group(
-            device,
-            "tile raster output",
-            &self.layout,
-            &[
-                wgpu::BindingResource::TextureView(output),
-                wgpu::BindingResource::TextureView(depth),
-            ],
-        )
-    }
+/// Group 1 of the blend and merge kernels writing `format`: the output as a
+/// write-only storage texture, and the depth buffer the splats are tested
+/// against.
+pub fn output_layout(device: &wgpu::Device, format: wgpu::TextureFormat) -> wgpu::BindGroupLayout {
+    let compute = wgpu::ShaderStages::COMPUTE;
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some("tile raster output"),
+        entries: &[
+            wgpu::BindGroupLayoutEntry {
+                binding: 0,
+                visibility: compute,
+                ty: wgpu::BindingType::StorageTexture {
+                    access: wgpu::StorageTextureAccess::WriteOnly,
+                    format,
+                    view_dimension: wgpu::TextureViewDimension::D2,
+                },
+                count: None,
+            },
+            wgpu::BindGroupLayoutEntry {
+                binding: 1,
+                visibility: compute,
+                ty: wgpu::BindingType::Texture {
+                    sample_type: wgpu::TextureSampleType::Depth,
+                    view_dimension: wgpu::TextureViewDimension::D2,
+                    multisampled: false,
+                },
+                count: None,
+            },
+        ],
+    })
+}
+
+/// A group 1 of an [`output_layout`]: `output` (made with `STORAGE_BINDING`,
+/// of the layout's format) and the depth buffer the splats are tested against.
+pub fn output_bind_group(
+    device: &wgpu::Device,
+    layout: &wgpu::BindGroupLayout,
+    output: &wgpu::TextureView,
+    depth: &wgpu::TextureView,
+) -> wgpu::BindGroup {
+    crate::gpu::pipeline::bind_group(
+        device,
+        "tile raster output",
+        layout,
+        &[
+            wgpu::BindingResource::TextureView(output),
+            wgpu::BindingResource::TextureView(depth),
+        ],
+    )
 }
 
 /// A texture of depth format, bound where a view has no depth buffer (never
