@@ -176,7 +176,7 @@ pub struct RenderArgs {
     #[arg(long, default_value = "hardware", value_parser = parse_raster)]
     pub raster: Raster,
     /// Compute rasterizer: tile side, 8 or 16 pixels, or auto (8 here: `render`
-    /// does not time its frames; the window and `bench` measure both).
+    /// does not time its frames; the window and `bench` measure both on GPUs).
     #[arg(long, default_value = "auto")]
     pub tile_size: TileSize,
     /// Anti-aliasing: auto (what the file asks for), classic, antialiased, mip or

@@ -452,6 +452,24 @@ fn auto_rasterizer_takes_the_quads_at_once_on_cpu_adapters() {
         view.view.view.tile_buffers().is_none(),
         "no tile buffers were made"
     );
+    // CPU adapters leave the 16x16 tiles out of the measurement, unless told
+    // to measure as GPUs do; a size asked for is kept either way.
+    let sizes = |view: &TestView| TileSize::ALL.map(|t| view.view.view.tile_size_for(t));
+    let fixed = [TileSize::Eight, TileSize::Eight, TileSize::Sixteen];
+    assert_eq!(sizes(&view), fixed);
+    view.view.view.set_auto_measures(true);
+    assert_eq!(sizes(&view), TileSize::ALL);
+    // The tiles asked for with the size left open draw 8x8 at once.
+    view.view.view.set_auto_measures(false);
+    view.render(
+        ctx,
+        &scene,
+        &ViewParams {
+            raster: Raster::Compute,
+            ..params
+        },
+    );
+    assert_eq!(view.view.view.last_tile_size(), Some(8));
 }
 
 /// From `CPU_MEASURE_MIN_SPLATS` splats on, CPU adapters measure too (at 1M

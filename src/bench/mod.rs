@@ -89,8 +89,8 @@ pub struct BenchArgs {
     /// two, measured on the first frames as the window does).
     #[arg(long, default_value = "hardware", value_parser = crate::args::parse_raster)]
     pub raster: Raster,
-    /// Compute rasterizer: tile side, 8 or 16 pixels, or auto (both measured on
-    /// the first frames, as the window does). The JSON's `tile_size` says which drew.
+    /// Compute rasterizer: tile side, 8 or 16 pixels, or auto (as the window:
+    /// both measured on GPUs, 8 on CPU adapters). The JSON's `tile_size` says which drew.
     #[arg(long, default_value = "auto")]
     pub tile_size: TileSize,
     /// Anti-aliasing: auto (what the file asks for), classic, antialiased, mip or

@@ -87,22 +87,23 @@ impl Renderer {
 
         // The rasterizer: Auto measures the candidates on the first frames (or,
         // on CPU adapters, takes the quads at once for all but large scenes,
-        // and the tiles with the size left open their 8x8 ones).
+        // and 8x8 tiles where the size is left open).
         let drawn = list_len.unwrap_or_else(|| scene.splat_count());
-        let (choice, tile_size) = (params.raster, params.tile_size);
+        let (choice, tile_size) = (params.raster, view.tile_size_for(params.tile_size));
         if RasterChooser::measures(choice, tile_size)
             && !view.auto_measures_for(drawn)
-            && view.chooser.decision().is_none()
+            && view.chooser.decision(choice, tile_size).is_none()
         {
-            view.chooser.decide(match choice {
+            let unmeasured = match choice {
                 Raster::Compute => RasterMode::tiles(tile_size.fixed().unwrap_or(tile::TILE_SIZE)),
                 _ => RasterMode::QUADS,
-            });
+            };
+            view.chooser.decide(unmeasured, choice, tile_size);
         }
         let mode = view.chooser.mode(choice, tile_size);
         let raster = mode.raster;
-        let measuring =
-            RasterChooser::measures(choice, tile_size) && view.chooser.decision().is_none();
+        let measuring = RasterChooser::measures(choice, tile_size)
+            && view.chooser.decision(choice, tile_size).is_none();
         if raster == Raster::Hardware && !measuring {
             // Quads for good (chosen, or Auto decided): free the pair buffers.
             view.tiles = None;

@@ -61,10 +61,12 @@ pub struct SplatView {
     pub(crate) tile_readback: AsyncReadback,
     visible_readback: AsyncReadback,
     pub(crate) chooser: RasterChooser,
-    /// Whether `Raster::Auto` measures both rasterizers whatever the scene; off
+    /// Whether `Raster::Auto` measures every candidate whatever the scene; off
     /// on CPU adapters, where the quads measured 2-3x faster on scenes under
     /// `CPU_MEASURE_MIN_SPLATS` (docs/BENCHMARKS.md) and each tile frame would
-    /// cost the user a slow frame.
+    /// cost the user a slow frame, and where the 16x16 tiles are not measured
+    /// (lavapipe: 30-48% slower than 8x8 on biker, a tie on the synthetic 1M
+    /// scene).
     pub(crate) auto_measures: bool,
     /// The rasterizer (and tile size) of the frame whose timestamps are being
     /// read back.
@@ -127,9 +129,10 @@ impl SplatView {
         self.profiler.is_some()
     }
 
-    /// Whether `Raster::Auto` measures both rasterizers whatever the scene
-    /// (default: on GPUs; CPU adapters measure only scenes of at least
-    /// `CPU_MEASURE_MIN_SPLATS` splats and take the quads at once below).
+    /// Whether `Raster::Auto` measures every candidate (quads, 8x8 and 16x16
+    /// tiles) whatever the scene (default: on GPUs; CPU adapters measure only
+    /// scenes of at least `CPU_MEASURE_MIN_SPLATS` splats, the quads against
+    /// the 8x8 tiles, and take the quads at once below).
     pub fn set_auto_measures(&mut self, measure: bool) {
         self.auto_measures = measure;
     }
@@ -138,6 +141,16 @@ impl SplatView {
     /// `splats` splats (see [`Self::set_auto_measures`]).
     pub fn auto_measures_for(&self, splats: u32) -> bool {
         self.auto_measures || splats >= CPU_MEASURE_MIN_SPLATS
+    }
+
+    /// The tile size this view measures or draws for `asked`: `asked`, except
+    /// that where not every candidate is measured (CPU adapters, see
+    /// [`Self::set_auto_measures`]) a size left open is 8.
+    pub fn tile_size_for(&self, asked: TileSize) -> TileSize {
+        match asked {
+            TileSize::Auto if !self.auto_measures => TileSize::Eight,
+            asked => asked,
+        }
     }
 
     /// Call after submitting an encoder holding this view's frame: starts its
@@ -169,7 +182,9 @@ impl SplatView {
                 // The rasterizer's whole cost to the output: the quads may fold
                 // the compose pass into their draw, the tiles never do.
                 let ms = timings.draw + timings.compose.unwrap_or(0.0);
-                self.chooser.record(mode, ms, raster, tile_size);
+                if self.chooser.decision(raster, tile_size).is_none() {
+                    self.chooser.record(mode, ms);
+                }
             }
             report.timings = Some(timings);
         }
@@ -194,19 +209,22 @@ impl SplatView {
     /// it, nothing is decided yet and timestamps can decide it): the caller
     /// should keep drawing frames, even of an unchanged view, until it is done.
     pub fn raster_measuring(&self) -> bool {
-        self.measuring_choice() && self.chooser.decision().is_none() && self.profiler.is_some()
+        self.measuring_choice().is_some()
+            && self.raster_decision().is_none()
+            && self.profiler.is_some()
     }
 
-    /// Whether the latest frame's choice leaves more than one candidate.
-    fn measuring_choice(&self) -> bool {
+    /// The latest frame's choice, when it leaves more than one candidate.
+    fn measuring_choice(&self) -> Option<(Raster, TileSize)> {
         self.last_choice
-            .is_some_and(|(raster, tile_size)| RasterChooser::measures(raster, tile_size))
+            .filter(|&(raster, tile_size)| RasterChooser::measures(raster, tile_size))
     }
 
     /// Under a measuring choice: the chosen rasterizer and the median draw
     /// times it was chosen by, once measured.
     pub fn raster_decision(&self) -> Option<RasterDecision> {
-        self.chooser.decision().filter(|_| self.measuring_choice())
+        let (raster, tile_size) = self.measuring_choice()?;
+        self.chooser.decision(raster, tile_size)
     }
 
     /// The rasterizer the latest frame was drawn with.

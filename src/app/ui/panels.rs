@@ -366,15 +366,16 @@ fn lod_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
     if lod.raster != Raster::Hardware {
         let text = match &state.stats.raster_decision {
             Some(decision) => raster_decision_text(decision),
-            None if lod.raster == Raster::Compute => {
-                "Tiles: measuring 8x8 and 16x16 on the first frames".to_owned()
-            }
+            // Tiles of one size (CPU adapters), or still measuring both.
+            None if lod.raster == Raster::Compute => String::new(),
             None if state.stats.gpu_passes.is_empty() => {
                 "Auto: no GPU timestamps here, drawing quads".to_owned()
             }
             None => "Auto: measuring quads and tiles on the first frames".to_owned(),
         };
-        ui.label(RichText::new(text).small().weak());
+        if !text.is_empty() {
+            ui.label(RichText::new(text).small().weak());
+        }
     }
     ui.horizontal(|ui| {
         ui.label("Sort key bits");

@@ -91,14 +91,17 @@ pub struct RasterDecision {
 }
 
 /// The measurement state of `Auto` (or of `Compute` with the tile size left
-/// open) for one scene.
+/// open) for one scene. The samples are kept per candidate, so a choice that
+/// leaves other candidates open (`Auto` after `Compute`) measures only those
+/// not measured yet.
 #[derive(Clone, Debug, Default)]
 pub struct RasterChooser {
     /// Draw and compose milliseconds of each of `CANDIDATES`, the first frame
     /// of each dropped.
     samples: [Vec<f64>; 3],
     seen: [usize; 3],
-    decided: Option<RasterMode>,
+    /// A decision made without measuring, and the choice it holds for.
+    forced: Option<(RasterMode, Raster, TileSize)>,
 }
 
 /// The median; NaN for no values (a decision made without measuring).
@@ -123,28 +126,53 @@ impl RasterChooser {
     /// The mode for the next frame under `raster` and `tile_size`: the one
     /// candidate they leave, the decision, or the next candidate to measure.
     pub fn mode(&self, raster: Raster, tile_size: TileSize) -> RasterMode {
-        let mut candidates = open(raster, tile_size).peekable();
-        let first = candidates.peek().copied().unwrap_or(0);
+        let first = open(raster, tile_size).next().unwrap_or(0);
         if !Self::measures(raster, tile_size) {
             return CANDIDATES[first];
         }
-        if let Some(mode) = self.decided {
-            return mode;
+        if let Some(decision) = self.decision(raster, tile_size) {
+            return decision.mode;
         }
-        let next = candidates
+        let next = open(raster, tile_size)
             .find(|&i| self.samples[i].len() < SAMPLES)
             .unwrap_or(first);
         CANDIDATES[next]
     }
 
-    /// Decides for `mode` without measuring (the decision's times are NaN).
-    pub fn decide(&mut self, mode: RasterMode) {
-        self.decided = Some(mode);
+    /// Decides for `mode` under `raster` and `tile_size` without measuring
+    /// (the decision's times are those measured so far, NaN for none).
+    pub fn decide(&mut self, mode: RasterMode, raster: Raster, tile_size: TileSize) {
+        self.forced = Some((mode, raster, tile_size));
     }
 
-    /// The decision, once made, with each candidate's median draw time.
-    pub fn decision(&self) -> Option<RasterDecision> {
-        self.decided.map(|mode| RasterDecision {
+    /// The decision under `raster` and `tile_size` (a choice that leaves
+    /// several candidates), once each is measured (or one was decided without
+    /// measuring), with each
+    /// candidate's median draw time. In order of preference (quads, 8x8, 16x16
+    /// tiles), a later candidate wins only by `COMPUTE_MARGIN`.
+    pub fn decision(&self, raster: Raster, tile_size: TileSize) -> Option<RasterDecision> {
+        let forced = self
+            .forced
+            .filter(|&(_, r, t)| (r, t) == (raster, tile_size))
+            .map(|(mode, _, _)| mode);
+        let mode = match forced {
+            Some(mode) => mode,
+            None => {
+                let measured = open(raster, tile_size).all(|c| self.samples[c].len() >= SAMPLES);
+                if !Self::measures(raster, tile_size) || !measured {
+                    return None;
+                }
+                let mut best: Option<(usize, f64)> = None;
+                for c in open(raster, tile_size) {
+                    let ms = median(&self.samples[c]);
+                    if best.is_none_or(|(_, best_ms)| ms < best_ms * COMPUTE_MARGIN) {
+                        best = Some((c, ms));
+                    }
+                }
+                CANDIDATES[best?.0]
+            }
+        };
+        Some(RasterDecision {
             mode,
             quads_ms: median(&self.samples[0]),
             tiles_ms: median(&self.samples[1]),
@@ -152,30 +180,16 @@ impl RasterChooser {
         })
     }
 
-    /// A frame drawn with `mode` took `draw_ms` on the GPU (draw and compose),
-    /// measured under `raster` and `tile_size`.
-    pub fn record(&mut self, mode: RasterMode, draw_ms: f64, raster: Raster, tile_size: TileSize) {
-        if self.decided.is_some() || !draw_ms.is_finite() {
+    /// A frame drawn with `mode` took `draw_ms` on the GPU (draw and compose).
+    pub fn record(&mut self, mode: RasterMode, draw_ms: f64) {
+        if !draw_ms.is_finite() {
             return;
         }
         let i = index(mode);
         self.seen[i] += 1;
-        if self.seen[i] == 1 || self.samples[i].len() >= SAMPLES {
-            return;
+        if self.seen[i] > 1 && self.samples[i].len() < SAMPLES {
+            self.samples[i].push(draw_ms);
         }
-        self.samples[i].push(draw_ms);
-        if !open(raster, tile_size).all(|c| self.samples[c].len() >= SAMPLES) {
-            return;
-        }
-        // In order of preference, a later candidate wins only by the margin.
-        let mut best: Option<(usize, f64)> = None;
-        for c in open(raster, tile_size) {
-            let ms = median(&self.samples[c]);
-            if best.is_none_or(|(_, best_ms)| ms < best_ms * COMPUTE_MARGIN) {
-                best = Some((c, ms));
-            }
-        }
-        self.decided = best.map(|(c, _)| CANDIDATES[c]);
     }
 }
 
@@ -202,7 +216,7 @@ mod tests {
                 1 => tiles,
                 _ => large,
             };
-            chooser.record(mode, ms, raster, tile_size);
+            chooser.record(mode, ms);
         }
         modes
     }
@@ -218,7 +232,7 @@ mod tests {
         assert!(modes[4..8].iter().all(|m| *m == TILES), "{modes:?}");
         assert!(modes[8..12].iter().all(|m| *m == LARGE), "{modes:?}");
         assert!(modes[12..].iter().all(|m| *m == TILES), "{modes:?}");
-        let decision = chooser.decision().expect("decided");
+        let decision = chooser.decision(AUTO.0, AUTO.1).expect("decided");
         assert_eq!(decision.mode, TILES);
         assert_eq!(
             (
@@ -242,13 +256,19 @@ mod tests {
     fn near_ties_keep_the_earlier_candidate_and_reset_measures_again() {
         let mut chooser = RasterChooser::default();
         run(&mut chooser, AUTO, [10.0, 9.5, 9.2]);
-        assert_eq!(chooser.decision().map(|d| d.mode), Some(QUADS));
+        assert_eq!(
+            chooser.decision(AUTO.0, AUTO.1).map(|d| d.mode),
+            Some(QUADS)
+        );
         // 16x16 within the margin of 8x8, both well ahead of the quads.
         chooser.reset();
         run(&mut chooser, AUTO, [10.0, 5.0, 4.7]);
-        assert_eq!(chooser.decision().map(|d| d.mode), Some(TILES));
+        assert_eq!(
+            chooser.decision(AUTO.0, AUTO.1).map(|d| d.mode),
+            Some(TILES)
+        );
         chooser.reset();
-        assert_eq!(chooser.decision(), None);
+        assert_eq!(chooser.decision(AUTO.0, AUTO.1), None);
         assert_eq!(chooser.mode(Raster::Auto, TileSize::Auto), QUADS);
     }
 
@@ -265,7 +285,7 @@ mod tests {
             let mut chooser = RasterChooser::default();
             let modes = run(&mut chooser, (raster, tile_size), [1.0, 2.0, 3.0]);
             assert!(modes.iter().all(|m| *m == mode), "{raster:?} {tile_size:?}");
-            assert_eq!(chooser.decision(), None);
+            assert_eq!(chooser.decision(raster, tile_size), None);
         }
         // The tiles with the size left open measure the two sizes only.
         let mut chooser = RasterChooser::default();
@@ -276,7 +296,19 @@ mod tests {
         );
         assert!(modes[..4].iter().all(|m| *m == TILES), "{modes:?}");
         assert!(modes[8..].iter().all(|m| *m == LARGE), "{modes:?}");
-        assert!(chooser.decision().is_some_and(|d| d.quads_ms.is_nan()));
+        let tiles_open = (Raster::Compute, TileSize::Auto);
+        let decision = chooser.decision(tiles_open.0, tiles_open.1);
+        assert!(decision.is_some_and(|d| d.mode == LARGE && d.quads_ms.is_nan()));
+        // Then Auto: only the quads are left to measure, and the decision
+        // under Auto is its own.
+        assert_eq!(chooser.decision(AUTO.0, AUTO.1), None);
+        let modes = run(&mut chooser, AUTO, [1.0, 9.0, 4.0]);
+        assert!(modes[..4].iter().all(|m| *m == QUADS), "{modes:?}");
+        assert_eq!(
+            chooser.decision(AUTO.0, AUTO.1).map(|d| d.mode),
+            Some(QUADS)
+        );
+        assert_eq!(chooser.mode(tiles_open.0, tiles_open.1), LARGE);
         // Auto with a fixed size measures the quads and that size.
         let mut chooser = RasterChooser::default();
         let modes = run(
@@ -285,7 +317,8 @@ mod tests {
             [9.0, 1.0, 4.0],
         );
         assert!(!modes.contains(&TILES), "{modes:?}");
-        assert_eq!(chooser.decision().map(|d| d.mode), Some(LARGE));
+        let decision = chooser.decision(Raster::Auto, TileSize::Sixteen);
+        assert_eq!(decision.map(|d| d.mode), Some(LARGE));
     }
 
     #[test]
@@ -294,24 +327,27 @@ mod tests {
         // No timings ever recorded: Auto stays on the quads.
         assert_eq!(chooser.mode(Raster::Auto, TileSize::Auto), QUADS);
         let mut chooser = RasterChooser::default();
-        chooser.decide(QUADS);
-        let decision = chooser.decision().expect("decided");
+        chooser.decide(QUADS, AUTO.0, AUTO.1);
+        let decision = chooser.decision(AUTO.0, AUTO.1).expect("decided");
         assert_eq!(decision.mode, QUADS);
         assert!(decision.quads_ms.is_nan() && decision.tiles_ms.is_nan());
-        chooser.record(TILES, 1.0, Raster::Auto, TileSize::Auto);
-        assert_eq!(chooser.mode(Raster::Auto, TileSize::Auto), QUADS);
+        chooser.record(TILES, 1.0);
+        assert_eq!(chooser.mode(AUTO.0, AUTO.1), QUADS);
+        // It holds for the choice it was made under only.
+        assert_eq!(chooser.decision(Raster::Compute, TileSize::Auto), None);
+        assert_eq!(chooser.mode(Raster::Compute, TileSize::Auto), TILES);
     }
 
     #[test]
     fn the_first_frame_of_each_mode_is_not_counted() {
         let mut chooser = RasterChooser::default();
         for (mode, ms) in [(QUADS, 10.0), (TILES, 5.0), (LARGE, 7.0)] {
-            chooser.record(mode, 1000.0, Raster::Auto, TileSize::Auto); // compiling shaders
+            chooser.record(mode, 1000.0); // compiling shaders
             for _ in 0..3 {
-                chooser.record(mode, ms, Raster::Auto, TileSize::Auto);
+                chooser.record(mode, ms);
             }
         }
-        let decision = chooser.decision().expect("decided");
+        let decision = chooser.decision(AUTO.0, AUTO.1).expect("decided");
         assert_eq!(
             (
                 decision.mode,
