@@ -1,7 +1,7 @@
 // Compute rasterizer, binning (kernels 1 and 3 of the bin pass; tile_offsets.wgsl
 // is kernel 2). The design follows the tile-based rasterizer of the 3DGS
 // reference (Kerbl et al. 2023): every visible splat is paired with each tile
-// (TILE_SIZE x TILE_SIZE pixels, 8x8 here where the reference takes 16x16) its
+// (TILE_SIZE x TILE_SIZE pixels: 8x8, or the reference's 16x16, chosen per view) its
 // box touches; the pairs are sorted by tile and each tile blends its
 // list in a workgroup (tile_raster.wgsl). Unlike the reference, which sorts
 // 64-bit (tile, depth) keys, the pairs are emitted in the depth order the splat
