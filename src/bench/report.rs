@@ -3,7 +3,7 @@
 use crate::gpu::profiler::TileStageTimings;
 use crate::render::Raster;
 use crate::render::sort::SortPath;
-use crate::render::tile::choice::RasterDecision;
+use crate::render::tile::choice::{RasterDecision, times_text};
 
 /// The `bench` report. Keys are stable: scripts read them.
 #[derive(Debug, serde::Serialize)]
@@ -276,14 +276,14 @@ pub(super) fn print_table(r: &BenchReport) {
         r.sort_path.name()
     );
     if let Some(auto) = &r.raster_auto {
+        let tiles = auto
+            .chosen_tile_size
+            .map_or(String::new(), |s| format!(" {s}x{s}"));
         println!(
-            "auto rasterizer    chose {}{} (draw {:.2} ms with quads, {:.2} with 8x8 tiles, {:.2} with 16x16)",
+            "auto rasterizer    chose {}{tiles} (draw {})",
             auto.chosen.name(),
-            auto.chosen_tile_size
-                .map_or(String::new(), |s| format!(" {s}x{s}")),
-            auto.quads_draw_ms,
-            auto.tiles_draw_ms,
-            auto.tiles16_draw_ms
+            times_text([auto.quads_draw_ms, auto.tiles_draw_ms, auto.tiles16_draw_ms])
+                .unwrap_or_else(|| "not measured".to_owned())
         );
     }
     if let Some(stages) = &r.tile_stage_ms {

@@ -581,18 +581,8 @@ fn raster_decision_text(decision: &crate::render::tile::choice::RasterDecision) 
         Raster::Compute => format!("tiles {0}x{0}", decision.mode.tile_size),
         _ => "quads".to_owned(),
     };
-    let measured: Vec<String> = [
-        (decision.quads_ms, "quads"),
-        (decision.tiles_ms, "8x8 tiles"),
-        (decision.large_tiles_ms, "16x16 tiles"),
-    ]
-    .into_iter()
-    .filter(|(ms, _)| ms.is_finite())
-    .map(|(ms, what)| format!("{ms:.2} ms with {what}"))
-    .collect();
-    if measured.is_empty() {
-        format!("Chose {chosen} without measuring (CPU adapter, under 500k splats)")
-    } else {
-        format!("Chose {chosen}: draw {}", measured.join(", "))
+    match decision.times_text() {
+        None => format!("Chose {chosen} without measuring (CPU adapter, under 500k splats)"),
+        Some(times) => format!("Chose {chosen}: draw {times}"),
     }
 }

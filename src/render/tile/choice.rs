@@ -90,6 +90,25 @@ pub struct RasterDecision {
     pub large_tiles_ms: f64,
 }
 
+impl RasterDecision {
+    /// "12.34 ms with quads, 5.67 ms with 8x8 tiles": the candidates measured
+    /// (`None` when none was).
+    pub fn times_text(&self) -> Option<String> {
+        times_text([self.quads_ms, self.tiles_ms, self.large_tiles_ms])
+    }
+}
+
+/// [`RasterDecision::times_text`] of the median ms of quads, 8x8 and 16x16 tiles.
+pub fn times_text(ms: [f64; 3]) -> Option<String> {
+    let measured: Vec<String> = ms
+        .into_iter()
+        .zip(["quads", "8x8 tiles", "16x16 tiles"])
+        .filter(|(ms, _)| ms.is_finite())
+        .map(|(ms, what)| format!("{ms:.2} ms with {what}"))
+        .collect();
+    (!measured.is_empty()).then(|| measured.join(", "))
+}
+
 /// The measurement state of `Auto` (or of `Compute` with the tile size left
 /// open) for one scene. The samples are kept per candidate, so a choice that
 /// leaves other candidates open (`Auto` after `Compute`) measures only those
@@ -336,6 +355,15 @@ mod tests {
         // It holds for the choice it was made under only.
         assert_eq!(chooser.decision(Raster::Compute, TileSize::Auto), None);
         assert_eq!(chooser.mode(Raster::Compute, TileSize::Auto), TILES);
+    }
+
+    #[test]
+    fn times_text_names_what_was_measured() {
+        assert_eq!(times_text([f64::NAN; 3]), None);
+        assert_eq!(
+            times_text([12.345, f64::NAN, 4.0]).as_deref(),
+            Some("12.35 ms with quads, 4.00 ms with 16x16 tiles")
+        );
     }
 
     #[test]
