@@ -9,7 +9,7 @@ use splatview::controls::OrbitCamera;
 use splatview::gpu::readback::read_buffer;
 use splatview::metrics::psnr;
 use splatview::reference::{render_reference, to_rgb8};
-use splatview::render::tile::{TILE_SIZES, tile_grid};
+use splatview::render::tile::{TILE_SIZES, raster_workgroup_bytes, tile_grid, tile_size_supported};
 use splatview::render::{Raster, TileSize, ViewParams};
 use splatview::scene::{AaMode, SceneBounds};
 
@@ -98,4 +98,25 @@ fn tile_grids_cover_the_view() {
         }
     }
     assert_eq!(tile_grid((0, 0), 16), (1, 1));
+}
+
+/// 16x16 tiles need just over WebGPU's default 16 KiB of workgroup memory:
+/// an adapter offering only that draws 8x8 tiles when the size is left open.
+#[test]
+fn sixteen_pixel_tiles_need_more_than_the_default_workgroup_memory() {
+    assert_eq!(raster_workgroup_bytes(8), 64 * 64 + 8 + 8);
+    assert_eq!(raster_workgroup_bytes(16), 256 * 64 + 8 + 32);
+    let webgpu = wgpu::Limits::default();
+    assert!(tile_size_supported(&webgpu, 8));
+    assert!(!tile_size_supported(&webgpu, 16));
+    let more = wgpu::Limits {
+        max_compute_workgroup_storage_size: 32 * 1024,
+        ..webgpu.clone()
+    };
+    assert!(tile_size_supported(&more, 16));
+    let Some(ctx) = common::gpu() else { return };
+    // lavapipe offers 32 KiB: the 16x16 kernels run there (the test above).
+    if ctx.adapter.get_info().device_type == wgpu::DeviceType::Cpu {
+        assert!(tile_size_supported(&ctx.device.limits(), 16));
+    }
 }

@@ -68,6 +68,9 @@ pub struct SplatView {
     /// (lavapipe: 30-48% slower than 8x8 on biker, a tie on the synthetic 1M
     /// scene).
     pub(crate) auto_measures: bool,
+    /// Whether the device can run the 16x16 tile kernels
+    /// (`tile::tile_size_supported`).
+    large_tiles: bool,
     /// The rasterizer (and tile size) of the frame whose timestamps are being
     /// read back.
     pub(crate) timed_raster: Option<RasterMode>,
@@ -101,6 +104,10 @@ impl SplatView {
             visible_readback: AsyncReadback::new(device, "visible count readback", 4),
             chooser: RasterChooser::default(),
             auto_measures: device.adapter_info().device_type != wgpu::DeviceType::Cpu,
+            large_tiles: crate::render::tile::tile_size_supported(
+                &device.limits(),
+                crate::render::tile::LARGE_TILE_SIZE,
+            ),
             timed_raster: None,
             last_raster: None,
             last_choice: None,
@@ -144,11 +151,12 @@ impl SplatView {
     }
 
     /// The tile size this view measures or draws for `asked`: `asked`, except
-    /// that where not every candidate is measured (CPU adapters, see
-    /// [`Self::set_auto_measures`]) a size left open is 8.
+    /// that a size left open is 8 where not every candidate is measured (CPU
+    /// adapters, see [`Self::set_auto_measures`]) or where the device cannot
+    /// run 16x16 tiles (a size asked for then fails with a clear error).
     pub fn tile_size_for(&self, asked: TileSize) -> TileSize {
         match asked {
-            TileSize::Auto if !self.auto_measures => TileSize::Eight,
+            TileSize::Auto if !self.auto_measures || !self.large_tiles => TileSize::Eight,
             asked => asked,
         }
     }

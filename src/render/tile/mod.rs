@@ -119,6 +119,24 @@ struct TileKernels {
     chunks: wgpu::ComputePipeline,
 }
 
+/// Workgroup memory of the blend kernel (tile_raster.wgsl) for tiles of
+/// `side`: a batch of one splat per pixel (three vec4 and four f32 each), the
+/// done count and its snapshot, and the stopped-pixel mask words.
+pub fn raster_workgroup_bytes(side: u32) -> u32 {
+    let pixels = side * side;
+    pixels * (3 * 16 + 4 * 4) + 8 + pixels.div_ceil(32) * 4
+}
+
+/// Whether a device with `limits` can run the kernels for tiles of `side`
+/// (16x16 tiles need 256 invocations and 16,424 bytes of workgroup memory,
+/// just over WebGPU's default 16 KiB).
+pub fn tile_size_supported(limits: &wgpu::Limits, side: u32) -> bool {
+    limits.max_compute_workgroup_storage_size >= raster_workgroup_bytes(side)
+        && limits.max_compute_invocations_per_workgroup >= side * side
+        && limits.max_compute_workgroup_size_x >= side
+        && limits.max_compute_workgroup_size_y >= side
+}
+
 /// Bind group layouts of the compute rasterizer (the same for every tile size).
 struct TileLayouts {
     bin: wgpu::BindGroupLayout,
@@ -249,6 +267,19 @@ impl TileRasterizer {
     pub fn ensure_kernels(&self, device: &wgpu::Device, side: u32) -> Result<(), ShaderError> {
         if side != LARGE_TILE_SIZE {
             return Ok(());
+        }
+        let limits = device.limits();
+        if !tile_size_supported(&limits, side) {
+            return Err(ShaderError {
+                file: "tile_raster.wgsl".into(),
+                reason: format!(
+                    "{side}x{side} tiles need {} bytes of workgroup memory and {} invocations per workgroup; this adapter offers {} and {}",
+                    raster_workgroup_bytes(side),
+                    side * side,
+                    limits.max_compute_workgroup_storage_size,
+                    limits.max_compute_invocations_per_workgroup
+                ),
+            });
         }
         let made = self.large_kernels.get_or_init(|| {
             TileKernels::new(device, &self.layouts, LARGE_TILE_SIZE).map_err(|e| e.to_string())
