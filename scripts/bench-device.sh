@@ -17,9 +17,12 @@ if [ "$quick" = --quick ]; then
     sort_n=65536 big=200000 w=320 h=180 frames=2 big_frames=2
 fi
 
-run() { # label, command...
+run() { # label, command... (the tiles at 8x8 unless the command says otherwise)
     local label=$1
     shift
+    case " $* " in
+    *" bench "*) [[ " $* " == *" --tile-size "* ]] || set -- "$@" --tile-size 8 ;;
+    esac
     echo "== $label: $*" >>"$log"
     if ! timeout 120 "$@" --json 2>>"$log" | tr -d '\n' | sed "s/^{/{\"label\":\"$label\",/" >>"$jsonl"; then
         echo "FAILED: $label" | tee -a "$log"
@@ -39,14 +42,23 @@ for raster in hardware compute; do
     run "biker-x$big-$raster" "$bin" bench "$data/biker.ply" --scale-to "$big" \
         --width "$w" --height "$h" --frames "$big_frames" --raster "$raster"
 done
+# 16x16 tiles against the 8x8 above (Auto measures both on GPUs).
+for scene in guitar.decoded.ply biker.ply; do
+    run "$scene-compute16" "$bin" bench "$data/$scene" --width "$w" --height "$h" \
+        --frames "$frames" --raster compute --tile-size 16
+done
+run "biker-x$big-compute16" "$bin" bench "$data/biker.ply" --scale-to "$big" \
+    --width "$w" --height "$h" --frames "$big_frames" --raster compute --tile-size 16
+run "biker-x$big-inside-compute16" "$bin" bench "$data/biker.ply" --scale-to "$big" \
+    --width "$w" --height "$h" --frames "$big_frames" --raster compute --tile-size 16 --inside
 # The 6M scene seen from above and closer (copies spread over the view, less
 # overlap in depth), and what the window's default (Auto) picks on this GPU.
 run "biker-x$big-spread-compute" "$bin" bench "$data/biker.ply" --scale-to "$big" \
     --width "$w" --height "$h" --frames "$big_frames" --raster compute --zoom 0.5 --pitch 45
 run "biker-x$big-auto" "$bin" bench "$data/biker.ply" --scale-to "$big" \
-    --width "$w" --height "$h" --frames "$big_frames" --raster auto
+    --width "$w" --height "$h" --frames "$big_frames" --raster auto --tile-size auto
 run "guitar.decoded.ply-auto" "$bin" bench "$data/guitar.decoded.ply" \
-    --width "$w" --height "$h" --frames "$frames" --raster auto
+    --width "$w" --height "$h" --frames "$frames" --raster auto --tile-size auto
 run "biker-x$big-compute-subgroup" "$bin" bench "$data/biker.ply" --scale-to "$big" \
     --width "$w" --height "$h" --frames "$big_frames" --raster compute --sort-path subgroup
 # A bigger scene (16M splats, 64 copies).
