@@ -35,9 +35,13 @@ fn bad_render_values_are_usage_errors() {
     if common::gpu().is_none() {
         return;
     }
-    assert_usage_error(&["--width", "100000"], "too large");
-    assert_usage_error(&["--width", "0"], "--width/--height");
-    assert_usage_error(&["--height", "0"], "--width/--height");
+    // The side given is named, not the other one's placeholder.
+    assert_usage_error(
+        &["--width", "100000"],
+        "--width 100000: each side must be 1 to",
+    );
+    assert_usage_error(&["--width", "0"], "--width 0: each side must be 1 to");
+    assert_usage_error(&["--height", "0"], "--height 0: each side must be 1 to");
     assert_usage_error(&["--eye", "1,2,3", "--target", "1,2,3"], "equals --target");
     assert_usage_error(
         &["--eye", "0,0,-3", "--target", "0,0,0", "--up", "0,0,1"],

@@ -75,16 +75,27 @@ fn detection_tells_meshes_points_and_splats_apart() {
         kind("BoxTextured.glb"),
         SceneFileKind::Mesh(MeshFormat::Gltf)
     );
+    // Every splat file of the test data, the SOG folders and their meta.json
+    // (version 2's names its generator in an "asset" member, as glTF does).
     let splats = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata/splats");
-    for name in [
-        "biker.ply",
-        "guitar.compressed.ply",
-        "biker.spz",
-        "playbot_l6_sog",
-    ] {
+    let mut names = vec![
+        "playbot_l6_sog".to_owned(),
+        "playbot_l6_sog/meta.json".to_owned(),
+        "playcanvas_logo_sog_v1/meta.json".to_owned(),
+    ];
+    for entry in std::fs::read_dir(&splats).expect("testdata/splats") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            names.extend(path.file_name().and_then(|n| n.to_str()).map(str::to_owned));
+        }
+    }
+    assert!(names.len() >= 18, "{names:?}");
+    for name in &names {
         let kind = detect_scene_file(&splats.join(name)).expect("should succeed");
         assert_eq!(kind, SceneFileKind::Splats, "{name}");
     }
+    let meta = load_scene_file(&splats.join("playbot_l6_sog/meta.json")).expect("loads");
+    assert!(matches!(meta, LoadedScene::Splats(c) if c.len() == 1873));
     let scene = load_scene_file(&splats.join("playbot_l6.ply")).expect("should succeed");
     assert!(matches!(scene, LoadedScene::Splats(c) if c.len() == 1873));
 }

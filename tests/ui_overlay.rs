@@ -301,3 +301,37 @@ fn file_browser_lists_scenes_and_returns_the_choice() {
         ))
     );
 }
+
+/// The file browser takes the keyboard: a viewer shortcut ("H" hides the
+/// overlay) does nothing behind it, and typing with no field focused starts
+/// the file name, which Enter then opens.
+#[test]
+fn the_file_browser_takes_the_keyboard() {
+    use splatview::app::state::{Dialog, Effect};
+    let folder = common::testdata("splats");
+    let mut state = AppState::new(Settings::default());
+    state.open_file_browser(Dialog::OpenScene, Some(folder.clone()));
+    let mut harness = harness(state);
+    harness.run_steps(30);
+    harness.key_press(egui::Key::H);
+    harness.run_steps(2);
+    assert!(
+        harness.state().settings.show_overlay,
+        "H acted behind the dialog"
+    );
+    for text in ["b", "iker", ".ply"] {
+        harness.event(egui::Event::Text(text.into()));
+        harness.run_steps(2);
+    }
+    let browser = harness.state().file_browser.clone().expect("still open");
+    assert_eq!(browser.file_name, "biker.ply", "{browser:?}");
+    harness.key_press(egui::Key::Enter);
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().effects.last(),
+        Some(&Effect::DialogChosen(
+            Dialog::OpenScene,
+            folder.join("biker.ply")
+        ))
+    );
+}

@@ -106,6 +106,9 @@ pub struct FileBrowser {
     pub show_hidden: bool,
     /// A listing error or why the last confirmation failed.
     pub problem: Option<String>,
+    /// Give the file name field the keyboard on the next frame (text was typed
+    /// while no field had it).
+    pub focus_file_name: bool,
 }
 
 impl FileBrowser {
@@ -127,6 +130,7 @@ impl FileBrowser {
             recent_folders,
             show_hidden: false,
             problem: None,
+            focus_file_name: false,
         };
         browser.open_folder(folder);
         browser

@@ -128,8 +128,7 @@ pub fn run_compare(args: &CompareArgs) -> anyhow::Result<()> {
     let ctx = crate::gpu::GpuContext::new_headless()?;
     log::info!("adapter: {}", ctx.adapter_description());
     let limits = ctx.device.limits();
-    crate::headless::check_size(args.width.unwrap_or(1), args.height.unwrap_or(1), &limits)
-        .map_err(usage)?;
+    crate::headless::check_size_flags(args.width, args.height, &limits).map_err(usage)?;
     let cloud_a = crate::io::load_splat_file(&args.a)?;
     let cloud_b = crate::io::load_splat_file(&args.b)?;
     let camera = args.view_camera(&cloud_a).map_err(usage)?;

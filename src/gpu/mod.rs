@@ -29,7 +29,7 @@ pub enum GpuError {
         limit: u64,
     },
     #[error(
-        "a {width}x{height} image is too large for this GPU: each side may be 1 to {limit} pixels (max_texture_dimension_2d)"
+        "a {width}x{height} image cannot be made on this GPU: each side must be 1 to {limit} pixels (max_texture_dimension_2d)"
     )]
     ImageTooLarge { width: u32, height: u32, limit: u32 },
     #[error("out of GPU memory while creating the {what}")]

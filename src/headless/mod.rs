@@ -147,6 +147,24 @@ impl From<crate::render::RenderError> for HeadlessError {
     }
 }
 
+/// Checks the sides given as `--width` and `--height` flags (`None`: not
+/// given, checked once known), each on its own so the message names it.
+pub fn check_size_flags(
+    width: Option<u32>,
+    height: Option<u32>,
+    limits: &wgpu::Limits,
+) -> Result<(), HeadlessError> {
+    let limit = limits.max_texture_dimension_2d;
+    for (flag, side) in [("--width", width), ("--height", height)] {
+        if let Some(side) = side.filter(|&s| s == 0 || s > limit) {
+            return Err(HeadlessError::Invalid(format!(
+                "{flag} {side}: each side must be 1 to {limit} pixels on this GPU (max_texture_dimension_2d)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Checks an output size before anything is made.
 pub fn check_size(width: u32, height: u32, limits: &wgpu::Limits) -> Result<(), HeadlessError> {
     crate::gpu::check_image_size(limits, width, height)
@@ -369,7 +387,7 @@ impl HeadlessScene {
 /// up where all are given.
 pub fn validate(job: &RenderJob, limits: &wgpu::Limits) -> Result<(), HeadlessError> {
     // Sizes not given are 1280x720 or a cameras.json camera's, checked later.
-    check_size(job.width.unwrap_or(1), job.height.unwrap_or(1), limits)?;
+    check_size_flags(job.width, job.height, limits)?;
     if let RenderOutput::Video { fps, .. } = &job.output {
         let (width, height) = requested_size(job);
         crate::video::check_video(width, height, *fps)

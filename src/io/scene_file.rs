@@ -9,7 +9,8 @@
 //! Rules, in order: a directory is an unbundled SOG (splats); a PLY is splats when its
 //! `vertex` element has 3DGS properties or it is a compressed PLY, a mesh when it has
 //! faces, a point cloud otherwise (`ply::classify`); the GLB magic, a JSON object
-//! with an `"asset"` member or a `.gltf`/`.glb` extension is glTF; an `.obj` extension
+//! with an `"asset"` member (but not SOG's `"means"` and `"quats"`) or a
+//! `.gltf`/`.glb` extension is glTF; an `.obj` extension
 //! or text whose first statement is an OBJ keyword is OBJ; anything else goes to the
 //! splat loaders, which recognise their formats or say that none matches.
 

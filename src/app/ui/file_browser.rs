@@ -8,7 +8,9 @@
 
 use egui::{Color32, Key, RichText};
 
-use crate::app::file_browser::{FileBrowser, Outcome, extensions, is_save, title};
+use crate::app::file_browser::{
+    FileBrowser, Outcome, default_file_name, extensions, is_save, title,
+};
 use crate::app::state::{AppState, Effect};
 
 use super::format_bytes;
@@ -22,6 +24,8 @@ enum Action {
     Activate(usize),
     Confirm,
     Cancel,
+    /// Text typed while no field had the keyboard: it goes into the file name.
+    Type(String),
 }
 
 pub fn show(ctx: &egui::Context, state: &mut AppState) {
@@ -51,6 +55,15 @@ pub fn show(ctx: &egui::Context, state: &mut AppState) {
             Action::Activate(i) => chosen = chosen_path(browser.activate(i)),
             Action::Confirm => chosen = chosen_path(browser.confirm()),
             Action::Cancel => cancelled = true,
+            Action::Type(text) => {
+                // A save dialog's suggested name is replaced, anything else
+                // typed is added to.
+                if default_file_name(browser.dialog) == Some(browser.file_name.as_str()) {
+                    browser.file_name.clear();
+                }
+                browser.file_name.push_str(&text);
+                browser.focus_file_name = true;
+            }
         }
         if cancelled || chosen.is_some() {
             break;
@@ -73,7 +86,7 @@ fn chosen_path(outcome: Outcome) -> Option<std::path::PathBuf> {
 }
 
 /// Arrow keys, Enter, Backspace and Escape, unless a text field has the keyboard
-/// (then Enter confirms the typed name or path).
+/// (then Enter confirms the typed name or path); other typing starts the file name.
 fn keyboard(ctx: &egui::Context, browser: &FileBrowser) -> Vec<Action> {
     let typing = ctx.egui_wants_keyboard_input();
     ctx.input_mut(|input| {
@@ -98,6 +111,17 @@ fn keyboard(ctx: &egui::Context, browser: &FileBrowser) -> Vec<Action> {
                 Some(i) => Action::Activate(i),
                 None => Action::Confirm,
             });
+        }
+        let typed: String = input
+            .events
+            .iter()
+            .filter_map(|event| match event {
+                egui::Event::Text(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        if !typed.is_empty() {
+            actions.push(Action::Type(typed));
         }
         actions
     })
@@ -192,6 +216,16 @@ fn contents(ui: &mut egui::Ui, browser: &mut FileBrowser, actions: &mut Vec<Acti
                     .desired_width(f32::INFINITY)
                     .hint_text("file name or path"),
             );
+            if std::mem::take(&mut browser.focus_file_name) {
+                field.request_focus();
+                // The cursor after what was typed.
+                let end = egui::text::CCursor::new(browser.file_name.chars().count());
+                if let Some(mut edit) = egui::TextEdit::load_state(ui.ctx(), field.id) {
+                    edit.cursor
+                        .set_char_range(Some(egui::text::CCursorRange::one(end)));
+                    edit.store(ui.ctx(), field.id);
+                }
+            }
             if field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
                 actions.push(Action::Confirm);
             }

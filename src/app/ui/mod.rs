@@ -53,7 +53,12 @@ pub struct CompareImages {
 /// Draws the overlay for one frame and carries out the commands it produced
 /// (from shortcuts, menus or buttons).
 pub fn show(ui: &mut egui::Ui, state: &mut AppState, scene: Option<SceneImage>) {
-    let mut commands = shortcut_commands(ui.ctx());
+    // The file dialog takes the keyboard: no viewer shortcut acts behind it.
+    let mut commands = if state.file_browser.is_some() {
+        Vec::new()
+    } else {
+        shortcut_commands(ui.ctx())
+    };
     // The root ui's rect (inside its margin), before the panels take their part.
     let root = ui.max_rect();
     let compare_images = scene.and_then(|s| s.compare).filter(|_| state.comparing());

@@ -31,7 +31,7 @@ pub fn viewport(ui: &mut egui::Ui, state: &mut AppState) {
     if response.hovered() {
         pointer.scroll = ctx.input(|i| wheel_steps(&i.events));
     }
-    let keys = if ctx.egui_wants_keyboard_input() {
+    let keys = if ctx.egui_wants_keyboard_input() || state.file_browser.is_some() {
         MoveKeys::default()
     } else {
         move_keys(&ctx)

@@ -46,10 +46,14 @@ const SUPPORTED_EXTENSIONS: [&str; 1] = ["KHR_mesh_quantization"];
 const GLB_HEADER_BYTES: usize = 12;
 
 /// Does `head` start like a glTF file: the GLB magic, or a JSON object with an
-/// `"asset"` member (SOG's `meta.json`, the other JSON scene file, has none)?
+/// `"asset"` member that is not SOG's `meta.json`, the other JSON scene file
+/// (version 1 has no `"asset"`; version 2 from splat-transform names its
+/// generator in one, beside the `"means"` and `"quats"` that glTF never has)?
 pub fn looks_like_gltf(head: &[u8]) -> bool {
+    let has = |key: &[u8]| head.windows(key.len()).any(|w| w == key);
+    let sog_meta = has(b"\"means\"") && has(b"\"quats\"");
     head.starts_with(b"glTF")
-        || (head.trim_ascii_start().starts_with(b"{") && head.windows(7).any(|w| w == b"\"asset\""))
+        || (head.trim_ascii_start().starts_with(b"{") && has(b"\"asset\"") && !sog_meta)
 }
 
 /// Loads a glTF or GLB held in memory; `path` locates external buffers and images.
