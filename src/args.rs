@@ -48,6 +48,17 @@ pub fn parse_vec3(text: &str) -> Result<Vec3, String> {
     }
 }
 
+/// `--background` values: three numbers from 0 to 1, "r,g,b".
+pub fn parse_color(text: &str) -> Result<Vec3, String> {
+    let color = parse_vec3(text)?;
+    if color.min_element() < 0.0 || color.max_element() > 1.0 {
+        return Err(format!(
+            "expected three numbers from 0 to 1 \"r,g,b\", got {text:?}"
+        ));
+    }
+    Ok(color)
+}
+
 /// Level-of-detail flags of `render` and `bench`.
 #[derive(Clone, Debug, clap::Args)]
 pub struct LodArgs {

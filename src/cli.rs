@@ -118,7 +118,7 @@ pub struct RenderArgs {
     /// .obj, .gltf, .glb) and point clouds (.ply with vertices only).
     #[arg(required = true, num_args = 1..)]
     pub scenes: Vec<PathBuf>,
-    /// Output PNG (8-bit RGB).
+    /// Output image, 8-bit RGB: PNG, or JPEG or WebP by the extension.
     #[arg(long, required_unless_present = "path", conflicts_with = "path")]
     pub out: Option<PathBuf>,
     /// Camera path (JSON, format in docs/CAMERA_PATHS.md, as saved by the
@@ -156,10 +156,10 @@ pub struct RenderArgs {
     /// Look-at camera: world up "x,y,z" (default 0,-1,0: OpenCV/COLMAP scenes).
     #[arg(long, value_parser = parse_vec3, requires = "eye")]
     pub up: Option<Vec3>,
-    /// Look-at camera: vertical field of view in degrees, in (0, 180)
-    /// (camera paths carry their own).
-    #[arg(long, default_value_t = crate::controls::orbit::DEFAULT_FOV_Y_DEGREES)]
-    pub fov_y: f32,
+    /// Look-at camera: vertical field of view in degrees, in (0, 180), default
+    /// 50 (needs --eye: framing views and camera paths have their own).
+    #[arg(long, requires = "eye")]
+    pub fov_y: Option<f32>,
     /// Image width in pixels (overrides the cameras.json size; default 1280).
     #[arg(long)]
     pub width: Option<u32>,
@@ -168,7 +168,7 @@ pub struct RenderArgs {
     pub height: Option<u32>,
     /// Background colour "r,g,b", each channel from 0 to 1 (display-encoded,
     /// like the splats' colours).
-    #[arg(long, value_parser = parse_vec3, default_value = "0,0,0")]
+    #[arg(long, value_parser = crate::args::parse_color, default_value = "0,0,0")]
     pub background: Vec3,
     /// Rasterizer: hardware (quads), compute (tiles, front to back with early
     /// stop) or auto (the faster, measured on the first frames; quads at once
@@ -232,7 +232,9 @@ impl RenderArgs {
                 eye,
                 target: self.target,
                 up: self.up,
-                fov_y_degrees: self.fov_y,
+                fov_y_degrees: self
+                    .fov_y
+                    .unwrap_or(crate::controls::orbit::DEFAULT_FOV_Y_DEGREES),
             }
         } else {
             CameraSpec::Framing

@@ -33,7 +33,9 @@ fn temp(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-fn render(scene: &Path, out: &Path, extra: &[&str]) -> image::RgbImage {
+/// Renders `scene` to `out` at 480x360 with `extra` flags; the image, and
+/// the line `render` printed.
+fn render_with_line(scene: &Path, out: &Path, extra: &[&str]) -> (image::RgbImage, String) {
     let mut args = vec![
         "render",
         scene.to_str().expect("UTF-8 path"),
@@ -45,8 +47,13 @@ fn render(scene: &Path, out: &Path, extra: &[&str]) -> image::RgbImage {
         "360",
     ];
     args.extend_from_slice(extra);
-    splatview(&args, &temp("cache"));
-    image::open(out).expect("rendered PNG").to_rgb8()
+    let output = splatview(&args, &temp("cache"));
+    let line = String::from_utf8_lossy(&output.stdout).into_owned();
+    (image::open(out).expect("rendered PNG").to_rgb8(), line)
+}
+
+fn render(scene: &Path, out: &Path, extra: &[&str]) -> image::RgbImage {
+    render_with_line(scene, out, extra).0
 }
 
 #[test]
@@ -56,7 +63,16 @@ fn render_with_a_quarter_budget_stays_close_to_the_full_render() {
     }
     let scene = common::testdata("splats/biker.ply"); // 152,746 splats
     let full = render(&scene, &temp("full.png"), &[]);
-    let quarter = render(&scene, &temp("quarter.png"), &["--lod-budget", "38186"]);
+    let (quarter, line) =
+        render_with_line(&scene, &temp("quarter.png"), &["--lod-budget", "38186"]);
+    // It says how many splats the cut drew, not only how many the scene holds.
+    let drawn: usize = line
+        .split("level-of-detail cut of ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no cut size in {line:?}"));
+    assert!((1..=38186).contains(&drawn), "{line}");
     let psnr = splatview::metrics::psnr::psnr(&full, &quarter).expect("same size");
     eprintln!("biker at 25% of its splats: {psnr:.2} dB against every splat");
     assert!(psnr.is_finite(), "the cut drew every splat: LOD was not on");

@@ -77,3 +77,36 @@ fn a_good_render_prints_one_line_without_windowing_noise() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.starts_with("rendered "), "{stdout}");
 }
+
+/// Values that clap or `bench` reject: exit code 2 or 1 with the reason, and
+/// no panic (clap's own errors take several lines: usage and a hint).
+#[test]
+fn rejected_flags_say_why() {
+    let scene = common::testdata("splats/playbot_l6.ply");
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_splatview"))
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run splatview");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(!output.status.success(), "{args:?} succeeded");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        stderr
+    };
+    let scene = scene.to_str().expect("utf-8 path");
+    // --fov-y applies to a look-at camera only: without --eye it was ignored.
+    let stderr = run(&["render", scene, "--out", "x.png", "--fov-y", "20"]);
+    assert!(stderr.contains("--eye"), "{stderr}");
+    let stderr = run(&["render", scene, "--out", "x.png", "--background", "2,0,0"]);
+    assert!(stderr.contains("from 0 to 1"), "{stderr}");
+    let stderr = run(&["bench", scene, "--frames", "0"]);
+    assert!(stderr.contains("--frames must be at least 1"), "{stderr}");
+    let stderr = run(&["bench-sort", "--count", "0"]);
+    assert!(stderr.contains("--count must be at least 1"), "{stderr}");
+    if common::gpu().is_some() {
+        // Was drawn at 1x720 without a word.
+        let stderr = run(&["bench", scene, "--width", "0", "--frames", "1"]);
+        assert!(stderr.contains("each side must be 1 to"), "{stderr}");
+    }
+}

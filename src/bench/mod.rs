@@ -190,6 +190,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         );
     }
 
+    anyhow::ensure!(args.frames >= 1, "--frames must be at least 1");
     let ctx = GpuContext::new_headless()?;
     let mut renderer = Renderer::new(&ctx.device)?;
     let sort_key_bits = args
@@ -244,7 +245,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     let mesh_refs: Vec<&MeshScene> = meshes.iter().collect();
     let triangles: usize = mesh_objects.iter().map(|m| m.triangle_count()).sum();
 
-    let (width, height) = (args.width.max(1), args.height.max(1));
+    let (width, height) = (args.width, args.height);
     ctx.check_image_size(width, height)?;
     let bounds = SceneBounds::robust(&cloud);
     let mut base_orbit =

@@ -46,6 +46,7 @@ pub struct BenchSortReport {
 }
 
 pub fn run_bench_sort(args: &BenchSortArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(args.count >= 1, "--count must be at least 1");
     let ctx = GpuContext::new_headless()?;
     let sorter = RadixSorter::with_path(&ctx.device, args.path.resolve(&ctx.device))?;
     let n = args.count.max(1);

@@ -59,7 +59,7 @@ pub struct CompareArgs {
     #[arg(long)]
     pub height: Option<u32>,
     /// Background colour "r,g,b" in 0..1.
-    #[arg(long, value_parser = parse_vec3, default_value = "0,0,0")]
+    #[arg(long, value_parser = crate::args::parse_color, default_value = "0,0,0")]
     pub background: Vec3,
     /// Highest SH degree for A (default: the scene's).
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=3))]

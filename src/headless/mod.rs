@@ -446,8 +446,14 @@ pub fn run_render(job: &RenderJob) -> Result<String, HeadlessError> {
                 path: out.clone(),
                 source,
             })?;
+            let cut = headless.lod.as_ref().map_or(String::new(), |lod| {
+                format!(
+                    " (a level-of-detail cut of {} splats drawn)",
+                    lod.stats().cut_splats
+                )
+            });
             Ok(format!(
-                "rendered {} at {}x{} to {}",
+                "rendered {}{cut} at {}x{} to {}",
                 describe_objects(&objects),
                 camera.width,
                 camera.height,
