@@ -330,3 +330,29 @@ fn unknown_content_lists_the_supported_formats() {
         }
     }
 }
+
+/// A `.splat` or `.ksplat` cut short matches no format by content; its name
+/// then lets the format's own parser say what is wrong instead of "matches
+/// none of the supported formats". Any other name still gets the list.
+#[test]
+fn truncated_splat_and_ksplat_files_say_so() {
+    for (name, keep) in [
+        ("guitar.splat", 1usize),
+        ("guitar.splat", 16),
+        ("guitar.c1.ksplat", 0),
+    ] {
+        let bytes = read(name);
+        let cut = if keep == 0 {
+            bytes[..5000].to_vec()
+        } else {
+            bytes[..bytes.len() - keep].to_vec()
+        };
+        let err = expect_quick_error(name, cut.clone()).to_string();
+        assert!(err.contains("truncated?"), "{name}: {err}");
+        let err = match open_decoder(Path::new("mystery.bin"), cut) {
+            Ok(d) => panic!("accepted {} splats", d.len()),
+            Err(e) => e,
+        };
+        assert!(matches!(err, LoadError::UnknownFormat { .. }), "{err}");
+    }
+}

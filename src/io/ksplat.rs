@@ -134,7 +134,13 @@ pub fn open(path: &Path, bytes: Vec<u8>) -> Result<KsplatDecoder, LoadError> {
     }
     let max_sections = u32_at(&bytes, 4) as usize;
     if max_sections > (bytes.len() - MAIN_HEADER) / SECTION_HEADER {
-        return Err(LoadError::absurd(path, max_sections as u64, bytes.len()));
+        return Err(invalid(
+            path,
+            format!(
+                "its header lists {max_sections} sections, whose {SECTION_HEADER}-byte headers do not fit in the file's {} bytes: truncated?",
+                bytes.len()
+            ),
+        ));
     }
     let or_default = |v: f32, d: f32| if v == 0.0 || v.is_nan() { d } else { v };
     let sh_min = or_default(f32_at(&bytes, 36), -DEFAULT_SH_HALF_RANGE);

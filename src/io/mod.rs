@@ -193,6 +193,23 @@ fn open_by_content(
     if splat::looks_like_splat(&bytes) {
         return Ok(Box::new(splat::open(path, bytes)?));
     }
+    // Nothing matched. A `.splat` or `.ksplat` name then only chooses whose
+    // parser says what is wrong (a truncated file, mostly), never which
+    // format a file is read as.
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension.as_deref() {
+        Some("splat") if !bytes.len().is_multiple_of(splat::RECORD_BYTES) => {
+            splat::open(path, bytes)?;
+        }
+        // The version bytes of a .ksplat header, the rest cut short or damaged.
+        Some("ksplat") if bytes.len() >= 2 && bytes[0] == 0 && bytes[1] >= 1 => {
+            return Ok(Box::new(ksplat::open(path, bytes)?));
+        }
+        _ => {}
+    }
     Err(LoadError::UnknownFormat {
         path: path.to_owned(),
         reason: format!("the content matches none of the supported formats: {SUPPORTED_FORMATS}"),

@@ -49,7 +49,7 @@ pub fn open(path: &Path, bytes: Vec<u8>) -> Result<SplatFileDecoder, LoadError> 
             path,
             FORMAT,
             format!(
-                "size {} is not a multiple of the {RECORD_BYTES}-byte record",
+                "size {} is not a multiple of the {RECORD_BYTES}-byte record: truncated?",
                 bytes.len()
             ),
         ));
