@@ -85,7 +85,7 @@ pub struct ScaleArgs {
 }
 
 fn run_scale(args: &ScaleArgs) -> anyhow::Result<()> {
-    let cloud = crate::io::load_splat_file(&args.scene)?;
+    let cloud = crate::io::load_splat_scene(&args.scene)?.0;
     let mut tiled = crate::scene::tile::tile_to_count(
         &cloud,
         args.to,

@@ -27,7 +27,7 @@ pub struct LodBuildArgs {
 
 pub fn run_lod_build(args: &LodBuildArgs) -> anyhow::Result<()> {
     let start = Instant::now();
-    let scene = crate::io::load_splat_file(&args.scene)?;
+    let scene = crate::io::load_splat_scene(&args.scene)?.0;
     let load_s = start.elapsed().as_secs_f64();
     println!(
         "{}: {} splats, SH degree {}, loaded in {load_s:.3} s",

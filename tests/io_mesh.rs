@@ -13,7 +13,9 @@ use std::path::{Path, PathBuf};
 
 use glam::Vec3;
 use splatview::io::mesh::{MeshLoadProgress, MeshLoadStage, load_mesh_file};
-use splatview::io::{LoadedScene, SceneFileKind, detect_scene_file, load_scene_file};
+use splatview::io::{
+    LoadedScene, SceneFileKind, detect_scene_file, load_scene_file, load_splat_scene,
+};
 use splatview::scene::MeshObject;
 use splatview::scene::mesh::{ColorEncoding, MeshFormat};
 
@@ -401,4 +403,24 @@ fn load_time_of_a_million_triangles() {
     {
         std::fs::remove_dir_all(dir).ok();
     }
+}
+
+/// Commands that read splats only say what a mesh or point cloud is, rather
+/// than that no splat format matched.
+#[test]
+fn splat_only_loading_names_meshes_and_point_clouds() {
+    for (name, says) in [
+        ("box.obj", "a mesh (OBJ)"),
+        ("BoxTextured.glb", "a mesh (glTF)"),
+        ("Wuson.ply", "a mesh (PLY)"),
+        ("pond.0.ply", "a point cloud (PLY)"),
+    ] {
+        let err = load_splat_scene(&mesh_path(name))
+            .expect_err(name)
+            .to_string();
+        assert!(err.contains(says) && err.contains(".spz"), "{name}: {err}");
+    }
+    let splats = mesh_path("../splats/playbot_l6.ply");
+    let (cloud, _) = load_splat_scene(&splats).expect("splats");
+    assert_eq!(cloud.len(), 1873);
 }

@@ -42,7 +42,7 @@ pub fn run_bench_load(args: &BenchLoadArgs) -> anyhow::Result<()> {
     let mut summary = None;
     for _ in 0..args.repeats.max(1) {
         let started = Instant::now();
-        let (cloud, format) = crate::io::load_splat_file_with_format(&args.scene)?;
+        let (cloud, format) = crate::io::load_splat_scene(&args.scene)?;
         times.push(started.elapsed().as_secs_f64() * 1000.0);
         summary = Some((cloud.len(), cloud.sh_degree, format));
         drop(cloud);

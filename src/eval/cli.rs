@@ -150,7 +150,7 @@ pub fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
         .map(|b| b.to_array())
         .or(output.as_ref().map(TrainingOutput::background))
         .unwrap_or([0.0; 3]);
-    let cloud = crate::io::load_splat_file(&scene_path)?;
+    let cloud = crate::io::load_splat_scene(&scene_path)?.0;
     let ctx = crate::gpu::GpuContext::new_headless()?;
     log::info!("adapter: {}", ctx.adapter_description());
     log::info!(

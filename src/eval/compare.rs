@@ -129,8 +129,8 @@ pub fn run_compare(args: &CompareArgs) -> anyhow::Result<()> {
     log::info!("adapter: {}", ctx.adapter_description());
     let limits = ctx.device.limits();
     crate::headless::check_size_flags(args.width, args.height, &limits).map_err(usage)?;
-    let cloud_a = crate::io::load_splat_file(&args.a)?;
-    let cloud_b = crate::io::load_splat_file(&args.b)?;
+    let cloud_a = crate::io::load_splat_scene(&args.a)?.0;
+    let cloud_b = crate::io::load_splat_scene(&args.b)?.0;
     let camera = args.view_camera(&cloud_a).map_err(usage)?;
     crate::headless::check_size(camera.width, camera.height, &limits).map_err(usage)?;
     let options = |max_sh_degree, aa| RenderOptions {

@@ -29,7 +29,7 @@ pub use error::LoadError;
 pub use limits::MemoryBudget;
 pub use scene_file::{
     LoadedScene, SceneFileKind, detect_scene_file, load_scene_file, load_scene_file_with_progress,
-    load_scene_objects,
+    load_scene_objects, load_splat_scene,
 };
 
 use crate::scene::splats::SplatSlicesMut;

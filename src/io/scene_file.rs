@@ -20,7 +20,9 @@ use std::path::Path;
 use super::mesh::gltf::looks_like_gltf;
 use super::mesh::{self, ProgressFn, looks_like_obj};
 use super::ply::{PlyContent, classify};
-use super::{LoadError, load_splat_file};
+use super::{
+    LoadError, SUPPORTED_FORMATS, SceneFormat, load_splat_file, load_splat_file_with_format,
+};
 use crate::scene::SplatCloud;
 use crate::scene::mesh::{MeshFormat, MeshObject};
 
@@ -97,6 +99,27 @@ pub fn detect_from_head(path: &Path, head: &[u8]) -> Result<SceneFileKind, LoadE
         return Ok(SceneFileKind::Mesh(MeshFormat::Obj));
     }
     Ok(SceneFileKind::Splats)
+}
+
+/// Loads a Gaussian-splat scene for a command that reads nothing else
+/// (`lod-build`, `bench-load`, `compare`, `eval`, `scale`): a mesh or point
+/// cloud gets an error that says what it is, rather than that no splat format
+/// matched.
+pub fn load_splat_scene(path: &Path) -> Result<(SplatCloud, SceneFormat), LoadError> {
+    let kind = detect_scene_file(path)?;
+    if let Some(format) = kind.mesh_format() {
+        let what = match kind {
+            SceneFileKind::PointCloud(_) => "point cloud",
+            _ => "mesh",
+        };
+        return Err(LoadError::UnknownFormat {
+            path: path.to_owned(),
+            reason: format!(
+                "it is a {what} ({format}), not Gaussian splats; this command reads splat scenes only ({SUPPORTED_FORMATS})"
+            ),
+        });
+    }
+    load_splat_file_with_format(path)
 }
 
 /// Loads any scene file (splats, mesh or point cloud), choosing the loader by
