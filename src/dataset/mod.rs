@@ -64,6 +64,8 @@ pub enum DatasetError {
         "{path}: not a dataset: expected sparse/0/cameras.bin or .txt (COLMAP), cameras.json with an images folder (3DGS), or point_cloud/iteration_*/ with cfg_args (3DGS training output)"
     )]
     UnknownLayout { path: PathBuf },
+    #[error("{path}: no such folder")]
+    NoFolder { path: PathBuf },
     #[error("{path}: the photo folder does not exist{hint}")]
     MissingImageFolder { path: PathBuf, hint: String },
     #[error("{path}: the dataset has no cameras")]
@@ -131,6 +133,11 @@ impl Dataset {
 /// relative to the dataset (default `images`; a training output's `cfg_args` may
 /// name another).
 pub fn open_dataset(dir: &Path, images: Option<&str>) -> Result<Dataset, DatasetError> {
+    if !dir.exists() {
+        return Err(DatasetError::NoFolder {
+            path: dir.to_owned(),
+        });
+    }
     if let Some(output) = find_training_output(dir)? {
         return output.dataset(images);
     }

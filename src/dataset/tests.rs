@@ -122,6 +122,9 @@ fn unknown_camera_and_missing_folders_are_errors() {
     let empty = scratch("empty");
     let err = open_dataset(&empty, None).expect_err("nothing there");
     assert!(matches!(err, DatasetError::UnknownLayout { .. }), "{err}");
+    let missing = empty.join("not-here");
+    let err = open_dataset(&missing, None).expect_err("no folder");
+    assert!(err.to_string().ends_with("no such folder"), "{err}");
 }
 
 fn cameras_json_text() -> String {
