@@ -303,8 +303,10 @@ fn file_browser_lists_scenes_and_returns_the_choice() {
 }
 
 /// The file browser takes the keyboard: a viewer shortcut ("H" hides the
-/// overlay) does nothing behind it, and typing with no field focused starts
-/// the file name, which Enter then opens.
+/// overlay) does nothing behind it, the file name field has the keyboard from
+/// the start, typing after a click elsewhere still goes to the name (in
+/// order), Backspace then edits it rather than leaving the folder, and Enter
+/// opens it.
 #[test]
 fn the_file_browser_takes_the_keyboard() {
     use splatview::app::state::{Dialog, Effect};
@@ -325,6 +327,23 @@ fn the_file_browser_takes_the_keyboard() {
     }
     let browser = harness.state().file_browser.clone().expect("still open");
     assert_eq!(browser.file_name, "biker.ply", "{browser:?}");
+    // A click on a button takes the keyboard from the field.
+    harness.get_by_label("Refresh").click();
+    harness.run_steps(2);
+    for text in [".", "x", "y"] {
+        harness.event(egui::Event::Text(text.into()));
+        harness.step();
+    }
+    harness.run_steps(2);
+    let browser = harness.state().file_browser.clone().expect("still open");
+    assert_eq!(browser.file_name, "biker.ply.xy", "{browser:?}");
+    for _ in 0..3 {
+        harness.key_press(egui::Key::Backspace);
+        harness.run_steps(2);
+    }
+    let browser = harness.state().file_browser.clone().expect("still open");
+    assert_eq!(browser.file_name, "biker.ply", "{browser:?}");
+    assert_eq!(browser.folder, folder, "Backspace left the folder");
     harness.key_press(egui::Key::Enter);
     harness.run_steps(2);
     assert_eq!(

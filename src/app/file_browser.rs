@@ -106,8 +106,8 @@ pub struct FileBrowser {
     pub show_hidden: bool,
     /// A listing error or why the last confirmation failed.
     pub problem: Option<String>,
-    /// Give the file name field the keyboard on the next frame (text was typed
-    /// while no field had it).
+    /// Give the file name field the keyboard (when the dialog opens, and when
+    /// text is typed while no field has it).
     pub focus_file_name: bool,
 }
 
@@ -130,7 +130,7 @@ impl FileBrowser {
             recent_folders,
             show_hidden: false,
             problem: None,
-            focus_file_name: false,
+            focus_file_name: true,
         };
         browser.open_folder(folder);
         browser

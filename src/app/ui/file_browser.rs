@@ -24,7 +24,8 @@ enum Action {
     Activate(usize),
     Confirm,
     Cancel,
-    /// Text typed while no field had the keyboard: it goes into the file name.
+    /// Text typed while no field had the keyboard: it goes into the file name,
+    /// whose field takes the keyboard.
     Type(String),
 }
 
@@ -56,11 +57,6 @@ pub fn show(ctx: &egui::Context, state: &mut AppState) {
             Action::Confirm => chosen = chosen_path(browser.confirm()),
             Action::Cancel => cancelled = true,
             Action::Type(text) => {
-                // A save dialog's suggested name is replaced, anything else
-                // typed is added to.
-                if default_file_name(browser.dialog) == Some(browser.file_name.as_str()) {
-                    browser.file_name.clear();
-                }
                 browser.file_name.push_str(&text);
                 browser.focus_file_name = true;
             }
@@ -85,16 +81,23 @@ fn chosen_path(outcome: Outcome) -> Option<std::path::PathBuf> {
     }
 }
 
-/// Arrow keys, Enter, Backspace and Escape, unless a text field has the keyboard
-/// (then Enter confirms the typed name or path); other typing starts the file name.
+/// The file name field's id: it has the keyboard from the start.
+fn name_field_id() -> egui::Id {
+    egui::Id::unique("file browser name")
+}
+
+/// Escape cancels; arrow keys move the selection and Enter opens it (or the
+/// name typed) unless the folder field has the keyboard; Backspace goes up and
+/// typing starts the file name when no field has it.
 fn keyboard(ctx: &egui::Context, browser: &FileBrowser) -> Vec<Action> {
-    let typing = ctx.egui_wants_keyboard_input();
+    let name_focused = ctx.memory(|memory| memory.has_focus(name_field_id()));
+    let folder_field = ctx.egui_wants_keyboard_input() && !name_focused;
     ctx.input_mut(|input| {
         let mut actions = Vec::new();
         if input.consume_key(egui::Modifiers::NONE, Key::Escape) {
             actions.push(Action::Cancel);
         }
-        if typing {
+        if folder_field {
             return actions;
         }
         if input.consume_key(egui::Modifiers::NONE, Key::ArrowDown) {
@@ -103,23 +106,28 @@ fn keyboard(ctx: &egui::Context, browser: &FileBrowser) -> Vec<Action> {
         if input.consume_key(egui::Modifiers::NONE, Key::ArrowUp) {
             actions.push(select_step(browser, -1));
         }
-        if input.consume_key(egui::Modifiers::NONE, Key::Backspace) {
-            actions.push(Action::Up);
-        }
         if input.consume_key(egui::Modifiers::NONE, Key::Enter) {
             actions.push(match browser.selected {
                 Some(i) => Action::Activate(i),
                 None => Action::Confirm,
             });
         }
-        let typed: String = input
-            .events
-            .iter()
-            .filter_map(|event| match event {
-                egui::Event::Text(text) => Some(text.as_str()),
-                _ => None,
-            })
-            .collect();
+        if name_focused {
+            return actions;
+        }
+        if input.consume_key(egui::Modifiers::NONE, Key::Backspace) {
+            actions.push(Action::Up);
+        }
+        // Taken out of the input, so that the field, should it have the
+        // keyboard already in this frame, does not add the text again.
+        let mut typed = String::new();
+        input.events.retain(|event| match event {
+            egui::Event::Text(text) => {
+                typed.push_str(text);
+                false
+            }
+            _ => true,
+        });
         if !typed.is_empty() {
             actions.push(Action::Type(typed));
         }
@@ -211,20 +219,30 @@ fn contents(ui: &mut egui::Ui, browser: &mut FileBrowser, actions: &mut Vec<Acti
                 actions.push(Action::Confirm);
             }
             ui.weak(filter);
+            // Until it has the keyboard (from the next frame on), what is typed
+            // is added here and the cursor kept at the end.
+            let name_id = name_field_id();
+            if browser.focus_file_name {
+                ui.memory_mut(|memory| memory.request_focus(name_id));
+                let end = egui::text::CCursor::new(browser.file_name.chars().count());
+                // A save dialog's suggested name is selected: typing replaces it.
+                let range = if default_file_name(browser.dialog) == Some(&browser.file_name) {
+                    egui::text::CCursorRange::two(egui::text::CCursor::new(0), end)
+                } else {
+                    egui::text::CCursorRange::one(end)
+                };
+                let mut edit = egui::TextEdit::load_state(ui.ctx(), name_id).unwrap_or_default();
+                edit.cursor.set_char_range(Some(range));
+                edit.store(ui.ctx(), name_id);
+            }
             let field = ui.add(
                 egui::TextEdit::singleline(&mut browser.file_name)
+                    .id(name_id)
                     .desired_width(f32::INFINITY)
                     .hint_text("file name or path"),
             );
-            if std::mem::take(&mut browser.focus_file_name) {
-                field.request_focus();
-                // The cursor after what was typed.
-                let end = egui::text::CCursor::new(browser.file_name.chars().count());
-                if let Some(mut edit) = egui::TextEdit::load_state(ui.ctx(), field.id) {
-                    edit.cursor
-                        .set_char_range(Some(egui::text::CCursorRange::one(end)));
-                    edit.store(ui.ctx(), field.id);
-                }
+            if field.has_focus() {
+                browser.focus_file_name = false;
             }
             if field.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
                 actions.push(Action::Confirm);

@@ -84,7 +84,9 @@ fn scene_section(ui: &mut egui::Ui, state: &AppState) {
             ui.label(scene.sh_degree.to_string());
             ui.end_row();
             ui.label("Anti-aliasing");
-            ui.label(format!("{} ({})", scene.aa.mode.name(), scene.aa.reason))
+            // Wrapped: the reason can be longer than the panel is wide.
+            let text = format!("{} ({})", scene.aa.mode.name(), scene.aa.reason);
+            ui.add(egui::Label::new(text).wrap())
                 .on_hover_text(
                     "The mode the scene's file asks for, and what in the file says so; the Level of detail section can override it",
                 );
