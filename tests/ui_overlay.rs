@@ -306,7 +306,7 @@ fn file_browser_lists_scenes_and_returns_the_choice() {
 /// overlay) does nothing behind it, the file name field has the keyboard from
 /// the start, typing after a click elsewhere still goes to the name (in
 /// order), Backspace then edits it rather than leaving the folder, and Enter
-/// opens it.
+/// opens it, even with a folder selected in the list.
 #[test]
 fn the_file_browser_takes_the_keyboard() {
     use splatview::app::state::{Dialog, Effect};
@@ -344,6 +344,17 @@ fn the_file_browser_takes_the_keyboard() {
     let browser = harness.state().file_browser.clone().expect("still open");
     assert_eq!(browser.file_name, "biker.ply", "{browser:?}");
     assert_eq!(browser.folder, folder, "Backspace left the folder");
+    // The first row, a folder, selected: Enter still opens the name typed.
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run_steps(2);
+    assert_eq!(
+        harness
+            .state()
+            .file_browser
+            .as_ref()
+            .and_then(|b| b.selected),
+        Some(0)
+    );
     harness.key_press(egui::Key::Enter);
     harness.run_steps(2);
     assert_eq!(

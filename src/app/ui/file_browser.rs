@@ -107,7 +107,7 @@ fn keyboard(ctx: &egui::Context, browser: &FileBrowser) -> Vec<Action> {
             actions.push(select_step(browser, -1));
         }
         if input.consume_key(egui::Modifiers::NONE, Key::Enter) {
-            actions.push(match browser.selected {
+            actions.push(match enter_opens_selection(browser) {
                 Some(i) => Action::Activate(i),
                 None => Action::Confirm,
             });
@@ -133,6 +133,16 @@ fn keyboard(ctx: &egui::Context, browser: &FileBrowser) -> Vec<Action> {
         }
         actions
     })
+}
+
+/// Whether Enter opens the selected entry rather than the name typed: a file
+/// whose name the field still holds, or a folder while no other name is typed.
+fn enter_opens_selection(browser: &FileBrowser) -> Option<usize> {
+    let i = browser.selected?;
+    let entry = browser.entries.get(i)?;
+    let name = browser.file_name.trim();
+    let untyped = name.is_empty() || default_file_name(browser.dialog) == Some(name);
+    ((entry.is_dir && untyped) || (!entry.is_dir && entry.name == name)).then_some(i)
 }
 
 fn select_step(browser: &FileBrowser, step: isize) -> Action {
