@@ -116,7 +116,8 @@ pub fn path_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<
         }
         None => {}
     }
-    ui.horizontal(|ui| {
+    // Wrapped: with their shortcuts the three are wider than the panel.
+    ui.horizontal_wrapped(|ui| {
         command_button_labelled(ui, Command::SavePath, "Save…", commands);
         command_button_labelled(ui, Command::LoadPath, "Load…", commands);
         command_button_labelled(ui, Command::ClearPath, "Clear", commands);
