@@ -10,7 +10,6 @@ use glam::Vec3;
 
 use super::headless_adapter::HeadlessViewRenderer;
 use super::{EvalOptions, RenderOptions, report};
-use crate::args::parse_vec3;
 use crate::dataset::{Split, TrainingOutput, find_training_output, open_dataset};
 
 #[derive(Debug, Args)]
@@ -86,7 +85,7 @@ pub struct EvalArgs {
     pub out_dir: Option<PathBuf>,
     /// Background "r,g,b" in 0..1 (default black, or white when cfg_args says
     /// white_background=True).
-    #[arg(long, value_parser = parse_vec3)]
+    #[arg(long, value_parser = crate::args::parse_color)]
     pub background: Option<Vec3>,
     /// Print JSON: {"split", "count", "images": [...], "mean": {...}, ...}.
     #[arg(long, conflicts_with = "csv")]
