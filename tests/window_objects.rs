@@ -348,3 +348,28 @@ fn several_files_open_together() {
     );
     let _: &Path = &splats();
 }
+
+/// A scene of meshes alone, opened under the default -Y up, says how to flip
+/// it (most meshes are +Y up); a mesh added to splats shares their axes and
+/// says nothing, nor does a view already +Y up.
+#[test]
+fn opening_a_mesh_alone_says_how_to_flip_up() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let hints = |window: &WindowHarness| {
+        let notices = &window.core.state.notices;
+        notices.iter().filter(|n| n.contains("press U")).count()
+    };
+    let mut window = window_with_both();
+    assert_eq!(hints(&window), 0, "{:?}", window.core.state.notices);
+    window.open(&mesh());
+    assert_eq!(hints(&window), 1, "{:?}", window.core.state.notices);
+    let settings = Settings {
+        up_axis: splatview::controls::UpAxis::PosY,
+        ..Settings::default()
+    };
+    let mut window = WindowHarness::new(SIZE, settings);
+    window.open(&mesh());
+    assert_eq!(hints(&window), 0, "{:?}", window.core.state.notices);
+}

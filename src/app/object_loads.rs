@@ -486,6 +486,7 @@ impl ViewerCore {
                 if let Some(info) = self.state.scene.clone() {
                     self.state.set_scene(info);
                 }
+                self.state.hint_mesh_up();
                 self.state.settings.add_recent(&request.path);
                 self.save_settings();
             }

@@ -183,6 +183,16 @@ impl AppState {
         }
     }
 
+    /// A scene of meshes alone was opened: most meshes are +Y up, so while the
+    /// view is -Y up (3DGS's convention, the default) say how to flip it.
+    pub fn hint_mesh_up(&mut self) {
+        if self.rig.up() == crate::controls::UpAxis::NegY {
+            self.notice(
+                "Meshes are usually +Y up, and the view is -Y up (3DGS scenes): press U (Camera > Flip) if this one is upside down",
+            );
+        }
+    }
+
     /// The view a scene opens with (`OrbitCamera::initial_view`, shared with
     /// `splatview render`), reached at once.
     pub fn frame_new_scene(&mut self) {
