@@ -445,8 +445,8 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         )?);
         tile_pairs = words.first().copied();
         tile_chunks = Some((words[8], tiles.chunk_pairs()));
-        let tile_count = tile_grid((width, height), tiles.tile_side());
-        let tile_count = u64::from(tile_count.0 * tile_count.1);
+        let (tiles_x, tiles_y) = tile_grid((width, height), tiles.tile_side());
+        let tile_count = u64::from(tiles_x * tiles_y);
         let ranges: Vec<u32> = bytemuck::pod_collect_to_vec(&read_buffer(
             &ctx.device,
             &ctx.queue,

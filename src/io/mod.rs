@@ -202,7 +202,7 @@ fn open_by_content(
         .map(str::to_ascii_lowercase);
     match extension.as_deref() {
         Some("splat") if !bytes.len().is_multiple_of(splat::RECORD_BYTES) => {
-            splat::open(path, bytes)?;
+            return Ok(Box::new(splat::open(path, bytes)?));
         }
         // The version bytes of a .ksplat header, the rest cut short or damaged.
         Some("ksplat") if bytes.len() >= 2 && bytes[0] == 0 && bytes[1] >= 1 => {

@@ -102,24 +102,27 @@ pub fn detect_from_head(path: &Path, head: &[u8]) -> Result<SceneFileKind, LoadE
 }
 
 /// Loads a Gaussian-splat scene for a command that reads nothing else
-/// (`lod-build`, `bench-load`, `compare`, `eval`, `scale`): a mesh or point
-/// cloud gets an error that says what it is, rather than that no splat format
-/// matched.
+/// (`lod-build`, `bench-load`, `compare`, `eval`, `scale`). When it fails on a
+/// mesh or point cloud, the error says what the file is, rather than that no
+/// splat format matched (the file is probed only then).
 pub fn load_splat_scene(path: &Path) -> Result<(SplatCloud, SceneFormat), LoadError> {
-    let kind = detect_scene_file(path)?;
-    if let Some(format) = kind.mesh_format() {
+    load_splat_file_with_format(path).map_err(|err| {
+        let Some(kind) = detect_scene_file(path).ok().filter(|k| k.mesh_format().is_some())
+        else {
+            return err;
+        };
         let what = match kind {
             SceneFileKind::PointCloud(_) => "point cloud",
             _ => "mesh",
         };
-        return Err(LoadError::UnknownFormat {
+        let format = kind.mesh_format().map_or("", |f| f.name());
+        LoadError::UnknownFormat {
             path: path.to_owned(),
             reason: format!(
                 "it is a {what} ({format}), not Gaussian splats; this command reads splat scenes only ({SUPPORTED_FORMATS})"
             ),
-        });
-    }
-    load_splat_file_with_format(path)
+        }
+    })
 }
 
 /// Loads any scene file (splats, mesh or point cloud), choosing the loader by
