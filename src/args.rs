@@ -14,6 +14,15 @@ use crate::scene::mesh::shading::MeshShading;
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// A count of at least 1 (`--test-every`).
+pub fn parse_positive(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{text:?} is not a whole number")),
+    }
+}
+
 /// `--raster` values.
 pub fn parse_raster(text: &str) -> Result<Raster, String> {
     text.parse()

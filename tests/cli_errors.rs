@@ -98,6 +98,9 @@ fn rejected_flags_say_why() {
     // --fov-y applies to a look-at camera only: without --eye it was ignored.
     let stderr = run(&["render", scene, "--out", "x.png", "--fov-y", "20"]);
     assert!(stderr.contains("--eye"), "{stderr}");
+    // The same for compare, whose help showed a default of 50 it then ignored.
+    let stderr = run(&["compare", scene, scene, "--out-dir", "x", "--fov-y", "20"]);
+    assert!(stderr.contains("--eye"), "{stderr}");
     let stderr = run(&["render", scene, "--out", "x.png", "--background", "2,0,0"]);
     assert!(stderr.contains("from 0 to 1"), "{stderr}");
     let stderr = run(&["bench", scene, "--frames", "0"]);

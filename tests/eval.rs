@@ -306,6 +306,21 @@ fn eval_cli_on_a_training_output_folder() {
     );
     let run = splatview(&["eval", out, "--split", "validation"]);
     assert_eq!(run.status.code(), Some(2));
+    // An empty split says why, before anything is rendered.
+    let run = splatview(&["eval", out, "--split", "train", "--test-every", "1"]);
+    assert_eq!(run.status.code(), Some(2));
+    let stderr = text(&run.stderr);
+    assert!(
+        stderr.contains("the train split holds no view")
+            && stderr.contains("--test-every 1 makes every view a test view"),
+        "{stderr}"
+    );
+    let run = splatview(&["eval", out, "--test-every", "0"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(text(&run.stderr).contains("must be at least 1"));
+    let run = splatview(&["eval", out, "--diff-scale", "0"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(text(&run.stderr).contains("--diff-scale must be a positive number"));
 }
 
 #[test]

@@ -278,3 +278,42 @@ fn live_metric_cost_at_720p() {
         );
     }
 }
+
+/// A B file that cannot be loaded (missing, or not a scene) leaves A alone
+/// with the reason, not a side-by-side view of an empty B under its name.
+#[test]
+fn a_b_that_fails_to_load_stops_comparing() {
+    if common::gpu().is_none() {
+        return;
+    }
+    // A gzip stream that is not one: found to be SPZ, fails while loading.
+    let junk = std::env::temp_dir().join(format!("splatview-junk-b-{}.spz", std::process::id()));
+    std::fs::write(
+        &junk,
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage garbage",
+    )
+    .expect("junk");
+    for missing in [
+        std::env::temp_dir().join("splatview-no-such-b.ply"),
+        junk.clone(),
+    ] {
+        let mut window = comparing(CompareLayout::Split);
+        window.core.state.errors.clear();
+        window.core.open_b(missing.clone());
+        window.finish_load_allowing_errors();
+        window.settle();
+        assert_eq!(
+            window.core.state.compare.b,
+            None,
+            "{}: {:?}",
+            missing.display(),
+            window.core.state.errors
+        );
+        assert!(
+            !window.core.state.errors.is_empty(),
+            "{}: no reason given",
+            missing.display()
+        );
+    }
+    let _ = std::fs::remove_file(&junk);
+}

@@ -172,3 +172,129 @@ fn window_evaluation_matches_eval_and_finds_the_worst_view() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// A 3DGS training output trained on white whose dataset has a photo that is
+/// not an image: the window scores over white as `eval` does (the exact
+/// photos are identical), lists the unreadable photo as skipped with its
+/// reason, and showing that view's photo as B says so once, not every frame.
+#[test]
+fn window_scores_over_the_outputs_background_and_says_a_bad_photo_once() {
+    let Some(ctx) = common::gpu() else { return };
+    let cloud = splatview::io::load_splat_file(&common::testdata(SCENE)).expect("scene");
+    let base = OrbitCamera::framing(SceneBounds::robust(&cloud), WIDTH as f32 / HEIGHT as f32);
+    let cameras: Vec<PinholeCamera> = (0..3)
+        .map(|i| {
+            let mut orbit = base;
+            orbit.yaw += 0.8 * i as f32;
+            orbit.camera(WIDTH, HEIGHT)
+        })
+        .collect();
+    let mut renderer = HeadlessViewRenderer::new(ctx, &cloud, Raster::Auto).expect("renderer");
+    let source = scratch("white-source");
+    let sparse = source.join("sparse/0");
+    let images = source.join("images");
+    std::fs::create_dir_all(&sparse).expect("sparse");
+    std::fs::create_dir_all(&images).expect("images");
+    let c = cameras[0];
+    std::fs::write(
+        sparse.join("cameras.txt"),
+        format!(
+            "1 PINHOLE {} {} {} {} {} {}\n",
+            c.width, c.height, c.fx, c.fy, c.cx, c.cy
+        ),
+    )
+    .expect("cameras.txt");
+    let white = RenderOptions {
+        background: [1.0; 3],
+        ..RenderOptions::default()
+    };
+    let mut images_txt = String::new();
+    for (i, camera) in cameras.iter().enumerate() {
+        let camera_from_world = camera.view_from_world().as_dmat4();
+        let q = DQuat::from_mat3(&DMat3::from_mat4(camera_from_world));
+        let t = camera_from_world.w_axis;
+        images_txt += &format!(
+            "{} {:?} {:?} {:?} {:?} {:?} {:?} {:?} 1 view_{i}.png\n\n",
+            i + 1,
+            q.w,
+            q.x,
+            q.y,
+            q.z,
+            t.x,
+            t.y,
+            t.z
+        );
+        let photo = images.join(format!("view_{i}.png"));
+        if i == 1 {
+            std::fs::write(&photo, b"not a PNG at all").expect("bad photo");
+        } else {
+            let render = renderer.render_view(camera, &white).expect("render");
+            render.save(&photo).expect("photo");
+        }
+    }
+    std::fs::write(sparse.join("images.txt"), images_txt).expect("images.txt");
+    let output = scratch("white-output");
+    let ply_dir = output.join("point_cloud/iteration_7000");
+    std::fs::create_dir_all(&ply_dir).expect("ply folder");
+    let mut ply = std::io::BufWriter::new(
+        std::fs::File::create(ply_dir.join("point_cloud.ply")).expect("ply"),
+    );
+    splatview::io::ply::write_gaussian_ply(&cloud, &mut ply).expect("write ply");
+    std::io::Write::flush(&mut ply).expect("flush");
+    drop(ply);
+    std::fs::write(
+        output.join("cfg_args"),
+        format!(
+            "Namespace(sh_degree=2, source_path='{}', images='images', white_background=True, eval=True)",
+            source.display()
+        ),
+    )
+    .expect("cfg_args");
+
+    let mut window = WindowHarness::new((320, 200), Settings::default());
+    window.core.open_dataset(&output);
+    window.settle();
+    let truth = window.core.state.dataset.as_mut().expect("dataset open");
+    assert_eq!(truth.background, Some([1.0; 3]), "cfg_args says white");
+    truth.eval_split = Split::All;
+    window.core.start_evaluation();
+    window.settle();
+    let truth = window.core.state.dataset.as_ref().expect("dataset open");
+    for name in ["view_0", "view_2"] {
+        let view = truth.views.iter().find(|v| v.name == name).expect("listed");
+        let psnr = view.metrics.expect("evaluated").psnr;
+        assert!(psnr > 60.0, "{name} scored {psnr} dB: not over white?");
+    }
+    let bad = truth
+        .views
+        .iter()
+        .find(|v| v.name == "view_1")
+        .expect("listed");
+    assert!(bad.metrics.is_none());
+    assert!(bad.skipped.is_some(), "the reason is kept for the list");
+    let summary = truth.summary.clone().expect("summary");
+    assert!(
+        summary.starts_with("2 views: ") && summary.contains("1 skipped"),
+        "{summary}"
+    );
+
+    // The unreadable photo as B: one error, however many frames follow.
+    window.core.state.errors.clear();
+    window.core.state.jump_to_training_camera(1);
+    window
+        .core
+        .state
+        .set_b(splatview::app::compare::BSource::Photo);
+    window.settle();
+    for _ in 0..5 {
+        window.frame();
+    }
+    window.settle();
+    let errors = &window.core.state.errors;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("view_1.png"), "{errors:?}");
+    let view = &window.core.state.dataset.as_ref().expect("open").views[1];
+    assert!(view.photo_error.is_some());
+    let _ = std::fs::remove_dir_all(&source);
+    let _ = std::fs::remove_dir_all(&output);
+}

@@ -228,10 +228,12 @@ impl AppState {
             self.compare.b_scene = None;
             self.compare.b_placement = Similarity::IDENTITY;
         }
-        if source == BSource::Photo && self.selected_photo().is_none() {
+        if source == BSource::Photo && self.dataset.is_none() {
+            // Keeps what B is: without a dataset there is no photo to show.
             self.notice(
-                "B is the photo of the selected training camera: open a dataset (File > Open dataset) and pick a camera (N)",
+                "B is the photo of the selected training camera: open a dataset first (File > Open dataset)",
             );
+            return;
         }
         self.compare.b = Some(source);
         self.compare.b_rig = self.rig.clone();
@@ -337,5 +339,15 @@ mod tests {
         let (name, same) = best_alignment(&a, &a);
         assert_eq!(same, Similarity::IDENTITY, "{name}");
         assert!((overlap(&a, &a) - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_photo_without_a_dataset_keeps_b() {
+        let mut state = AppState::new(crate::settings::Settings::default());
+        let b = BSource::Scene("/scenes/b.splat".into());
+        state.set_b(b.clone());
+        state.execute(Command::CompareWithPhoto);
+        assert_eq!(state.compare.b, Some(b), "B is kept");
+        assert!(state.notices.iter().any(|n| n.contains("open a dataset")));
     }
 }

@@ -13,6 +13,7 @@ use super::eval_worker::{EvalJob, share};
 use super::ground_truth::EvalProgress;
 use super::loading::LoadPurpose;
 use super::metrics_worker::MetricsJob;
+use super::state::AppState;
 use super::status::CompareSide;
 use super::{UserEvent, Waker};
 use crate::app::ui::{CompareImages, ImageRef, SceneImage};
@@ -62,6 +63,20 @@ impl ViewerCore {
         self.load_queue
             .retain(|r| r.purpose != LoadPurpose::CompareB);
         self.enqueue(path, LoadPurpose::CompareB);
+    }
+
+    /// B could not be loaded (the load said why): A is shown alone again,
+    /// rather than beside an empty B under the failed file's name.
+    pub(super) fn b_failed(&mut self, path: &Path) {
+        if self.state.compare.b == Some(BSource::Scene(path.to_path_buf()))
+            && self.b_scene.is_none()
+        {
+            self.state.stop_comparing();
+            self.state.notice(format!(
+                "{}: not loaded as B, so comparing stopped",
+                path.display()
+            ));
+        }
     }
 
     /// B's splats arrived.
@@ -163,10 +178,14 @@ impl ViewerCore {
         ));
         self.cancel_evaluation();
         self.state.set_dataset(&dataset);
-        if let Ok(Some(output)) = crate::dataset::find_training_output(dir)
-            && !self.state.objects.iter().any(|o| o.path.starts_with(dir))
-        {
-            self.open_scene(output.scene.clone());
+        if let Ok(Some(output)) = crate::dataset::find_training_output(dir) {
+            // Scored over the background it was trained on, as `eval` does.
+            if let Some(truth) = &mut self.state.dataset {
+                truth.background = Some(output.background());
+            }
+            if !self.state.objects.iter().any(|o| o.path.starts_with(dir)) {
+                self.open_scene(output.scene.clone());
+            }
         }
         self.dataset = Some(dataset);
         self.photo = None;
@@ -191,7 +210,7 @@ impl ViewerCore {
         let options = EvalOptions {
             split: truth.eval_split,
             render: RenderOptions {
-                background: self.state.settings.background,
+                background: truth.background_or(self.state.settings.background),
                 max_sh_degree: None,
                 aa: self.state.settings.lod.aa,
             },
@@ -256,28 +275,9 @@ impl ViewerCore {
         truth.running = None;
         match result {
             Ok(report) => {
-                for view in &mut truth.views {
-                    if let Some(r) = report.results.iter().find(|r| r.name == view.name) {
-                        view.metrics = Some(r.metrics);
-                    }
-                }
+                truth.take_report(&report);
                 truth.sort_by_psnr = true;
-                let summary = match report.mean() {
-                    Some(mean) => format!(
-                        "{} {} views: mean PSNR {:.2} dB, SSIM {:.4}, FLIP {:.4}{}",
-                        report.results.len(),
-                        report.split.name(),
-                        mean.psnr,
-                        mean.ssim,
-                        mean.flip,
-                        if report.skipped.is_empty() {
-                            String::new()
-                        } else {
-                            format!("; {} skipped (no photo)", report.skipped.len())
-                        }
-                    ),
-                    None => "no view could be evaluated".to_owned(),
-                };
+                let summary = super::ground_truth::eval_summary(&report);
                 truth.summary = Some(summary.clone());
                 self.state.notice(summary);
             }
@@ -301,14 +301,24 @@ impl ViewerCore {
         }
     }
 
-    /// Loads the selected training camera's photo when B is the photo.
+    /// Loads the selected training camera's photo when B is the photo. A photo
+    /// that cannot be read is noted on its view, said once, and not tried
+    /// again.
     fn sync_photo(&mut self) {
         if self.state.compare.b != Some(BSource::Photo) {
             return;
         }
+        let failed = |state: &AppState, i: usize| {
+            state
+                .dataset
+                .as_ref()
+                .and_then(|d| d.views.get(i))
+                .is_some_and(|v| v.photo_error.is_some())
+        };
         let wanted = self.state.training.selected.and_then(|i| {
             let view = self.dataset.as_ref()?.views.get(i)?;
-            view.photo.clone().map(|p| (p, view.clone()))
+            let photo = view.photo.clone()?;
+            (!failed(&self.state, i)).then(|| (photo, view.clone()))
         });
         let shown = self
             .compare_gpu
@@ -326,8 +336,8 @@ impl ViewerCore {
             Some((path, view)) => {
                 let loading = self.photo.as_ref().map(|p| p.path.clone());
                 if shown.as_ref() != Some(&path) && loading.as_ref() != Some(&path) {
-                    self.photo =
-                        PhotoLoad::spawn(view, self.state.settings.background, self.waker.clone());
+                    let background = self.photo_background();
+                    self.photo = PhotoLoad::spawn(view, background, self.waker.clone());
                 }
             }
         }
@@ -342,9 +352,28 @@ impl ViewerCore {
                         gpu.set_photo(Some(PhotoGpu::new(path, camera, image)));
                     }
                 }
-                Err(err) => self.state.error(err),
+                Err(err) => {
+                    if let Some(view) =
+                        self.state.dataset.as_mut().and_then(|d| {
+                            d.views.iter_mut().find(|v| v.photo.as_ref() == Some(&path))
+                        })
+                    {
+                        view.photo_error = Some(err.clone());
+                    }
+                    self.state.error(err);
+                }
             }
         }
+    }
+
+    /// The background photos are composed over and A is drawn over in the
+    /// photo view: the dataset's, else the window's.
+    fn photo_background(&self) -> [f32; 3] {
+        let window = self.state.settings.background;
+        self.state
+            .dataset
+            .as_ref()
+            .map_or(window, |d| d.background_or(window))
     }
 
     /// Background work of the compare view: photo, evaluation, read-backs for
@@ -465,6 +494,11 @@ impl ViewerCore {
         let size = self.compare_image_size();
         let settings = self.state.settings.clone();
         let photo_mode = self.state.compare.b == Some(BSource::Photo);
+        let background = if photo_mode {
+            self.photo_background()
+        } else {
+            settings.background
+        };
         let Some(gpu) = &mut self.compare_gpu else {
             return Ok(false);
         };
@@ -510,7 +544,7 @@ impl ViewerCore {
             a_meshes: meshes,
             a_generation: self.generation,
             b,
-            background: settings.background,
+            background,
             mesh: settings.mesh.params(),
             diff_scale: (settings.compare.layout == CompareLayout::Difference
                 && settings.compare.diff_map == DiffMap::AbsDifference)

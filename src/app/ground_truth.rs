@@ -20,6 +20,12 @@ pub struct GroundTruthView {
     pub test: bool,
     /// Measured by the last evaluation.
     pub metrics: Option<ImageMetrics>,
+    /// Why the last evaluation left this view out.
+    pub skipped: Option<String>,
+    /// The photo's size when the last evaluation rescaled it to the camera's.
+    pub rescaled_from: Option<(u32, u32)>,
+    /// Why the photo could not be shown as B (it is not loaded again).
+    pub photo_error: Option<String>,
 }
 
 /// An evaluation running on the worker.
@@ -45,6 +51,10 @@ pub struct GroundTruth {
     pub summary: Option<String>,
     /// List the views worst PSNR first (evaluated views only).
     pub sort_by_psnr: bool,
+    /// The background the dataset's renders are scored over: a 3DGS training
+    /// output's (`white_background` in its `cfg_args`), as `splatview eval`
+    /// uses; `None`: the window's.
+    pub background: Option<[f32; 3]>,
 }
 
 impl GroundTruth {
@@ -68,6 +78,9 @@ impl GroundTruth {
                     photo: v.photo.clone(),
                     test: test.contains(i),
                     metrics: None,
+                    skipped: None,
+                    rescaled_from: None,
+                    photo_error: None,
                 })
                 .collect(),
             test_every,
@@ -75,18 +88,47 @@ impl GroundTruth {
             running: None,
             summary: None,
             sort_by_psnr: false,
+            background: None,
         }
     }
 
     /// View indices in display order: dataset order, or evaluated views by PSNR
-    /// (worst first) followed by the others.
+    /// (worst first, identical ones last) followed by the others.
     pub fn display_order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.views.len()).collect();
         if self.sort_by_psnr {
-            let key = |i: &usize| self.views[*i].metrics.map_or(f64::INFINITY, |m| m.psnr);
-            order.sort_by(|a, b| key(a).total_cmp(&key(b)));
+            let key = |i: &usize| {
+                let metrics = self.views[*i].metrics;
+                (metrics.is_none(), metrics.map_or(f64::INFINITY, |m| m.psnr))
+            };
+            order.sort_by(|a, b| {
+                let (a, b) = (key(a), key(b));
+                a.0.cmp(&b.0).then(a.1.total_cmp(&b.1))
+            });
         }
         order
+    }
+
+    /// The background evaluation and the photo view use: the dataset's, or
+    /// `window`'s.
+    pub fn background_or(&self, window: [f32; 3]) -> [f32; 3] {
+        self.background.unwrap_or(window)
+    }
+
+    /// Takes in an evaluation's results: metrics per view, skipped views and
+    /// their reasons, rescaled photos; views the evaluation did not cover
+    /// keep nothing from an earlier one.
+    pub fn take_report(&mut self, report: &crate::eval::EvalReport) {
+        for view in &mut self.views {
+            let result = report.results.iter().find(|r| r.name == view.name);
+            view.metrics = result.map(|r| r.metrics);
+            view.rescaled_from = result.and_then(|r| r.rescaled_from);
+            view.skipped = report
+                .skipped
+                .iter()
+                .find(|s| s.name == view.name)
+                .map(|s| s.reason.clone());
+        }
     }
 
     /// The evaluated view with the lowest PSNR.
@@ -133,6 +175,40 @@ impl AppState {
     }
 }
 
+/// The window's one-line summary of an evaluation: the mean metrics, how many
+/// views were left out and how many photos were rescaled (the list says which
+/// and why).
+pub fn eval_summary(report: &crate::eval::EvalReport) -> String {
+    let Some(mean) = report.mean() else {
+        return match report.skipped.len() {
+            0 => format!("the {} split holds no view", report.split.name()),
+            n => format!("no view could be evaluated ({n} skipped: no usable photo)"),
+        };
+    };
+    let mut summary = format!(
+        "{}: mean PSNR {:.2} dB, SSIM {:.4}, FLIP {:.4}",
+        report.split.views(report.results.len()),
+        mean.psnr,
+        mean.ssim,
+        mean.flip
+    );
+    if !report.skipped.is_empty() {
+        summary += &format!("; {} skipped (no usable photo)", report.skipped.len());
+    }
+    let rescaled = report
+        .results
+        .iter()
+        .filter(|r| r.rescaled_from.is_some())
+        .count();
+    if rescaled > 0 {
+        summary += &format!(
+            "; {rescaled} photo{} rescaled to the camera's size",
+            if rescaled == 1 { "" } else { "s" }
+        );
+    }
+    summary
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +224,9 @@ mod tests {
                 ssim: 0.9,
                 flip: 0.1,
             }),
+            skipped: None,
+            rescaled_from: None,
+            photo_error: None,
         };
         let mut truth = GroundTruth {
             root: "/d".into(),
@@ -164,10 +243,12 @@ mod tests {
             running: None,
             summary: None,
             sort_by_psnr: false,
+            background: None,
         };
         assert_eq!(truth.display_order(), [0, 1, 2, 3]);
         truth.sort_by_psnr = true;
-        assert_eq!(truth.display_order()[..2], [2, 0]);
+        // Identical (infinite PSNR) views before the ones not evaluated.
+        assert_eq!(truth.display_order(), [2, 0, 3, 1]);
         assert_eq!(truth.worst(), Some(2));
     }
 }

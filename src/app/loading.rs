@@ -202,3 +202,32 @@ pub fn cameras_beside(scene: &Path) -> Option<PathBuf> {
     ];
     candidates.into_iter().flatten().find(|p| p.is_file())
 }
+
+/// `message` about the file at `path`, naming it once (some loaders' warnings
+/// name the file already).
+pub(super) fn about_file(path: &Path, message: &str) -> String {
+    let name = path.display().to_string();
+    if message.starts_with(&name) {
+        message.to_owned()
+    } else {
+        format!("{name}: {message}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::about_file;
+
+    #[test]
+    fn warnings_name_the_file_once() {
+        let path = std::path::Path::new("/data/pond.ply");
+        assert_eq!(
+            about_file(path, "/data/pond.ply: 3 points skipped"),
+            "/data/pond.ply: 3 points skipped"
+        );
+        assert_eq!(
+            about_file(path, "3 points skipped"),
+            "/data/pond.ply: 3 points skipped"
+        );
+    }
+}

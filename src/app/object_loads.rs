@@ -16,7 +16,9 @@
 use std::path::PathBuf;
 
 use super::core::ViewerCore;
-use super::loading::{LoadJob, LoadPurpose, LoadRequest, Loader, MeshMessage, PreviousScene};
+use super::loading::{
+    LoadJob, LoadPurpose, LoadRequest, Loader, MeshMessage, PreviousScene, about_file,
+};
 use super::object_sync::SplatsBuilt;
 use super::objects::{ObjectEntry, ObjectKind};
 use super::scene_view::GpuMesh;
@@ -39,6 +41,9 @@ impl ViewerCore {
         self.load_queue.clear();
         if let Some(job) = self.load.take() {
             job.cancel();
+            if job.request.purpose == LoadPurpose::CompareB {
+                self.b_failed(&job.request.path);
+            }
             self.abort_job(job);
         }
         self.enqueue(path, LoadPurpose::Open);
@@ -80,6 +85,9 @@ impl ViewerCore {
                 Ok(kind) => kind,
                 Err(err) => {
                     self.state.error(err.to_string());
+                    if request.purpose == LoadPurpose::CompareB {
+                        self.b_failed(&request.path);
+                    }
                     continue;
                 }
             };
@@ -108,6 +116,9 @@ impl ViewerCore {
         self.load_queue.clear();
         if let Some(job) = self.load.take() {
             job.cancel();
+            if job.request.purpose == LoadPurpose::CompareB {
+                self.b_failed(&job.request.path);
+            }
             self.abort_job(job);
         }
         self.state.loading = None;
@@ -155,7 +166,12 @@ impl ViewerCore {
                     return;
                 }
                 Pumped::Done => {}
-                Pumped::Failed => self.abort_job(job),
+                Pumped::Failed => {
+                    if job.request.purpose == LoadPurpose::CompareB {
+                        self.b_failed(&job.request.path);
+                    }
+                    self.abort_job(job);
+                }
             }
             self.state.loading = None;
             self.start_next_load();
@@ -564,33 +580,4 @@ fn splat_entry(
 /// The anti-aliasing mode a loaded cloud's file asks for.
 pub(super) fn cloud_aa_mode(cloud: &SplatCloud) -> AaMode {
     cloud.aa_hint.mode
-}
-
-/// `message` about the file at `path`, naming it once (some loaders' warnings
-/// name the file already).
-fn about_file(path: &std::path::Path, message: &str) -> String {
-    let name = path.display().to_string();
-    if message.starts_with(&name) {
-        message.to_owned()
-    } else {
-        format!("{name}: {message}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::about_file;
-
-    #[test]
-    fn warnings_name_the_file_once() {
-        let path = std::path::Path::new("/data/pond.ply");
-        assert_eq!(
-            about_file(path, "/data/pond.ply: 3 points skipped"),
-            "/data/pond.ply: 3 points skipped"
-        );
-        assert_eq!(
-            about_file(path, "3 points skipped"),
-            "/data/pond.ply: 3 points skipped"
-        );
-    }
 }

@@ -37,11 +37,27 @@ impl Split {
             Self::All => "all",
         }
     }
+
+    /// "1 test view", "12 train views", "40 views" (of every split).
+    pub fn views(self, count: usize) -> String {
+        let plural = if count == 1 { "" } else { "s" };
+        match self {
+            Self::All => format!("{count} view{plural}"),
+            _ => format!("{count} {} view{plural}", self.name()),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn view_counts_read_as_english() {
+        assert_eq!(Split::Test { every: 8 }.views(1), "1 test view");
+        assert_eq!(Split::Train { every: 8 }.views(12), "12 train views");
+        assert_eq!(Split::All.views(10), "10 views");
+    }
 
     #[test]
     fn every_eighth_from_zero() {

@@ -74,7 +74,7 @@ pub struct EvalArgs {
     #[arg(long, value_enum, default_value_t = SplitArg::Test)]
     pub split: SplitArg,
     /// Hold-out interval of the test split (3DGS: 8).
-    #[arg(long, default_value_t = Split::DEFAULT_TEST_EVERY, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    #[arg(long, default_value_t = Split::DEFAULT_TEST_EVERY, value_parser = crate::args::parse_positive)]
     pub test_every: usize,
     /// Photo folder inside the dataset (default "images"; images_N scales the
     /// cameras by 1/N).
@@ -122,6 +122,13 @@ impl EvalArgs {
 }
 
 pub fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
+    if !(args.diff_scale.is_finite() && args.diff_scale > 0.0) {
+        return Err(crate::args::UsageError(format!(
+            "--diff-scale must be a positive number, got {}",
+            args.diff_scale
+        ))
+        .into());
+    }
     let output: Option<TrainingOutput> = if args.scene.is_dir() {
         let found = find_training_output(&args.scene)?;
         Some(found.with_context(|| {
@@ -149,6 +156,17 @@ pub fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
         .map(|b| b.to_array())
         .or(output.as_ref().map(TrainingOutput::background))
         .unwrap_or([0.0; 3]);
+    if dataset.split_views(args.split()).is_empty() {
+        let why = match args.split() {
+            Split::Train { every: 1 } => "--test-every 1 makes every view a test view".to_owned(),
+            _ => format!("the dataset lists {} views", dataset.views.len()),
+        };
+        return Err(crate::args::UsageError(format!(
+            "the {} split holds no view: {why}",
+            args.split().name()
+        ))
+        .into());
+    }
     let cloud = crate::io::load_splat_scene(&scene_path)?.0;
     let ctx = crate::gpu::GpuContext::new_headless()?;
     log::info!("adapter: {}", ctx.adapter_description());

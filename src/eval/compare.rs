@@ -49,9 +49,10 @@ pub struct CompareArgs {
     /// Look-at camera: world up "x,y,z" (default 0,-1,0: OpenCV/COLMAP scenes).
     #[arg(long, value_parser = parse_vec3, requires = "eye")]
     pub up: Option<Vec3>,
-    /// Look-at camera: vertical field of view in degrees.
-    #[arg(long, default_value_t = crate::controls::orbit::DEFAULT_FOV_Y_DEGREES)]
-    pub fov_y: f32,
+    /// Look-at camera: vertical field of view in degrees, in (0, 180), default
+    /// 50 (needs --eye: framing views and cameras.json have their own).
+    #[arg(long, requires = "eye")]
+    pub fov_y: Option<f32>,
     /// Image width (overrides the cameras.json size; default 1280).
     #[arg(long)]
     pub width: Option<u32>,
@@ -102,7 +103,9 @@ impl CompareArgs {
                 eye,
                 target: self.target,
                 up: self.up,
-                fov_y_degrees: self.fov_y,
+                fov_y_degrees: self
+                    .fov_y
+                    .unwrap_or(crate::controls::orbit::DEFAULT_FOV_Y_DEGREES),
             }
         } else {
             CameraSpec::Framing
@@ -120,11 +123,13 @@ impl CompareArgs {
 }
 
 pub fn run_compare(args: &CompareArgs) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        args.diff_scale.is_finite() && args.diff_scale > 0.0,
-        "--diff-scale must be a positive number, got {}",
-        args.diff_scale
-    );
+    if !(args.diff_scale.is_finite() && args.diff_scale > 0.0) {
+        return Err(UsageError(format!(
+            "--diff-scale must be a positive number, got {}",
+            args.diff_scale
+        ))
+        .into());
+    }
     let ctx = crate::gpu::GpuContext::new_headless()?;
     log::info!("adapter: {}", ctx.adapter_description());
     let limits = ctx.device.limits();

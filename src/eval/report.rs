@@ -110,12 +110,7 @@ pub fn to_table(report: &EvalReport) -> String {
 
 /// "N test views evaluated, M skipped (...), K photos rescaled (...)".
 pub fn summary(report: &EvalReport) -> String {
-    let mut out = format!(
-        "{} {} view{} evaluated",
-        report.results.len(),
-        report.split.name(),
-        if report.results.len() == 1 { "" } else { "s" }
-    );
+    let mut out = format!("{} evaluated", report.split.views(report.results.len()));
     if !report.skipped.is_empty() {
         let names: Vec<&str> = report.skipped.iter().map(|s| s.name.as_str()).collect();
         let _ = write!(

@@ -215,8 +215,18 @@ pub fn ground_truth_section(ui: &mut egui::Ui, state: &mut AppState, commands: &
             });
         }
     }
+    if let Some(background) = truth.background {
+        ui.weak(format!(
+            "Scored over {} (the training output's background)",
+            if background == [1.0; 3] {
+                "white"
+            } else {
+                "black"
+            }
+        ));
+    }
     if let Some(summary) = &truth.summary {
-        ui.label(RichText::new(summary).small());
+        ui.label(summary);
     }
     ui.checkbox(&mut truth.sort_by_psnr, "Worst PSNR first");
     let mut jump = None;
@@ -243,10 +253,7 @@ pub fn ground_truth_section(ui: &mut egui::Ui, state: &mut AppState, commands: &
                             jump = Some(i);
                         }
                         ui.weak(if view.test { "test" } else { "train" });
-                        match view.metrics {
-                            Some(m) => ui.label(format!("{:.2} dB  {:.3}", m.psnr, m.ssim)),
-                            None => ui.weak("–"),
-                        };
+                        view_result(ui, view);
                         ui.end_row();
                     }
                 });
@@ -257,4 +264,23 @@ pub fn ground_truth_section(ui: &mut egui::Ui, state: &mut AppState, commands: &
             state.set_b(BSource::Photo);
         }
     }
+}
+
+/// A view's row in the dataset list: its metrics (with the photo's size when
+/// it was rescaled), or why it was left out.
+fn view_result(ui: &mut egui::Ui, view: &crate::app::ground_truth::GroundTruthView) {
+    let reason = view.photo_error.as_ref().or(view.skipped.as_ref());
+    match (view.metrics, reason) {
+        (Some(m), _) => {
+            let text = format!("{:.2} dB  {:.3}", m.psnr, m.ssim);
+            match view.rescaled_from {
+                Some((w, h)) => ui
+                    .label(format!("{text}  *"))
+                    .on_hover_text(format!("photo rescaled from {w}x{h} to the camera's size")),
+                None => ui.label(text),
+            }
+        }
+        (None, Some(reason)) => ui.weak("skipped").on_hover_text(reason.as_str()),
+        (None, None) => ui.weak("–"),
+    };
 }

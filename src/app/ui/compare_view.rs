@@ -195,13 +195,7 @@ pub fn overlay(
         }
     }
     if state.compare.b == Some(BSource::Photo) && images.and_then(|i| i.b).is_none() {
-        let text = match state.selected_photo() {
-            Some(_) => "loading the photo …",
-            None => {
-                "B is the selected training camera's photo: open a dataset and pick a camera (N, Shift+N)"
-            }
-        };
-        label(view.center(), Align2::CENTER_CENTER, text);
+        label(view.center(), Align2::CENTER_CENTER, &photo_hint(state));
     }
     metrics_box(ctx, state, view);
 }
@@ -371,5 +365,25 @@ pub fn pointer_moves_b(
             }
         }
         _ => state.compare.move_b,
+    }
+}
+
+/// What the photo side says while it shows no photo: what is missing, or
+/// why the selected view's photo cannot be shown.
+fn photo_hint(state: &AppState) -> String {
+    let Some(truth) = &state.dataset else {
+        return "B is a training camera's photo: open a dataset (File > Open dataset)".into();
+    };
+    let Some(view) = state.training.selected.and_then(|i| truth.views.get(i)) else {
+        return "B is the selected training camera's photo: pick a camera (N, Shift+N)".into();
+    };
+    match (&view.photo, &view.photo_error) {
+        (None, _) => format!(
+            "{} has no photo in {}",
+            view.name,
+            truth.images_dir.display()
+        ),
+        (Some(_), Some(error)) => format!("no usable photo for {}: {error}", view.name),
+        (Some(_), None) => "loading the photo …".into(),
     }
 }
