@@ -8,7 +8,9 @@ use clap::{Args, Parser, Subcommand};
 use glam::Vec3;
 
 pub use crate::args::{UsageError, parse_aa, parse_raster, parse_vec3};
-use crate::headless::{CameraSpec, HeadlessError, RenderJob, RenderOutput, RenderSettings};
+use crate::headless::{
+    CameraSpec, HeadlessError, PathFrames, RenderJob, RenderOutput, RenderSettings,
+};
 use crate::render::{Raster, TileSize};
 use crate::scene::AaChoice;
 use crate::scene::mesh::shading::MeshShading;
@@ -127,9 +129,10 @@ pub struct RenderArgs {
     #[arg(long, requires = "path_output", conflicts_with_all = ["camera", "eye"])]
     pub path: Option<PathBuf>,
     /// Number of PNG frames to render along --path, evenly spaced in time
-    /// (both ends included unless the path loops).
-    #[arg(long, default_value_t = 120, requires = "out_dir")]
-    pub frames: usize,
+    /// (both ends included unless the path loops); default 120, or one every
+    /// 1/--fps seconds of the path when --fps is given.
+    #[arg(long, requires = "out_dir")]
+    pub frames: Option<usize>,
     /// Folder for the --path frames (frame_00000.png, ...); created if missing.
     #[arg(long, requires = "path", conflicts_with = "video")]
     pub out_dir: Option<PathBuf>,
@@ -138,8 +141,9 @@ pub struct RenderArgs {
     /// even.
     #[arg(long, requires = "path")]
     pub video: Option<PathBuf>,
-    /// Frame rate of --video in frames per second (1 to 240; default 30).
-    #[arg(long, requires = "video")]
+    /// Frames per second of the path (1 to 240): of --video (default 30), or
+    /// of the --out-dir frames instead of --frames.
+    #[arg(long, requires = "path")]
     pub fps: Option<f64>,
     /// INRIA cameras.json; image size and intrinsics come from it.
     #[arg(long)]
@@ -239,10 +243,25 @@ impl RenderArgs {
         } else {
             CameraSpec::Framing
         };
+        if self.path.is_some() && self.fov_y.is_some() {
+            // clap lets it through beside --path; a path has its own.
+            return Err(UsageError(
+                "--fov-y sets a look-at camera's field of view (with --eye); a camera path's keyframes have their own".into(),
+            ));
+        }
         let output = match (&self.path, &self.out_dir, &self.video, &self.out) {
             (Some(path_file), Some(out_dir), _, _) => RenderOutput::Path {
                 path_file: path_file.clone(),
-                frames: self.frames,
+                frames: match (self.frames, self.fps) {
+                    (Some(_), Some(_)) => {
+                        return Err(UsageError(
+                            "give --frames or --fps for the --out-dir frames, not both".into(),
+                        ));
+                    }
+                    (Some(count), None) => PathFrames::Count(count),
+                    (None, Some(fps)) => PathFrames::PerSecond(fps),
+                    (None, None) => PathFrames::Count(120),
+                },
                 out_dir: out_dir.clone(),
             },
             (Some(path_file), None, Some(video), _) => RenderOutput::Video {
@@ -393,7 +412,7 @@ mod tests {
         };
         assert_eq!(
             (args.frames, args.out_dir),
-            (24, Some(PathBuf::from("frames")))
+            (Some(24), Some(PathBuf::from("frames")))
         );
         assert!(Cli::try_parse_from(["splatview", "render", "s.ply", "--path", "p.json"]).is_err());
         let video = Cli::try_parse_from([

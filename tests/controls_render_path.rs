@@ -73,5 +73,42 @@ fn path_renders_to_a_png_sequence() {
     }
     // Front, side and back views differ.
     assert_ne!(frames[0].as_raw(), frames[2].as_raw());
+
+    // --fps instead of --frames: one frame every 1/fps s of the 2 s path, both
+    // ends (was ignored: 120 frames). With both, or with --fov-y, it says why.
+    let render = |extra: &[&str]| {
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "splatview".into(),
+            "render".into(),
+            scene.clone().into(),
+            "--path".into(),
+            path_file.clone().into(),
+            "--width".into(),
+            "16".into(),
+            "--height".into(),
+            "16".into(),
+        ];
+        args.extend(extra.iter().map(Into::into));
+        let cli = Cli::try_parse_from(args).expect("arguments parse");
+        let Some(Command::Render(args)) = &cli.command else {
+            panic!("not a render command");
+        };
+        args.job()
+            .map_err(|e| e.to_string())
+            .and_then(|job| splatview::headless::run_render(&job).map_err(|e| e.to_string()))
+    };
+    let fps_dir = dir.join("fps");
+    let fps_out = fps_dir.to_str().expect("utf-8");
+    let line = render(&["--out-dir", fps_out, "--fps", "4"]).expect("renders");
+    assert!(line.starts_with("rendered 9 frames of"), "{line}");
+    assert_eq!(std::fs::read_dir(&fps_dir).expect("frames").count(), 9);
+    let err = render(&["--out-dir", fps_out, "--fps", "4", "--frames", "3"]).unwrap_err();
+    assert!(err.contains("not both"), "{err}");
+    let err = render(&["--out-dir", fps_out, "--frames", "3", "--fov-y", "30"]).unwrap_err();
+    assert!(err.contains("--fov-y"), "{err}");
+    let err = render(&["--out-dir", fps_out, "--fps", "0.5"]).unwrap_err();
+    assert!(err.contains("--fps must be from 1 to 240"), "{err}");
+    let line = render(&["--out-dir", fps_out, "--frames", "1"]).expect("renders");
+    assert!(line.starts_with("rendered 1 frame of"), "{line}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -24,7 +24,7 @@ use crate::render::{
 use crate::scene::objects::SceneObjects;
 use crate::scene::{AaChoice, PinholeCamera, SceneBounds, SplatCloud};
 
-pub use path::render_path_frames;
+pub use path::{PathFrames, render_path_frames};
 
 /// Output size when neither the flags nor a cameras.json give one.
 pub const DEFAULT_WIDTH: u32 = 1280;
@@ -85,7 +85,7 @@ pub enum RenderOutput {
     /// `frames` PNGs along a camera path file, into `out_dir`.
     Path {
         path_file: PathBuf,
-        frames: usize,
+        frames: PathFrames,
         out_dir: PathBuf,
     },
     /// An MP4 of a camera path file at `fps` frames per second.
@@ -427,7 +427,7 @@ pub fn run_render(job: &RenderJob) -> Result<String, HeadlessError> {
             path_file,
             frames,
             out_dir,
-        } => path::run_path(gpu, job, &objects, path_file, *frames, out_dir),
+        } => path::run_path(gpu, job, &objects, path_file, frames, out_dir),
         RenderOutput::Video {
             path_file,
             fps,

@@ -4,7 +4,7 @@
 //! (`OffscreenView::render` -> `Renderer::encode_view`), with a progress bar.
 //! A video frame is the PNG of the same frame, up to compression.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::Path;
 use std::time::Instant;
 
@@ -14,6 +14,34 @@ use crate::gpu::GpuContext;
 use crate::render::offscreen::OffscreenView;
 use crate::scene::objects::SceneObjects;
 use crate::video::VideoWriter;
+
+/// How many PNG frames of a path to render.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PathFrames {
+    /// This many, evenly spaced in time.
+    Count(usize),
+    /// One every 1/fps seconds of the path (as a video at that rate).
+    PerSecond(f64),
+}
+
+impl PathFrames {
+    /// The frame count for `path`, or why these frames cannot be.
+    fn count(self, path: &CameraPath) -> Result<usize, HeadlessError> {
+        match self {
+            Self::Count(0) => Err(HeadlessError::Invalid("--frames must be at least 1".into())),
+            Self::Count(count) => Ok(count),
+            Self::PerSecond(fps) if (1.0..=240.0).contains(&fps) => Ok(path.video_frame_count(fps)),
+            Self::PerSecond(fps) => Err(HeadlessError::Invalid(format!(
+                "--fps must be from 1 to 240, got {fps}"
+            ))),
+        }
+    }
+}
+
+/// "1 frame", "24 frames".
+fn frames_text(count: u64) -> String {
+    format!("{count} frame{}", if count == 1 { "" } else { "s" })
+}
 
 /// The path in `path_file`, refused when it has no keyframes.
 fn load_path(path_file: &Path) -> Result<CameraPath, HeadlessError> {
@@ -58,9 +86,10 @@ pub(super) fn run_video(
         },
     )?;
     let written = writer.finish()?;
-    eprintln!();
+    end_progress();
     Ok(format!(
-        "rendered {written} frames of {} ({:.1} s path) at {width}x{height}, {fps} fps to {}",
+        "rendered {} of {} ({:.1} s path) at {width}x{height}, {fps} fps to {}",
+        frames_text(written),
         path_file.display(),
         path.duration_s,
         out.display()
@@ -72,13 +101,11 @@ pub(super) fn run_path(
     job: &RenderJob,
     objects: &SceneObjects,
     path_file: &Path,
-    frames: usize,
+    frames: &PathFrames,
     out_dir: &Path,
 ) -> Result<String, HeadlessError> {
     let path = load_path(path_file)?;
-    if frames == 0 {
-        return Err(HeadlessError::Invalid("--frames must be at least 1".into()));
-    }
+    let frames = frames.count(&path)?;
     let (width, height) = requested_size(job);
     check_size(width, height, &gpu.device.limits())?;
     std::fs::create_dir_all(out_dir).map_err(|source| HeadlessError::Write {
@@ -104,9 +131,10 @@ pub(super) fn run_path(
             Ok(())
         },
     )?;
-    eprintln!();
+    end_progress();
     Ok(format!(
-        "rendered {written} frames of {} ({:.1} s path) at {width}x{height} to {}",
+        "rendered {} of {} ({:.1} s path) at {width}x{height} to {}",
+        frames_text(written as u64),
         path_file.display(),
         path.duration_s,
         out_dir.display()
@@ -137,9 +165,14 @@ pub fn render_path_frames(
     Ok(written)
 }
 
-/// `[#########           ]  45/100 frames  0.8 s/frame  ETA 44 s` on stderr.
+/// `[#########           ]  45/100 frames  0.8 s/frame  ETA 44 s` on stderr,
+/// redrawn in place: only where stderr is a terminal (a log file would get
+/// every redraw).
 fn progress(done: usize, total: usize, started: Instant) {
     const WIDTH: usize = 30;
+    if !std::io::stderr().is_terminal() {
+        return;
+    }
     let filled = WIDTH * done / total.max(1);
     let per_frame = started.elapsed().as_secs_f64() / done.max(1) as f64;
     let eta = per_frame * total.saturating_sub(done) as f64;
@@ -149,4 +182,11 @@ fn progress(done: usize, total: usize, started: Instant) {
         " ".repeat(WIDTH - filled.min(WIDTH))
     );
     let _ = std::io::stderr().flush();
+}
+
+/// Ends the progress line, if one was drawn.
+fn end_progress() {
+    if std::io::stderr().is_terminal() {
+        eprintln!();
+    }
 }
