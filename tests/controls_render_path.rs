@@ -102,11 +102,12 @@ fn path_renders_to_a_png_sequence() {
     let line = render(&["--out-dir", fps_out, "--fps", "4"]).expect("renders");
     assert!(line.starts_with("rendered 9 frames of"), "{line}");
     assert_eq!(std::fs::read_dir(&fps_dir).expect("frames").count(), 9);
-    let err = render(&["--out-dir", fps_out, "--fps", "4", "--frames", "3"]).unwrap_err();
+    let err = render(&["--out-dir", fps_out, "--fps", "4", "--frames", "3"]).expect_err("refused");
     assert!(err.contains("not both"), "{err}");
-    let err = render(&["--out-dir", fps_out, "--frames", "3", "--fov-y", "30"]).unwrap_err();
+    let err =
+        render(&["--out-dir", fps_out, "--frames", "3", "--fov-y", "30"]).expect_err("refused");
     assert!(err.contains("--fov-y"), "{err}");
-    let err = render(&["--out-dir", fps_out, "--fps", "0.5"]).unwrap_err();
+    let err = render(&["--out-dir", fps_out, "--fps", "0.5"]).expect_err("refused");
     assert!(err.contains("--fps must be from 1 to 240"), "{err}");
     let line = render(&["--out-dir", fps_out, "--frames", "1"]).expect("renders");
     assert!(line.starts_with("rendered 1 frame of"), "{line}");

@@ -365,3 +365,34 @@ fn the_file_browser_takes_the_keyboard() {
         ))
     );
 }
+
+/// Escape closes an open menu and keeps the messages (it dismissed them and
+/// left the menu open over the help window); with no menu open it dismisses.
+#[test]
+fn escape_closes_a_menu_before_it_dismisses_messages() {
+    let mut state = state_with("splats/playbot_l6.ply");
+    state.error("broken.ply: file is truncated");
+    let mut harness = harness(state);
+    harness.run_steps(2);
+    // The menu bar's, first (a panel section has the same title).
+    harness
+        .query_all_by_label("File")
+        .next()
+        .expect("File menu")
+        .click();
+    harness.run_steps(2);
+    assert!(
+        harness.query_by_label_contains("Open dataset").is_some(),
+        "menu open"
+    );
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(
+        harness.query_by_label_contains("Open dataset").is_none(),
+        "Escape left the menu open"
+    );
+    assert_eq!(harness.state().errors.len(), 1, "dismissed with the menu");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(harness.state().errors.is_empty());
+}

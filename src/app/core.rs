@@ -97,7 +97,7 @@ pub struct ViewerCore {
     /// The last render error shown (so a failing frame does not repeat it).
     last_render_error: Option<String>,
     /// The screenshot in flight overflowed its tile buffers: render it again.
-    shot_retry: bool,
+    pub(super) shot_retry: bool,
     /// Whether native file dialogs can open (tests inject one that says no).
     pub native_dialogs: NativeDialogCheck,
     /// A native dialog failed to open: use the in-app browser from now on.
@@ -336,6 +336,9 @@ impl ViewerCore {
             .map_or(Duration::MAX, |v| v.repaint_delay);
         let mut redraw_at = (repaint_delay < Duration::from_secs(60)).then(|| now + repaint_delay);
         let mut wake = |at: Instant| redraw_at = Some(redraw_at.map_or(at, |t| t.min(at)));
+        if let Some(at) = self.state.expire_notices(now) {
+            wake(at);
+        }
         if self.state.loading.is_some()
             || self.screenshots.busy()
             || self.video.is_some()
@@ -514,49 +517,6 @@ impl ViewerCore {
             self.screenshots.after_submit();
         }
         rendered
-    }
-
-    /// Records the screenshot due this frame (a queued one, or one to render
-    /// again), if any.
-    fn record_screenshot(&mut self, encoder: &mut wgpu::CommandEncoder) -> bool {
-        let request = if self.screenshots.in_flight() {
-            // Only a shot whose tiles overflowed (seen in `take_reports`) renders
-            // again while in flight.
-            match std::mem::take(&mut self.shot_retry) {
-                true => self.screenshots.retry(),
-                false => None,
-            }
-        } else {
-            self.screenshots.queued()
-        };
-        let Some(request) = request else {
-            return false;
-        };
-        // An offline frame draws the converged cut for its own camera.
-        self.update_lod_offline(&request.camera);
-        let color_by_level = self.state.settings.hierarchy.color_by_level;
-        let result = self.scene_view.encode_shot(
-            &self.gpu,
-            encoder,
-            &request.camera,
-            &request.lod,
-            request.background,
-            &request.mesh,
-            self.lod.draw(color_by_level),
-        );
-        match (result, self.scene_view.shot_texture()) {
-            (Ok(()), Some(texture)) => {
-                self.screenshots
-                    .recorded(&self.gpu.device, encoder, texture);
-                true
-            }
-            (Err(err), _) => {
-                self.screenshots.drop_current();
-                self.state.error(format!("screenshot failed: {err}"));
-                false
-            }
-            (Ok(()), None) => false,
-        }
     }
 
     /// Whether nothing is left to catch up with: no camera or path animation

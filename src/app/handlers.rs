@@ -12,6 +12,49 @@ use crate::controls::path::CameraPath;
 use crate::io::cameras_json::{load_cameras_json, parse_cameras_json};
 
 impl ViewerCore {
+    /// Records the screenshot due this frame (a queued one, or one to render
+    /// again), if any.
+    pub(super) fn record_screenshot(&mut self, encoder: &mut wgpu::CommandEncoder) -> bool {
+        let request = if self.screenshots.in_flight() {
+            // Only a shot whose tiles overflowed (seen in `take_reports`) renders
+            // again while in flight.
+            match std::mem::take(&mut self.shot_retry) {
+                true => self.screenshots.retry(),
+                false => None,
+            }
+        } else {
+            self.screenshots.queued()
+        };
+        let Some(request) = request else {
+            return false;
+        };
+        // An offline frame draws the converged cut for its own camera.
+        self.update_lod_offline(&request.camera);
+        let color_by_level = self.state.settings.hierarchy.color_by_level;
+        let result = self.scene_view.encode_shot(
+            &self.gpu,
+            encoder,
+            &request.camera,
+            &request.lod,
+            request.background,
+            &request.mesh,
+            self.lod.draw(color_by_level),
+        );
+        match (result, self.scene_view.shot_texture()) {
+            (Ok(()), Some(texture)) => {
+                self.screenshots
+                    .recorded(&self.gpu.device, encoder, texture);
+                true
+            }
+            (Err(err), _) => {
+                self.screenshots.drop_current();
+                self.state.error(format!("screenshot failed: {err}"));
+                false
+            }
+            (Ok(()), None) => false,
+        }
+    }
+
     /// Carries out the UI's requests; true when the user asked to quit.
     pub(super) fn handle_effects(&mut self) -> bool {
         let mut quit = false;

@@ -23,6 +23,7 @@ pub mod loading;
 mod lod;
 pub mod lod_status;
 mod metrics_worker;
+pub mod notices;
 mod object_loads;
 mod object_sync;
 pub mod objects;

@@ -101,8 +101,11 @@ pub struct AppState {
     pub loading: Option<LoadStatus>,
     /// Errors the user has not dismissed yet.
     pub errors: Vec<String>,
-    /// Short confirmations ("screenshot saved to …").
+    /// Short confirmations ("screenshot saved to …"); each fades after a
+    /// while (`notices.rs`), errors stay until dismissed.
     pub notices: Vec<String>,
+    /// When each of `notices` was given; `None` keeps them (tests).
+    pub notice_times: Option<Vec<std::time::Instant>>,
     /// The file last saved (screenshot, video): its folder is what "Open
     /// folder" shows.
     pub last_saved: Option<PathBuf>,
@@ -155,6 +158,7 @@ impl AppState {
             loading: None,
             errors: Vec::new(),
             notices: Vec::new(),
+            notice_times: Some(Vec::new()),
             last_saved: None,
             default_screenshot_dir: crate::settings::default_screenshot_dir(),
             file_browser: None,
@@ -240,8 +244,14 @@ impl AppState {
         let message = message.into();
         log::info!("{message}");
         self.notices.push(message);
+        if let Some(times) = &mut self.notice_times {
+            times.push(std::time::Instant::now());
+        }
         if self.notices.len() > 5 {
             self.notices.remove(0);
+            if let Some(times) = &mut self.notice_times {
+                times.remove(0);
+            }
         }
     }
 
@@ -298,6 +308,9 @@ impl AppState {
             Command::DismissMessages => {
                 self.errors.clear();
                 self.notices.clear();
+                if let Some(times) = &mut self.notice_times {
+                    times.clear();
+                }
                 self.last_saved = None;
                 self.show_help = false;
             }

@@ -191,13 +191,13 @@ pub fn overlay(
             }
         }
         CompareLayout::Difference => {
-            legend(ctx, state, images);
+            legend(ctx, state, images, view);
         }
     }
     if state.compare.b == Some(BSource::Photo) && images.and_then(|i| i.b).is_none() {
         label(view.center(), Align2::CENTER_CENTER, &photo_hint(state));
     }
-    metrics_box(ctx, state, view);
+    metrics_box(ctx, state, view, images);
 }
 
 /// The split divider: a line with a handle to drag.
@@ -250,8 +250,9 @@ fn divider(ctx: &egui::Context, state: &mut AppState, rect: Rect, ppp: f32) {
 }
 
 /// The difference layout's colour bar: magma from 0 to the scale (FLIP: 0
-/// to 1), with its title.
-fn legend(ctx: &egui::Context, state: &AppState, images: Option<CompareImages>) {
+/// to 1), with its title, bottom right of the view (messages are bottom
+/// left, the metrics bottom centre).
+fn legend(ctx: &egui::Context, state: &AppState, images: Option<CompareImages>, view: Rect) {
     let settings = state.settings.compare.clamped();
     let (title, scale, available) = match settings.diff_map {
         DiffMap::AbsDifference => (
@@ -262,7 +263,8 @@ fn legend(ctx: &egui::Context, state: &AppState, images: Option<CompareImages>) 
         DiffMap::Flip => ("FLIP error", 1.0, images.and_then(|i| i.flip).is_some()),
     };
     egui::Area::new(egui::Id::unique("difference legend"))
-        .anchor(Align2::LEFT_BOTTOM, vec2(10.0, -10.0))
+        .pivot(Align2::RIGHT_BOTTOM)
+        .fixed_pos(pos2(view.max.x - 10.0, view.max.y - 10.0))
         .interactable(false)
         .show(ctx, |ui| {
             super::overlay_frame().show(ui, |ui| {
@@ -298,8 +300,9 @@ fn legend(ctx: &egui::Context, state: &AppState, images: Option<CompareImages>) 
 }
 
 /// PSNR, SSIM and FLIP of the images on screen, bottom centre (the source
-/// names sit at the top).
-fn metrics_box(ctx: &egui::Context, state: &AppState, view: Rect) {
+/// names sit at the top), with the size they were measured at (side by side
+/// renders half the width, so the values differ from split's).
+fn metrics_box(ctx: &egui::Context, state: &AppState, view: Rect, images: Option<CompareImages>) {
     if !state.settings.compare.live_metrics {
         return;
     }
@@ -332,9 +335,15 @@ fn metrics_box(ctx: &egui::Context, state: &AppState, view: Rect) {
                 } else if metrics.fresh().is_none() && metrics.current.is_some() {
                     ui.weak("measuring a still frame …");
                 }
-                if let Some(ms) = metrics.worker_ms {
-                    ui.weak(format!("last measurement {ms:.0} ms (worker thread)"));
-                }
+                let size = images.map(|i| i.a.size);
+                match (metrics.worker_ms, size) {
+                    (Some(ms), Some((w, h))) => ui.weak(format!(
+                        "at {w}x{h} px; measured in {ms:.0} ms (worker thread)"
+                    )),
+                    (Some(ms), None) => ui.weak(format!("measured in {ms:.0} ms (worker thread)")),
+                    (None, Some((w, h))) => ui.weak(format!("at {w}x{h} px")),
+                    (None, None) => return,
+                };
             });
         });
 }

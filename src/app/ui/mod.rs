@@ -141,12 +141,15 @@ pub fn compare_area(central: egui::Rect, root: egui::Rect, content: egui::Rect) 
 
 /// Commands whose shortcut was pressed this frame (none while a text field has the
 /// keyboard). More specific shortcuts are matched first (Shift+N before N).
+/// While a menu or other popup is open, Escape is left to it (it closes).
 pub fn shortcut_commands(ctx: &egui::Context) -> Vec<Command> {
     if ctx.egui_wants_keyboard_input() {
         return Vec::new();
     }
+    let popup_open = egui::Popup::is_any_open(ctx);
     Command::by_shortcut_specificity()
         .into_iter()
+        .filter(|(_, shortcut)| !(popup_open && shortcut.logical_key == egui::Key::Escape))
         .filter(|(_, shortcut)| ctx.input_mut(|i| i.consume_shortcut(shortcut)))
         .map(|(command, _)| command)
         .collect()

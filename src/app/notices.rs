@@ -1,0 +1,68 @@
+//! Notices fade: a confirmation ("screenshot saved to …", "dataset …: 12
+//! views") stays long enough to read, then leaves the view, so that toasts do
+//! not pile up over the scene and the compare metrics. Errors stay until
+//! dismissed.
+
+use std::time::{Duration, Instant};
+
+use super::state::AppState;
+
+/// How long a notice of `chars` characters stays: 6 s, and 50 ms more per
+/// character past 60 (reading time), at most 20 s.
+pub fn notice_lifetime(chars: usize) -> Duration {
+    let extra = chars.saturating_sub(60) as u64 * 50;
+    Duration::from_millis((6_000 + extra).min(20_000))
+}
+
+impl AppState {
+    /// Drops the notices whose time is up at `now`; returns when the next one
+    /// will be, to draw the frame that removes it.
+    pub fn expire_notices(&mut self, now: Instant) -> Option<Instant> {
+        let times = self.notice_times.as_mut()?;
+        if times.len() != self.notices.len() {
+            // Someone pushed a notice directly: it counts from now.
+            times.resize(self.notices.len(), now);
+        }
+        let mut next: Option<Instant> = None;
+        let mut i = 0;
+        while i < self.notices.len() {
+            let ends = times[i] + notice_lifetime(self.notices[i].chars().count());
+            if ends <= now {
+                self.notices.remove(i);
+                times.remove(i);
+            } else {
+                next = Some(next.map_or(ends, |n| n.min(ends)));
+                i += 1;
+            }
+        }
+        next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_fade_in_order_and_errors_stay() {
+        let mut state = AppState::new(crate::settings::Settings::default());
+        let start = Instant::now();
+        state.notice("short");
+        state.notice("a".repeat(160));
+        state.error("stays");
+        let next = state.expire_notices(start).expect("two notices");
+        assert!(next >= start + Duration::from_secs(6));
+        let later = start + Duration::from_secs(7);
+        let next = state.expire_notices(later).expect("the long one is left");
+        assert_eq!(state.notices.len(), 1);
+        assert!(next <= later + Duration::from_secs(5));
+        assert_eq!(state.expire_notices(start + Duration::from_secs(21)), None);
+        assert!(state.notices.is_empty());
+        assert_eq!(state.errors, ["stays"]);
+        // Kept for tests that read them after slow frames.
+        state.notice_times = None;
+        state.notice("kept");
+        assert_eq!(state.expire_notices(start + Duration::from_secs(60)), None);
+        assert_eq!(state.notices, ["kept"]);
+    }
+}
