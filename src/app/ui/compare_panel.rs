@@ -59,7 +59,11 @@ pub fn compare_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut V
     match settings.layout {
         CompareLayout::Split => {
             ui.horizontal(|ui| {
-                ui.add(egui::Slider::new(&mut settings.split_position, 0.0..=1.0).text("Divider"));
+                ui.add(
+                    egui::Slider::new(&mut settings.split_position, 0.0..=1.0)
+                        .fixed_decimals(2)
+                        .text("Divider"),
+                );
                 command_button_labelled(
                     ui,
                     Command::ToggleSplitDirection,
@@ -104,8 +108,10 @@ pub fn compare_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut V
                     CompareSettings::MIN_DIFF_SCALE..=CompareSettings::MAX_DIFF_SCALE,
                 )
                 .logarithmic(true)
-                .text("Scale (top of the colours)"),
-            );
+                .fixed_decimals(3)
+                .text("Scale"),
+            )
+            .on_hover_text("the |A - B| error (mean over RGB) at the top of the colour bar");
         }
         CompareLayout::SideBySide => {}
     }

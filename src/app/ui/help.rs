@@ -39,8 +39,9 @@ const COLUMNS: [&[Category]; 3] = [
 
 pub fn help_window(ctx: &egui::Context, state: &mut AppState, commands: &mut Vec<Command>) {
     let mut open = state.show_help;
-    // Translucent, so the scene stays visible behind the help.
-    let frame = egui::Frame::window(&ctx.global_style()).fill(Color32::from_black_alpha(170));
+    // Barely translucent: the scene shows through, panel text under it does
+    // not compete with the help's.
+    let frame = egui::Frame::window(&ctx.global_style()).fill(Color32::from_black_alpha(235));
     egui::Window::new("Keyboard and mouse")
         .open(&mut open)
         .collapsible(false)

@@ -259,7 +259,7 @@ fn training_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<
         )),
         None => ui.label("No cameras.json beside the scene."),
     };
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         command_button_labelled(ui, Command::PreviousTrainingCamera, "< Prev", commands);
         command_button_labelled(ui, Command::NextTrainingCamera, "Next >", commands);
         command_button_labelled(ui, Command::OpenCameras, "Open…", commands);
@@ -559,6 +559,7 @@ pub fn export_progress(ctx: &egui::Context, state: &AppState, commands: &mut Vec
     };
     egui::Area::new(egui::Id::unique("video export"))
         .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -130.0))
+        .order(egui::Order::Foreground)
         .show(ctx, |ui| {
             super::overlay_frame().show(ui, |ui| {
                 ui.set_width(420.0);
