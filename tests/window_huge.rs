@@ -143,8 +143,13 @@ fn a_scene_over_the_binding_limit_opens_as_a_preview_then_draws_through_pages() 
     save("render", &rendered);
     save("full", &full);
     save("preview", &preview);
+    // Only 8 of the 25 pages fit: a full pool gives up its least valuable
+    // pages for better ones, and which pages it settles on can depend on the
+    // order they came in (the window streams 4 a frame, render 16), since
+    // the budget's spending follows what is resident. 41.44 dB when written;
+    // identical before pages were kept by worth (docs/LOD.md).
     assert!(
-        on_screen == rendered,
+        window_vs_render > 38.0,
         "the window and render differ ({window_vs_render:.2} dB)"
     );
     // Measured 31.75 dB (31.63 before the visibility ranking, 31.43 before the

@@ -100,6 +100,9 @@ pub struct LodStats {
     pub pages_uploaded: usize,
     /// Pages evicted since the scene was made (to make room for others).
     pub pages_evicted: usize,
+    /// Pages given up since the scene was made for more valuable ones while
+    /// the pool was full of pages the cut draws (their parents draw instead).
+    pub pages_retired: usize,
     /// Bytes of the GPU page pool.
     pub pool_bytes: u64,
     /// Cuts made while the caller waited (`update`, or `update_async` after a
@@ -290,7 +293,7 @@ impl LodScene {
                 None => self.cut_for = None,
             }
         }
-        let streaming = self.stats.pages_wanted > 0 && self.stats.pages_uploaded > 0;
+        let streaming = self.stats.pages_wanted > 0 && self.making_room();
         if self.pending.is_none()
             && (again || streaming || self.cut_for != Some((*camera, *params)))
         {
@@ -347,32 +350,55 @@ impl LodScene {
             }
         }
         self.generation += 1;
-        // Pages the cut wanted: the children of the nodes it could not
-        // expand, in the order met (breadth-first: coarse first, in view).
-        // Their resident pages stay (marked used this frame), so streaming
-        // converges instead of evicting what the next cut needs.
+        self.table.free_retired();
+        // What each resident page is worth to this cut: the highest priority
+        // of a node expanded into it (siblings share a page). Pages the cut
+        // wanted: the children of the nodes it could not expand, best first,
+        // each worth its refused parent's priority. Resident children of a
+        // refused node stay (marked used this frame), so streaming converges
+        // instead of evicting what the next cut needs.
         let nodes = Arc::clone(&self.hierarchy);
         let nodes = nodes.nodes();
-        let mut wanted: Vec<u32> = Vec::new();
-        for &node in &cut.refused {
+        let mut worth: std::collections::HashMap<u32, f32> = std::collections::HashMap::new();
+        let mut raise = |page: u32, value: f32| {
+            let old = worth.entry(page).or_insert(value);
+            *old = old.max(value);
+        };
+        for &(node, priority) in &cut.expanded {
+            if let Some(first) = nodes.get(node as usize).filter(|n| !n.is_leaf()) {
+                raise(self.table.page_of(first.first_child), priority);
+            }
+        }
+        let mut wanted: Vec<(u32, f32)> = Vec::new();
+        for (&node, &priority) in cut.refused.iter().zip(&cut.refused_priority) {
             if let Some(n) = nodes.get(node as usize) {
                 for child in n.children() {
                     let child = child as u32;
+                    let page = self.table.page_of(child);
                     if self.table.is_resident(child) {
                         self.table.touch(child);
+                        raise(page, priority);
                         continue;
                     }
-                    let page = self.table.page_of(child);
-                    if !wanted.contains(&page) {
-                        wanted.push(page);
+                    match wanted.iter_mut().find(|w| w.0 == page) {
+                        Some(w) => w.1 = w.1.max(priority),
+                        None => wanted.push((page, priority)),
                     }
                 }
             }
         }
+        wanted.sort_by(|a, b| b.1.total_cmp(&a.1));
         let mut uploaded = 0;
-        for &page in wanted.iter().take(params.pages_per_frame) {
+        for &(page, priority) in wanted.iter().take(params.pages_per_frame) {
             if self.upload(queue, page) {
                 uploaded += 1;
+            } else if self
+                .table
+                .retire_below(priority, |p| worth.get(&p).copied())
+                .is_some()
+            {
+                // Freed for this page once the next cut draws without it.
+                self.stats.pages_retired += 1;
             }
         }
         self.stats = LodStats {
@@ -404,11 +430,18 @@ impl LodScene {
         };
         for update in 1..=max_updates.max(1) {
             self.update(queue, camera, &params);
-            if self.stats.pages_wanted == 0 || self.stats.pages_uploaded == 0 {
+            if self.stats.pages_wanted == 0 || !self.making_room() {
                 return update;
             }
         }
         max_updates.max(1)
+    }
+
+    /// Whether the last update brought pages in, or gave some up for better
+    /// ones (freed once the next cut draws without them): another cut will
+    /// draw more of what is wanted.
+    fn making_room(&self) -> bool {
+        self.stats.pages_uploaded > 0 || self.table.retiring() > 0
     }
 
     /// The draw list of the last update (indices into [`Self::pool`]).

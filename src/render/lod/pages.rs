@@ -172,6 +172,10 @@ pub struct PageTable {
     /// Per slot: the frame it was last drawn from (LRU).
     last_used: Vec<u64>,
     pinned: Vec<bool>,
+    /// Per slot: given up for a more valuable page. Cuts no longer see its
+    /// page (snapshots leave it out), and it is freed once a draw list no
+    /// longer uses it: its nodes' parents draw meanwhile, never nothing.
+    retiring: Vec<bool>,
     frame: u64,
 }
 
@@ -192,6 +196,7 @@ impl PageTable {
             page_in_slot: vec![None; slots],
             last_used: vec![0; slots],
             pinned: vec![false; slots],
+            retiring: vec![false; slots],
             frame: 0,
         };
         table.slot_of_page[0] = Some(0);
@@ -226,11 +231,11 @@ impl PageTable {
         self.layout.page_of(node)
     }
 
-    /// Whether `node`'s page is resident.
+    /// Whether `node`'s page is resident (and not retiring).
     pub fn is_resident(&self, node: u32) -> bool {
         self.slot_of_page
             .get(self.page_of(node) as usize)
-            .is_some_and(Option::is_some)
+            .is_some_and(|slot| slot.is_some_and(|s| !self.retiring[s as usize]))
     }
 
     /// Starts loading `node`'s row of the layout (what [`Self::is_resident`]
@@ -251,7 +256,11 @@ impl PageTable {
     pub fn snapshot(&self) -> ResidentPages {
         ResidentPages {
             layout: Arc::clone(&self.layout),
-            resident: self.slot_of_page.iter().map(Option::is_some).collect(),
+            resident: self
+                .slot_of_page
+                .iter()
+                .map(|slot| slot.is_some_and(|s| !self.retiring[s as usize]))
+                .collect(),
         }
     }
 
@@ -267,12 +276,59 @@ impl PageTable {
         }
     }
 
+    /// Frees the retiring slots this frame's draw list does not use (call
+    /// after touching what it draws).
+    pub fn free_retired(&mut self) {
+        for slot in 0..self.page_in_slot.len() {
+            if self.retiring[slot] && self.last_used[slot] < self.frame {
+                self.retiring[slot] = false;
+                if let Some(page) = self.page_in_slot[slot].take() {
+                    self.slot_of_page[page as usize] = None;
+                }
+            }
+        }
+    }
+
+    /// Gives up the resident page worth least to this frame's cut when a
+    /// wanted page's `priority` exceeds its worth (`worth` of a page; pages it
+    /// has no worth for are kept; ties keep what is resident). The page
+    /// retires ([`Self::free_retired`] frees it later); returns it. For a
+    /// camera that stays, the pool so converges on the pages worth most,
+    /// whatever it held before (the window and `render` draw the same): a
+    /// page's worth resident is the priority it is wanted with when not, so
+    /// no two pages trade places back and forth.
+    pub fn retire_below(
+        &mut self,
+        priority: f32,
+        worth: impl Fn(u32) -> Option<f32>,
+    ) -> Option<u32> {
+        let (slot, page, value) = (0..self.page_in_slot.len())
+            .filter(|&s| !self.pinned[s] && !self.retiring[s])
+            .filter_map(|s| {
+                let page = self.page_in_slot[s]?;
+                Some((s, page, worth(page)?))
+            })
+            .min_by(|a, b| a.2.total_cmp(&b.2).then(b.1.cmp(&a.1)))?;
+        // NaN worth or priority: kept.
+        if value.partial_cmp(&priority) != Some(std::cmp::Ordering::Less) {
+            return None;
+        }
+        self.retiring[slot] = true;
+        Some(page)
+    }
+
+    /// Slots given up and not freed yet.
+    pub fn retiring(&self) -> usize {
+        self.retiring.iter().filter(|&&r| r).count()
+    }
+
     /// A slot for `page`: a free one, or the least recently used page's, never
-    /// one used this frame or pinned. Returns the slot and the page evicted from
+    /// one used this frame, retiring or pinned. Returns the slot and the page evicted from
     /// it; `None` when every slot is in use this frame.
     pub fn place(&mut self, page: u32) -> Option<(Slot, Option<u32>)> {
         if let Some(Some(slot)) = self.slot_of_page.get(page as usize) {
-            return Some((*slot, None));
+            // A retiring page made room for a better one: not brought back.
+            return (!self.retiring[*slot as usize]).then_some((*slot, None));
         }
         if page as usize >= self.slot_of_page.len() {
             return None;
@@ -280,6 +336,7 @@ impl PageTable {
         let slot = (0..self.page_in_slot.len())
             .filter(|&s| {
                 !self.pinned[s]
+                    && !self.retiring[s]
                     && (self.page_in_slot[s].is_none() || self.last_used[s] < self.frame)
             })
             .min_by_key(|&s| (self.page_in_slot[s].is_some(), self.last_used[s]))?;
@@ -415,5 +472,35 @@ mod tests {
         table.begin_frame();
         assert!(table.place(4).is_some());
         assert!(table.is_resident(0), "page 0 is pinned");
+    }
+
+    #[test]
+    fn a_full_pool_gives_up_its_least_valuable_page_once_no_longer_drawn() {
+        let mut table = PageTable::new(100, 10, 3);
+        table.begin_frame();
+        table.place(1);
+        table.place(2);
+        table.begin_frame(); // both drawn: nothing free
+        table.touch(15);
+        table.touch(25);
+        assert_eq!(table.place(3), None);
+        let worth = |page: u32| [None, Some(5.0), Some(1.0)][page as usize];
+        // Not worth more than the cheapest page: kept.
+        assert_eq!(table.retire_below(1.0, worth), None);
+        assert_eq!(table.retire_below(1.5, worth), Some(2));
+        // Retiring: cuts no longer see it, but its data stays while drawn.
+        assert!(!table.is_resident(25) && !table.snapshot().is_resident(25));
+        assert!(table.pool_index(25).is_some());
+        table.free_retired();
+        assert_eq!(table.retiring(), 1, "still drawn this frame");
+        assert_eq!(table.place(3), None);
+        assert_eq!(table.place(2), None, "not brought back while retiring");
+        table.begin_frame(); // a draw list without page 2
+        table.touch(15);
+        table.free_retired();
+        assert_eq!(table.retiring(), 0);
+        assert_eq!(table.pool_index(25), None);
+        assert_eq!(table.place(3), Some((2, None)));
+        assert!(table.is_resident(35));
     }
 }

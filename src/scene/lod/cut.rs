@@ -105,6 +105,12 @@ pub struct LodCut {
     /// child's data is not on the GPU yet, for paging): their children are
     /// wanted next.
     pub refused: Vec<u32>,
+    /// The ranking priority (rule 2's p̂) of each node of `refused`.
+    pub refused_priority: Vec<f32>,
+    /// Each expanded node and its priority, by node: what the pages holding
+    /// its children are worth to this cut (paging keeps the most valuable
+    /// ones when the pool is full).
+    pub expanded: Vec<(u32, f32)>,
     /// Nodes whose visibility and size were evaluated.
     pub nodes_visited: usize,
     /// Nodes (subtrees) culled by the frustum.
@@ -374,7 +380,7 @@ pub fn cut_with(
                     rules.reach_children(&mut entries, next);
                 } else {
                     entries[next].candidate = false;
-                    refused.push(entries[next].node);
+                    refused.push((entries[next].node, entries[next].priority));
                 }
             }
             next += 1;
@@ -417,7 +423,7 @@ pub fn cut_with(
             entries[e].candidate = false;
             let children = hierarchy.nodes()[node as usize].child_count;
             if drawn + i64::from(children) - 1 <= budget {
-                refused.push(node);
+                refused.push((node, entries[e].priority));
             }
             continue;
         }
@@ -438,10 +444,17 @@ pub fn cut_with(
 
 /// Rule 3: the drawn nodes of `entries` (parents before children) with their
 /// opacity factors, sorted by splat.
-pub(super) fn emit(hierarchy: &LodHierarchy, entries: &[Entry], refused: Vec<u32>) -> LodCut {
+/// `refused` holds each refused node with its priority.
+pub(super) fn emit(
+    hierarchy: &LodHierarchy,
+    entries: &[Entry],
+    refused: Vec<(u32, f32)>,
+) -> LodCut {
     let nodes = hierarchy.nodes();
+    let (refused, refused_priority) = refused.into_iter().unzip();
     let mut result = LodCut {
         refused,
+        refused_priority,
         nodes_visited: entries.len(),
         ..Default::default()
     };
@@ -468,6 +481,7 @@ pub(super) fn emit(hierarchy: &LodHierarchy, entries: &[Entry], refused: Vec<u32
         factors[i] = inherited;
         let own = if entry.expanded {
             result.nodes_expanded += 1;
+            result.expanded.push((entry.node, entry.priority));
             inherited * (1.0 - entry.t)
         } else {
             inherited
@@ -486,6 +500,8 @@ pub(super) fn emit(hierarchy: &LodHierarchy, entries: &[Entry], refused: Vec<u32
             });
         }
     }
+    // One order whatever the traversal's (the same cut compares equal).
+    result.expanded.sort_unstable_by_key(|&(node, _)| node);
     // By splat: the keys are sorted, then the records gathered (prefetched).
     let mut order: Vec<u64> = (0..)
         .zip(&drawn)

@@ -36,7 +36,7 @@ pub fn cut_reference_with(
             } else {
                 // Refused: drawn as it is, not a candidate.
                 entries[next].candidate = false;
-                refused.push(entry.node);
+                refused.push((entry.node, entry.priority));
             }
         }
         next += 1;
