@@ -7,6 +7,18 @@ use std::time::{Duration, Instant};
 
 use super::state::AppState;
 
+/// When each notice was given. Compares equal to any other: a reading of the
+/// clock, not a choice of the user's (states compared in tests differ in it
+/// by microseconds).
+#[derive(Clone, Debug, Default)]
+pub struct NoticeClock(pub Vec<Instant>);
+
+impl PartialEq for NoticeClock {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// How long a notice of `chars` characters stays: 6 s, and 50 ms more per
 /// character past 60 (reading time), at most 20 s.
 pub fn notice_lifetime(chars: usize) -> Duration {
@@ -18,7 +30,7 @@ impl AppState {
     /// Drops the notices whose time is up at `now`; returns when the next one
     /// will be, to draw the frame that removes it.
     pub fn expire_notices(&mut self, now: Instant) -> Option<Instant> {
-        let times = self.notice_times.as_mut()?;
+        let times = &mut self.notice_times.as_mut()?.0;
         if times.len() != self.notices.len() {
             // Someone pushed a notice directly: it counts from now.
             times.resize(self.notices.len(), now);

@@ -105,7 +105,7 @@ pub struct AppState {
     /// while (`notices.rs`), errors stay until dismissed.
     pub notices: Vec<String>,
     /// When each of `notices` was given; `None` keeps them (tests).
-    pub notice_times: Option<Vec<std::time::Instant>>,
+    pub notice_times: Option<super::notices::NoticeClock>,
     /// The file last saved (screenshot, video): its folder is what "Open
     /// folder" shows.
     pub last_saved: Option<PathBuf>,
@@ -158,7 +158,7 @@ impl AppState {
             loading: None,
             errors: Vec::new(),
             notices: Vec::new(),
-            notice_times: Some(Vec::new()),
+            notice_times: Some(Default::default()),
             last_saved: None,
             default_screenshot_dir: crate::settings::default_screenshot_dir(),
             file_browser: None,
@@ -245,12 +245,12 @@ impl AppState {
         log::info!("{message}");
         self.notices.push(message);
         if let Some(times) = &mut self.notice_times {
-            times.push(std::time::Instant::now());
+            times.0.push(std::time::Instant::now());
         }
         if self.notices.len() > 5 {
             self.notices.remove(0);
             if let Some(times) = &mut self.notice_times {
-                times.remove(0);
+                times.0.remove(0);
             }
         }
     }
@@ -309,7 +309,7 @@ impl AppState {
                 self.errors.clear();
                 self.notices.clear();
                 if let Some(times) = &mut self.notice_times {
-                    times.clear();
+                    times.0.clear();
                 }
                 self.last_saved = None;
                 self.show_help = false;
