@@ -396,3 +396,29 @@ fn escape_closes_a_menu_before_it_dismisses_messages() {
     harness.run_steps(2);
     assert!(harness.state().errors.is_empty());
 }
+
+/// Shortcuts read as the keys (the View menu showed "OpenBracket" for `[`).
+#[test]
+fn menus_name_punctuation_keys_by_their_character() {
+    let mut harness = harness(state_with("splats/playbot_l6.ply"));
+    harness.run_steps(2);
+    harness
+        .query_all_by_label("View")
+        .next()
+        .expect("View menu")
+        .click();
+    harness.run_steps(2);
+    assert!(
+        harness
+            .query_all_by_label_contains("Lower SH degree cap")
+            .next()
+            .is_some(),
+        "the menu is open"
+    );
+    for raw in ["OpenBracket", "CloseBracket"] {
+        assert!(
+            harness.query_by_label_contains(raw).is_none(),
+            "a label shows {raw}"
+        );
+    }
+}

@@ -238,10 +238,16 @@ fn the_build_runs_off_the_ui_thread_and_a_cancel_keeps_the_flat_scene() {
     window.core.state.execute(Command::ToggleLod);
     window.frame();
     assert!(window.core.state.hierarchy.building.is_some());
+    // While the hierarchy is prepared again, the panel shows no old one.
+    assert!(window.core.state.hierarchy.build.is_none());
     window.core.state.execute(Command::CancelLodBuild);
     let after = window.settle();
     let status = &window.core.state.hierarchy;
     assert!(!status.active && status.building.is_none(), "{status:?}");
+    assert!(
+        status.build.is_none(),
+        "a cancelled build shows a hierarchy"
+    );
     assert!(status.unavailable.is_some());
     assert!(window.core.state.errors.is_empty());
     assert!(after == flat, "a cancelled build changed the image");

@@ -291,9 +291,8 @@ impl ViewerCore {
             elapsed: job.started.elapsed(),
         });
         status.active = self.lod.pool.is_some();
-        if let Some(built) = &self.lod.built {
-            status.build = Some(built.info);
-        }
+        // The hierarchy of the scene shown, not one of an earlier scene.
+        status.build = self.lod.built.as_ref().map(|built| built.info);
         if !status.active {
             status.stats = None;
         }

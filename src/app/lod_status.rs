@@ -37,7 +37,7 @@ pub struct LodStatus {
     pub active: bool,
     /// The last cut's numbers, while active.
     pub stats: Option<LodStats>,
-    /// The hierarchy in use (or last used).
+    /// The hierarchy of the scene shown, once read or built.
     pub build: Option<LodBuildInfo>,
     /// Why LOD is not drawn although enabled (several splat objects, a moved
     /// object, a cancelled or failed build).

@@ -212,7 +212,11 @@ fn open_by_content(
     }
     Err(LoadError::UnknownFormat {
         path: path.to_owned(),
-        reason: format!("the content matches none of the supported formats: {SUPPORTED_FORMATS}"),
+        reason: if bytes.is_empty() {
+            "the file is empty (0 bytes)".to_owned()
+        } else {
+            format!("the content matches none of the supported formats: {SUPPORTED_FORMATS}")
+        },
     })
 }
 

@@ -44,7 +44,7 @@ pub fn compare_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut V
         ] {
             let tip = command
                 .shortcut()
-                .map(|s| ui.ctx().format_shortcut(&s))
+                .map(|s| super::help::key_text(ui.ctx(), &s))
                 .unwrap_or_default();
             if ui
                 .selectable_label(state.settings.compare.layout == layout, layout.label())

@@ -95,8 +95,11 @@ pub fn hierarchy_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut
         });
     }
     if let Some(building) = &status.building {
-        ui.horizontal(|ui| {
-            ui.label(format!("Building hierarchy of {}", building.name));
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!(
+                "Preparing the hierarchy of {} (from the cache, or built)",
+                building.name
+            ));
             command_button_labelled(ui, Command::CancelLodBuild, "Cancel", commands);
         });
     }

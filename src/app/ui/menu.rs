@@ -38,7 +38,7 @@ fn recent_menu(ui: &mut egui::Ui, state: &AppState, commands: &mut Vec<Command>)
         for (i, path) in state.settings.recent_files.iter().enumerate() {
             let mut button = egui::Button::new(path.display().to_string());
             if let Some(shortcut) = Command::OpenRecent(i).shortcut() {
-                button = button.shortcut_text(ui.ctx().format_shortcut(&shortcut));
+                button = button.shortcut_text(super::help::key_text(ui.ctx(), &shortcut));
             }
             if ui.add(button).clicked() {
                 commands.push(Command::OpenRecent(i));

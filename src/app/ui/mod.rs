@@ -175,7 +175,7 @@ pub(crate) fn command_button_labelled(
 ) {
     let mut button = egui::Button::new(label);
     if let Some(shortcut) = command.shortcut() {
-        button = button.shortcut_text(ui.ctx().format_shortcut(&shortcut));
+        button = button.shortcut_text(help::key_text(ui.ctx(), &shortcut));
     }
     if ui.add(button).clicked() {
         commands.push(command);

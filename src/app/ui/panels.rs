@@ -170,7 +170,7 @@ fn camera_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Co
             let selected = state.rig.mode() == mode;
             let tip = command
                 .shortcut()
-                .map(|s| ui.ctx().format_shortcut(&s))
+                .map(|s| super::help::key_text(ui.ctx(), &s))
                 .unwrap_or_default();
             if ui
                 .selectable_label(selected, mode.label())
