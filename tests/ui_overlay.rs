@@ -422,3 +422,31 @@ fn menus_name_punctuation_keys_by_their_character() {
         );
     }
 }
+
+/// In a 960x600 window the help scrolls: it stays between the top and the
+/// bottom with its Close button on screen (its rows ran off the top and
+/// bottom, and the wheel did nothing). Its three columns are still wider
+/// than 960 points.
+#[test]
+fn help_scrolls_in_a_low_window() {
+    let mut state = state_with("splats/playbot_l6.ply");
+    state.show_help = true;
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(960.0, 600.0))
+        .build_ui_state(
+            |ui, state: &mut AppState| splatview::app::ui::show(ui, state, None),
+            state,
+        );
+    harness.run_steps(3);
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(960.0, 600.0));
+    let window = harness.get_by_label("Keyboard and mouse").rect();
+    assert!(
+        window.top() >= 0.0 && window.bottom() <= 600.0,
+        "the help runs off the top or bottom: {window:?}"
+    );
+    let close = harness.get_by_label("Close").rect();
+    assert!(
+        screen.contains_rect(close),
+        "Close at {close:?} is off screen"
+    );
+}

@@ -49,7 +49,17 @@ pub fn help_window(ctx: &egui::Context, state: &mut AppState, commands: &mut Vec
         .frame(frame)
         .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
         .show(ctx, |ui| {
-            help_contents(ui);
+            // The list is about 1,080 x 680 points: in a smaller window it
+            // scrolls rather than running off the edges.
+            let screen = ui.ctx().content_rect();
+            if screen.height() < 720.0 || screen.width() < 1100.0 {
+                egui::ScrollArea::both()
+                    .max_width((screen.width() - 40.0).max(120.0))
+                    .max_height((screen.height() - 60.0).max(80.0))
+                    .show(ui, help_contents);
+            } else {
+                help_contents(ui);
+            }
             ui.horizontal(|ui| {
                 if ui.button("Close").clicked() {
                     commands.push(Command::ToggleHelp);
