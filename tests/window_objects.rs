@@ -373,3 +373,29 @@ fn opening_a_mesh_alone_says_how_to_flip_up() {
     window.open(&mesh());
     assert_eq!(hints(&window), 0, "{:?}", window.core.state.notices);
 }
+
+/// An added splat file is listed with its own SH degree and anti-aliasing
+/// hint (an SH 2 scene added beside an SH 0 one read "SH 0", and the scene
+/// too).
+#[test]
+fn an_added_splat_file_keeps_its_sh_degree() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let mut window = WindowHarness::new(SIZE, Settings::default());
+    window.open(&common::testdata("splats/guitar.splat"));
+    window.add(&splats());
+    let degrees: Vec<u32> = window
+        .core
+        .state
+        .objects
+        .iter()
+        .filter_map(|o| match o.kind {
+            splatview::app::objects::ObjectKind::Splats { sh_degree, .. } => Some(sh_degree),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(degrees, [0, 2], "guitar is SH 0, playbot SH 2");
+    let scene = window.core.state.scene.as_ref().expect("scene");
+    assert_eq!(scene.sh_degree, 2, "the scene's highest");
+}

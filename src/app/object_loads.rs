@@ -385,11 +385,20 @@ impl ViewerCore {
             }
             LoadPurpose::Add => {
                 let id = self.state.new_object_id();
-                let entry = splat_entry(id, &path, stream);
-                let mut entry = entry;
+                let mut entry = splat_entry(id, &path, stream);
                 entry.local_bounds = SceneBounds::robust(&cloud);
-                if let ObjectKind::Splats { count, .. } = &mut entry.kind {
+                // The stream's cloud was taken above: its numbers come from
+                // the cloud (an added SH 2 scene was listed as SH 0).
+                if let ObjectKind::Splats {
+                    count,
+                    sh_degree,
+                    aa,
+                    ..
+                } = &mut entry.kind
+                {
                     *count = cloud.len();
+                    *sh_degree = cloud.sh_degree;
+                    *aa = cloud.aa_hint.clone();
                 }
                 self.store.copies.insert(id, cloud);
                 self.object_added(entry);
