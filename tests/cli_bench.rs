@@ -142,6 +142,12 @@ fn bench_json_reports_the_level_of_detail_keys() {
             > 0
     );
     assert!(on["visible_splats"].as_u64().expect("a count") <= 500);
+    // The overdraw figures are of the cut too, not of every splat.
+    let overdraw_visible = on["overdraw"]["visible_splats"].as_u64().expect("a count");
+    assert!(
+        overdraw_visible <= 500,
+        "overdraw of {overdraw_visible} splats"
+    );
     assert_eq!(on["lod_occlusion"], true);
     let plain = bench(&["--lod-budget", "500", "--lod-no-occlusion"]);
     assert_eq!(plain["lod_occlusion"], false);

@@ -474,7 +474,9 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         other: column(|t| t.compose.unwrap_or(0.0)),
     };
     let last_camera = params_for(args.frames.saturating_sub(1)).camera;
-    let overdraw = measure_overdraw(&cloud, &last_camera, args.aa.resolve(cloud.aa_hint.mode));
+    let cut = lod.as_ref().map(|l| (l.hierarchy(), &lod_params.cut));
+    let aa = args.aa.resolve(cloud.aa_hint.mode);
+    let overdraw = overdraw::measure_drawn_overdraw(&cloud, cut, &last_camera, aa);
     let lod_stats = lod.as_ref().map(LodScene::stats);
     // Cuts the timed frames waited for (all with --lod-wait; jumps of the camera
     // otherwise, e.g. an orbit of a few frames).

@@ -8,6 +8,8 @@ use glam::DVec2;
 
 use crate::reference::project::{Footprint, project_splat};
 use crate::render::tile::TILE_SIZE;
+use crate::scene::lod::LodHierarchy;
+use crate::scene::lod::cut::CutParams;
 use crate::scene::{AaMode, PinholeCamera, SplatCloud};
 
 /// Overdraw figures of one camera.
@@ -69,6 +71,21 @@ pub fn measure_overdraw(cloud: &SplatCloud, camera: &PinholeCamera, aa: AaMode) 
         fragments_per_pixel: fragments / (size.x * size.y).max(1.0),
         pairs_per_visible_splat: pairs as f64 / visible.max(1) as f64,
     }
+}
+
+/// [`measure_overdraw`] of what a view draws: with level of detail, the cut
+/// of `hierarchy` for `camera` (as if every page were resident) with its
+/// opacity factors; otherwise every splat of `cloud`.
+pub fn measure_drawn_overdraw(
+    cloud: &SplatCloud,
+    lod: Option<(&LodHierarchy, &CutParams)>,
+    camera: &PinholeCamera,
+    aa: AaMode,
+) -> Overdraw {
+    let cut_cloud = lod.and_then(|(hierarchy, params)| {
+        crate::scene::lod::cut::cut(hierarchy, camera, params).to_cloud(cloud, hierarchy)
+    });
+    measure_overdraw(cut_cloud.as_ref().unwrap_or(cloud), camera, aa)
 }
 
 /// Area in pixels of the oriented rectangle a splat's quad covers.

@@ -106,14 +106,17 @@ pub struct BenchReport {
     /// Where the camera was: `framing` (outside, the viewer's framing),
     /// `inside` (`--inside`) or `camera` (`--camera`).
     pub view: &'static str,
-    /// Fragments the quads shade per pixel in the last view (every splat, from
-    /// the CPU reference projection: see `overdraw`).
+    /// Fragments the quads shade per pixel in the last view (what it draws:
+    /// every splat, or the LOD cut; from the CPU reference projection: see
+    /// `overdraw`).
     pub fragments_per_pixel: f64,
     /// (tile, splat) pairs per visible splat: the compute rasterizer's own count
     /// of the last frame when it drew, otherwise the CPU estimate of `overdraw`.
     pub pairs_per_visible_splat: f64,
-    /// The last view's overdraw from the CPU reference projection of every splat
-    /// (`bench::overdraw`), whichever rasterizer drew.
+    /// The last view's overdraw from the CPU reference projection of what it
+    /// draws (`bench::overdraw`): every splat, or with level of detail the cut
+    /// for that camera as if every page were resident; whichever rasterizer
+    /// drew.
     pub overdraw: super::Overdraw,
 }
 
