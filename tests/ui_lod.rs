@@ -153,3 +153,17 @@ fn panel_shows_the_build_and_the_cut() {
             .is_some()
     );
 }
+
+/// With LOD on and the flat splat budget set, the panel says that both apply
+/// (a new user saw the cut's count beside far fewer visible splats).
+#[test]
+fn the_panel_says_when_the_splat_budget_applies_to_the_cut_too() {
+    let mut state = AppState::new(Settings::default());
+    state.settings.lod.splat_budget = Some(20_000);
+    let mut h = harness(state);
+    open_section(&mut h);
+    assert!(h.query_by_label_contains("applies too").is_none(), "LOD is off");
+    h.get_by_label("Hierarchy (LOD) on").click();
+    h.run_steps(2);
+    h.get_by_label_contains("applies too: at most the 20.0 k most important");
+}

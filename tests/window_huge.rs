@@ -92,6 +92,10 @@ fn a_scene_over_the_binding_limit_opens_as_a_preview_then_draws_through_pages() 
         stats.pool_bytes <= 2 * BINDING_LIMIT,
         "the pool exceeds the bindings"
     );
+    assert!(
+        stats.pool_capped_by_binding,
+        "the panel should say the binding, not the budget, sizes the pool"
+    );
 
     // `render --lod-budget` on a device with the same limits draws the same.
     let camera = window.core.state.rig.camera(SIZE.0, SIZE.1);

@@ -23,9 +23,22 @@ fn default_budget(state: &AppState) -> u32 {
 
 pub fn hierarchy_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Command>) {
     let budget_default = default_budget(state);
+    let flat_budget = state.settings.lod.splat_budget;
     let h = &mut state.settings.hierarchy;
     ui.checkbox(&mut h.enabled, "Hierarchy (LOD) on")
         .on_hover_text("Draw a cut of the scene's hierarchy of merged splats (P)");
+    if let Some(flat) = flat_budget.filter(|_| h.enabled) {
+        ui.add(
+            egui::Label::new(
+                RichText::new(format!(
+                    "The splat budget (Level of detail) applies too: at most the {} most important splats of the cut are drawn",
+                    format_count(u64::from(flat))
+                ))
+                .weak(),
+            )
+            .wrap(),
+        );
+    }
     ui.add_enabled_ui(h.enabled, |ui| {
         ui.horizontal(|ui| {
             let mut limited = h.budget.is_some();
@@ -143,12 +156,20 @@ pub fn hierarchy_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut
                 (n, 0) => format!("{n} wanted, pool full"),
                 (n, _) => format!("{n} streaming"),
             };
-            ui.label(format!(
-                "{} / {} resident, {wanted}; {}",
-                stats.pages_resident,
-                stats.pages_total,
-                format_bytes(stats.pool_bytes)
-            ));
+            let cap = if stats.pool_capped_by_binding {
+                " (all one GPU buffer binding holds, below the memory budget)"
+            } else {
+                ""
+            };
+            ui.add(
+                egui::Label::new(format!(
+                    "{} / {} resident, {wanted}; {}{cap}",
+                    stats.pages_resident,
+                    stats.pages_total,
+                    format_bytes(stats.pool_bytes)
+                ))
+                .wrap(),
+            );
             ui.end_row();
         });
 }

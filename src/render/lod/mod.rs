@@ -105,6 +105,9 @@ pub struct LodStats {
     pub pages_retired: usize,
     /// Bytes of the GPU page pool.
     pub pool_bytes: u64,
+    /// The pool is smaller than the memory budget allows: one storage
+    /// binding (`max_storage_buffer_binding_size`) holds no more.
+    pub pool_capped_by_binding: bool,
     /// Cuts made while the caller waited (`update`, or `update_async` after a
     /// jump of the camera) since the scene was made.
     pub cuts_waited: u64,
@@ -169,16 +172,9 @@ impl LodScene {
         let pages = layout.page_count();
         let attribute_page = u64::from(page_nodes) * size_of::<GpuSplat>() as u64;
         let sh_page = u64::from(page_nodes) * u64::from(sh_words_per_splat(host.sh_degree)) * 4;
-        let slots = [
-            memory_budget / (attribute_page + sh_page).max(1),
-            binding / attribute_page.max(1),
-            binding / sh_page.max(1),
-            pages as u64,
-        ]
-        .into_iter()
-        .min()
-        .unwrap_or(1)
-        .max(1);
+        let by_budget = memory_budget / (attribute_page + sh_page).max(1);
+        let by_binding = (binding / attribute_page.max(1)).min(binding / sh_page.max(1));
+        let slots = by_budget.min(by_binding).min(pages as u64).max(1);
         let table = PageTable::with_layout(layout, slots as u32);
         let pool = SplatScene::with_capacity(
             device,
@@ -199,6 +195,7 @@ impl LodScene {
             last_camera: None,
             stats: LodStats {
                 pages_total: pages,
+                pool_capped_by_binding: by_binding < by_budget.min(pages as u64),
                 ..Default::default()
             },
         };
