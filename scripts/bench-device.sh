@@ -21,6 +21,7 @@ run() { # label, command... (the tiles at 8x8 unless the command says otherwise)
     local label=$1
     shift
     case " $* " in
+    *" --raster hardware "*) ;; # no tiles: --tile-size is refused there
     *" bench "*) [[ " $* " == *" --tile-size "* ]] || set -- "$@" --tile-size 8 ;;
     esac
     echo "== $label: $*" >>"$log"

@@ -14,6 +14,31 @@ use crate::scene::mesh::shading::MeshShading;
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// `--tile-size` with a rasterizer that has no tiles: refused rather than
+/// ignored.
+pub fn check_tile_size(
+    raster: Raster,
+    tile_size: crate::render::TileSize,
+) -> Result<(), UsageError> {
+    match (raster, tile_size.fixed()) {
+        (Raster::Hardware, Some(side)) => Err(UsageError(format!(
+            "--tile-size {side} sizes the compute rasterizer's tiles: give --raster compute (or auto)"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// `--out-dir DIR`: a folder, or nothing yet (it is created); not a file.
+pub fn check_out_dir(dir: &std::path::Path) -> Result<(), UsageError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(UsageError(format!(
+            "--out-dir {}: a file of that name exists; give a folder",
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
 /// A count of at least 1 (`--test-every`).
 pub fn parse_positive(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {

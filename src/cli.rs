@@ -226,6 +226,10 @@ impl MeshArgs {
 impl RenderArgs {
     /// The job these flags describe, or why they cannot work together.
     pub fn job(&self) -> Result<RenderJob, UsageError> {
+        crate::args::check_tile_size(self.raster, self.tile_size)?;
+        if let Some(dir) = &self.out_dir {
+            crate::args::check_out_dir(dir)?;
+        }
         let camera = if let Some(file) = &self.camera {
             CameraSpec::Training {
                 file: file.clone(),

@@ -101,6 +101,24 @@ fn rejected_flags_say_why() {
     // The same for compare, whose help showed a default of 50 it then ignored.
     let stderr = run(&["compare", scene, scene, "--out-dir", "x", "--fov-y", "20"]);
     assert!(stderr.contains("--eye"), "{stderr}");
+    // --tile-size with the quads was ignored; --out-dir naming a file failed
+    // late with "File exists".
+    let stderr = run(&[
+        "render",
+        scene,
+        "--out",
+        "x.png",
+        "--raster",
+        "hardware",
+        "--tile-size",
+        "16",
+    ]);
+    assert!(stderr.contains("--raster compute"), "{stderr}");
+    let stderr = run(&["bench", scene, "--raster", "hardware", "--tile-size", "8"]);
+    assert!(stderr.contains("--raster compute"), "{stderr}");
+    let file = scene.to_owned();
+    let stderr = run(&["compare", scene, scene, "--out-dir", &file]);
+    assert!(stderr.contains("a file of that name exists"), "{stderr}");
     let stderr = run(&["render", scene, "--out", "x.png", "--background", "2,0,0"]);
     assert!(stderr.contains("from 0 to 1"), "{stderr}");
     let stderr = run(&["bench", scene, "--frames", "0"]);

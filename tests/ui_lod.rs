@@ -162,7 +162,10 @@ fn the_panel_says_when_the_splat_budget_applies_to_the_cut_too() {
     state.settings.lod.splat_budget = Some(20_000);
     let mut h = harness(state);
     open_section(&mut h);
-    assert!(h.query_by_label_contains("applies too").is_none(), "LOD is off");
+    assert!(
+        h.query_by_label_contains("applies too").is_none(),
+        "LOD is off"
+    );
     h.get_by_label("Hierarchy (LOD) on").click();
     h.run_steps(2);
     h.get_by_label_contains("applies too: at most the 20.0 k most important");

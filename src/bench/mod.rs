@@ -218,6 +218,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     } else {
         ComposeFolding::Exact
     };
+    crate::args::check_tile_size(args.raster, args.tile_size)?;
     let lod_request = args.lod.request()?;
     let lod_params = lod_request.map(|r| r.params).unwrap_or_default();
     let upload_started = Instant::now();

@@ -63,15 +63,24 @@ impl Keyframe {
         }
     }
 
-    fn is_valid(&self) -> bool {
-        let finite = self
-            .position
-            .iter()
-            .chain(&self.rotation)
-            .all(|v| v.is_finite());
-        let norm = Quat::from_array(self.rotation).length();
-        let target_ok = self.target.is_none_or(|t| t.iter().all(|v| v.is_finite()));
-        finite && target_ok && norm > 1e-3 && self.fov_y_degrees > 0.0 && self.fov_y_degrees < 179.0
+    /// What is wrong with this keyframe, if anything.
+    fn problem(&self) -> Option<&'static str> {
+        if !self.position.iter().all(|v| v.is_finite()) {
+            return Some("its position is not finite");
+        }
+        if !self.rotation.iter().all(|v| v.is_finite()) {
+            return Some("its rotation is not finite");
+        }
+        if Quat::from_array(self.rotation).length() <= 1e-3 {
+            return Some("its rotation is a zero quaternion (x, y, z, w all near 0)");
+        }
+        if !self.target.is_none_or(|t| t.iter().all(|v| v.is_finite())) {
+            return Some("its target is not finite");
+        }
+        if !(self.fov_y_degrees > 0.0 && self.fov_y_degrees < 179.0) {
+            return Some("its fov_y_degrees is outside 0..179");
+        }
+        None
     }
 }
 
@@ -177,10 +186,13 @@ impl CameraPath {
                 parsed.duration_s
             )));
         }
-        if let Some(i) = parsed.keyframes.iter().position(|k| !k.is_valid()) {
-            return Err(format(format!(
-                "keyframe {i} has a non-finite position, rotation or target, or a field of view outside 0..179 degrees"
-            )));
+        if let Some((i, problem)) = parsed
+            .keyframes
+            .iter()
+            .enumerate()
+            .find_map(|(i, k)| k.problem().map(|p| (i, p)))
+        {
+            return Err(format(format!("keyframe {i}: {problem}")));
         }
         parsed.check_times().map_err(format)?;
         if parsed.interpolation == Interpolation::Orbit

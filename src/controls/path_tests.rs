@@ -125,6 +125,23 @@ fn json_round_trip_and_errors() {
         let err = CameraPath::from_json(Path::new("dir/p.json"), bad).expect_err(bad);
         assert!(err.to_string().contains("dir/p.json"), "{err}");
     }
+    // A bad keyframe says which field is wrong.
+    for (keyframe, says) in [
+        (
+            r#"{"position": [0, 0, 0], "rotation": [0, 0, 0, 0], "fov_y_degrees": 50}"#,
+            "keyframe 0: its rotation is a zero quaternion",
+        ),
+        (
+            r#"{"position": [0, 0, 0], "rotation": [0, 0, 0, 1], "fov_y_degrees": 180}"#,
+            "keyframe 0: its fov_y_degrees is outside 0..179",
+        ),
+    ] {
+        let text = format!(
+            r#"{{"version": 1, "duration_s": 1, "looping": false, "keyframes": [{keyframe}]}}"#
+        );
+        let err = CameraPath::from_json(Path::new("p.json"), &text).expect_err(keyframe);
+        assert!(err.to_string().contains(says), "{err}");
+    }
     let dir = std::env::temp_dir().join(format!("splatview-path-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file = dir.join("path.json");

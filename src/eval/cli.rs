@@ -122,6 +122,9 @@ impl EvalArgs {
 }
 
 pub fn run_eval(args: &EvalArgs) -> anyhow::Result<()> {
+    if let Some(dir) = &args.out_dir {
+        crate::args::check_out_dir(dir)?;
+    }
     if !(args.diff_scale.is_finite() && args.diff_scale > 0.0) {
         return Err(crate::args::UsageError(format!(
             "--diff-scale must be a positive number, got {}",

@@ -123,6 +123,7 @@ impl CompareArgs {
 }
 
 pub fn run_compare(args: &CompareArgs) -> anyhow::Result<()> {
+    crate::args::check_out_dir(&args.out_dir)?;
     if !(args.diff_scale.is_finite() && args.diff_scale > 0.0) {
         return Err(UsageError(format!(
             "--diff-scale must be a positive number, got {}",
