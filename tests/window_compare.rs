@@ -317,3 +317,53 @@ fn a_b_that_fails_to_load_stops_comparing() {
     }
     let _ = std::fs::remove_file(&junk);
 }
+
+/// Alt+X swaps A and B: the render settings trade places, and so do two
+/// scene files (each loads on the other side).
+#[test]
+fn swapping_a_and_b() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let mut window = comparing(CompareLayout::Split);
+    let (a_lod, b_lod) = (
+        window.core.state.settings.lod,
+        window.core.state.settings.compare.b_lod,
+    );
+    assert_ne!(a_lod, b_lod);
+    window
+        .core
+        .state
+        .execute(splatview::app::command::Command::SwapAB);
+    window.settle();
+    assert_eq!(window.core.state.settings.lod, b_lod);
+    assert_eq!(window.core.state.settings.compare.b_lod, a_lod);
+
+    let other = common::testdata("splats/guitar.splat");
+    window.core.open_b(other.clone());
+    window.settle();
+    assert!(window.core.state.compare.b_scene.is_some(), "B loaded");
+    window
+        .core
+        .state
+        .execute(splatview::app::command::Command::SwapAB);
+    window.settle();
+    let names: Vec<_> = window
+        .core
+        .state
+        .objects
+        .iter()
+        .map(|o| o.path.clone())
+        .collect();
+    assert_eq!(names, [other], "B's file is A now");
+    assert_eq!(window.core.state.compare.b, Some(BSource::Scene(scene())));
+    assert!(
+        window.core.state.compare.b_scene.is_some(),
+        "A's file loaded as B"
+    );
+    assert!(
+        window.core.state.errors.is_empty(),
+        "{:?}",
+        window.core.state.errors
+    );
+}

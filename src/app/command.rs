@@ -79,6 +79,8 @@ pub enum Command {
     LayoutDifference,
     /// Single and flicker layouts: show the other source.
     ShowOther,
+    /// A becomes B and B becomes A (render settings, or scene files).
+    SwapAB,
     /// Split layout: vertical or horizontal divider.
     ToggleSplitDirection,
     /// Difference layout: |A - B| or FLIP.
@@ -141,7 +143,7 @@ const fn alt(key: Key) -> Option<KeyboardShortcut> {
 
 impl Command {
     /// Every command without data, in menu order.
-    pub const ALL: [Command; 65] = [
+    pub const ALL: [Command; 66] = [
         Command::OpenScene,
         Command::AddScene,
         Command::OpenSceneB,
@@ -195,6 +197,7 @@ impl Command {
         Command::LayoutFlicker,
         Command::LayoutDifference,
         Command::ShowOther,
+        Command::SwapAB,
         Command::ToggleSplitDirection,
         Command::ToggleDiffMap,
         Command::DiffScaleUp,
@@ -265,6 +268,7 @@ impl Command {
             Command::LayoutFlicker => "Layout: flicker",
             Command::LayoutDifference => "Layout: difference",
             Command::ShowOther => "Show the other source (A/B)",
+            Command::SwapAB => "Swap A and B",
             Command::ToggleSplitDirection => "Split vertical/horizontal",
             Command::ToggleDiffMap => "Difference map: |A-B| or FLIP",
             Command::DiffScaleUp => "Raise difference scale",
@@ -313,7 +317,7 @@ impl Command {
             | LoadPath | ExportVideo | CancelExport => Category::Path,
             CompareWithSettings | CompareWithPhoto | StopComparing | LayoutSingle
             | LayoutSideBySide | LayoutSplit | LayoutFlicker | LayoutDifference | ShowOther
-            | ToggleSplitDirection | ToggleDiffMap | DiffScaleUp | DiffScaleDown
+            | SwapAB | ToggleSplitDirection | ToggleDiffMap | DiffScaleUp | DiffScaleDown
             | ToggleLockCameras | AlignBToA | ToggleLiveMetrics | EvaluateDataset
             | CancelEvaluation | WorstView | SortByPsnr => Category::Compare,
         }
@@ -388,6 +392,7 @@ impl Command {
             Command::LayoutFlicker => alt(Key::Num4),
             Command::LayoutDifference => alt(Key::Num5),
             Command::ShowOther => key(Key::X),
+            Command::SwapAB => alt(Key::X),
             Command::ToggleSplitDirection => key(Key::V),
             Command::ToggleDiffMap => key(Key::M),
             Command::DiffScaleUp => key(Key::Period),

@@ -177,6 +177,7 @@ impl AppState {
             Command::LayoutFlicker => self.set_layout(CompareLayout::Flicker),
             Command::LayoutDifference => self.set_layout(CompareLayout::Difference),
             Command::ShowOther => self.show_other(),
+            Command::SwapAB => self.swap_a_and_b(),
             Command::ToggleSplitDirection => settings.split_vertical ^= true,
             Command::ToggleDiffMap => {
                 settings.diff_map = match settings.diff_map {
@@ -238,6 +239,32 @@ impl AppState {
         self.compare.b = Some(source);
         self.compare.b_rig = self.rig.clone();
         self.compare.metrics = Default::default();
+    }
+
+    /// A becomes B and B becomes A: the two render settings trade places, or
+    /// the two scene files (both load again; A must be one file). A photo
+    /// cannot be A.
+    pub fn swap_a_and_b(&mut self) {
+        match self.compare.b.clone() {
+            None => self.notice("nothing to swap: compare with something first (B, Ctrl+B)"),
+            Some(BSource::Photo) => self.notice("B is a photo: it cannot be A"),
+            Some(BSource::Settings) => {
+                std::mem::swap(&mut self.settings.lod, &mut self.settings.compare.b_lod);
+                self.compare.metrics = Default::default();
+            }
+            Some(BSource::Scene(b)) => match self.objects.as_slice() {
+                [a] => {
+                    let a = a.path.clone();
+                    self.effects.push(Effect::LoadScene(b));
+                    self.effects
+                        .push(Effect::DialogChosen(super::state::Dialog::OpenSceneB, a));
+                }
+                objects => self.notice(format!(
+                    "A holds {} objects: swapping needs A to be one file",
+                    objects.len()
+                )),
+            },
+        }
     }
 
     /// Back to A alone.
