@@ -367,3 +367,39 @@ fn swapping_a_and_b() {
         window.core.state.errors
     );
 }
+
+/// F12 while comparing saves what is compared, at the size shown: A and B as
+/// on screen, and their |A - B| and FLIP maps (it saved A alone, framed as
+/// without comparing).
+#[test]
+fn a_screenshot_while_comparing_saves_a_b_and_their_differences() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("splatview-compare-shot-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut window = comparing(CompareLayout::Split);
+    window.core.state.settings.screenshot_dir = Some(dir.clone());
+    window.settle();
+    window
+        .core
+        .state
+        .execute(splatview::app::command::Command::Screenshot);
+    let a_path = window.wait_screenshot();
+    let folder = a_path.parent().expect("a folder").to_owned();
+    assert!(
+        folder.starts_with(&dir) && folder.ends_with("playbot_l6-001-compare"),
+        "{folder:?}"
+    );
+    let open = |name: &str| image::open(folder.join(name)).expect(name).to_rgb8();
+    assert_same(
+        "shot-a",
+        &open("a.png"),
+        &single(SIZE, LodSettings::default()),
+    );
+    assert_same("shot-b", &open("b.png"), &single(SIZE, b_lod()));
+    for map in ["diff.png", "flip.png"] {
+        assert!(open(map).width() >= SIZE.0, "{map}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

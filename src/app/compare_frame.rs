@@ -382,6 +382,10 @@ impl ViewerCore {
         self.poll_evaluation();
         if !self.state.comparing() {
             self.state.stats.visible_splats_b = None;
+            if self.compare_shot.take().is_some() {
+                self.state
+                    .notice("comparing stopped before the screenshot: not saved");
+            }
             if let Some(gpu) = self.compare_gpu.take() {
                 gpu.free(&mut self.egui_renderer);
             }
@@ -426,6 +430,10 @@ impl ViewerCore {
         }
         match gpu.poll_readback() {
             Some(Ok((key, a, b))) => {
+                if let Some(folder) = self.compare_shot.take() {
+                    let scale = self.state.settings.compare.clamped().diff_scale;
+                    write_compare_shot(folder, a.clone(), b.clone(), scale, self.waker.clone());
+                }
                 if self.state.compare.metrics.current == Some(key)
                     && self.metrics.send(MetricsJob { key, a, b })
                 {
@@ -562,16 +570,47 @@ impl ViewerCore {
         let wants = settings.compare.live_metrics
             || (settings.compare.layout == CompareLayout::Difference
                 && settings.compare.diff_map == DiffMap::Flip);
-        if wants
+        if !drawable && self.load.is_none() && self.photo.is_none() && self.compare_shot.is_some() {
+            self.compare_shot = None;
+            self.state
+                .notice("no screenshot: B shows nothing to compare yet");
+        }
+        let measure =
+            wants && !self.metrics.busy() && self.state.compare.metrics.measured != Some(key);
+        if (measure || self.compare_shot.is_some())
             && drawable
             && !self.animating
             && self.metrics_pending.is_none()
-            && !self.metrics.busy()
-            && self.state.compare.metrics.measured != Some(key)
             && gpu.request_readback(&self.gpu.device, encoder)
         {
             self.metrics_pending = Some(key);
         }
         Ok(rendered)
+    }
+}
+
+/// Writes a screenshot taken while comparing into `folder` on a thread (FLIP
+/// takes seconds): the pair read back from the screen and their difference
+/// maps; the viewer hears of it as of any screenshot.
+fn write_compare_shot(
+    folder: PathBuf,
+    a: image::RgbImage,
+    b: image::RgbImage,
+    diff_scale: f32,
+    waker: Waker,
+) {
+    let notify = waker.clone();
+    let spawned = std::thread::Builder::new()
+        .name("compare screenshot".into())
+        .spawn(move || {
+            let result = crate::eval::compare::write_comparison(&a, &b, &folder, diff_scale)
+                .map(|_| folder.join("a.png"))
+                .map_err(|err| format!("{err:#}"));
+            waker(UserEvent::ScreenshotDone(result));
+        });
+    if let Err(err) = spawned {
+        notify(UserEvent::ScreenshotDone(Err(format!(
+            "cannot start the screenshot writer: {err}"
+        ))));
     }
 }

@@ -81,6 +81,9 @@ pub struct ViewerCore {
     pub dataset: Option<crate::dataset::Dataset>,
     /// B's photo, loading.
     pub(super) photo: Option<PhotoLoad>,
+    /// A screenshot while comparing: the folder its images go to, once the
+    /// pair on screen is read back.
+    pub(super) compare_shot: Option<std::path::PathBuf>,
     /// When a throttled rebuild of the splat objects is due.
     rebuild_due: Option<Instant>,
     pub(super) screenshots: Screenshots,
@@ -147,6 +150,7 @@ impl ViewerCore {
             eval_cancelled: None,
             dataset: None,
             photo: None,
+            compare_shot: None,
             rebuild_due: None,
             screenshots: Screenshots::new(waker.clone()),
             waker,
@@ -528,6 +532,7 @@ impl ViewerCore {
             && self.load_queue.is_empty()
             && self.rebuild_due.is_none()
             && self.photo.is_none()
+            && self.compare_shot.is_none()
             && self.metrics_pending.is_none()
             && self.eval.is_none()
             && self.state.hierarchy.building.is_none()

@@ -239,6 +239,17 @@ impl ViewerCore {
             .scene
             .as_ref()
             .map_or("splatview", |s| s.name.as_str());
+        if self.state.comparing() {
+            // What is compared, at the size shown: A, B, |A - B| and FLIP, as
+            // `splatview compare` writes them.
+            let folder = super::screenshot::next_compare_dir(&dir, name);
+            self.state.notice(format!(
+                "saving A, B and their difference maps to {} …",
+                folder.display()
+            ));
+            self.compare_shot = Some(folder);
+            return;
+        }
         let out = next_path(&dir, name);
         self.screenshots.request(ShotRequest {
             camera: self.state.rig.camera(width, height),
