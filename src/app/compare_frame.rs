@@ -432,7 +432,13 @@ impl ViewerCore {
             Some(Ok((key, a, b))) => {
                 if let Some(folder) = self.compare_shot.take() {
                     let scale = self.state.settings.compare.clamped().diff_scale;
-                    write_compare_shot(folder, a.clone(), b.clone(), scale, self.waker.clone());
+                    super::screenshot::write_compare_shot(
+                        folder,
+                        a.clone(),
+                        b.clone(),
+                        scale,
+                        self.waker.clone(),
+                    );
                 }
                 if self.state.compare.metrics.current == Some(key)
                     && self.metrics.send(MetricsJob { key, a, b })
@@ -586,31 +592,5 @@ impl ViewerCore {
             self.metrics_pending = Some(key);
         }
         Ok(rendered)
-    }
-}
-
-/// Writes a screenshot taken while comparing into `folder` on a thread (FLIP
-/// takes seconds): the pair read back from the screen and their difference
-/// maps; the viewer hears of it as of any screenshot.
-fn write_compare_shot(
-    folder: PathBuf,
-    a: image::RgbImage,
-    b: image::RgbImage,
-    diff_scale: f32,
-    waker: Waker,
-) {
-    let notify = waker.clone();
-    let spawned = std::thread::Builder::new()
-        .name("compare screenshot".into())
-        .spawn(move || {
-            let result = crate::eval::compare::write_comparison(&a, &b, &folder, diff_scale)
-                .map(|_| folder.join("a.png"))
-                .map_err(|err| format!("{err:#}"));
-            waker(UserEvent::ScreenshotDone(result));
-        });
-    if let Err(err) = spawned {
-        notify(UserEvent::ScreenshotDone(Err(format!(
-            "cannot start the screenshot writer: {err}"
-        ))));
     }
 }

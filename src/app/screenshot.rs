@@ -233,3 +233,29 @@ pub fn next_path(dir: &Path, scene_name: &str) -> PathBuf {
         .find(|p| !p.exists())
         .unwrap_or_else(|| dir.join(format!("{stem}.png")))
 }
+
+/// Writes a screenshot taken while comparing into `folder` on a thread (FLIP
+/// takes seconds): the pair read back from the screen and their difference
+/// maps; the viewer hears of it as of any screenshot.
+pub(super) fn write_compare_shot(
+    folder: PathBuf,
+    a: image::RgbImage,
+    b: image::RgbImage,
+    diff_scale: f32,
+    waker: Waker,
+) {
+    let notify = waker.clone();
+    let spawned = std::thread::Builder::new()
+        .name("compare screenshot".into())
+        .spawn(move || {
+            let result = crate::eval::compare::write_comparison(&a, &b, &folder, diff_scale)
+                .map(|_| folder.join("a.png"))
+                .map_err(|err| format!("{err:#}"));
+            waker(UserEvent::ScreenshotDone(result));
+        });
+    if let Err(err) = spawned {
+        notify(UserEvent::ScreenshotDone(Err(format!(
+            "cannot start the screenshot writer: {err}"
+        ))));
+    }
+}
