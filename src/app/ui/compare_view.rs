@@ -250,8 +250,8 @@ fn divider(ctx: &egui::Context, state: &mut AppState, rect: Rect, ppp: f32) {
 }
 
 /// The difference layout's colour bar: magma from 0 to the scale (FLIP: 0
-/// to 1), with its title, bottom right of the view (messages are bottom
-/// left, the metrics bottom centre).
+/// to 1), with its title, top right of the view (messages are bottom left,
+/// the metrics bottom centre: in a narrow view the bottom has no room).
 fn legend(ctx: &egui::Context, state: &AppState, images: Option<CompareImages>, view: Rect) {
     let settings = state.settings.compare.clamped();
     let (title, scale, available) = match settings.diff_map {
@@ -263,8 +263,8 @@ fn legend(ctx: &egui::Context, state: &AppState, images: Option<CompareImages>, 
         DiffMap::Flip => ("FLIP error", 1.0, images.and_then(|i| i.flip).is_some()),
     };
     egui::Area::new(egui::Id::unique("difference legend"))
-        .pivot(Align2::RIGHT_BOTTOM)
-        .fixed_pos(pos2(view.max.x - 10.0, view.max.y - 10.0))
+        .pivot(Align2::RIGHT_TOP)
+        .fixed_pos(pos2(view.max.x - 10.0, view.min.y + 10.0))
         .interactable(false)
         .show(ctx, |ui| {
             super::overlay_frame().show(ui, |ui| {

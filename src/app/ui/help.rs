@@ -53,10 +53,18 @@ pub fn help_window(ctx: &egui::Context, state: &mut AppState, commands: &mut Vec
             // scrolls rather than running off the edges.
             let screen = ui.ctx().content_rect();
             if screen.height() < 720.0 || screen.width() < 1100.0 {
+                let size = egui::vec2(
+                    (screen.width() - 40.0).clamp(120.0, 1100.0),
+                    (screen.height() - 110.0).clamp(80.0, 700.0),
+                );
                 egui::ScrollArea::both()
-                    .max_width((screen.width() - 40.0).max(120.0))
-                    .max_height((screen.height() - 60.0).max(80.0))
-                    .show(ui, help_contents);
+                    .auto_shrink(false)
+                    .max_width(size.x)
+                    .max_height(size.y)
+                    .show(ui, |ui| {
+                        ui.set_min_size(egui::vec2(0.0, 0.0));
+                        help_contents(ui);
+                    });
             } else {
                 help_contents(ui);
             }
