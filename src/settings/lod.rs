@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::render::{ComposeFolding, Raster, RenderLod, ViewParams};
+use crate::render::{ComposeFolding, Raster, RenderLod, TileSize, ViewParams};
 use crate::scene::splats::MAX_SH_DEGREE;
 use crate::scene::{AaChoice, PinholeCamera};
 
@@ -33,6 +33,9 @@ pub struct LodSettings {
     /// measured on the first frames; same image within tolerance, different speed
     /// per GPU (docs/BENCHMARKS.md).
     pub raster: Raster,
+    /// Side of the compute rasterizer's tiles: 8, 16, or measured (GPUs; 8
+    /// on CPU adapters).
+    pub tile_size: TileSize,
     /// Anti-aliasing: the mode the scene's file asks for, or a fixed one.
     pub aa: AaChoice,
     /// Bits of the depth sort key: 16, 24 (the default) or 32 (exact float
@@ -55,6 +58,7 @@ impl Default for LodSettings {
             near_plane: 0.2,
             far_plane: None,
             raster: Raster::default(),
+            tile_size: TileSize::Auto,
             aa: AaChoice::default(),
             sort_key_bits: crate::render::params::DEFAULT_SORT_KEY_BITS,
             fast_blend: false,
@@ -83,6 +87,7 @@ impl LodSettings {
                 .filter(|f| f.is_finite())
                 .map(|f| f.max(finite_or(self.near_plane, 0.2).clamp(1e-4, 1e4) * 1.01)),
             raster: self.raster,
+            tile_size: self.tile_size,
             aa: self.aa,
             fast_blend: self.fast_blend,
             sort_key_bits: match self.sort_key_bits {
@@ -112,6 +117,7 @@ impl LodSettings {
         ViewParams {
             lod: self.render_lod(),
             raster: self.raster,
+            tile_size: self.tile_size,
             aa: self.aa,
             background,
             sort_key_bits: self.clamped().sort_key_bits,
@@ -152,6 +158,7 @@ mod tests {
             near_plane: -1.0,
             far_plane: Some(0.0),
             raster: Raster::Compute,
+            tile_size: TileSize::Sixteen,
             aa: AaChoice::Mip,
             sort_key_bits: 20,
             fast_blend: true,

@@ -281,6 +281,7 @@ mod tests {
                 near_plane: 0.05,
                 far_plane: Some(250.0),
                 raster: crate::render::Raster::Compute,
+                tile_size: crate::render::TileSize::Sixteen,
                 aa: crate::scene::AaChoice::Mip,
                 sort_key_bits: 16,
                 fast_blend: true,

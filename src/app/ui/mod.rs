@@ -90,7 +90,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, scene: Option<SceneImage>) 
     }
     file_browser::show(ui.ctx(), state);
     panels::progress(ui.ctx(), state, &mut commands);
-    panels::export_progress(ui.ctx(), state, &mut commands);
+    path_panel::export_progress(ui.ctx(), state, &mut commands);
     lod_panel::build_progress(ui.ctx(), state, &mut commands);
     egui::CentralPanel::default()
         .frame(Frame::NONE)

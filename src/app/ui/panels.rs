@@ -6,7 +6,7 @@ use egui::{Color32, RichText};
 use crate::app::command::Command;
 use crate::app::state::AppState;
 use crate::controls::{CameraMode, UpAxis};
-use crate::render::Raster;
+use crate::render::{Raster, TileSize};
 use crate::scene::AaChoice;
 use crate::settings::ScreenshotSize;
 
@@ -366,6 +366,18 @@ fn lod_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut Vec<Comma
         }
     });
     if lod.raster != Raster::Hardware {
+        ui.horizontal(|ui| {
+            ui.label("Tile size");
+            for (size, label) in [
+                (TileSize::Auto, "Auto"),
+                (TileSize::Eight, "8x8"),
+                (TileSize::Sixteen, "16x16"),
+            ] {
+                ui.selectable_value(&mut lod.tile_size, size, label);
+            }
+        })
+        .response
+        .on_hover_text("Auto measures both on GPUs and draws 8x8 tiles on CPU adapters");
         let text = match &state.stats.raster_decision {
             Some(decision) => raster_decision_text(decision),
             // Tiles of one size (CPU adapters), or still measuring both.
@@ -548,32 +560,6 @@ pub fn progress(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Comman
                     }
                     command_button_labelled(ui, Command::CancelLoad, "Cancel", commands);
                 });
-            });
-        });
-}
-
-/// Video export progress, above the loading bar.
-pub fn export_progress(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Command>) {
-    let Some(export) = &state.export else {
-        return;
-    };
-    egui::Area::new(egui::Id::unique("video export"))
-        .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -130.0))
-        .order(egui::Order::Foreground)
-        .show(ctx, |ui| {
-            super::overlay_frame().show(ui, |ui| {
-                ui.set_width(420.0);
-                let name = export.out.file_name().map_or_else(
-                    || export.out.display().to_string(),
-                    |n| n.to_string_lossy().into_owned(),
-                );
-                ui.label(format!(
-                    "Exporting {name}: {} / {} frames rendered, {} encoded",
-                    export.rendered, export.total, export.encoded
-                ));
-                let fraction = export.encoded as f32 / export.total.max(1) as f32;
-                ui.add(egui::ProgressBar::new(fraction).show_percentage());
-                command_button_labelled(ui, Command::CancelExport, "Cancel", commands);
             });
         });
 }

@@ -140,3 +140,29 @@ enum Action {
     Update,
     Delete,
 }
+
+/// Video export progress, above the loading bar.
+pub fn export_progress(ctx: &egui::Context, state: &AppState, commands: &mut Vec<Command>) {
+    let Some(export) = &state.export else {
+        return;
+    };
+    egui::Area::new(egui::Id::unique("video export"))
+        .anchor(egui::Align2::CENTER_BOTTOM, egui::vec2(0.0, -130.0))
+        .order(egui::Order::Foreground)
+        .show(ctx, |ui| {
+            super::overlay_frame().show(ui, |ui| {
+                ui.set_width(420.0);
+                let name = export.out.file_name().map_or_else(
+                    || export.out.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                ui.label(format!(
+                    "Exporting {name}: {} / {} frames rendered, {} encoded",
+                    export.rendered, export.total, export.encoded
+                ));
+                let fraction = export.encoded as f32 / export.total.max(1) as f32;
+                ui.add(egui::ProgressBar::new(fraction).show_percentage());
+                command_button_labelled(ui, Command::CancelExport, "Cancel", commands);
+            });
+        });
+}
