@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use splatview::app::state::{AppState, SceneInfo};
+use splatview::app::state::{AppState, Dialog, Effect, SceneInfo};
 use splatview::controls::CameraMode;
 use splatview::scene::SceneBounds;
 use splatview::settings::Settings;
@@ -249,9 +249,7 @@ fn screenshot_notice_offers_its_folder() {
         harness
             .state()
             .effects
-            .contains(&splatview::app::state::Effect::OpenFolder(
-                "/tmp/pictures/splatview".into()
-            ))
+            .contains(&Effect::OpenFolder("/tmp/pictures/splatview".into()))
     );
 }
 
@@ -449,4 +447,46 @@ fn help_scrolls_in_a_low_window() {
         screen.contains_rect(close),
         "Close at {close:?} is off screen"
     );
+}
+
+/// Keys typed in the frame that opens a dialog (a slow frame gathers them)
+/// go to the dialog's name field, not to the viewer's shortcuts: Ctrl+O
+/// then "hb" hid the overlay (H) and started comparing (B).
+#[test]
+fn keys_typed_with_the_open_shortcut_go_to_the_dialog() {
+    let mut harness = harness(state_with("splats/playbot_l6.ply"));
+    harness.run_steps(2);
+    // All in one frame (kittest's key_press would give each its own).
+    let key = |key, pressed, modifiers| egui::Event::Key {
+        key,
+        physical_key: None,
+        pressed,
+        repeat: false,
+        modifiers,
+    };
+    let (command, none) = (egui::Modifiers::COMMAND, egui::Modifiers::NONE);
+    harness.input_mut().events.extend([
+        key(egui::Key::O, true, command),
+        key(egui::Key::O, false, command),
+        key(egui::Key::H, true, none),
+        egui::Event::Text("h".into()),
+        key(egui::Key::H, false, none),
+        key(egui::Key::B, true, none),
+        egui::Event::Text("b".into()),
+        key(egui::Key::B, false, none),
+    ]);
+    harness.step();
+    let state = harness.state_mut();
+    assert!(state.settings.show_overlay, "H acted behind the dialog");
+    assert_eq!(state.compare.b, None, "B acted behind the dialog");
+    assert!(
+        state.effects.contains(&Effect::Dialog(Dialog::OpenScene)),
+        "{:?}",
+        state.effects
+    );
+    assert_eq!(state.typed_ahead, "hb");
+    state.open_file_browser(Dialog::OpenScene, None);
+    let browser = state.file_browser.as_ref().expect("browser");
+    assert_eq!(browser.file_name, "hb");
+    assert!(state.typed_ahead.is_empty());
 }

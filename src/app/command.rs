@@ -283,6 +283,21 @@ impl Command {
         }
     }
 
+    /// Whether the command asks for a file or folder (a dialog opens).
+    pub fn opens_dialog(self) -> bool {
+        matches!(
+            self,
+            Command::OpenScene
+                | Command::AddScene
+                | Command::OpenSceneB
+                | Command::OpenDataset
+                | Command::OpenCameras
+                | Command::LoadPath
+                | Command::SavePath
+                | Command::ExportVideo
+        )
+    }
+
     pub fn category(self) -> Category {
         use Command::*;
         match self {

@@ -88,6 +88,8 @@ impl ViewerCore {
                 Effect::Quit => quit = true,
             }
         }
+        // Typed ahead of a dialog: taken by the in-app browser if one opened.
+        self.state.typed_ahead.clear();
         quit
     }
 

@@ -114,6 +114,9 @@ pub struct AppState {
     pub default_screenshot_dir: PathBuf,
     /// The in-app file browser, when no native dialog could open.
     pub file_browser: Option<FileBrowser>,
+    /// Text typed in the frame a dialog's shortcut was pressed, after it: the
+    /// in-app browser's name field starts with it.
+    pub typed_ahead: String,
     /// The video export in progress.
     pub export: Option<ExportStatus>,
     pub show_help: bool,
@@ -162,6 +165,7 @@ impl AppState {
             last_saved: None,
             default_screenshot_dir: crate::settings::default_screenshot_dir(),
             file_browser: None,
+            typed_ahead: String::new(),
             export: None,
             show_help: false,
             stats: Stats::default(),
@@ -582,7 +586,14 @@ impl AppState {
     /// Opens the in-app file browser for `dialog` (no native dialog here).
     pub fn open_file_browser(&mut self, dialog: Dialog, start_dir: Option<PathBuf>) {
         let recent = self.settings.recent_folders.clone();
-        self.file_browser = Some(FileBrowser::new(dialog, start_dir, recent));
+        let mut browser = FileBrowser::new(dialog, start_dir, recent);
+        let typed = std::mem::take(&mut self.typed_ahead);
+        if !typed.is_empty() {
+            // Replaces a suggested name, as typing into the field does.
+            browser.file_name = typed;
+            browser.focus_file_name = true;
+        }
+        self.file_browser = Some(browser);
     }
 }
 

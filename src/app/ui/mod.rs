@@ -57,7 +57,13 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, scene: Option<SceneImage>) 
     let mut commands = if state.file_browser.is_some() {
         Vec::new()
     } else {
-        shortcut_commands(ui.ctx())
+        let (commands, typed) = shortcut_commands(ui.ctx());
+        // Kept until the frame's effects are handled (a second egui pass of
+        // the frame, with no events, must not clear it).
+        if !typed.is_empty() {
+            state.typed_ahead = typed;
+        }
+        commands
     };
     // The root ui's rect (inside its margin), before the panels take their part.
     let root = ui.max_rect();
@@ -142,17 +148,58 @@ pub fn compare_area(central: egui::Rect, root: egui::Rect, content: egui::Rect) 
 /// Commands whose shortcut was pressed this frame (none while a text field has the
 /// keyboard). More specific shortcuts are matched first (Shift+N before N).
 /// While a menu or other popup is open, Escape is left to it (it closes).
-pub fn shortcut_commands(ctx: &egui::Context) -> Vec<Command> {
+///
+/// A shortcut that opens a file dialog ends the frame's shortcuts: what was
+/// typed after it in the same frame (a slow frame, on lavapipe, gathers a few
+/// keys) was meant for the dialog. Its text is returned for the dialog's
+/// name field, and none of those keys acts on the viewer.
+pub fn shortcut_commands(ctx: &egui::Context) -> (Vec<Command>, String) {
     if ctx.egui_wants_keyboard_input() {
-        return Vec::new();
+        return (Vec::new(), String::new());
     }
     let popup_open = egui::Popup::is_any_open(ctx);
-    Command::by_shortcut_specificity()
+    let after_dialog = ctx.input_mut(|input| {
+        let at = input.events.iter().position(opens_a_dialog)?;
+        Some(input.events.split_off(at + 1))
+    });
+    let commands = Command::by_shortcut_specificity()
         .into_iter()
         .filter(|(_, shortcut)| !(popup_open && shortcut.logical_key == egui::Key::Escape))
         .filter(|(_, shortcut)| ctx.input_mut(|i| i.consume_shortcut(shortcut)))
         .map(|(command, _)| command)
-        .collect()
+        .collect();
+    let mut typed = String::new();
+    if let Some(events) = after_dialog {
+        ctx.input_mut(|input| {
+            for event in events {
+                match event {
+                    egui::Event::Text(text) => typed.push_str(&text),
+                    egui::Event::Key { .. } | egui::Event::Paste(_) => {}
+                    other => input.events.push(other),
+                }
+            }
+        });
+    }
+    (commands, typed)
+}
+
+/// Whether `event` presses the shortcut of a command that opens a file dialog.
+fn opens_a_dialog(event: &egui::Event) -> bool {
+    let egui::Event::Key {
+        key,
+        pressed: true,
+        modifiers,
+        ..
+    } = event
+    else {
+        return false;
+    };
+    Command::ALL.iter().any(|command| {
+        command.opens_dialog()
+            && command
+                .shortcut()
+                .is_some_and(|s| s.logical_key == *key && modifiers.matches_logically(s.modifiers))
+    })
 }
 
 /// Translucent dark panels so the scene shows through.
