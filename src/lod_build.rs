@@ -14,10 +14,12 @@ pub struct LodBuildArgs {
     /// Scene file (any supported format).
     pub scene: PathBuf,
     /// Where to write the hierarchy (default: the platform cache, where the viewer
-    /// looks for it).
+    /// looks for it). A file elsewhere is for inspection: the viewer, `render`
+    /// and `bench` read only the cache.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Children per node: 2, 4 or 8.
+    /// Children per node: 2, 4 or 8. The viewer, `render` and `bench` build
+    /// and read 4 (the default); other values are for comparing trees.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=8))]
     pub branching: u32,
     /// Worker threads (0: one per core).

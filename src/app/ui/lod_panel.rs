@@ -68,11 +68,11 @@ pub fn hierarchy_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut
             .logarithmic(true)
             .text("Threshold (px)"),
         )
-        .on_hover_text("A node is opened while its projected size exceeds this (0: all leaves)");
+        .on_hover_text("A node is opened while its projected size exceeds this (0: all leaves). Raising it can first add splats: a node within the transition band draws beside its children while it fades out");
         ui.horizontal(|ui| {
             let mut custom = h.memory_budget_mib.is_some();
             ui.checkbox(&mut custom, "Memory budget (MiB)")
-                .on_hover_text("GPU memory for splat pages (off: the adapter's default)");
+                .on_hover_text("GPU memory for splat pages, at least 16 MiB (off: the adapter's default: 1 GiB on CPU adapters, 4 GiB on GPUs); one storage binding may hold less");
             let mut mib = h.memory_budget_mib.unwrap_or(1024);
             ui.add_enabled(
                 custom,
