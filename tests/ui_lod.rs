@@ -145,13 +145,19 @@ fn panel_shows_the_build_and_the_cut() {
         h.query_by_label_contains("3 / 4 resident, 1 streaming")
             .is_some()
     );
+    assert!(h.query_by_label("Levels: root").is_none(), "no legend");
     // Wanted pages that found no slot: the pool is full, nothing streams.
+    let mut pool_full = pool_full;
+    pool_full.settings.hierarchy.color_by_level = true;
     let mut h = harness(pool_full);
     open_section(&mut h);
     assert!(
         h.query_by_label_contains("3 / 4 resident, 1 wanted, pool full")
             .is_some()
     );
+    // Colour by level shows which colour is which level.
+    h.get_by_label("Levels: root");
+    h.get_by_label("leaves");
 }
 
 /// With LOD on and the flat splat budget set, the panel says that both apply

@@ -90,6 +90,11 @@ pub fn hierarchy_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut
         });
     });
     let status = &state.hierarchy;
+    if state.settings.hierarchy.color_by_level
+        && let Some(build) = &status.build
+    {
+        level_legend(ui, build.depth);
+    }
     if let Some(reason) = &status.unavailable {
         ui.label(RichText::new(format!("LOD: {reason}")).small().weak());
     }
@@ -199,4 +204,25 @@ pub fn build_progress(ctx: &egui::Context, state: &AppState, commands: &mut Vec<
                 });
             });
         });
+}
+
+/// The colour-by-level view's colours, level 0 (the root) to the leaves.
+fn level_legend(ui: &mut egui::Ui, depth: usize) {
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 2.0;
+        ui.label(RichText::new("Levels: root").small());
+        for level in 0..depth.min(32) as u32 {
+            let [r, g, b] = crate::render::lod::level_color(level);
+            let color = egui::Color32::from_rgb(
+                (r * 255.0).round() as u8,
+                (g * 255.0).round() as u8,
+                (b * 255.0).round() as u8,
+            );
+            let (rect, response) =
+                ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+            ui.painter().rect_filled(rect, 2.0, color);
+            response.on_hover_text(format!("level {level}"));
+        }
+        ui.label(RichText::new("leaves").small());
+    });
 }

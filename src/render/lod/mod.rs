@@ -50,6 +50,19 @@ fn page_nodes_within(page_nodes: u32, binding: u64, sh_degree: u32) -> u32 {
     nodes
 }
 
+/// The colour the colour-by-level view gives `level` (`level_color` in
+/// `shaders/splat_project.wgsl`: hues a golden-ratio step apart, softened
+/// towards white), for the panel's legend.
+pub fn level_color(level: u32) -> [f32; 3] {
+    let hue = (level as f32 * 0.618_034).fract();
+    let channel = |offset: f32| {
+        let k = (offset + hue).fract() * 6.0 - 3.0;
+        let pure = (k.abs() - 1.0).clamp(0.0, 1.0);
+        1.0 + (pure - 1.0) * 0.8
+    };
+    [channel(1.0), channel(2.0 / 3.0), channel(1.0 / 3.0)]
+}
+
 /// The GPU memory budget for splat pages when the user sets none: 1 GiB on CPU
 /// adapters (lavapipe), 4 GiB on GPUs (wgpu reports no memory size).
 pub fn default_memory_budget(device_type: wgpu::DeviceType) -> u64 {
@@ -487,6 +500,19 @@ impl LodScene {
 #[cfg(test)]
 mod tests {
     use super::page_nodes_within;
+
+    #[test]
+    fn level_colours_follow_the_shader() {
+        // Level 0: hue 0, red softened towards white (mix(1, pure, 0.8)).
+        let [r, g, b] = super::level_color(0);
+        assert!((r - 1.0).abs() < 1e-6 && (g - 0.2).abs() < 1e-6 && (b - 0.2).abs() < 1e-6);
+        // Neighbouring levels differ clearly.
+        for level in 0..12 {
+            let (a, b) = (super::level_color(level), super::level_color(level + 1));
+            let distance: f32 = a.iter().zip(&b).map(|(x, y)| (x - y).abs()).sum();
+            assert!(distance > 0.3, "levels {level} and {}", level + 1);
+        }
+    }
 
     #[test]
     fn pages_shrink_until_a_binding_holds_enough_of_them() {
