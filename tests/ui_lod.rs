@@ -147,7 +147,6 @@ fn panel_shows_the_build_and_the_cut() {
     );
     assert!(h.query_by_label("Levels: root").is_none(), "no legend");
     // Wanted pages that found no slot: the pool is full, nothing streams.
-    let mut pool_full = pool_full;
     pool_full.settings.hierarchy.color_by_level = true;
     let mut h = harness(pool_full);
     open_section(&mut h);
