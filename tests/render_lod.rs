@@ -56,7 +56,18 @@ fn pool_of_92_percent(
     hierarchy: &Arc<LodHierarchy>,
     extended: &Arc<SplatCloud>,
 ) -> LodScene {
-    let pages = hierarchy.nodes().len().div_ceil(SMALL_PAGE_NODES as usize);
+    pool_of_percent(ctx, hierarchy, extended, 92)
+}
+
+/// A pool of `percent` of `hierarchy`'s pages of [`SMALL_PAGE_NODES`] (SH 0);
+/// over 100: every page.
+fn pool_of_percent(
+    ctx: &GpuContext,
+    hierarchy: &Arc<LodHierarchy>,
+    extended: &Arc<SplatCloud>,
+    percent: u64,
+) -> LodScene {
+    let pages = hierarchy.nodes().len().div_ceil(SMALL_PAGE_NODES as usize) as u64;
     let page_bytes = u64::from(SMALL_PAGE_NODES) * (32 + 8);
     LodScene::new(
         &ctx.device,
@@ -64,10 +75,10 @@ fn pool_of_92_percent(
         hierarchy.clone(),
         extended.clone(),
         AaMode::Classic,
-        page_bytes * (pages as u64 * 92 / 100),
+        page_bytes * (pages * percent / 100).max(1),
         SMALL_PAGE_NODES,
     )
-    .expect("paged pool")
+    .expect("pool")
 }
 
 /// Renders `lod` for `camera`, updating it `rounds` times first (streaming; 0:
@@ -336,28 +347,9 @@ fn a_full_pool_makes_room_for_the_pages_worth_most() {
     let Some(ctx) = common::gpu() else { return };
     let cloud = load("biker.ply");
     let (hierarchy, extended) = hierarchy_of(&cloud);
-    let pages = hierarchy.nodes().len().div_ceil(SMALL_PAGE_NODES as usize);
-    let page_bytes = u64::from(SMALL_PAGE_NODES) * (32 + 8);
-    let mut paged = LodScene::new(
-        &ctx.device,
-        &ctx.queue,
-        hierarchy.clone(),
-        extended.clone(),
-        AaMode::Classic,
-        page_bytes * (pages as u64 / 2),
-        SMALL_PAGE_NODES,
-    )
-    .expect("paged pool");
-    let mut unpaged = LodScene::new(
-        &ctx.device,
-        &ctx.queue,
-        hierarchy,
-        extended,
-        AaMode::Classic,
-        1 << 30,
-        SMALL_PAGE_NODES,
-    )
-    .expect("unpaged pool");
+    let mut paged = pool_of_percent(ctx, &hierarchy, &extended, 50);
+    let mut unpaged = pool_of_percent(ctx, &hierarchy, &extended, 1000);
+    assert!(!paged.fully_resident() && unpaged.fully_resident());
     let params = LodParams {
         cut: CutParams {
             threshold_px: 2.0,

@@ -53,6 +53,21 @@ fn degrade(i: usize, render: &image::RgbImage) -> image::RgbImage {
 
 /// A COLMAP text model of `cameras` with the degraded renders as photos.
 fn write_dataset(dir: &Path, cameras: &[PinholeCamera], renderer: &mut dyn ViewRenderer) {
+    write_colmap(dir, cameras, |i, camera, photo| {
+        let render = renderer
+            .render_view(camera, &RenderOptions::default())
+            .expect("render");
+        degrade(i, &render).save(photo).expect("photo");
+    });
+}
+
+/// A COLMAP text model of `cameras` in `dir`, `write_photo(i, camera, path)`
+/// writing each view's photo.
+fn write_colmap(
+    dir: &Path,
+    cameras: &[PinholeCamera],
+    mut write_photo: impl FnMut(usize, &PinholeCamera, &Path),
+) {
     let sparse = dir.join("sparse/0");
     let images = dir.join("images");
     std::fs::create_dir_all(&sparse).expect("sparse");
@@ -79,28 +94,28 @@ fn write_dataset(dir: &Path, cameras: &[PinholeCamera], renderer: &mut dyn ViewR
             t.y,
             t.z
         );
-        let render = renderer
-            .render_view(camera, &RenderOptions::default())
-            .expect("render");
-        degrade(i, &render)
-            .save(images.join(format!("view_{i}.png")))
-            .expect("photo");
+        write_photo(i, camera, &images.join(format!("view_{i}.png")));
     }
     std::fs::write(sparse.join("images.txt"), images_txt).expect("images.txt");
+}
+
+/// `count` cameras around the scene's framing view, 0.8 rad apart.
+fn cameras_around(cloud: &splatview::scene::SplatCloud, count: usize) -> Vec<PinholeCamera> {
+    let base = OrbitCamera::framing(SceneBounds::robust(cloud), WIDTH as f32 / HEIGHT as f32);
+    (0..count)
+        .map(|i| {
+            let mut orbit = base;
+            orbit.yaw += 0.8 * i as f32;
+            orbit.camera(WIDTH, HEIGHT)
+        })
+        .collect()
 }
 
 #[test]
 fn window_evaluation_matches_eval_and_finds_the_worst_view() {
     let Some(ctx) = common::gpu() else { return };
     let cloud = splatview::io::load_splat_file(&common::testdata(SCENE)).expect("scene");
-    let base = OrbitCamera::framing(SceneBounds::robust(&cloud), WIDTH as f32 / HEIGHT as f32);
-    let cameras: Vec<PinholeCamera> = (0..4)
-        .map(|i| {
-            let mut orbit = base;
-            orbit.yaw += 0.8 * i as f32;
-            orbit.camera(WIDTH, HEIGHT)
-        })
-        .collect();
+    let cameras = cameras_around(&cloud, 4);
     let mut renderer = HeadlessViewRenderer::new(ctx, &cloud, Raster::Auto).expect("renderer");
     let dir = scratch("colmap");
     write_dataset(&dir, &cameras, &mut renderer);
@@ -181,58 +196,21 @@ fn window_evaluation_matches_eval_and_finds_the_worst_view() {
 fn window_scores_over_the_outputs_background_and_says_a_bad_photo_once() {
     let Some(ctx) = common::gpu() else { return };
     let cloud = splatview::io::load_splat_file(&common::testdata(SCENE)).expect("scene");
-    let base = OrbitCamera::framing(SceneBounds::robust(&cloud), WIDTH as f32 / HEIGHT as f32);
-    let cameras: Vec<PinholeCamera> = (0..3)
-        .map(|i| {
-            let mut orbit = base;
-            orbit.yaw += 0.8 * i as f32;
-            orbit.camera(WIDTH, HEIGHT)
-        })
-        .collect();
+    let cameras = cameras_around(&cloud, 3);
     let mut renderer = HeadlessViewRenderer::new(ctx, &cloud, Raster::Auto).expect("renderer");
     let source = scratch("white-source");
-    let sparse = source.join("sparse/0");
-    let images = source.join("images");
-    std::fs::create_dir_all(&sparse).expect("sparse");
-    std::fs::create_dir_all(&images).expect("images");
-    let c = cameras[0];
-    std::fs::write(
-        sparse.join("cameras.txt"),
-        format!(
-            "1 PINHOLE {} {} {} {} {} {}\n",
-            c.width, c.height, c.fx, c.fy, c.cx, c.cy
-        ),
-    )
-    .expect("cameras.txt");
     let white = RenderOptions {
         background: [1.0; 3],
         ..RenderOptions::default()
     };
-    let mut images_txt = String::new();
-    for (i, camera) in cameras.iter().enumerate() {
-        let camera_from_world = camera.view_from_world().as_dmat4();
-        let q = DQuat::from_mat3(&DMat3::from_mat4(camera_from_world));
-        let t = camera_from_world.w_axis;
-        images_txt += &format!(
-            "{} {:?} {:?} {:?} {:?} {:?} {:?} {:?} 1 view_{i}.png\n\n",
-            i + 1,
-            q.w,
-            q.x,
-            q.y,
-            q.z,
-            t.x,
-            t.y,
-            t.z
-        );
-        let photo = images.join(format!("view_{i}.png"));
+    write_colmap(&source, &cameras, |i, camera, photo| {
         if i == 1 {
-            std::fs::write(&photo, b"not a PNG at all").expect("bad photo");
+            std::fs::write(photo, b"not a PNG at all").expect("bad photo");
         } else {
             let render = renderer.render_view(camera, &white).expect("render");
-            render.save(&photo).expect("photo");
+            render.save(photo).expect("photo");
         }
-    }
-    std::fs::write(sparse.join("images.txt"), images_txt).expect("images.txt");
+    });
     let output = scratch("white-output");
     let ply_dir = output.join("point_cloud/iteration_7000");
     std::fs::create_dir_all(&ply_dir).expect("ply folder");

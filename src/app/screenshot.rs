@@ -212,26 +212,25 @@ impl Screenshots {
 }
 
 /// `<dir>/<scene>-NNN.png`, the first that does not exist yet.
-/// The next free `{scene}-NNN-compare` folder in `dir`, for the images of a
-/// screenshot taken while comparing.
-pub fn next_compare_dir(dir: &Path, scene_name: &str) -> PathBuf {
-    let stem = Path::new(scene_name)
-        .file_stem()
-        .map_or_else(|| "splatview".into(), |s| s.to_string_lossy().into_owned());
-    (1..100_000)
-        .map(|i| dir.join(format!("{stem}-{i:03}-compare")))
-        .find(|p| !p.exists())
-        .unwrap_or_else(|| dir.join(format!("{stem}-compare")))
+pub fn next_path(dir: &Path, scene_name: &str) -> PathBuf {
+    next_free(dir, scene_name, ".png")
 }
 
-pub fn next_path(dir: &Path, scene_name: &str) -> PathBuf {
+/// The next free `<dir>/<scene>-NNN-compare` folder, for the images of a
+/// screenshot taken while comparing.
+pub fn next_compare_dir(dir: &Path, scene_name: &str) -> PathBuf {
+    next_free(dir, scene_name, "-compare")
+}
+
+/// `<dir>/<scene stem>-NNN<suffix>`, the first that does not exist yet.
+fn next_free(dir: &Path, scene_name: &str, suffix: &str) -> PathBuf {
     let stem = Path::new(scene_name)
         .file_stem()
         .map_or_else(|| "splatview".into(), |s| s.to_string_lossy().into_owned());
     (1..100_000)
-        .map(|i| dir.join(format!("{stem}-{i:03}.png")))
+        .map(|i| dir.join(format!("{stem}-{i:03}{suffix}")))
         .find(|p| !p.exists())
-        .unwrap_or_else(|| dir.join(format!("{stem}.png")))
+        .unwrap_or_else(|| dir.join(format!("{stem}{suffix}")))
 }
 
 /// Writes a screenshot taken while comparing into `folder` on a thread (FLIP
