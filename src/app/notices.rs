@@ -27,6 +27,29 @@ pub fn notice_lifetime(chars: usize) -> Duration {
 }
 
 impl AppState {
+    /// An error: shown until dismissed, and logged.
+    pub fn error(&mut self, message: impl Into<String>) {
+        let message = message.into();
+        log::error!("{message}");
+        self.errors.push(message);
+    }
+
+    /// A notice: shown for a while (at most the last 5), and logged.
+    pub fn notice(&mut self, message: impl Into<String>) {
+        let message = message.into();
+        log::info!("{message}");
+        self.notices.push(message);
+        if let Some(times) = &mut self.notice_times {
+            times.0.push(Instant::now());
+        }
+        if self.notices.len() > 5 {
+            self.notices.remove(0);
+            if let Some(times) = &mut self.notice_times {
+                times.0.remove(0);
+            }
+        }
+    }
+
     /// Drops the notices whose time is up at `now`; returns when the next one
     /// will be, to draw the frame that removes it.
     pub fn expire_notices(&mut self, now: Instant) -> Option<Instant> {

@@ -238,27 +238,6 @@ impl AppState {
         };
     }
 
-    pub fn error(&mut self, message: impl Into<String>) {
-        let message = message.into();
-        log::error!("{message}");
-        self.errors.push(message);
-    }
-
-    pub fn notice(&mut self, message: impl Into<String>) {
-        let message = message.into();
-        log::info!("{message}");
-        self.notices.push(message);
-        if let Some(times) = &mut self.notice_times {
-            times.0.push(std::time::Instant::now());
-        }
-        if self.notices.len() > 5 {
-            self.notices.remove(0);
-            if let Some(times) = &mut self.notice_times {
-                times.0.remove(0);
-            }
-        }
-    }
-
     /// Carries out one user action.
     pub fn execute(&mut self, command: Command) {
         if self.execute_compare(command) {
