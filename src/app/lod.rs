@@ -79,6 +79,8 @@ pub struct WindowLod {
     /// A build the user cancelled, or one that failed: not started again until
     /// LOD is switched off and on or the scene changes.
     declined: Option<LodKey>,
+    /// The declined build was cancelled (not failed).
+    declined_by_cancel: bool,
     /// Pages are still streaming in: draw again soon.
     pub streaming: bool,
     /// A cut is running on the worker thread (it wakes the event loop when done).
@@ -93,7 +95,12 @@ impl WindowLod {
     pub fn cancel(&mut self) {
         if let Some(job) = self.job.take() {
             job.progress.cancel();
+            log::info!(
+                "level of detail: build of {} cancelled",
+                job.key.path.display()
+            );
             self.declined = Some(job.key);
+            self.declined_by_cancel = true;
         }
     }
 
@@ -276,9 +283,14 @@ impl ViewerCore {
         let status = &mut self.state.hierarchy;
         status.unavailable = match (&target, &self.lod.declined) {
             (Err(reason), _) if !reason.is_empty() => Some(reason.clone()),
-            (Ok(Some(key)), Some(declined)) if key == declined => {
-                Some("build cancelled or failed: switch LOD off and on to try again".to_owned())
-            }
+            (Ok(Some(key)), Some(declined)) if key == declined => Some(
+                if self.lod.declined_by_cancel {
+                    "build cancelled: switch LOD off and on to build it"
+                } else {
+                    "build failed (the message says why): switch LOD off and on to try again"
+                }
+                .to_owned(),
+            ),
             _ => None,
         };
         status.building = self.lod.job.as_ref().map(|job| LodBuildStatus {
@@ -328,10 +340,12 @@ impl ViewerCore {
                 self.lod.built = Some(hierarchy);
             }
             Err(message) => {
-                if !job.progress.is_cancelled() {
+                let cancelled = job.progress.is_cancelled();
+                if !cancelled {
                     self.state.error(format!("{message}; the flat scene stays"));
                 }
                 self.lod.declined = Some(job.key);
+                self.lod.declined_by_cancel = cancelled;
             }
         }
     }
@@ -379,6 +393,7 @@ impl ViewerCore {
                     "level of detail: cannot make the page pool: {err}; the flat scene stays"
                 ));
                 self.lod.declined = Some(built.key.clone());
+                self.lod.declined_by_cancel = false;
                 self.lod.built = None;
                 self.lod.pool = None;
             }
