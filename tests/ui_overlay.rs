@@ -257,7 +257,6 @@ fn screenshot_notice_offers_its_folder() {
 /// chosen one back as the dialog's result.
 #[test]
 fn file_browser_lists_scenes_and_returns_the_choice() {
-    use splatview::app::state::{Dialog, Effect};
     let folder = common::testdata("splats");
     let mut state = AppState::new(Settings::default());
     state.open_file_browser(Dialog::OpenScene, Some(folder.clone()));
@@ -307,7 +306,6 @@ fn file_browser_lists_scenes_and_returns_the_choice() {
 /// opens it, even with a folder selected in the list.
 #[test]
 fn the_file_browser_takes_the_keyboard() {
-    use splatview::app::state::{Dialog, Effect};
     let folder = common::testdata("splats");
     let mut state = AppState::new(Settings::default());
     state.open_file_browser(Dialog::OpenScene, Some(folder.clone()));

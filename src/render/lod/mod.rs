@@ -361,25 +361,14 @@ impl LodScene {
         }
         self.generation += 1;
         self.table.free_retired();
-        // What each resident page is worth to this cut: the highest priority
-        // of a node expanded into it (siblings share a page). Pages the cut
-        // wanted: the children of the nodes it could not expand, best first,
-        // each worth its refused parent's priority. Resident children of a
-        // refused node stay (marked used this frame), so streaming converges
-        // instead of evicting what the next cut needs.
+        // Pages the cut wanted: the children of the nodes it could not
+        // expand, best first, each worth its refused parent's priority.
+        // Resident children of a refused node stay (marked used this frame),
+        // so streaming converges instead of evicting what the next cut needs.
         let nodes = Arc::clone(&self.hierarchy);
         let nodes = nodes.nodes();
-        let mut worth: std::collections::HashMap<u32, f32> = std::collections::HashMap::new();
-        let mut raise = |page: u32, value: f32| {
-            let old = worth.entry(page).or_insert(value);
-            *old = old.max(value);
-        };
-        for &(node, priority) in &cut.expanded {
-            if let Some(first) = nodes.get(node as usize).filter(|n| !n.is_leaf()) {
-                raise(self.table.page_of(first.first_child), priority);
-            }
-        }
         let mut wanted: Vec<(u32, f32)> = Vec::new();
+        let mut kept: Vec<(u32, f32)> = Vec::new();
         for (&node, &priority) in cut.refused.iter().zip(&cut.refused_priority) {
             if let Some(n) = nodes.get(node as usize) {
                 for child in n.children() {
@@ -387,7 +376,7 @@ impl LodScene {
                     let page = self.table.page_of(child);
                     if self.table.is_resident(child) {
                         self.table.touch(child);
-                        raise(page, priority);
+                        kept.push((page, priority));
                         continue;
                     }
                     match wanted.iter_mut().find(|w| w.0 == page) {
@@ -398,11 +387,18 @@ impl LodScene {
             }
         }
         wanted.sort_by(|a, b| b.1.total_cmp(&a.1));
+        // What each resident page is worth to this cut (the highest priority
+        // of a node expanded into it, or of a refused parent keeping it),
+        // reckoned only when the pool is full.
+        let mut worth: Option<std::collections::HashMap<u32, f32>> = None;
         let mut uploaded = 0;
         for &(page, priority) in wanted.iter().take(params.pages_per_frame) {
             if self.upload(queue, page) {
                 uploaded += 1;
-            } else if self
+                continue;
+            }
+            let worth = worth.get_or_insert_with(|| page_worth(&self.table, nodes, cut, &kept));
+            if self
                 .table
                 .retire_below(priority, |p| worth.get(&p).copied())
                 .is_some()
@@ -495,6 +491,27 @@ impl LodScene {
         }
         true
     }
+}
+
+/// What each resident page is worth to `cut`: the highest priority of a node
+/// expanded into it (siblings share a page) or of a refused node whose
+/// resident children it holds (`kept`).
+fn page_worth(
+    table: &PageTable,
+    nodes: &[crate::scene::lod::LodNode],
+    cut: &LodCut,
+    kept: &[(u32, f32)],
+) -> std::collections::HashMap<u32, f32> {
+    let mut worth = std::collections::HashMap::new();
+    let expanded = cut.expanded.iter().filter_map(|&(node, priority)| {
+        let first = nodes.get(node as usize).filter(|n| !n.is_leaf())?;
+        Some((table.page_of(first.first_child), priority))
+    });
+    for (page, priority) in expanded.chain(kept.iter().copied()) {
+        let value = worth.entry(page).or_insert(priority);
+        *value = value.max(priority);
+    }
+    worth
 }
 
 #[cfg(test)]
