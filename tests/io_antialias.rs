@@ -149,7 +149,7 @@ fn each_marker_gives_its_mode() {
             load_every_way(&name, &ply(format, comments, &rows, filters)).aa_hint
         };
         assert_eq!(hint(&[], None), AaHint::default(), "{format}");
-        assert_eq!(hint(&[], None).reason, "no anti-aliasing marker: classic");
+        assert_eq!(hint(&[], None).reason, "no anti-aliasing marker");
         let mip = hint(&["Exported from Brush", "SplatRenderMode: mip"], None);
         assert_eq!(mip.mode, AaMode::Mip, "{format}");
         assert_eq!(mip.reason, "PLY comment SplatRenderMode: mip");
@@ -164,7 +164,7 @@ fn each_marker_gives_its_mode() {
         assert_eq!(default.mode, AaMode::Classic, "{format}");
     }
     for (flags, mode, reason) in [
-        (0, AaMode::Classic, "no anti-aliasing marker: classic"),
+        (0, AaMode::Classic, "no anti-aliasing marker"),
         (1, AaMode::Antialiased, "SPZ antialiased flag"),
     ] {
         let hint = load_every_way(&format!("flags{flags}.spz"), &spz(flags)).aa_hint;

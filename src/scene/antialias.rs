@@ -80,7 +80,7 @@ pub struct AaHint {
 impl Default for AaHint {
     /// A file with no anti-aliasing marker: classic.
     fn default() -> Self {
-        Self::new(AaMode::Classic, "no anti-aliasing marker: classic")
+        Self::new(AaMode::Classic, "no anti-aliasing marker")
     }
 }
 

@@ -455,7 +455,7 @@ mod tests {
         assert_eq!(mode(&["SplatRenderMode: default"], true), AaMode::Classic);
         assert_eq!(
             aa_hint(&comments(&["Exported from Brush"]), false).reason,
-            "no anti-aliasing marker: classic"
+            "no anti-aliasing marker"
         );
         assert_eq!(
             aa_hint(&comments(&["SplatRenderMode: mip"]), true).reason,
