@@ -134,7 +134,7 @@ fn panel_shows_the_build_and_the_cut() {
     let mut h = harness(state);
     open_section(&mut h);
     assert!(
-        h.query_by_label_contains("203.7 k nodes, 18 levels; 812 ms (from the cache)")
+        h.query_by_label_contains("203.7 k nodes, 18 levels; read from the cache in 812 ms")
             .is_some()
     );
     assert!(

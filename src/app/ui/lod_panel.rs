@@ -127,15 +127,15 @@ pub fn hierarchy_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut
             if let Some(build) = &status.build {
                 ui.label("Hierarchy");
                 ui.label(format!(
-                    "{} nodes, {} levels; {:.0} ms {}",
+                    "{} nodes, {} levels; {} in {}",
                     format_count(build.nodes as u64),
                     build.depth,
-                    build.hierarchy_ms,
                     if build.from_cache {
-                        "(from the cache)"
+                        "read from the cache"
                     } else {
-                        "(built)"
-                    }
+                        "built"
+                    },
+                    duration_text(build.hierarchy_ms)
                 ));
                 ui.end_row();
             }
@@ -225,4 +225,26 @@ fn level_legend(ui: &mut egui::Ui, depth: usize) {
         }
         ui.label(RichText::new("leaves").small());
     });
+}
+
+/// "71 ms", "21.9 s": a build or cache read time short enough for the stats.
+fn duration_text(ms: f64) -> String {
+    if ms < 999.5 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.1} s", ms / 1000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration_text;
+
+    #[test]
+    fn durations_read_in_milliseconds_below_a_second_then_in_seconds() {
+        assert_eq!(duration_text(71.4), "71 ms");
+        assert_eq!(duration_text(999.4), "999 ms");
+        assert_eq!(duration_text(999.6), "1.0 s");
+        assert_eq!(duration_text(21_877.0), "21.9 s");
+    }
 }
