@@ -5,9 +5,9 @@
 #
 #   scripts/bench-peer.sh SPLATVIEW PEER_MEASURE SCENE CAMERAS_JSON [FRAMES] [ROUNDS]
 #
-# SPLATVIEW: a release build. PEER_MEASURE: web-splat's `measure` binary built
-# as BENCHMARKS.md describes (camera 0 at 1280x720, FRAMES from the environment,
-# printing `frame_ms_median` and `throughput_fps`). splatview renders camera 0 of
+# SPLATVIEW: a release build. PEER_MEASURE: web-splat's `peer_time` binary, built
+# from scripts/peer_time.rs as its header says (camera 0 at its size, FRAMES from
+# the environment, printing `frame_ms_median` and `throughput_fps`). splatview renders camera 0 of
 # CAMERAS_JSON at 1280x720 with the quads and with the tiles.
 set -uo pipefail
 sv=$1 peer=$2 scene=$3 cams=$4 frames=${5:-6} rounds=${6:-2}
