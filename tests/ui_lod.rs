@@ -127,6 +127,7 @@ fn panel_shows_the_build_and_the_cut() {
         pool_bytes: 64 << 20,
         ..Default::default()
     });
+    state.stats.visible_splats = Some(37_012);
     let mut pool_full = state.clone();
     if let Some(stats) = &mut pool_full.hierarchy.stats {
         stats.pages_uploaded = 0;
@@ -146,6 +147,8 @@ fn panel_shows_the_build_and_the_cut() {
             .is_some()
     );
     assert!(h.query_by_label("Levels: root").is_none(), "no legend");
+    // Stats count the visible splats of the cut, not of the scene's.
+    assert!(h.query_by_label("37.0 k / 38.2 k in the LOD cut").is_some());
     // Wanted pages that found no slot: the pool is full, nothing streams.
     pool_full.settings.hierarchy.color_by_level = true;
     let mut h = harness(pool_full);

@@ -126,17 +126,22 @@ pub fn hierarchy_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut
         .show(ui, |ui| {
             if let Some(build) = &status.build {
                 ui.label("Hierarchy");
-                ui.label(format!(
-                    "{} nodes, {} levels; {} in {}",
-                    format_count(build.nodes as u64),
-                    build.depth,
-                    if build.from_cache {
-                        "read from the cache"
-                    } else {
-                        "built"
-                    },
-                    duration_text(build.hierarchy_ms)
-                ));
+                // Wrapped, as the pages below: "read from the cache in 1.6 s"
+                // of a 10.67 M-node hierarchy runs past a 320-point inspector.
+                ui.add(
+                    egui::Label::new(format!(
+                        "{} nodes, {} levels; {} in {}",
+                        format_count(build.nodes as u64),
+                        build.depth,
+                        if build.from_cache {
+                            "read from the cache"
+                        } else {
+                            "built"
+                        },
+                        duration_text(build.hierarchy_ms)
+                    ))
+                    .wrap(),
+                );
                 ui.end_row();
             }
             let Some(stats) = status.stats.filter(|_| status.active) else {

@@ -136,9 +136,20 @@ fn stats_section(ui: &mut egui::Ui, state: &AppState) {
         ui.end_row();
         ui.label("Visible");
         let total = state.scene.as_ref().map_or(0, |s| s.splat_count as u64);
+        // Under LOD the count is of the cut's splats (a parent and its children
+        // both draw in the transition band, so it may exceed the scene's).
+        let cut = state
+            .hierarchy
+            .stats
+            .filter(|_| state.hierarchy.active)
+            .map(|c| c.cut_splats as u64);
+        let of = match cut {
+            Some(cut) => format!("{} in the LOD cut", format_count(cut)),
+            None => format_count(total),
+        };
         let a = match stats.visible_splats {
-            Some(v) => format!("{} / {}", format_count(u64::from(v)), format_count(total)),
-            None => format!("- / {}", format_count(total)),
+            Some(v) => format!("{} / {of}", format_count(u64::from(v))),
+            None => format!("- / {of}"),
         };
         match stats.visible_splats_b {
             // Comparing: A's count of its scene, then B's.
