@@ -34,13 +34,8 @@ const MIP_DILATION: f32 = 0.1;
 const MIN_ALPHA: f32 = 0.003921568627451; // 1 / 255
 
 @group(0) @binding(0) var<uniform> frame: FrameUniforms;
-// Two vec4<u32> per splat (32 bytes): (position.xyz, opacity logit) as f32 bits;
-// then the quaternion (w, x, y, z) as two snorm16 pairs and the log scales as two
-// f16 pairs. Keep in sync with `GpuSplat` in gpu_data.rs.
-@group(0) @binding(1) var<storage, read> splats: array<vec4<u32>>;
-// SH coefficients as pairs of f16, coefficient-major then channel, padded to
-// `frame.sh_words_per_splat` u32 words per splat.
-@group(0) @binding(2) var<storage, read> sh_words: array<u32>;
+// The scene's splats (bindings 1 and 2, and 10-15 for more segments).
+#include "common/pool_segments.wgsl"
 @group(0) @binding(3) var<storage, read_write> projected: array<ProjectedSplat>;
 // Per splat: float bits of the camera-space depth, or 0 when culled. This is the
 // sort's second key buffer, unused until the sort starts.
@@ -82,15 +77,15 @@ fn quat_to_mat3(q: vec4<f32>) -> mat3x3<f32> {
     );
 }
 
-fn sh_color(splat: u32, dir: vec3<f32>) -> vec3<f32> {
+fn sh_color(segment: u32, splat: u32, dir: vec3<f32>) -> vec3<f32> {
     let coeffs = (frame.sh_degree + 1u) * (frame.sh_degree + 1u);
     let base = splat * frame.sh_words_per_splat;
     var rgb = vec3<f32>(0.0);
     // Coefficient k, channel c is f16 number 3k + c of the splat's words.
     for (var k = 0u; k < coeffs; k++) {
         let h = k * 3u;
-        let w0 = unpack2x16float(sh_words[base + h / 2u]);
-        let w1 = unpack2x16float(sh_words[base + h / 2u + 1u]);
+        let w0 = unpack2x16float(sh_word(segment, base + h / 2u));
+        let w1 = unpack2x16float(sh_word(segment, base + h / 2u + 1u));
         // Even h: (w0.x, w0.y, w1.x); odd h: (w0.y, w1.x, w1.y).
         let c = select(vec3<f32>(w0.x, w0.y, w1.x), vec3<f32>(w0.y, w1.x, w1.y), (h & 1u) == 1u);
         rgb += sh_basis(k, dir) * c;
@@ -166,8 +161,11 @@ fn project_splat(i: u32) -> u32 {
         opacity_factor = unpack2x16float(entry.factor_level).x;
         level = entry.factor_level >> 16u;
     }
-    let pos_opacity = bitcast<vec4<f32>>(splats[source * 2u]);
-    let packed = splats[source * 2u + 1u];
+    // Which segment of the scene holds it, and where.
+    let segment = source / frame.segment_splats;
+    let local = source - segment * frame.segment_splats;
+    let pos_opacity = bitcast<vec4<f32>>(splat_word(segment, local * 2u));
+    let packed = splat_word(segment, local * 2u + 1u);
     let quat = normalize(vec4<f32>(unpack2x16snorm(packed.x), unpack2x16snorm(packed.y)));
     let log_scale = vec3<f32>(unpack2x16float(packed.z), unpack2x16float(packed.w).x);
 
@@ -258,7 +256,7 @@ fn project_splat(i: u32) -> u32 {
     }
 
     let dir = normalize(pos_opacity.xyz - frame.camera_position.xyz);
-    var rgb = sh_color(source, dir);
+    var rgb = sh_color(segment, local, dir);
     if frame.draw_list == 2u {
         rgb = level_color(level);
     }

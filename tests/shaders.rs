@@ -113,3 +113,14 @@ fn every_shader_file_on_disk_is_embedded() {
         );
     }
 }
+
+/// The project pass for adapters that cannot bind several pool segments is
+/// the same file with the segments' declarations replaced by one segment's.
+#[test]
+fn single_segment_project_validates() {
+    let variant = splatview::render::splat::SINGLE_SEGMENT_VARIANT;
+    let source =
+        shader_source_with("splat_project.wgsl", &[variant]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!source.contains("splats_1"));
+    validate_source("splat_project.wgsl", &source).unwrap_or_else(|e| panic!("{e}"));
+}

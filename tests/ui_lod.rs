@@ -131,6 +131,8 @@ fn panel_shows_the_build_and_the_cut() {
     let mut pool_full = state.clone();
     if let Some(stats) = &mut pool_full.hierarchy.stats {
         stats.pages_uploaded = 0;
+        stats.pool_segments = 4;
+        stats.pool_capped_by_binding = true;
     }
     let mut h = harness(state);
     open_section(&mut h);
@@ -156,6 +158,13 @@ fn panel_shows_the_build_and_the_cut() {
     assert!(
         h.query_by_label_contains("3 / 4 resident, 1 wanted, pool full")
             .is_some()
+    );
+    // A pool spread over several bindings says so, and that they cap it.
+    assert!(
+        h.query_by_label_contains(
+            "in 4 buffers (all 4 GPU buffer bindings hold, below the memory budget)"
+        )
+        .is_some()
     );
     // Colour by level shows which colour is which level.
     h.get_by_label("Levels: root");

@@ -45,7 +45,8 @@ struct FrameUniforms {
     // 0: splats 0..splat_count; 1: the first splat_count entries of the draw
     // list (a level-of-detail cut); 2: as 1, coloured by hierarchy level.
     draw_list: u32,
-    _pad0: u32,
+    // Splats per segment of the scene's buffers (common/pool_segments.wgsl).
+    segment_splats: u32,
 }
 
 const AA_CLASSIC: u32 = 0u;

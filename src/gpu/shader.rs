@@ -27,6 +27,14 @@ pub const SHADER_FILES: &[(&str, &str)] = &[
         include_str!("../../shaders/common/sort_params.wgsl"),
     ),
     (
+        "common/pool_segments.wgsl",
+        include_str!("../../shaders/common/pool_segments.wgsl"),
+    ),
+    (
+        "common/pool_segment_single.wgsl",
+        include_str!("../../shaders/common/pool_segment_single.wgsl"),
+    ),
+    (
         "splat_project.wgsl",
         include_str!("../../shaders/splat_project.wgsl"),
     ),

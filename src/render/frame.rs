@@ -118,6 +118,7 @@ impl Renderer {
             splat_count: drawn,
             sh_degree: scene.sh_degree(),
             sh_words_per_splat: scene.sh_words_per_splat(),
+            segment_splats: scene.segment_splats(),
         };
         let mut uniforms = FrameUniforms::new(
             &camera,

@@ -1,6 +1,9 @@
 //! `SplatScene`: one scene's resident GPU data, the packed splat attributes and
 //! SH coefficients, uploaded once and read by every view of the scene. Nothing
-//! per camera lives here (that is `render::view::SplatView`).
+//! per camera lives here (that is `render::view::SplatView`). A flat scene is
+//! one segment (a buffer of attributes and one of SH); a level-of-detail page
+//! pool may span several, each within one storage binding
+//! (shaders/common/pool_segments.wgsl).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -33,6 +36,15 @@ pub struct SplatScene {
     sh_words_per_splat: u32,
     /// The anti-aliasing mode the scene's file asks for.
     aa_mode: AaMode,
+    /// Splats per segment (`u32::MAX` with one segment): splat `s` lies in
+    /// segment `s / segment_splats`.
+    segment_splats: u32,
+    /// At least one.
+    pub(crate) segments: Vec<Segment>,
+}
+
+/// One segment of a scene: its splats' attributes and SH, each one binding.
+pub(crate) struct Segment {
     pub(crate) splats: wgpu::Buffer,
     pub(crate) sh: wgpu::Buffer,
 }
@@ -70,8 +82,8 @@ impl SplatScene {
         })?;
         let count = cloud.len() as u32;
         Ok(Self::around(
-            splats,
-            sh,
+            vec![Segment { splats, sh }],
+            u32::MAX,
             count,
             count,
             cloud.sh_degree,
@@ -87,31 +99,53 @@ impl SplatScene {
         sh_degree: u32,
         aa_mode: AaMode,
     ) -> Result<Self, GpuError> {
-        check_capacity(device, capacity as u64, sh_degree)?;
-        let n = capacity as u64;
+        Self::with_segments(device, capacity, capacity, sh_degree, aa_mode)
+    }
+
+    /// Empty buffers for up to `capacity` splats of `sh_degree` in segments of
+    /// `segment_splats` (each within the adapter's binding limit; the last may
+    /// be shorter), filled with `write_at`: a level-of-detail page pool larger
+    /// than one binding.
+    pub fn with_segments(
+        device: &wgpu::Device,
+        capacity: usize,
+        segment_splats: usize,
+        sh_degree: u32,
+        aa_mode: AaMode,
+    ) -> Result<Self, GpuError> {
+        let segment_splats = segment_splats.clamp(1, capacity.max(1));
+        check_capacity(device, segment_splats as u64, sh_degree)?;
         let usage = wgpu::BufferUsages::STORAGE
             | wgpu::BufferUsages::COPY_DST
             | wgpu::BufferUsages::COPY_SRC;
-        let (splats, sh) = scoped(device, "scene buffers", || {
+        let sh_bytes = u64::from(sh_words_per_splat(sh_degree)) * 4;
+        let segments = scoped(device, "scene buffers", || {
             let make = crate::gpu::pipeline::buffer;
-            (
-                make(
-                    device,
-                    "splat attributes",
-                    n * size_of::<GpuSplat>() as u64,
-                    usage,
-                ),
-                make(
-                    device,
-                    "splat SH",
-                    n * u64::from(sh_words_per_splat(sh_degree)) * 4,
-                    usage,
-                ),
-            )
+            let mut segments = Vec::new();
+            let mut first = 0;
+            while first < capacity.max(1) {
+                let n = segment_splats.min(capacity.max(1) - first) as u64;
+                segments.push(Segment {
+                    splats: make(
+                        device,
+                        "splat attributes",
+                        n * size_of::<GpuSplat>() as u64,
+                        usage,
+                    ),
+                    sh: make(device, "splat SH", n * sh_bytes, usage),
+                });
+                first += segment_splats;
+            }
+            segments
         })?;
+        let segment_splats = if segments.len() > 1 {
+            segment_splats as u32
+        } else {
+            u32::MAX
+        };
         Ok(Self::around(
-            splats,
-            sh,
+            segments,
+            segment_splats,
             0,
             capacity as u32,
             sh_degree,
@@ -120,8 +154,8 @@ impl SplatScene {
     }
 
     fn around(
-        splats: wgpu::Buffer,
-        sh: wgpu::Buffer,
+        segments: Vec<Segment>,
+        segment_splats: u32,
         splat_count: u32,
         capacity: u32,
         sh_degree: u32,
@@ -134,8 +168,39 @@ impl SplatScene {
             sh_degree,
             sh_words_per_splat: sh_words_per_splat(sh_degree),
             aa_mode,
-            splats,
-            sh,
+            segment_splats,
+            segments,
+        }
+    }
+
+    /// Writes the packed `chunk` at splat `first`, split where it crosses from
+    /// one segment into the next.
+    fn write_packed(&self, queue: &wgpu::Queue, first: u64, chunk: &SplatCloud) {
+        let splats = pack_splats(chunk);
+        let sh = pack_sh(chunk);
+        let words = self.sh_words_per_splat as usize;
+        let per_segment = u64::from(self.segment_splats);
+        let mut done = 0usize;
+        while done < splats.len() {
+            let at = first + done as u64;
+            let (segment, local) = ((at / per_segment) as usize, at % per_segment);
+            let n = ((per_segment - local) as usize).min(splats.len() - done);
+            let Some(target) = self.segments.get(segment) else {
+                return;
+            };
+            queue.write_buffer(
+                &target.splats,
+                local * size_of::<GpuSplat>() as u64,
+                bytemuck::cast_slice(&splats[done..done + n]),
+            );
+            if words > 0 {
+                queue.write_buffer(
+                    &target.sh,
+                    local * words as u64 * 4,
+                    bytemuck::cast_slice(&sh[done * words..(done + n) * words]),
+                );
+            }
+            done += n;
         }
     }
 
@@ -157,16 +222,7 @@ impl SplatScene {
         if chunk.is_empty() {
             return Ok(());
         }
-        queue.write_buffer(
-            &self.splats,
-            start * size_of::<GpuSplat>() as u64,
-            bytemuck::cast_slice(&pack_splats(chunk)),
-        );
-        queue.write_buffer(
-            &self.sh,
-            start * u64::from(self.sh_words_per_splat) * 4,
-            bytemuck::cast_slice(&pack_sh(chunk)),
-        );
+        self.write_packed(queue, start, chunk);
         self.splat_count += chunk.len() as u32;
         Ok(())
     }
@@ -196,17 +252,7 @@ impl SplatScene {
         if chunk.is_empty() {
             return Ok(());
         }
-        let start = u64::from(first);
-        queue.write_buffer(
-            &self.splats,
-            start * size_of::<GpuSplat>() as u64,
-            bytemuck::cast_slice(&pack_splats(chunk)),
-        );
-        queue.write_buffer(
-            &self.sh,
-            start * u64::from(self.sh_words_per_splat) * 4,
-            bytemuck::cast_slice(&pack_sh(chunk)),
-        );
+        self.write_packed(queue, u64::from(first), chunk);
         self.splat_count = self.splat_count.max(end as u32);
         Ok(())
     }
@@ -241,17 +287,36 @@ impl SplatScene {
 
     /// Bytes of resident splat data (packed attributes and SH).
     pub fn resident_bytes(&self) -> u64 {
-        self.splats.size() + self.sh.size()
+        self.segments
+            .iter()
+            .map(|s| s.splats.size() + s.sh.size())
+            .sum()
     }
 
-    /// The attribute buffer (`GpuSplat` records), for tests that read it back.
+    /// Splats per segment (`u32::MAX` when the scene is one segment).
+    pub fn segment_splats(&self) -> u32 {
+        self.segment_splats
+    }
+
+    /// Segments of the scene's buffers (one for a flat scene).
+    pub fn segment_count(&self) -> usize {
+        self.segments.len()
+    }
+
+    /// Segment `k`'s attribute and SH buffers, for tests that read them back.
+    pub fn segment_buffers(&self, k: usize) -> Option<(&wgpu::Buffer, &wgpu::Buffer)> {
+        self.segments.get(k).map(|s| (&s.splats, &s.sh))
+    }
+
+    /// The first segment's attribute buffer (`GpuSplat` records), for tests
+    /// that read it back.
     pub fn splat_buffer(&self) -> &wgpu::Buffer {
-        &self.splats
+        &self.segments[0].splats
     }
 
-    /// The SH buffer (f16 pairs), for tests that read it back.
+    /// The first segment's SH buffer (f16 pairs), for tests that read it back.
     pub fn sh_buffer(&self) -> &wgpu::Buffer {
-        &self.sh
+        &self.segments[0].sh
     }
 }
 
@@ -291,6 +356,21 @@ pub fn max_scene_splats(device: &wgpu::Device, sh_degree: u32) -> u64 {
     .into_iter()
     .min()
     .unwrap_or(0)
+}
+
+/// The most splats (or draw list entries) one view can draw on `device`: its
+/// projected splats in one storage binding and the sort's dispatch within the
+/// workgroup limit. A level-of-detail cut is kept within it.
+pub fn max_view_splats(device: &wgpu::Device) -> u64 {
+    let limits = device.limits();
+    let binding = limits
+        .max_storage_buffer_binding_size
+        .min(limits.max_buffer_size);
+    let sort = u64::from(limits.max_compute_workgroups_per_dimension)
+        * u64::from(crate::render::sort::SORT_BLOCK_SIZE);
+    (binding / size_of::<ProjectedSplat>() as u64)
+        .min(sort)
+        .min(u64::from(u32::MAX))
 }
 
 /// Fails with a clear error when `count` splats would exceed the adapter's

@@ -166,14 +166,23 @@ pub fn hierarchy_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut
                 (n, 0) => format!("{n} wanted, pool full"),
                 (n, _) => format!("{n} streaming"),
             };
-            let cap = if stats.pool_capped_by_binding {
-                " (all one GPU buffer binding holds, below the memory budget)"
-            } else {
-                ""
+            // A pool larger than one storage binding spans several.
+            let bindings = match stats.pool_segments {
+                0 | 1 => String::new(),
+                n => format!(" in {n} buffers"),
+            };
+            let cap = match (stats.pool_capped_by_binding, stats.pool_segments) {
+                (false, _) => String::new(),
+                (true, 0 | 1) => {
+                    " (all one GPU buffer binding holds, below the memory budget)".to_owned()
+                }
+                (true, n) => {
+                    format!(" (all {n} GPU buffer bindings hold, below the memory budget)")
+                }
             };
             ui.add(
                 egui::Label::new(format!(
-                    "{} / {} resident, {wanted}; {}{cap}",
+                    "{} / {} resident, {wanted}; {}{bindings}{cap}",
                     stats.pages_resident,
                     stats.pages_total,
                     format_bytes(stats.pool_bytes)

@@ -8,9 +8,10 @@
 //! and in view first, a few per frame) into free or least-recently-used slots:
 //! while a page is missing its parent draws, and no frame waits for a transfer.
 //!
-//! The pool is one `SplatScene` sized by the memory budget and the adapter's
-//! binding limit, so a scene larger than a binding or than the GPU's memory
-//! renders, never refuses. docs/LOD.md describes the rules.
+//! The pool is one `SplatScene` sized by the memory budget, in up to
+//! `POOL_SEGMENT_BINDINGS` segments of one storage binding each, so a scene
+//! larger than a binding or than the GPU's memory renders, never refuses.
+//! docs/LOD.md describes the rules.
 
 mod async_cut;
 pub mod pages;
@@ -22,7 +23,9 @@ use std::time::{Duration, Instant};
 use crate::gpu::GpuError;
 use crate::render::DrawList;
 use crate::render::scene::SplatScene;
-use crate::render::splat::gpu_data::{DrawEntry, GpuSplat, sh_words_per_splat};
+use crate::render::splat::gpu_data::{
+    DrawEntry, GpuSplat, pool_segments_supported, sh_words_per_splat,
+};
 use crate::scene::lod::LodHierarchy;
 use crate::scene::lod::cut::{CutParams, LodCut};
 use crate::scene::{AaMode, PinholeCamera, SplatCloud};
@@ -118,8 +121,10 @@ pub struct LodStats {
     pub pages_retired: usize,
     /// Bytes of the GPU page pool.
     pub pool_bytes: u64,
-    /// The pool is smaller than the memory budget allows: one storage
-    /// binding (`max_storage_buffer_binding_size`) holds no more.
+    /// Segments of the pool (storage bindings of attributes and SH each).
+    pub pool_segments: usize,
+    /// The pool is smaller than the memory budget allows: the segments the
+    /// project pass binds (`max_storage_buffer_binding_size` each) hold no more.
     pub pool_capped_by_binding: bool,
     /// Cuts made while the caller waited (`update`, or `update_async` after a
     /// jump of the camera) since the scene was made.
@@ -161,6 +166,9 @@ pub struct LodScene {
     notify: Option<CutNotifier>,
     /// The camera of the last [`Self::update_async`] (the last frame's).
     last_camera: Option<PinholeCamera>,
+    /// The most splats one view can draw (`max_view_splats`): cuts stay
+    /// within it when the hierarchy has more nodes.
+    max_draw: usize,
 }
 
 impl LodScene {
@@ -186,15 +194,23 @@ impl LodScene {
         let attribute_page = u64::from(page_nodes) * size_of::<GpuSplat>() as u64;
         let sh_page = u64::from(page_nodes) * u64::from(sh_words_per_splat(host.sh_degree)) * 4;
         let by_budget = memory_budget / (attribute_page + sh_page).max(1);
-        let by_binding = (binding / attribute_page.max(1)).min(binding / sh_page.max(1));
-        let slots = by_budget.min(by_binding).min(pages as u64).max(1);
+        // Slots per segment: whole pages, so that no page straddles two.
+        let by_binding = (binding / attribute_page.max(1))
+            .min(binding / sh_page.max(1))
+            .max(1);
+        let by_segments = by_binding * u64::from(pool_segments_supported(&limits));
+        let slots = by_budget.min(by_segments).min(pages as u64).max(1);
         let table = PageTable::with_layout(layout, slots as u32);
-        let pool = SplatScene::with_capacity(
+        let pool = SplatScene::with_segments(
             device,
             (slots * u64::from(page_nodes)) as usize,
+            (by_binding * u64::from(page_nodes)) as usize,
             host.sh_degree,
             aa_mode,
         )?;
+        let max_draw =
+            usize::try_from(crate::render::scene::max_view_splats(device)).unwrap_or(usize::MAX);
+        let pool_segments = pool.segment_count();
         let mut scene = Self {
             hierarchy,
             host,
@@ -206,9 +222,11 @@ impl LodScene {
             cut_for: None,
             notify: None,
             last_camera: None,
+            max_draw,
             stats: LodStats {
                 pages_total: pages,
-                pool_capped_by_binding: by_binding < by_budget.min(pages as u64),
+                pool_segments,
+                pool_capped_by_binding: by_segments < by_budget.min(pages as u64),
                 ..Default::default()
             },
         };
@@ -250,7 +268,8 @@ impl LodScene {
         }
         // Its snapshot of the pages would not hold after this update's uploads.
         self.pending = None;
-        let (cut, cut_time) = make_cut(&self.hierarchy, &self.table.snapshot(), camera, params);
+        let asked = self.within_view(params);
+        let (cut, cut_time) = make_cut(&self.hierarchy, &self.table.snapshot(), camera, &asked);
         self.apply(queue, &cut, params, cut_time);
         self.cut_for = Some((*camera, *params));
         self.stats.cuts_waited += 1;
@@ -311,7 +330,7 @@ impl LodScene {
             // the last cut (it is drawn a cut later). Such a cut is made for
             // other parameters, so once the camera stands still one more cut
             // is made exactly as asked.
-            let mut asked = *params;
+            let mut asked = self.within_view(params);
             if let Some((previous, _)) = self.cut_for {
                 asked.cut.margin_px += turn_lead_px(&previous, camera);
             }
@@ -327,6 +346,17 @@ impl LodScene {
             }
         }
         self.pending.is_some()
+    }
+
+    /// `params` with the splat budget within what one view can draw, when the
+    /// hierarchy has more nodes than that.
+    fn within_view(&self, params: &LodParams) -> LodParams {
+        let mut asked = *params;
+        if self.hierarchy.nodes().len() > self.max_draw {
+            let budget = params.cut.budget.unwrap_or(usize::MAX);
+            asked.cut.budget = Some(budget.min(self.max_draw));
+        }
+        asked
     }
 
     /// `notify` is called (on the worker thread) whenever a cut started by

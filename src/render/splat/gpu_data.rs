@@ -94,7 +94,27 @@ pub struct FrameUniforms {
     /// `DRAW_LIST_*`: whether the project pass reads a draw list (a level-of-detail
     /// cut) instead of drawing splats 0..splat_count.
     pub draw_list: u32,
-    pub _pad: u32,
+    /// Splats per segment of the scene's buffers (`SplatScene::segment_splats`;
+    /// `u32::MAX` for a scene in one segment).
+    pub segment_splats: u32,
+}
+
+/// Segments (pairs of attribute and SH bindings) the project pass reads a scene
+/// from, where the adapter allows 15 storage buffers per stage
+/// (shaders/common/pool_segments.wgsl); one elsewhere.
+pub const POOL_SEGMENT_BINDINGS: u32 = 4;
+
+/// Storage buffers per stage the project pass binds with
+/// [`POOL_SEGMENT_BINDINGS`] segments.
+const PROJECT_STORAGE_BUFFERS: u32 = 9 + 2 * (POOL_SEGMENT_BINDINGS - 1);
+
+/// Segments the project pass on an adapter with `limits` can read a scene from.
+pub fn pool_segments_supported(limits: &wgpu::Limits) -> u32 {
+    if limits.max_storage_buffers_per_shader_stage >= PROJECT_STORAGE_BUFFERS {
+        POOL_SEGMENT_BINDINGS
+    } else {
+        1
+    }
 }
 
 /// No draw list: splats 0..splat_count are drawn.
@@ -133,6 +153,8 @@ pub struct SceneShape {
     pub splat_count: u32,
     pub sh_degree: u32,
     pub sh_words_per_splat: u32,
+    /// Splats per segment of the scene's buffers.
+    pub segment_splats: u32,
 }
 
 impl FrameUniforms {
@@ -165,7 +187,7 @@ impl FrameUniforms {
             far_plane: lod.far_plane,
             depth_test: u32::from(depth_test),
             draw_list: DRAW_LIST_NONE,
-            _pad: 0,
+            segment_splats: scene.segment_splats.max(1),
         }
     }
 }

@@ -20,10 +20,18 @@ use crate::gpu::pipeline::{
     uniform_then_rw_storage_layout,
 };
 use crate::gpu::profiler::{FramePass, GpuProfiler};
-use crate::gpu::shader::{ShaderError, create_shader_module};
+use crate::gpu::shader::{ShaderError, create_shader_module, create_shader_module_with};
 use crate::render::formats::{ACCUMULATION_FORMAT, DEPTH_FORMAT};
 use crate::render::sort::{RadixSorter, SortBuffers, SortCount, SortPath};
 use gpu_data::{PROJECT_WORKGROUP_SIZE, QUAD_BATCH_ARGS_BYTES};
+
+/// The project shader's variant for adapters that cannot bind
+/// [`gpu_data::POOL_SEGMENT_BINDINGS`] segments: the segments' declarations
+/// replaced by one segment's.
+pub const SINGLE_SEGMENT_VARIANT: (&str, &str) = (
+    include_str!("../../../shaders/common/pool_segments.wgsl"),
+    include_str!("../../../shaders/common/pool_segment_single.wgsl"),
+);
 
 /// Pipelines for splat rendering.
 pub struct SplatRenderer {
@@ -31,6 +39,8 @@ pub struct SplatRenderer {
     pub(crate) compact_layout: wgpu::BindGroupLayout,
     pub(crate) budget_layout: wgpu::BindGroupLayout,
     pub(crate) draw_layout: wgpu::BindGroupLayout,
+    /// Segments the project pass reads a scene from (`pool_segments_supported`).
+    pub(crate) pool_segments: u32,
     project_pipeline: wgpu::ComputePipeline,
     budget_threshold_pipeline: wgpu::ComputePipeline,
     budget_recount_pipeline: wgpu::ComputePipeline,
@@ -55,20 +65,27 @@ impl SplatRenderer {
     pub fn new(device: &wgpu::Device) -> Result<Self, ShaderError> {
         use wgpu::BufferBindingType::{Storage, Uniform};
         let compute = wgpu::ShaderStages::COMPUTE;
+        let pool_segments = gpu_data::pool_segments_supported(&device.limits());
+        let mut project_entries = vec![
+            buffer_entry(0, compute, Uniform),
+            buffer_entry(1, compute, Storage { read_only: true }),
+            buffer_entry(2, compute, Storage { read_only: true }),
+            buffer_entry(3, compute, Storage { read_only: false }),
+            buffer_entry(4, compute, Storage { read_only: false }),
+            buffer_entry(5, compute, Storage { read_only: false }),
+            buffer_entry(6, compute, Storage { read_only: false }),
+            buffer_entry(7, compute, Storage { read_only: false }),
+            buffer_entry(8, compute, Storage { read_only: false }),
+            buffer_entry(9, compute, Storage { read_only: true }),
+        ];
+        // Segments 1.. of the scene: attributes and SH at 10 + 2k, 11 + 2k.
+        project_entries.extend(
+            (10..10 + 2 * (pool_segments - 1))
+                .map(|binding| buffer_entry(binding, compute, Storage { read_only: true })),
+        );
         let project_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("splat project"),
-            entries: &[
-                buffer_entry(0, compute, Uniform),
-                buffer_entry(1, compute, Storage { read_only: true }),
-                buffer_entry(2, compute, Storage { read_only: true }),
-                buffer_entry(3, compute, Storage { read_only: false }),
-                buffer_entry(4, compute, Storage { read_only: false }),
-                buffer_entry(5, compute, Storage { read_only: false }),
-                buffer_entry(6, compute, Storage { read_only: false }),
-                buffer_entry(7, compute, Storage { read_only: false }),
-                buffer_entry(8, compute, Storage { read_only: false }),
-                buffer_entry(9, compute, Storage { read_only: true }),
-            ],
+            entries: &project_entries,
         });
         let compact_layout = uniform_then_rw_storage_layout(device, "splat compact", 8);
         let budget_layout = uniform_then_rw_storage_layout(device, "splat budget", 4);
@@ -84,7 +101,11 @@ impl SplatRenderer {
             ],
         });
 
-        let project_module = create_shader_module(device, "splat_project.wgsl")?;
+        let project_module = if pool_segments == gpu_data::POOL_SEGMENT_BINDINGS {
+            create_shader_module(device, "splat_project.wgsl")?
+        } else {
+            create_shader_module_with(device, "splat_project.wgsl", &[SINGLE_SEGMENT_VARIANT])?
+        };
         let project_pipeline =
             compute_pipeline(device, &project_layout, &project_module, "project");
         let budget_module = create_shader_module(device, "splat_budget.wgsl")?;
@@ -126,6 +147,7 @@ impl SplatRenderer {
             compact_layout,
             budget_layout,
             draw_layout,
+            pool_segments,
             project_pipeline,
             budget_threshold_pipeline,
             budget_recount_pipeline,

@@ -47,15 +47,28 @@ pub struct SplatWorking {
 }
 
 impl SplatWorking {
-    /// Working buffers for `scene`, sized by its capacity or by a draw list of
-    /// `list_len` entries, whichever is larger.
+    /// Working buffers for `scene`, sized by its capacity, or with a draw list
+    /// of `list_len` entries (a level-of-detail cut) by the list, rounded up to
+    /// a power of two (within the scene's capacity and what one view can draw)
+    /// so that a growing cut seldom makes them again. A page pool can hold more
+    /// splats than one view draws.
     pub fn new(
         device: &wgpu::Device,
         renderer: &SplatRenderer,
         scene: &SplatScene,
         list_len: u32,
     ) -> Self {
-        let capacity = scene.capacity().max(list_len);
+        let view_limit =
+            u32::try_from(crate::render::scene::max_view_splats(device)).unwrap_or(u32::MAX);
+        let (capacity, list_capacity) = if list_len == 0 {
+            (scene.capacity().min(view_limit), 0)
+        } else {
+            let rounded = list_len
+                .checked_next_power_of_two()
+                .unwrap_or(list_len)
+                .min(scene.capacity().min(view_limit).max(list_len));
+            (rounded, rounded)
+        };
         // At least one record per buffer: bindings must hold one whole element.
         let n = u64::from(capacity.max(1));
         let projected = buffer(
@@ -99,25 +112,32 @@ impl SplatWorking {
         let draw_list = buffer(
             device,
             "draw list",
-            u64::from(list_len.max(1)) * size_of::<super::gpu_data::DrawEntry>() as u64,
+            u64::from(list_capacity.max(1)) * size_of::<super::gpu_data::DrawEntry>() as u64,
             wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
         );
+        // Segments past the scene's own repeat its first.
+        let segment = |k: usize| scene.segments.get(k).unwrap_or(&scene.segments[0]);
+        let mut project_entries = vec![
+            uniforms.binding(),
+            segment(0).splats.as_entire_binding(),
+            segment(0).sh.as_entire_binding(),
+            projected.as_entire_binding(),
+            sort.keys[1].as_entire_binding(),
+            block_counts.as_entire_binding(),
+            frame_state.as_entire_binding(),
+            sort.values[1].as_entire_binding(),
+            splat_depths.as_entire_binding(),
+            draw_list.as_entire_binding(),
+        ];
+        for k in 1..renderer.pool_segments as usize {
+            project_entries.push(segment(k).splats.as_entire_binding());
+            project_entries.push(segment(k).sh.as_entire_binding());
+        }
         let project_group = bind_group(
             device,
             "splat project",
             &renderer.project_layout,
-            &[
-                uniforms.binding(),
-                scene.splats.as_entire_binding(),
-                scene.sh.as_entire_binding(),
-                projected.as_entire_binding(),
-                sort.keys[1].as_entire_binding(),
-                block_counts.as_entire_binding(),
-                frame_state.as_entire_binding(),
-                sort.values[1].as_entire_binding(),
-                splat_depths.as_entire_binding(),
-                draw_list.as_entire_binding(),
-            ],
+            &project_entries,
         );
         let budget_group = bind_group(
             device,
@@ -163,7 +183,7 @@ impl SplatWorking {
         Self {
             key: (scene.id(), renderer.sort_path()),
             capacity,
-            list_capacity: list_len,
+            list_capacity,
             draw_list,
             uniforms,
             projected,
