@@ -3,7 +3,8 @@
 //! a worker after the flat scene shows; at threshold 0 and no budget the cut
 //! draws what the flat scene draws; under a budget the window draws what
 //! `splatview render --lod-budget N` draws; freeze keeps the cut; colour by
-//! level changes the image; a cancelled build leaves the flat scene.
+//! level changes the image; a cancelled build leaves the flat scene; LOD off
+//! and on again draws the kept hierarchy at once.
 
 mod common;
 
@@ -232,13 +233,32 @@ fn the_build_runs_off_the_ui_thread_and_a_cancel_keeps_the_flat_scene() {
     window.settle();
     assert!(window.core.state.hierarchy.active);
 
-    // Off, then on and cancelled at once: the flat scene stays, no message.
+    let on = window.settle();
+
+    // Off: the flat scene. On again: the kept hierarchy draws at once, with
+    // no build and no cache read.
     window.core.state.execute(Command::ToggleLod);
     assert!(window.settle() == flat);
+    assert!(!window.core.state.hierarchy.active);
+    window.core.state.execute(Command::ToggleLod);
+    window.frame();
+    let status = &window.core.state.hierarchy;
+    assert!(
+        status.building.is_none() && status.active,
+        "switching LOD on again prepares the hierarchy again: {status:?}"
+    );
+    assert!(
+        window.settle() == on,
+        "the kept hierarchy draws another cut"
+    );
+
+    // A new window, LOD on and cancelled at once: the flat scene stays, no
+    // message.
+    let (mut window, flat) = flat_window();
     window.core.state.execute(Command::ToggleLod);
     window.frame();
     assert!(window.core.state.hierarchy.building.is_some());
-    // While the hierarchy is prepared again, the panel shows no old one.
+    // While the hierarchy is prepared, the panel shows none.
     assert!(window.core.state.hierarchy.build.is_none());
     window.core.state.execute(Command::CancelLodBuild);
     let after = window.settle();

@@ -16,8 +16,9 @@
 //! file (`SplatsBuilt::Direct`): with several splat objects, or a moved one, the
 //! GPU scene is a combination rebuilt on every change, and rebuilding its
 //! hierarchy each time would cost seconds per edit; LOD then stays off with a
-//! reason in the panel. The hierarchy and host copy are kept while LOD is on, so
-//! a device loss (`ViewerCore::recover`) only makes the page pool again.
+//! reason in the panel. The hierarchy and host copy are kept while their object
+//! is in the scene, LOD on or off, so a device loss (`ViewerCore::recover`) or
+//! switching LOD off and on only makes the page pool again.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -271,10 +272,21 @@ impl ViewerCore {
             Err(_) => {
                 self.lod.cancel();
                 self.lod.declined = None;
-                if self.lod.built.is_some() {
-                    self.lod.built = None;
-                    self.lod.pool = None;
+                // The flat scene draws and the page pool's GPU memory is
+                // freed, but the hierarchy stays on the host while its object
+                // is in the scene: switching LOD on again (or showing the
+                // object again) makes the pool at once, without reading the
+                // cache again (seconds for millions of splats).
+                if self.lod.pool.take().is_some() {
                     self.bump_generation();
+                }
+                if self
+                    .lod
+                    .built
+                    .as_ref()
+                    .is_some_and(|b| self.state.object(b.key.id).is_none())
+                {
+                    self.lod.built = None;
                 }
             }
         }
