@@ -1,7 +1,8 @@
 //! A level-of-detail page pool larger than one storage binding spans several
 //! segments (`SplatScene::with_segments`, shaders/common/pool_segments.wgsl):
 //! writes that cross from one segment into the next land in both, and a pool
-//! over several bindings renders exactly as the flat scene.
+//! over several bindings renders exactly as the flat scene; a cut is held to
+//! what one view can draw.
 
 mod common;
 
@@ -141,5 +142,67 @@ fn a_pool_over_several_bindings_renders_like_the_flat_scene() {
             image == expected,
             "yaw {yaw}: the pool over several bindings differs from the flat scene"
         );
+    }
+}
+
+/// A hierarchy with more nodes than one view can draw (its projected splats
+/// and sort each in one binding) gets that limit as its cut's budget, and the
+/// view draws the cut without a GPU error.
+#[test]
+fn a_cut_is_held_to_what_one_view_can_draw() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let cloud = playbot();
+    // 32 KiB bindings: a view draws at most 1,024 of playbot's 1,873 splats.
+    let small = GpuContext::new_headless_with_limits(|limits| {
+        limits.max_storage_buffer_binding_size = 32 << 10;
+    })
+    .expect("device with small bindings");
+    let hierarchy = build(&cloud, &BuildOptions::default(), None).expect("build");
+    let extended = hierarchy.extended_cloud(&cloud).expect("extended cloud");
+    let mut lod = LodScene::new(
+        &small.device,
+        &small.queue,
+        Arc::new(hierarchy),
+        Arc::new(extended),
+        AaMode::Classic,
+        1 << 30,
+        DEFAULT_PAGE_NODES,
+    )
+    .expect("pool");
+    let orbit = OrbitCamera::initial_view(SceneBounds::robust(&cloud), UpAxis::default(), 1.5);
+    let camera = orbit.camera(180, 120);
+    let mut view = TestView::new(&small);
+    for budget in [None, Some(5000), Some(600)] {
+        let params = LodParams {
+            cut: CutParams {
+                threshold_px: 0.0,
+                budget,
+                ..CutParams::default()
+            },
+            ..LodParams::default()
+        };
+        lod.update_until_resident(&small.queue, &camera, &params, 64);
+        let stats = lod.stats();
+        eprintln!("budget {budget:?}: {stats:?}");
+        let expected_limit = if budget == Some(600) {
+            None
+        } else {
+            Some(1024)
+        };
+        assert_eq!(stats.view_limit, expected_limit, "budget {budget:?}");
+        assert!(
+            stats.cut_splats <= budget.unwrap_or(1024).min(1024) && stats.cut_splats > 500,
+            "budget {budget:?}: {} splats in the cut",
+            stats.cut_splats
+        );
+        let draw = ViewParams {
+            draw_list: Some(lod.draw_list(false)),
+            ..ViewParams::new(camera)
+        };
+        let image = view.render(&small, lod.pool(), &draw);
+        let lit = image.pixels().filter(|p| p.0 != [0, 0, 0]).count();
+        assert!(lit > 180 * 120 / 20, "budget {budget:?}: {lit} pixels lit");
     }
 }

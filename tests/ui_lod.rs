@@ -132,6 +132,7 @@ fn panel_shows_the_build_and_the_cut() {
     if let Some(stats) = &mut pool_full.hierarchy.stats {
         stats.pages_uploaded = 0;
         stats.pool_segments = 4;
+        stats.view_limit = Some(38_186);
         stats.pool_capped_by_binding = true;
     }
     let mut h = harness(state);
@@ -157,6 +158,10 @@ fn panel_shows_the_build_and_the_cut() {
     open_section(&mut h);
     assert!(
         h.query_by_label_contains("3 / 4 resident, 1 wanted, pool full")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("38.2 k splats (one view's limit), levels 3-17")
             .is_some()
     );
     // A pool spread over several bindings says so, and that they cap it.

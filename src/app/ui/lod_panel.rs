@@ -148,8 +148,14 @@ pub fn hierarchy_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut
                 return;
             };
             ui.label("Cut");
+            // Held to what one view can draw (its working buffers are one
+            // binding each), below the budget asked for.
+            let limit = match stats.view_limit {
+                Some(_) => " (one view's limit)",
+                None => "",
+            };
             ui.label(format!(
-                "{} splats, levels {}; {:.2} ms",
+                "{} splats{limit}, levels {}; {:.2} ms",
                 format_count(stats.cut_splats as u64),
                 stats
                     .levels

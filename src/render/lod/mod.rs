@@ -121,6 +121,9 @@ pub struct LodStats {
     pub pages_retired: usize,
     /// Bytes of the GPU page pool.
     pub pool_bytes: u64,
+    /// The cut is held to this many splats, what one view can draw
+    /// (`max_view_splats`), below the budget asked for (or with none).
+    pub view_limit: Option<usize>,
     /// Segments of the pool (storage bindings of attributes and SH each).
     pub pool_segments: usize,
     /// The pool is smaller than the memory budget allows: the segments the
@@ -350,12 +353,15 @@ impl LodScene {
 
     /// `params` with the splat budget within what one view can draw, when the
     /// hierarchy has more nodes than that.
-    fn within_view(&self, params: &LodParams) -> LodParams {
+    /// Records in the stats whether the limit applies.
+    fn within_view(&mut self, params: &LodParams) -> LodParams {
         let mut asked = *params;
-        if self.hierarchy.nodes().len() > self.max_draw {
-            let budget = params.cut.budget.unwrap_or(usize::MAX);
-            asked.cut.budget = Some(budget.min(self.max_draw));
+        let budget = params.cut.budget.unwrap_or(usize::MAX);
+        let limited = self.hierarchy.nodes().len() > self.max_draw && budget > self.max_draw;
+        if limited {
+            asked.cut.budget = Some(self.max_draw);
         }
+        self.stats.view_limit = limited.then_some(self.max_draw);
         asked
     }
 
