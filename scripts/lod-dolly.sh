@@ -8,7 +8,7 @@
 #
 # Defaults match docs/LOD.md: biker's centre, 30 to 1.6 units, 16 frames at
 # 320x240, `--lod-budget 38186` (25% of biker). Other LOD flags replace it, e.g.
-# `--lod-budget 1000000000` for the threshold alone.
+# `--lod-threshold 2` for the threshold alone.
 set -euo pipefail
 bin=$1 scene=$2 out=$3
 shift 3

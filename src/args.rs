@@ -97,13 +97,14 @@ pub fn parse_color(text: &str) -> Result<Vec3, String> {
 #[derive(Clone, Debug, clap::Args)]
 pub struct LodArgs {
     /// Level of detail: draw at most this many splats, a cut of the scene's
-    /// hierarchy (built once and cached; see docs/LOD.md). 0 (the default)
-    /// draws every splat.
+    /// hierarchy (built once and cached; see docs/LOD.md). 0 (the default):
+    /// no budget, and every splat drawn unless --lod-threshold is given.
     #[arg(long, default_value_t = 0)]
     pub lod_budget: usize,
     /// Level of detail: expand a hierarchy node while its projected size exceeds
     /// this many pixels (0 expands everything in view, within the budget).
-    /// [default: 2]
+    /// Given without --lod-budget, the cut has no budget (as the window's
+    /// default). [default: 2]
     #[arg(long)]
     pub lod_threshold: Option<f32>,
     /// Level of detail: GPU memory for splat pages in MiB (default 1024 on CPU
@@ -124,16 +125,15 @@ pub struct LodArgs {
 impl LodArgs {
     /// The request these flags make (`None`: LOD off), or why they cannot work.
     pub fn request(&self) -> Result<Option<crate::render::lod::setup::LodRequest>, UsageError> {
-        if self.lod_budget == 0 {
+        if self.lod_budget == 0 && self.lod_threshold.is_none() {
             let needs_lod = [
-                ("--lod-threshold", self.lod_threshold.is_some()),
                 ("--memory-budget", self.memory_budget.is_some()),
                 ("--lod-color-by-level", self.lod_color_by_level),
                 ("--lod-no-occlusion", self.lod_no_occlusion),
             ];
             if let Some((flag, _)) = needs_lod.iter().find(|(_, given)| *given) {
                 return Err(UsageError(format!(
-                    "{flag} applies to the level of detail: give --lod-budget N (N > 0) too"
+                    "{flag} applies to the level of detail: give --lod-budget N (N > 0) or --lod-threshold PX too"
                 )));
             }
             return Ok(None);
@@ -157,7 +157,8 @@ impl LodArgs {
             memory_budget,
             ..Default::default()
         };
-        request.params.cut.budget = Some(self.lod_budget);
+        // 0 with --lod-threshold: the threshold alone.
+        request.params.cut.budget = (self.lod_budget > 0).then_some(self.lod_budget);
         request.params.cut.threshold_px = threshold;
         request.params.cut.occlusion = !self.lod_no_occlusion;
         request.params.color_by_level = self.lod_color_by_level;

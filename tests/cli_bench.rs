@@ -1,5 +1,6 @@
 //! `render` and `bench` flags and JSON keys that other tools script.
-//! Level of detail (issue 14): `--lod-budget N` (0: off) and `--memory-budget
+//! Level of detail (issue 14): `--lod-budget N` (0: off unless
+//! `--lod-threshold PX` asks for the threshold alone) and `--memory-budget
 //! MiB`; the bench JSON reports `lod_budget`, `lod_cut_splats`, `lod_cut_ms`,
 //! `lod_build_ms`, `pages_resident` and `gpu_resident_bytes`, and whether the
 //! budget ranked by visibility, `lod_occlusion` (off with `--lod-no-occlusion`).
@@ -151,6 +152,16 @@ fn bench_json_reports_the_level_of_detail_keys() {
     assert_eq!(on["lod_occlusion"], true);
     let plain = bench(&["--lod-budget", "500", "--lod-no-occlusion"]);
     assert_eq!(plain["lod_occlusion"], false);
+    assert!(off["lod_threshold_px"].is_null());
+    assert_eq!(on["lod_threshold_px"], 2.0);
+    // The threshold alone (the window's default): a cut with no budget.
+    let threshold = bench(&["--lod-threshold", "4"]);
+    assert_eq!(threshold["lod_budget"], 0);
+    assert_eq!(threshold["lod_threshold_px"], 4.0);
+    let cut = threshold["lod_cut_splats"]
+        .as_u64()
+        .expect("a threshold-only cut");
+    assert!(cut > 0, "{cut} splats in the threshold's cut");
 
     // Overdraw keys, outside and inside.
     assert_eq!(off["view"], "framing");

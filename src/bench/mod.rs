@@ -544,6 +544,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
         },
         overdraw,
         lod_budget: args.lod.lod_budget,
+        lod_threshold_px: lod_request.map(|r| r.params.cut.threshold_px),
         lod_wait: args.lod_wait,
         lod_occlusion: !args.lod.lod_no_occlusion,
         lod_cuts_waited,

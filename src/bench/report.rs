@@ -79,8 +79,12 @@ pub struct BenchReport {
     /// GPU bytes of the splat data: the scene, or with level of detail the page
     /// pool (what `--memory-budget` bounds).
     pub gpu_resident_bytes: u64,
-    /// `--lod-budget` (0: level of detail off, every splat drawn).
+    /// `--lod-budget` (0: no budget; level of detail off, every splat drawn,
+    /// unless `lod_threshold_px` is set).
     pub lod_budget: usize,
+    /// The cut's pixel threshold (`--lod-threshold`, default 2); null when
+    /// level of detail is off.
+    pub lod_threshold_px: Option<f32>,
     /// `--lod-wait`: each frame waited for its own cut (false: cuts ran on a
     /// worker thread while the frames drew, as in the window).
     pub lod_wait: bool,
@@ -233,8 +237,13 @@ pub(super) fn print_table(r: &BenchReport) {
         (r.lod_cut_splats, r.lod_cut_ms, r.lod_build_ms)
     {
         println!(
-            "level of detail    budget {}: {cut} splats in the cut (levels {}), cut {cut_ms:.2} ms ({}), build {build_ms:.0} ms, {} of {} pages resident ({:.1} MiB)",
-            r.lod_budget,
+            "level of detail    budget {}, threshold {} px: {cut} splats in the cut (levels {}), cut {cut_ms:.2} ms ({}), build {build_ms:.0} ms, {} of {} pages resident ({:.1} MiB)",
+            if r.lod_budget > 0 {
+                r.lod_budget.to_string()
+            } else {
+                "none".to_string()
+            },
+            r.lod_threshold_px.unwrap_or(f32::NAN),
             r.lod_levels
                 .map_or("none".to_string(), |(a, b)| format!("{a}-{b}")),
             match (r.lod_wait, r.lod_cuts_waited) {
