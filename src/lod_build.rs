@@ -1,5 +1,6 @@
 //! `splatview lod-build SCENE [--out FILE]`: builds a scene's level-of-detail
-//! hierarchy, reports how long it took, and writes it to the cache (or `--out`).
+//! hierarchy, reports how long it took, and writes it to the cache (or `--out`,
+//! e.g. beside the scene as `SCENE.lod`, where the viewer reads it first).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -14,8 +15,10 @@ pub struct LodBuildArgs {
     /// Scene file (any supported format).
     pub scene: PathBuf,
     /// Where to write the hierarchy (default: the platform cache, where the viewer
-    /// looks for it). A file elsewhere is for inspection: the viewer, `render`
-    /// and `bench` read only the cache.
+    /// looks for it). Written beside the scene as its file name plus `.lod`
+    /// (`--out biker.ply.lod` for `biker.ply`), the viewer and `render` read it
+    /// from there before the cache, so a precomputed hierarchy can travel with
+    /// its scene; a file elsewhere is for inspection (`bench` always builds).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Children per node: 2, 4 or 8. The viewer, `render` and `bench` build

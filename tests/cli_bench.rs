@@ -196,3 +196,59 @@ fn bench_json_reports_the_level_of_detail_keys() {
     assert_eq!(with_mesh["mesh_triangles"], 12);
     assert_eq!(with_mesh["splats"], off["splats"]);
 }
+
+/// `lod-build SCENE --out SCENE.lod` writes a hierarchy that `render` then
+/// reads from beside the scene: nothing is built or written to the cache.
+#[test]
+fn render_reads_the_hierarchy_lod_build_wrote_beside_the_scene() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let dir = temp("beside");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let scene = dir.join("playbot.ply");
+    std::fs::copy(common::testdata("splats/playbot_l6.ply"), &scene).expect("copy");
+    let beside = dir.join("playbot.ply.lod");
+    let _ = std::fs::remove_file(&beside);
+    splatview(
+        &[
+            "lod-build",
+            scene.to_str().expect("UTF-8 path"),
+            "--out",
+            beside.to_str().expect("UTF-8 path"),
+        ],
+        &temp("build-cache"),
+    );
+    assert!(beside.is_file());
+    let cache = temp("empty-cache");
+    let _ = std::fs::remove_dir_all(&cache);
+    let out = dir.join("beside.png");
+    let output = Command::new(env!("CARGO_BIN_EXE_splatview"))
+        .args([
+            "render",
+            scene.to_str().expect("UTF-8 path"),
+            "--out",
+            out.to_str().expect("UTF-8 path"),
+            "--width",
+            "160",
+            "--height",
+            "120",
+            "--lod-budget",
+            "500",
+        ])
+        .env("RUST_LOG", "info")
+        .env("XDG_CACHE_HOME", &cache)
+        .output()
+        .expect("run splatview");
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{log}");
+    assert!(
+        log.contains("hierarchy read from the file beside the scene"),
+        "{log}"
+    );
+    let cached = std::fs::read_dir(cache.join("splatview").join("lod"))
+        .map(|entries| entries.count())
+        .unwrap_or(0);
+    assert_eq!(cached, 0, "render wrote a cache entry");
+    assert!(image::open(&out).is_ok());
+}

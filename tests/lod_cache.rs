@@ -1,5 +1,6 @@
 //! The hierarchy cache: a second open loads what the first built; corrupt,
-//! truncated and stale entries are detected and rebuilt, never trusted.
+//! truncated and stale entries are detected and rebuilt, never trusted; a
+//! hierarchy beside its scene is read first, a wrong one left alone.
 
 mod lod_util;
 
@@ -219,4 +220,55 @@ fn an_unwritable_cache_still_returns_the_hierarchy() {
         "{source:?}"
     );
     let _ = std::fs::remove_file(&file);
+}
+
+/// A hierarchy written beside its scene (`scene.ply.lod`, what `lod-build
+/// --out` writes for shipping with a scene) is read before the cache; one of
+/// another scene there is not used, and left as it was.
+#[test]
+fn a_hierarchy_beside_the_scene_is_read_first_and_a_wrong_one_is_left_alone() {
+    use splatview::scene::lod::cache::{load_or_build_hierarchy, sidecar_path, write_hierarchy};
+    let cache = cache_dir("beside");
+    let dir = cache.dir().with_extension("scenes");
+    std::fs::create_dir_all(&dir).expect("scene dir");
+    let scene_path = dir.join("scene.ply");
+    let beside = sidecar_path(&scene_path);
+    assert_eq!(beside, dir.join("scene.ply.lod"));
+    let scene = random_cloud(2500, 5.0, 1, 31);
+    let options = BuildOptions::default();
+    let built = splatview::scene::lod::build::build(&scene, &options, None).expect("build");
+    write_hierarchy(&beside, &built, scene_key(&scene)).expect("write beside");
+
+    for cache in [Some(&cache), None] {
+        let (read, source) =
+            load_or_build_hierarchy(cache, Some(&scene_path), &scene, &options, None)
+                .expect("hierarchy");
+        assert!(
+            matches!(&source, CacheSource::Beside(path) if *path == beside),
+            "{source:?}"
+        );
+        assert_eq!(read, built);
+    }
+    assert!(
+        !entry(&cache, &scene).exists(),
+        "the cache was written though the file beside the scene was read"
+    );
+
+    // Another scene's hierarchy beside this one: stale, so the cache (built
+    // and written), and the file stays as it was.
+    let other = random_cloud(2500, 5.0, 1, 32);
+    let before = std::fs::read(&beside).expect("read");
+    let (read, source) =
+        load_or_build_hierarchy(Some(&cache), Some(&scene_path), &other, &options, None)
+            .expect("hierarchy");
+    assert!(matches!(source, CacheSource::Built { .. }), "{source:?}");
+    assert_eq!(read.splat_count(), other.len());
+    assert!(entry(&cache, &other).exists());
+    assert_eq!(std::fs::read(&beside).expect("read"), before);
+    // No cache at all: built.
+    let (_, source) =
+        load_or_build_hierarchy(None, Some(&scene_path), &other, &options, None).expect("build");
+    assert!(matches!(source, CacheSource::Uncached), "{source:?}");
+    let _ = std::fs::remove_dir_all(cache.dir());
+    let _ = std::fs::remove_dir_all(&dir);
 }

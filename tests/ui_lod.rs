@@ -113,6 +113,7 @@ fn panel_shows_the_build_and_the_cut() {
     state.hierarchy.build = Some(LodBuildInfo {
         hierarchy_ms: 812.0,
         from_cache: true,
+        beside_scene: false,
         nodes: 203_665,
         depth: 18,
     });
@@ -135,10 +136,21 @@ fn panel_shows_the_build_and_the_cut() {
         stats.view_limit = Some(38_186);
         stats.pool_capped_by_binding = true;
     }
+    let mut beside = state.clone();
+    if let Some(build) = &mut beside.hierarchy.build {
+        build.beside_scene = true;
+    }
     let mut h = harness(state);
     open_section(&mut h);
     assert!(
         h.query_by_label_contains("203.7 k nodes, 18 levels; read from the cache in 812 ms")
+            .is_some()
+    );
+    // A hierarchy read from the file beside the scene (scene.ply.lod).
+    let mut h = harness(beside);
+    open_section(&mut h);
+    assert!(
+        h.query_by_label_contains("18 levels; read from the file beside the scene in 812 ms")
             .is_some()
     );
     assert!(

@@ -33,8 +33,8 @@ use super::{UserEvent, Waker};
 use crate::render::lod::{DEFAULT_PAGE_NODES, LodParams, LodScene, default_memory_budget};
 use crate::render::{DrawList, SplatScene};
 use crate::scene::lod::LodHierarchy;
-use crate::scene::lod::build::{BuildOptions, BuildProgress, LodBuildError, build};
-use crate::scene::lod::cache::{CacheSource, LodCache};
+use crate::scene::lod::build::{BuildOptions, BuildProgress, LodBuildError};
+use crate::scene::lod::cache::{CacheSource, LodCache, load_or_build_hierarchy};
 use crate::scene::{AaMode, PinholeCamera, SplatCloud};
 
 /// Most updates an offline frame (screenshot, video frame) takes to bring in the
@@ -150,24 +150,23 @@ fn build_hierarchy(
         LodBuildError::Cancelled => "level-of-detail build cancelled".to_owned(),
         other => other.to_string(),
     };
-    let (hierarchy, from_cache) = match LodCache::platform() {
-        Some(cache) => {
-            let (hierarchy, source) = cache
-                .load_or_build(&cloud, &options, Some(progress))
-                .map_err(cancelled)?;
-            (hierarchy, matches!(source, CacheSource::Loaded))
-        }
-        None => (
-            build(&cloud, &options, Some(progress)).map_err(cancelled)?,
-            false,
-        ),
-    };
+    let (hierarchy, source) = load_or_build_hierarchy(
+        LodCache::platform().as_ref(),
+        Some(&key.path),
+        &cloud,
+        &options,
+        Some(progress),
+    )
+    .map_err(cancelled)?;
+    let beside_scene = matches!(source, CacheSource::Beside(_));
+    let from_cache = beside_scene || matches!(source, CacheSource::Loaded);
     let host = hierarchy.extended_cloud(&cloud).ok_or_else(|| {
         "level of detail: the hierarchy does not match the scene it was built for".to_owned()
     })?;
     let info = LodBuildInfo {
         hierarchy_ms: started.elapsed().as_secs_f64() * 1000.0,
         from_cache,
+        beside_scene,
         nodes: hierarchy.nodes().len(),
         depth: hierarchy.depth_count(),
     };

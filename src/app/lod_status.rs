@@ -23,6 +23,9 @@ pub struct LodBuildInfo {
     pub hierarchy_ms: f64,
     /// Read from the cache (false: built and written to it).
     pub from_cache: bool,
+    /// Read from the hierarchy file beside the scene (`scene.ply.lod`), not
+    /// the cache (`from_cache` is true too).
+    pub beside_scene: bool,
     /// Nodes of the hierarchy (splats plus merged interior nodes).
     pub nodes: usize,
     /// Levels of the hierarchy.

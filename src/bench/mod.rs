@@ -226,7 +226,7 @@ pub fn run_bench(args: &BenchArgs) -> anyhow::Result<()> {
     // built here, not read from the cache, so that `lod_build_ms` is a build).
     let (scene, mut lod, lod_build_ms) = match &lod_request {
         Some(request) => {
-            let (lod, report) = make_lod_scene(&ctx, &cloud, request, None, None)?;
+            let (lod, report) = make_lod_scene(&ctx, &cloud, None, request, None, None)?;
             let empty = SplatScene::new(&ctx.device, &crate::scene::SplatCloud::new(0))?;
             (empty, Some(lod), Some(report.hierarchy_ms))
         }

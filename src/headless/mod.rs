@@ -21,7 +21,7 @@ use crate::render::offscreen::{OffscreenError, OffscreenView, SceneRefs};
 use crate::render::{
     MeshParams, MeshScene, Raster, RenderLod, Renderer, SplatScene, TileSize, ViewParams,
 };
-use crate::scene::objects::SceneObjects;
+use crate::scene::objects::{ObjectContent, SceneObjects};
 use crate::scene::{AaChoice, PinholeCamera, SceneBounds, SplatCloud};
 
 pub use path::{PathFrames, render_path_frames};
@@ -331,13 +331,23 @@ impl HeadlessScene {
         let mut headless = match lod {
             Some(request) if !cloud.is_empty() => {
                 let cache = crate::scene::lod::cache::LodCache::platform();
-                let (lod, report) = make_lod_scene(&gpu, &cloud, request, cache.as_ref(), None)?;
+                // The file beside the scene, when it is one splat file.
+                let mut splat_files = objects
+                    .objects
+                    .iter()
+                    .filter(|o| o.visible && matches!(o.content, ObjectContent::Splats(_)));
+                let scene_path = match (splat_files.next(), splat_files.next()) {
+                    (Some(only), None) => Some(only.path.as_path()),
+                    _ => None,
+                };
+                let (lod, report) =
+                    make_lod_scene(&gpu, &cloud, scene_path, request, cache.as_ref(), None)?;
                 log::info!(
                     "level of detail: hierarchy {} in {:.0} ms, {} of {} pages resident",
-                    if report.built {
-                        "built"
-                    } else {
-                        "read from the cache"
+                    match (report.built, report.beside_scene) {
+                        (true, _) => "built",
+                        (false, true) => "read from the file beside the scene",
+                        (false, false) => "read from the cache",
                     },
                     report.hierarchy_ms,
                     lod.stats().pages_resident,

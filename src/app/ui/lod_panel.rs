@@ -133,10 +133,10 @@ pub fn hierarchy_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut
                         "{} nodes, {} levels; {} in {}",
                         format_count(build.nodes as u64),
                         build.depth,
-                        if build.from_cache {
-                            "read from the cache"
-                        } else {
-                            "built"
+                        match (build.beside_scene, build.from_cache) {
+                            (true, _) => "read from the file beside the scene",
+                            (false, true) => "read from the cache",
+                            (false, false) => "built",
                         },
                         duration_text(build.hierarchy_ms)
                     ))

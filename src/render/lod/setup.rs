@@ -49,30 +49,33 @@ pub enum LodSetupError {
 pub struct LodSetupReport {
     /// Milliseconds to read or build the hierarchy.
     pub hierarchy_ms: f64,
-    /// Whether it was built (false: read from the cache).
+    /// Whether it was built (false: read from the cache or beside the scene).
     pub built: bool,
+    /// Read from the file beside the scene (`scene.ply.lod`).
+    pub beside_scene: bool,
     /// Milliseconds to make the page pool and upload its first pages.
     pub upload_ms: f64,
 }
 
-/// A [`LodScene`] of `cloud` on `gpu`: the hierarchy from `cache` when it holds a
-/// valid entry (a new build is written there), built otherwise.
+/// A [`LodScene`] of `cloud` on `gpu`: with a `cache`, the hierarchy from the
+/// file beside `scene_path` (`scene.ply.lod`) or the cache when either holds a
+/// valid one (a new build is written to the cache); built otherwise (`bench`).
 pub fn make_lod_scene(
     gpu: &GpuContext,
     cloud: &SplatCloud,
+    scene_path: Option<&std::path::Path>,
     request: &LodRequest,
     cache: Option<&LodCache>,
     progress: Option<&BuildProgress>,
 ) -> Result<(LodScene, LodSetupReport), LodSetupError> {
     let started = Instant::now();
     let options = BuildOptions::default();
-    let (hierarchy, built) = match cache {
-        Some(cache) => {
-            let (hierarchy, source) = cache.load_or_build(cloud, &options, progress)?;
-            (hierarchy, matches!(source, CacheSource::Built { .. }))
-        }
-        None => (build(cloud, &options, progress)?, true),
+    let (hierarchy, source) = match cache {
+        Some(cache) => cache.load_beside_or_build(scene_path, cloud, &options, progress)?,
+        None => (build(cloud, &options, progress)?, CacheSource::Uncached),
     };
+    let built = matches!(source, CacheSource::Built { .. } | CacheSource::Uncached);
+    let beside_scene = matches!(source, CacheSource::Beside(_));
     let hierarchy_ms = started.elapsed().as_secs_f64() * 1000.0;
     let started = Instant::now();
     let extended = hierarchy
@@ -93,6 +96,7 @@ pub fn make_lod_scene(
     let report = LodSetupReport {
         hierarchy_ms,
         built,
+        beside_scene,
         upload_ms: started.elapsed().as_secs_f64() * 1000.0,
     };
     Ok((scene, report))

@@ -16,6 +16,12 @@
 //! length and a 128-bit xxh3 checksum of the payload), then the payload: nodes,
 //! weights, level starts and the merged Gaussians' arrays, native little-endian.
 //!
+//! **Beside the scene.** A hierarchy written next to its scene as
+//! `<file name>.lod` (`biker.ply.lod`, [`sidecar_path`]; `splatview lod-build
+//! SCENE --out SCENE.lod`) is read before the cache, with the same checks: a
+//! precomputed hierarchy can travel with its scene. One that fails them is
+//! left alone (it is the user's file) and the cache is used.
+//!
 //! **Trust.** An entry is used only if the header matches the scene (key, counts,
 //! version, branching, endianness), the file has exactly the announced length, the
 //! checksum matches, and the decoded hierarchy passes
@@ -84,6 +90,11 @@ pub enum LodCacheError {
 pub enum CacheSource {
     /// Read from a valid cache entry.
     Loaded,
+    /// Read from a valid hierarchy file beside the scene ([`sidecar_path`]).
+    Beside(PathBuf),
+    /// Built, with no cache to read or write (the platform has no cache
+    /// directory).
+    Uncached,
     /// Built, because the entry was missing, stale or corrupt (`reason`); the new
     /// entry was written unless `write_error` says otherwise.
     Built {
@@ -128,6 +139,21 @@ impl LodCache {
         options: &BuildOptions,
         progress: Option<&BuildProgress>,
     ) -> Result<(LodHierarchy, CacheSource), LodBuildError> {
+        self.load_beside_or_build(None, scene, options, progress)
+    }
+
+    /// [`Self::load_or_build`], first trying the hierarchy file beside the
+    /// scene's file `scene_path` ([`sidecar_path`]) when one exists.
+    pub fn load_beside_or_build(
+        &self,
+        scene_path: Option<&Path>,
+        scene: &SplatCloud,
+        options: &BuildOptions,
+        progress: Option<&BuildProgress>,
+    ) -> Result<(LodHierarchy, CacheSource), LodBuildError> {
+        if let Some(found) = read_beside(scene_path, scene, options) {
+            return Ok(found);
+        }
         let key = scene_key(scene);
         let path = self.entry_path(key, options.branching);
         let reason = match read_hierarchy(&path, scene, key, options.branching) {
@@ -153,6 +179,51 @@ impl LodCache {
             },
         ))
     }
+}
+
+/// The hierarchy of `scene` from the file beside `scene_path`, if one exists
+/// and passes the checks (a failing one is logged and left alone); else from
+/// `cache` or built (written to `cache`).
+pub fn load_or_build_hierarchy(
+    cache: Option<&LodCache>,
+    scene_path: Option<&Path>,
+    scene: &SplatCloud,
+    options: &BuildOptions,
+    progress: Option<&BuildProgress>,
+) -> Result<(LodHierarchy, CacheSource), LodBuildError> {
+    match cache {
+        Some(cache) => cache.load_beside_or_build(scene_path, scene, options, progress),
+        None => match read_beside(scene_path, scene, options) {
+            Some(found) => Ok(found),
+            None => Ok((build(scene, options, progress)?, CacheSource::Uncached)),
+        },
+    }
+}
+
+fn read_beside(
+    scene_path: Option<&Path>,
+    scene: &SplatCloud,
+    options: &BuildOptions,
+) -> Option<(LodHierarchy, CacheSource)> {
+    let beside = scene_path.map(sidecar_path).filter(|p| p.is_file())?;
+    match read_hierarchy(&beside, scene, scene_key(scene), options.branching) {
+        Ok(hierarchy) => Some((hierarchy, CacheSource::Beside(beside))),
+        Err(reason) => {
+            log::warn!("{reason}; not used");
+            None
+        }
+    }
+}
+
+/// The hierarchy file read beside a scene file: its name with `.lod` added
+/// (`scene.ply` -> `scene.ply.lod`; a directory scene `dir/` -> `dir.lod`).
+pub fn sidecar_path(scene: &Path) -> PathBuf {
+    let mut name = scene
+        .file_name()
+        .map(std::ffi::OsStr::to_os_string)
+        .unwrap_or_default();
+    name.push(".lod");
+    scene.with_file_name(name)
 }
 
 /// The content key of a decoded scene (see the module docs).
