@@ -42,6 +42,23 @@ fn segment_bytes(ctx: &GpuContext, scene: &SplatScene, count: u64) -> (Vec<u8>, 
     (attributes, sh)
 }
 
+/// `cloud`'s hierarchy in a page pool on `gpu` with a 1 GiB memory budget
+/// and the default page size (halved to fit the bindings).
+fn pool_of(gpu: &GpuContext, cloud: &SplatCloud) -> LodScene {
+    let hierarchy = build(cloud, &BuildOptions::default(), None).expect("build");
+    let extended = hierarchy.extended_cloud(cloud).expect("extended cloud");
+    LodScene::new(
+        &gpu.device,
+        &gpu.queue,
+        Arc::new(hierarchy),
+        Arc::new(extended),
+        AaMode::Classic,
+        1 << 30,
+        DEFAULT_PAGE_NODES,
+    )
+    .expect("pool")
+}
+
 #[test]
 fn writes_across_a_segment_boundary_land_in_both_segments() {
     let Some(ctx) = common::gpu() else { return };
@@ -88,19 +105,8 @@ fn a_pool_over_several_bindings_renders_like_the_flat_scene() {
         SplatScene::new(&small.device, &cloud).is_err(),
         "the flat scene is refused under 64 KiB bindings"
     );
-    let hierarchy = build(&cloud, &BuildOptions::default(), None).expect("build");
-    let extended = hierarchy.extended_cloud(&cloud).expect("extended cloud");
-    let nodes = hierarchy.nodes().len();
-    let mut lod = LodScene::new(
-        &small.device,
-        &small.queue,
-        Arc::new(hierarchy),
-        Arc::new(extended),
-        AaMode::Classic,
-        1 << 30,
-        DEFAULT_PAGE_NODES,
-    )
-    .expect("pool");
+    let mut lod = pool_of(&small, &cloud);
+    let nodes = lod.hierarchy().nodes().len();
     let stats = lod.stats();
     eprintln!(
         "playbot, {nodes} nodes under 64 KiB bindings: {} pages in {} segments, {} bytes",
@@ -159,18 +165,7 @@ fn a_cut_is_held_to_what_one_view_can_draw() {
         limits.max_storage_buffer_binding_size = 32 << 10;
     })
     .expect("device with small bindings");
-    let hierarchy = build(&cloud, &BuildOptions::default(), None).expect("build");
-    let extended = hierarchy.extended_cloud(&cloud).expect("extended cloud");
-    let mut lod = LodScene::new(
-        &small.device,
-        &small.queue,
-        Arc::new(hierarchy),
-        Arc::new(extended),
-        AaMode::Classic,
-        1 << 30,
-        DEFAULT_PAGE_NODES,
-    )
-    .expect("pool");
+    let mut lod = pool_of(&small, &cloud);
     let orbit = OrbitCamera::initial_view(SceneBounds::robust(&cloud), UpAxis::default(), 1.5);
     let camera = orbit.camera(180, 120);
     let mut view = TestView::new(&small);
