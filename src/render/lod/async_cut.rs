@@ -6,11 +6,13 @@
 //! cut is applied, before the next one starts), so the snapshot stays true
 //! and every node the finished cut draws is where the snapshot said.
 //! Spark 2.0 works the same way: its LoD is chosen in a worker and frames
-//! draw the latest finished choice.
+//! draw the latest finished choice. The cuts of one scene are made one after
+//! another by one long-lived thread (`CutWorker`).
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
 use super::LodParams;
@@ -105,63 +107,113 @@ pub(super) fn make_cut(
 /// event loop with it).
 pub type CutNotifier = Arc<dyn Fn() + Send + Sync>;
 
-/// A cut running on a worker thread.
+/// One cut for the worker: what to cut, and where the result goes.
+struct CutJob {
+    hierarchy: Arc<LodHierarchy>,
+    pages: ResidentPages,
+    camera: PinholeCamera,
+    params: LodParams,
+    notify: Option<CutNotifier>,
+    done: Arc<AtomicBool>,
+    result: Sender<(LodCut, Duration)>,
+}
+
+/// The thread that makes a scene's cuts, one after another, for as long as
+/// the scene lives. One long-lived thread rather than one per cut: the
+/// allocator then keeps the cut's working memory (tens of MB for a
+/// 500k-splat cut) mapped between cuts instead of handing fresh pages to
+/// each new thread, which the kernel zeroes: 20-25% of an 8M-splat scene's cut
+/// on lavapipe (docs/BENCHMARKS.md, twelfth session).
+pub(super) struct CutWorker {
+    jobs: Sender<CutJob>,
+}
+
+impl CutWorker {
+    /// Starts the thread; `None` when none could be made.
+    pub fn start() -> Option<Self> {
+        let (jobs, receiver) = channel::<CutJob>();
+        std::thread::Builder::new()
+            .name("lod cut".into())
+            .spawn(move || {
+                // Ends when the scene (the sender) is dropped.
+                for job in receiver {
+                    let made = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        make_cut(&job.hierarchy, &job.pages, &job.camera, &job.params)
+                    }));
+                    match made {
+                        // A dropped `PendingCut` no longer wants it.
+                        Ok(made) => drop(job.result.send(made)),
+                        Err(_) => log::error!("the level-of-detail cut panicked"),
+                    }
+                    // The result (or, after a panic, the closed channel) is
+                    // there before the flag says so.
+                    drop(job.result);
+                    job.done.store(true, Ordering::Release);
+                    if let Some(notify) = job.notify {
+                        notify();
+                    }
+                }
+            })
+            .inspect_err(|err| log::warn!("cannot start the cut thread: {err}"))
+            .ok()?;
+        Some(Self { jobs })
+    }
+}
+
+/// A cut the worker thread is making (or has made).
 pub(super) struct PendingCut {
     /// What it was asked for.
     pub camera: PinholeCamera,
     pub params: LodParams,
-    /// Set by the worker once the cut is made, before it notifies (so that
-    /// the frame it wakes finds the cut done; joining then waits at most for
-    /// the thread to return).
+    /// Set by the worker once the cut is made and sent, before it notifies
+    /// (so that the frame it wakes finds the cut done).
     done: Arc<AtomicBool>,
-    handle: JoinHandle<(LodCut, Duration)>,
+    result: Receiver<(LodCut, Duration)>,
 }
 
 impl PendingCut {
-    /// Starts the cut on a new thread, calling `notify` there when it is done;
-    /// `None` when no thread could be made (the caller cuts on its own thread
-    /// instead).
+    /// Hands the cut to `worker`, which calls `notify` when it is done; `None`
+    /// when the worker is gone (the caller cuts on its own thread instead).
     pub fn start(
+        worker: &CutWorker,
         hierarchy: &Arc<LodHierarchy>,
         pages: ResidentPages,
         camera: PinholeCamera,
         params: LodParams,
         notify: Option<CutNotifier>,
     ) -> Option<Self> {
-        let hierarchy = Arc::clone(hierarchy);
         let done = Arc::new(AtomicBool::new(false));
-        let done_there = Arc::clone(&done);
-        let handle = std::thread::Builder::new()
-            .name("lod cut".into())
-            .spawn(move || {
-                let made = make_cut(&hierarchy, &pages, &camera, &params);
-                done_there.store(true, Ordering::Release);
-                if let Some(notify) = notify {
-                    notify();
-                }
-                made
-            })
-            .inspect_err(|err| log::warn!("cannot start a cut thread: {err}"))
+        let (sender, result) = channel();
+        let job = CutJob {
+            hierarchy: Arc::clone(hierarchy),
+            pages,
+            camera,
+            params,
+            notify,
+            done: Arc::clone(&done),
+            result: sender,
+        };
+        worker
+            .jobs
+            .send(job)
+            .inspect_err(|_| log::warn!("the cut thread has stopped"))
             .ok()?;
         Some(Self {
             camera,
             params,
             done,
-            handle,
+            result,
         })
     }
 
-    /// Whether the cut is made (or the thread ended without it).
+    /// Whether the cut is made (or failed).
     pub fn is_finished(&self) -> bool {
-        self.done.load(Ordering::Acquire) || self.handle.is_finished()
+        self.done.load(Ordering::Acquire)
     }
 
-    /// The finished cut (waits if it is not); `None` if the thread panicked.
+    /// The finished cut (waits if it is not); `None` if it panicked.
     pub fn join(self) -> Option<(LodCut, Duration)> {
-        self.handle
-            .join()
-            .inspect_err(|_| log::error!("the level-of-detail cut thread panicked"))
-            .ok()
+        self.result.recv().ok()
     }
 }
 

@@ -30,7 +30,7 @@ use crate::scene::lod::LodHierarchy;
 use crate::scene::lod::cut::{CutParams, LodCut};
 use crate::scene::{AaMode, PinholeCamera, SplatCloud};
 pub use async_cut::CutNotifier;
-use async_cut::{PendingCut, jumped, make_cut, turn_lead_px};
+use async_cut::{CutWorker, PendingCut, jumped, make_cut, turn_lead_px};
 use pages::{PageLayout, PageTable};
 
 /// Nodes per page by default: 2-6 MiB per page at SH degree 0-3.
@@ -161,8 +161,11 @@ pub struct LodScene {
     entries: Vec<DrawEntry>,
     generation: u64,
     stats: LodStats,
-    /// A cut running on a worker thread ([`Self::update_async`]).
+    /// A cut running on the worker thread ([`Self::update_async`]).
     pending: Option<PendingCut>,
+    /// The thread that makes the cuts of [`Self::update_async`], started with
+    /// the first.
+    worker: Option<CutWorker>,
     /// What the applied cut was made for.
     cut_for: Option<(PinholeCamera, LodParams)>,
     /// Called when a cut on the worker thread is done.
@@ -222,6 +225,7 @@ impl LodScene {
             entries: Vec::new(),
             generation: 0,
             pending: None,
+            worker: None,
             cut_for: None,
             notify: None,
             last_camera: None,
@@ -337,14 +341,22 @@ impl LodScene {
             if let Some((previous, _)) = self.cut_for {
                 asked.cut.margin_px += turn_lead_px(&previous, camera);
             }
-            self.pending = PendingCut::start(
-                &self.hierarchy,
-                self.table.snapshot(),
-                *camera,
-                asked,
-                self.notify.clone(),
-            );
+            if self.worker.is_none() {
+                self.worker = CutWorker::start();
+            }
+            self.pending = self.worker.as_ref().and_then(|worker| {
+                PendingCut::start(
+                    worker,
+                    &self.hierarchy,
+                    self.table.snapshot(),
+                    *camera,
+                    asked,
+                    self.notify.clone(),
+                )
+            });
             if self.pending.is_none() {
+                // No worker: a new one is tried for the next cut.
+                self.worker = None;
                 self.update(queue, camera, params);
             }
         }

@@ -50,6 +50,7 @@ use super::LodHierarchy;
 use super::frontier::{Frontier, Ranked};
 use super::occlusion::{OcclusionMap, VISIBILITY_FLOOR};
 use super::prefetch::prefetch;
+use super::scratch::{CutScratch, EmitScratch};
 use super::view::NodeView;
 use crate::scene::SplatCloud;
 use crate::scene::camera::{NEAR_PLANE, PinholeCamera};
@@ -367,8 +368,14 @@ pub fn cut_with(
     }
     let can_expand = |node| residency.can_expand(node);
     let rules = Rules::new(hierarchy, camera, params);
-    let mut entries = vec![Entry::reached(0, u32::MAX, 0)];
-    rules.evaluate(&mut entries, 0);
+    let mut scratch = CutScratch::take();
+    let CutScratch {
+        entries,
+        emit: emit_scratch,
+    } = &mut *scratch;
+    entries.clear();
+    entries.push(Entry::reached(0, u32::MAX, 0));
+    rules.evaluate(entries, 0);
     let mut refused = Vec::new();
     let Some(budget) = params.budget else {
         // No budget: every candidate is expanded, breadth-first.
@@ -377,7 +384,7 @@ pub fn cut_with(
             if entries[next].candidate {
                 if can_expand(entries[next].node) {
                     entries[next].expanded = true;
-                    rules.reach_children(&mut entries, next);
+                    rules.reach_children(entries, next);
                 } else {
                     entries[next].candidate = false;
                     refused.push((entries[next].node, entries[next].priority));
@@ -385,7 +392,9 @@ pub fn cut_with(
             }
             next += 1;
         }
-        return emit(hierarchy, &entries, refused);
+        let cut = emit(hierarchy, entries, refused, emit_scratch);
+        scratch.keep();
+        return cut;
     };
 
     let budget = i64::try_from(budget.max(1)).unwrap_or(i64::MAX);
@@ -399,14 +408,14 @@ pub fn cut_with(
         first_child: nodes[entries[e].node as usize].first_child,
     };
     if entries[0].candidate {
-        frontier.push(rank(&entries, 0));
+        frontier.push(rank(entries, 0));
     }
     while let Some(next) = frontier.pop() {
         // The candidate after this one (unless this one's children outrank
         // it): start loading what taking it reads while this one is handled.
         if let Some(ahead) = frontier.peek() {
             let first_child = ahead.first_child as usize;
-            prefetch(&entries, ahead.entry as usize);
+            prefetch(entries, ahead.entry as usize);
             prefetch(nodes, ahead.node as usize);
             for child in [first_child, first_child + 2, first_child + 3] {
                 prefetch(nodes, child);
@@ -427,7 +436,7 @@ pub fn cut_with(
             }
             continue;
         }
-        let children = rules.reach_children(&mut entries, e);
+        let children = rules.reach_children(entries, e);
         if drawn + entries[e].expansion_cost() > budget {
             break;
         }
@@ -435,20 +444,24 @@ pub fn cut_with(
         entries[e].expanded = true;
         for child in children {
             if entries[child].candidate {
-                frontier.push(rank(&entries, child));
+                frontier.push(rank(entries, child));
             }
         }
     }
-    emit(hierarchy, &entries, refused)
+    let cut = emit(hierarchy, entries, refused, emit_scratch);
+    scratch.keep();
+    cut
 }
 
 /// Rule 3: the drawn nodes of `entries` (parents before children) with their
 /// opacity factors, sorted by splat.
 /// `refused` holds each refused node with its priority.
+/// `scratch`'s vectors are working memory (kept for the next cut).
 pub(super) fn emit(
     hierarchy: &LodHierarchy,
     entries: &[Entry],
     refused: Vec<(u32, f32)>,
+    scratch: &mut EmitScratch,
 ) -> LodCut {
     let nodes = hierarchy.nodes();
     let (refused, refused_priority) = refused.into_iter().unzip();
@@ -458,15 +471,22 @@ pub(super) fn emit(
         nodes_visited: entries.len(),
         ..Default::default()
     };
-    let mut factors = vec![0.0f32; entries.len()];
-    let mut drawn: Vec<(u32, f32, u32, u16)> = Vec::new();
+    let EmitScratch {
+        factors,
+        drawn,
+        order,
+        spare,
+    } = scratch;
+    factors.clear();
+    factors.resize(entries.len(), 0.0);
+    drawn.clear();
     // Entries are read in order, their parents and nodes wherever they are:
     // those are loaded a few entries ahead.
     const AHEAD: usize = 16;
     for (i, entry) in entries.iter().enumerate() {
         if let Some(ahead) = entries.get(i + AHEAD) {
             prefetch(entries, ahead.parent as usize);
-            prefetch(&factors, ahead.parent as usize);
+            prefetch(factors, ahead.parent as usize);
             prefetch(nodes, ahead.node as usize);
         }
         let inherited = match entry.parent {
@@ -503,11 +523,13 @@ pub(super) fn emit(
     // One order whatever the traversal's (the same cut compares equal).
     result.expanded.sort_unstable_by_key(|&(node, _)| node);
     // By splat: the keys are sorted, then the records gathered (prefetched).
-    let mut order: Vec<u64> = (0..)
-        .zip(&drawn)
-        .map(|(place, d)| u64::from(d.0) << 32 | place)
-        .collect();
-    super::radix::sort_by_high_word(&mut order);
+    order.clear();
+    order.extend(
+        (0..)
+            .zip(drawn.iter())
+            .map(|(place, d)| u64::from(d.0) << 32 | place),
+    );
+    super::radix::sort_by_high_word_using(order, spare);
     let count = order.len();
     result.splats.reserve_exact(count);
     result.opacity_factors.reserve_exact(count);
@@ -515,7 +537,7 @@ pub(super) fn emit(
     result.levels.reserve_exact(count);
     for (i, &key) in order.iter().enumerate() {
         if let Some(&ahead) = order.get(i + AHEAD) {
-            prefetch(&drawn, ahead as u32 as usize);
+            prefetch(drawn, ahead as u32 as usize);
         }
         let (splat, factor, node, level) = drawn[key as u32 as usize];
         result.splats.push(splat);

@@ -67,5 +67,10 @@ pub fn cut_reference_with(
     }
 
     // 3. The drawn nodes and their opacity factors.
-    emit(hierarchy, &entries, refused)
+    emit(
+        hierarchy,
+        &entries,
+        refused,
+        &mut super::scratch::EmitScratch::default(),
+    )
 }

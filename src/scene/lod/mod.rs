@@ -29,6 +29,7 @@ pub mod merge;
 pub mod occlusion;
 pub mod prefetch;
 mod radix;
+mod scratch;
 pub mod shape;
 pub mod view;
 

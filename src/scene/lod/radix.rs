@@ -15,7 +15,14 @@ const DIGITS: usize = 1 << DIGIT_BITS;
 
 /// Sorts `items` by `item >> 32`, stably (the lower 32 bits ride along), in as
 /// many 12-bit passes as the largest key needs.
+#[cfg(test)]
 pub(super) fn sort_by_high_word(items: &mut Vec<u64>) {
+    sort_by_high_word_using(items, &mut Vec::new());
+}
+
+/// [`sort_by_high_word`] with `spare` as the second buffer (its allocation
+/// is kept for the next sort; its contents are not).
+pub(super) fn sort_by_high_word_using(items: &mut Vec<u64>, spare: &mut Vec<u64>) {
     let key = |item: u64| (item >> 32) as u32;
     let Some(max) = items.iter().map(|&item| key(item)).max() else {
         return;
@@ -30,7 +37,9 @@ pub(super) fn sort_by_high_word(items: &mut Vec<u64>) {
         }
     }
     let mut from = std::mem::take(items);
-    let mut to = vec![0u64; from.len()];
+    let mut to = std::mem::take(spare);
+    to.clear();
+    to.resize(from.len(), 0);
     for (pass, starts) in (0..).zip(starts.iter_mut()) {
         let mut sum = 0;
         for start in starts.iter_mut() {
@@ -44,6 +53,7 @@ pub(super) fn sort_by_high_word(items: &mut Vec<u64>) {
         std::mem::swap(&mut from, &mut to);
     }
     *items = from;
+    *spare = to;
 }
 
 #[cfg(test)]
