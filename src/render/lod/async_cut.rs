@@ -135,6 +135,7 @@ impl CutWorker {
         std::thread::Builder::new()
             .name("lod cut".into())
             .spawn(move || {
+                crate::scene::lod::keep_cut_scratch_on_this_thread();
                 // Ends when the scene (the sender) is dropped.
                 for job in receiver {
                     let made = std::panic::catch_unwind(AssertUnwindSafe(|| {

@@ -40,6 +40,7 @@ use super::SplatCloud;
 pub use build::{BuildOptions, BuildProgress, LodBuildError, build};
 pub use cache::{CacheSource, LodCache, LodCacheError};
 pub use cut::{CutParams, LodCut, cut};
+pub use scratch::keep_cut_scratch_on_this_thread;
 
 /// `LodNode::parent` of the root.
 pub const NO_PARENT: u32 = u32::MAX;

@@ -3,10 +3,12 @@
 //! A cut of a 500k-splat budget over an 8M-splat scene fills tens of MB of
 //! working vectors (the visited entries, the drawn records, the sort keys).
 //! Allocated afresh for every cut, vectors that large come straight from the
-//! kernel as new pages, which it zeroes on first touch. Kept per thread (the
-//! window's cut worker is one long-lived thread), the pages stay mapped and are
-//! reused. The occluder cut inside a cut runs before the outer one takes the
-//! scratch, and a nested take simply gets an empty one.
+//! kernel as new pages, which it zeroes on first touch. Kept on the thread that
+//! asks for it ([`keep_cut_scratch_on_this_thread`]: the window's and `bench`'s
+//! cut worker, one long-lived thread per scene), the pages stay mapped and are
+//! reused. Other threads (the main thread's waiting cuts, where glibc reuses
+//! its heap anyway) keep nothing. The occluder cut inside a cut runs before the
+//! outer one takes the scratch, and a nested take simply gets an empty one.
 
 use std::cell::Cell;
 
@@ -32,12 +34,20 @@ pub(super) struct CutScratch {
     pub emit: EmitScratch,
 }
 
-/// Scratch larger than this is dropped rather than kept (a cut near the
-/// largest a view draws holds several hundred MB).
-const MAX_KEPT_BYTES: usize = 256 << 20;
+/// Scratch larger than this is dropped rather than kept: a cut of 4.19 M
+/// splats (the most a view draws on lavapipe) over an 8M-splat scene holds
+/// about 400 MB.
+const MAX_KEPT_BYTES: usize = 512 << 20;
 
 thread_local! {
     static SCRATCH: Cell<Option<Box<CutScratch>>> = const { Cell::new(None) };
+    static KEEPS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// From now on this thread keeps the cut's working memory between cuts (a
+/// thread that makes many cuts; it is freed when the thread ends).
+pub fn keep_cut_scratch_on_this_thread() {
+    KEEPS.set(true);
 }
 
 impl CutScratch {
@@ -46,9 +56,10 @@ impl CutScratch {
         SCRATCH.take().unwrap_or_default()
     }
 
-    /// Keeps `self` for this thread's next cut, unless it grew too large.
+    /// Keeps `self` for this thread's next cut, if the thread asked for it
+    /// and it did not grow too large.
     pub fn keep(self: Box<Self>) {
-        if self.bytes() <= MAX_KEPT_BYTES {
+        if KEEPS.get() && self.bytes() <= MAX_KEPT_BYTES {
             SCRATCH.set(Some(self));
         }
     }
@@ -67,6 +78,15 @@ mod tests {
 
     #[test]
     fn a_thread_gets_its_scratch_back_and_large_ones_are_dropped() {
+        let mut scratch = CutScratch::take();
+        scratch.emit.factors.reserve(1000);
+        scratch.keep();
+        assert_eq!(
+            CutScratch::take().emit.factors.capacity(),
+            0,
+            "kept on a thread that did not ask"
+        );
+        keep_cut_scratch_on_this_thread();
         let mut scratch = CutScratch::take();
         scratch.emit.factors.reserve(1000);
         let capacity = scratch.emit.factors.capacity();
