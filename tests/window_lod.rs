@@ -4,7 +4,8 @@
 //! draws what the flat scene draws; under a budget the window draws what
 //! `splatview render --lod-budget N` draws; freeze keeps the cut; colour by
 //! level changes the image; a cancelled build leaves the flat scene; LOD off
-//! and on again draws the kept hierarchy at once.
+//! and on again draws the kept hierarchy at once; a hierarchy beside the
+//! scene file is read.
 
 mod common;
 
@@ -342,5 +343,52 @@ fn screenshots_draw_the_cut() {
     assert!(shot != flat);
     // The window goes on drawing its own cut after the shot.
     assert!(window.settle() == on_screen);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A hierarchy beside the scene's file (`biker.ply.lod`, as `lod-build --out`
+/// writes it) is what the window reads when LOD switches on: the panel says
+/// so, and the cut draws as with a built one.
+#[test]
+fn the_window_reads_a_hierarchy_beside_the_scene() {
+    if common::gpu().is_none() {
+        return;
+    }
+    use splatview::scene::lod::build::{BuildOptions, build};
+    use splatview::scene::lod::cache::{scene_key, sidecar_path, write_hierarchy};
+    let dir = std::env::temp_dir().join(format!("splatview-window-beside-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let scene = dir.join("biker.ply");
+    std::fs::copy(biker(), &scene).expect("copy");
+    let cloud = splatview::io::load_splat_file(&scene).expect("load");
+    let hierarchy = build(&cloud, &BuildOptions::default(), None).expect("build");
+    write_hierarchy(&sidecar_path(&scene), &hierarchy, scene_key(&cloud)).expect("write");
+
+    let mut window = WindowHarness::new(SIZE, settings());
+    window.open(&scene);
+    window.settle();
+    let beside = lod_on(&mut window, None, 2.0);
+    let build_info = window.core.state.hierarchy.build.expect("build info");
+    assert!(
+        build_info.beside_scene && build_info.from_cache,
+        "{build_info:?}"
+    );
+    assert_eq!(build_info.nodes, hierarchy.nodes().len());
+    // The same cut as from biker's own (built or cached) hierarchy.
+    let (mut plain, _) = flat_window();
+    let built = lod_on(&mut plain, None, 2.0);
+    assert!(
+        !plain
+            .core
+            .state
+            .hierarchy
+            .build
+            .expect("build info")
+            .beside_scene
+    );
+    assert!(
+        beside == built,
+        "the hierarchy beside the scene draws another cut"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
