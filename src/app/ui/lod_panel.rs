@@ -154,14 +154,19 @@ pub fn hierarchy_section(ui: &mut egui::Ui, state: &mut AppState, commands: &mut
                 Some(_) => " (one view's limit)",
                 None => "",
             };
-            ui.label(format!(
-                "{} splats{limit}, levels {}; {:.2} ms",
-                format_count(stats.cut_splats as u64),
-                stats
-                    .levels
-                    .map_or_else(|| "-".to_owned(), |(a, b)| format!("{a}-{b}")),
-                stats.cut_ms
-            ));
+            // Wrapped: with the limit's note it runs past a 320-point
+            // inspector, and an unwrapped row widens the grid's column.
+            ui.add(
+                egui::Label::new(format!(
+                    "{} splats{limit}, levels {}; {:.2} ms",
+                    format_count(stats.cut_splats as u64),
+                    stats
+                        .levels
+                        .map_or_else(|| "-".to_owned(), |(a, b)| format!("{a}-{b}")),
+                    stats.cut_ms
+                ))
+                .wrap(),
+            );
             ui.end_row();
             ui.label("Pages");
             // Wanted pages either stream in (uploaded this update) or wait for
