@@ -39,8 +39,9 @@ pub struct SplatScene {
     /// Splats per segment (`u32::MAX` with one segment): splat `s` lies in
     /// segment `s / segment_splats`.
     segment_splats: u32,
-    /// At least one.
-    pub(crate) segments: Vec<Segment>,
+    /// Segment 0, then the others (a flat scene has none).
+    first: Segment,
+    more: Vec<Segment>,
 }
 
 /// One segment of a scene: its splats' attributes and SH, each one binding.
@@ -82,7 +83,8 @@ impl SplatScene {
         })?;
         let count = cloud.len() as u32;
         Ok(Self::around(
-            vec![Segment { splats, sh }],
+            Segment { splats, sh },
+            Vec::new(),
             u32::MAX,
             count,
             count,
@@ -119,32 +121,37 @@ impl SplatScene {
             | wgpu::BufferUsages::COPY_DST
             | wgpu::BufferUsages::COPY_SRC;
         let sh_bytes = u64::from(sh_words_per_splat(sh_degree)) * 4;
-        let segments = scoped(device, "scene buffers", || {
-            let make = crate::gpu::pipeline::buffer;
-            let mut segments = Vec::new();
-            let mut first = 0;
-            while first < capacity.max(1) {
-                let n = segment_splats.min(capacity.max(1) - first) as u64;
-                segments.push(Segment {
-                    splats: make(
-                        device,
-                        "splat attributes",
-                        n * size_of::<GpuSplat>() as u64,
-                        usage,
-                    ),
-                    sh: make(device, "splat SH", n * sh_bytes, usage),
-                });
-                first += segment_splats;
-            }
-            segments
+        let (first, more) = scoped(device, "scene buffers", || {
+            let make = |splats: usize| Segment {
+                splats: crate::gpu::pipeline::buffer(
+                    device,
+                    "splat attributes",
+                    splats as u64 * size_of::<GpuSplat>() as u64,
+                    usage,
+                ),
+                sh: crate::gpu::pipeline::buffer(
+                    device,
+                    "splat SH",
+                    splats as u64 * sh_bytes,
+                    usage,
+                ),
+            };
+            let total = capacity.max(1);
+            let first = make(segment_splats.min(total));
+            let more: Vec<Segment> = (segment_splats..total)
+                .step_by(segment_splats)
+                .map(|start| make(segment_splats.min(total - start)))
+                .collect();
+            (first, more)
         })?;
-        let segment_splats = if segments.len() > 1 {
-            segment_splats as u32
-        } else {
+        let segment_splats = if more.is_empty() {
             u32::MAX
+        } else {
+            segment_splats as u32
         };
         Ok(Self::around(
-            segments,
+            first,
+            more,
             segment_splats,
             0,
             capacity as u32,
@@ -154,7 +161,8 @@ impl SplatScene {
     }
 
     fn around(
-        segments: Vec<Segment>,
+        first: Segment,
+        more: Vec<Segment>,
         segment_splats: u32,
         splat_count: u32,
         capacity: u32,
@@ -169,8 +177,22 @@ impl SplatScene {
             sh_words_per_splat: sh_words_per_splat(sh_degree),
             aa_mode,
             segment_splats,
-            segments,
+            first,
+            more,
         }
+    }
+
+    /// Segment `k`; past the scene's own, the first (what the project pass
+    /// binds for segments a scene does not have).
+    pub(crate) fn segment(&self, k: usize) -> &Segment {
+        match k {
+            0 => &self.first,
+            _ => self.more.get(k - 1).unwrap_or(&self.first),
+        }
+    }
+
+    fn segments(&self) -> impl Iterator<Item = &Segment> {
+        std::iter::once(&self.first).chain(&self.more)
     }
 
     /// Writes the packed `chunk` at splat `first`, split where it crosses from
@@ -185,7 +207,7 @@ impl SplatScene {
             let at = first + done as u64;
             let (segment, local) = ((at / per_segment) as usize, at % per_segment);
             let n = ((per_segment - local) as usize).min(splats.len() - done);
-            let Some(target) = self.segments.get(segment) else {
+            let Some(target) = self.segments().nth(segment) else {
                 return;
             };
             queue.write_buffer(
@@ -287,10 +309,7 @@ impl SplatScene {
 
     /// Bytes of resident splat data (packed attributes and SH).
     pub fn resident_bytes(&self) -> u64 {
-        self.segments
-            .iter()
-            .map(|s| s.splats.size() + s.sh.size())
-            .sum()
+        self.segments().map(|s| s.splats.size() + s.sh.size()).sum()
     }
 
     /// Splats per segment (`u32::MAX` when the scene is one segment).
@@ -300,23 +319,23 @@ impl SplatScene {
 
     /// Segments of the scene's buffers (one for a flat scene).
     pub fn segment_count(&self) -> usize {
-        self.segments.len()
+        1 + self.more.len()
     }
 
     /// Segment `k`'s attribute and SH buffers, for tests that read them back.
     pub fn segment_buffers(&self, k: usize) -> Option<(&wgpu::Buffer, &wgpu::Buffer)> {
-        self.segments.get(k).map(|s| (&s.splats, &s.sh))
+        self.segments().nth(k).map(|s| (&s.splats, &s.sh))
     }
 
     /// The first segment's attribute buffer (`GpuSplat` records), for tests
     /// that read it back.
     pub fn splat_buffer(&self) -> &wgpu::Buffer {
-        &self.segments[0].splats
+        &self.first.splats
     }
 
     /// The first segment's SH buffer (f16 pairs), for tests that read it back.
     pub fn sh_buffer(&self) -> &wgpu::Buffer {
-        &self.segments[0].sh
+        &self.first.sh
     }
 }
 

@@ -116,7 +116,7 @@ impl SplatWorking {
             wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
         );
         // Segments past the scene's own repeat its first.
-        let segment = |k: usize| scene.segments.get(k).unwrap_or(&scene.segments[0]);
+        let segment = |k: usize| scene.segment(k);
         let mut project_entries = vec![
             uniforms.binding(),
             segment(0).splats.as_entire_binding(),
