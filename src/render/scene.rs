@@ -358,23 +358,11 @@ pub enum AppendError {
 /// the sort's dispatch within the workgroup limit. A larger scene is drawn
 /// through the level-of-detail page pool (`render::lod`).
 pub fn max_scene_splats(device: &wgpu::Device, sh_degree: u32) -> u64 {
-    let limits = device.limits();
-    let binding = limits
-        .max_storage_buffer_binding_size
-        .min(limits.max_buffer_size);
+    let binding = binding_bytes(&device.limits());
     let per_binding = |bytes_per_splat: u64| binding / bytes_per_splat.max(1);
-    let sort = u64::from(limits.max_compute_workgroups_per_dimension)
-        * u64::from(crate::render::sort::SORT_BLOCK_SIZE);
-    [
-        per_binding(size_of::<GpuSplat>() as u64),
-        per_binding(size_of::<ProjectedSplat>() as u64),
-        per_binding(u64::from(sh_words_per_splat(sh_degree)) * 4),
-        sort,
-        u64::from(u32::MAX),
-    ]
-    .into_iter()
-    .min()
-    .unwrap_or(0)
+    max_view_splats(device)
+        .min(per_binding(size_of::<GpuSplat>() as u64))
+        .min(per_binding(u64::from(sh_words_per_splat(sh_degree)) * 4))
 }
 
 /// The most splats (or draw list entries) one view can draw on `device`: its
@@ -382,14 +370,18 @@ pub fn max_scene_splats(device: &wgpu::Device, sh_degree: u32) -> u64 {
 /// workgroup limit. A level-of-detail cut is kept within it.
 pub fn max_view_splats(device: &wgpu::Device) -> u64 {
     let limits = device.limits();
-    let binding = limits
-        .max_storage_buffer_binding_size
-        .min(limits.max_buffer_size);
     let sort = u64::from(limits.max_compute_workgroups_per_dimension)
         * u64::from(crate::render::sort::SORT_BLOCK_SIZE);
-    (binding / size_of::<ProjectedSplat>() as u64)
+    (binding_bytes(&limits) / size_of::<ProjectedSplat>() as u64)
         .min(sort)
         .min(u64::from(u32::MAX))
+}
+
+/// Bytes one storage binding of one buffer can hold under `limits`.
+pub fn binding_bytes(limits: &wgpu::Limits) -> u64 {
+    limits
+        .max_storage_buffer_binding_size
+        .min(limits.max_buffer_size)
 }
 
 /// Fails with a clear error when `count` splats would exceed the adapter's

@@ -119,11 +119,11 @@ struct CutJob {
 }
 
 /// The thread that makes a scene's cuts, one after another, for as long as
-/// the scene lives. One long-lived thread rather than one per cut: the
-/// allocator then keeps the cut's working memory (tens of MB for a
-/// 500k-splat cut) mapped between cuts instead of handing fresh pages to
-/// each new thread, which the kernel zeroes: 20-25% of an 8M-splat scene's cut
-/// on lavapipe (docs/BENCHMARKS.md, twelfth session).
+/// the scene lives. One long-lived thread rather than one per cut, so that the
+/// cut's working memory, which it keeps (`scene/lod/scratch.rs`; tens of MB
+/// for a 500k-splat cut), is reused instead of coming as fresh pages the kernel
+/// zeroes: 16-50% of an 8M-splat scene's cut on lavapipe (docs/BENCHMARKS.md,
+/// twelfth session).
 pub(super) struct CutWorker {
     jobs: Sender<CutJob>,
 }

@@ -191,9 +191,7 @@ impl LodScene {
         page_nodes: u32,
     ) -> Result<Self, GpuError> {
         let limits = device.limits();
-        let binding = limits
-            .max_storage_buffer_binding_size
-            .min(limits.max_buffer_size);
+        let binding = crate::render::scene::binding_bytes(&limits);
         let page_nodes = page_nodes_within(page_nodes, binding, host.sh_degree);
         let layout = PageLayout::treelets(hierarchy.nodes(), page_nodes);
         let pages = layout.page_count();

@@ -8,8 +8,8 @@ use std::time::Instant;
 use super::{DEFAULT_PAGE_NODES, LodParams, LodScene, default_memory_budget};
 use crate::gpu::{GpuContext, GpuError};
 use crate::scene::SplatCloud;
-use crate::scene::lod::build::{BuildOptions, BuildProgress, LodBuildError, build};
-use crate::scene::lod::cache::{CacheSource, LodCache};
+use crate::scene::lod::build::{BuildOptions, BuildProgress, LodBuildError};
+use crate::scene::lod::cache::{CacheSource, LodCache, load_or_build_hierarchy};
 
 /// Level of detail as the user asks for it (`--lod-budget`, `--lod-threshold`,
 /// `--memory-budget`, or the window's LOD panel).
@@ -57,9 +57,10 @@ pub struct LodSetupReport {
     pub upload_ms: f64,
 }
 
-/// A [`LodScene`] of `cloud` on `gpu`: with a `cache`, the hierarchy from the
-/// file beside `scene_path` (`scene.ply.lod`) or the cache when either holds a
-/// valid one (a new build is written to the cache); built otherwise (`bench`).
+/// A [`LodScene`] of `cloud` on `gpu`: the hierarchy from the file beside
+/// `scene_path` (`scene.ply.lod`) or from `cache` when either holds a valid
+/// one (a new build is written to the cache); built otherwise (`bench` gives
+/// neither).
 pub fn make_lod_scene(
     gpu: &GpuContext,
     cloud: &SplatCloud,
@@ -70,10 +71,8 @@ pub fn make_lod_scene(
 ) -> Result<(LodScene, LodSetupReport), LodSetupError> {
     let started = Instant::now();
     let options = BuildOptions::default();
-    let (hierarchy, source) = match cache {
-        Some(cache) => cache.load_beside_or_build(scene_path, cloud, &options, progress)?,
-        None => (build(cloud, &options, progress)?, CacheSource::Uncached),
-    };
+    let (hierarchy, source) =
+        load_or_build_hierarchy(cache, scene_path, cloud, &options, progress)?;
     let built = matches!(source, CacheSource::Built { .. } | CacheSource::Uncached);
     let beside_scene = matches!(source, CacheSource::Beside(_));
     let hierarchy_ms = started.elapsed().as_secs_f64() * 1000.0;

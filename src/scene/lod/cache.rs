@@ -151,10 +151,12 @@ impl LodCache {
         options: &BuildOptions,
         progress: Option<&BuildProgress>,
     ) -> Result<(LodHierarchy, CacheSource), LodBuildError> {
-        if let Some(found) = read_beside(scene_path, scene, options) {
+        let key = scene_key(scene);
+        if let Some(found) =
+            beside_file(scene_path).and_then(|f| read_beside(f, scene, key, options))
+        {
             return Ok(found);
         }
-        let key = scene_key(scene);
         let path = self.entry_path(key, options.branching);
         let reason = match read_hierarchy(&path, scene, key, options.branching) {
             Ok(hierarchy) => return Ok((hierarchy, CacheSource::Loaded)),
@@ -193,20 +195,29 @@ pub fn load_or_build_hierarchy(
 ) -> Result<(LodHierarchy, CacheSource), LodBuildError> {
     match cache {
         Some(cache) => cache.load_beside_or_build(scene_path, scene, options, progress),
-        None => match read_beside(scene_path, scene, options) {
+        None => match beside_file(scene_path)
+            .and_then(|f| read_beside(f, scene, scene_key(scene), options))
+        {
             Some(found) => Ok(found),
             None => Ok((build(scene, options, progress)?, CacheSource::Uncached)),
         },
     }
 }
 
+/// The hierarchy file beside `scene_path`, if there is one.
+fn beside_file(scene_path: Option<&Path>) -> Option<PathBuf> {
+    scene_path.map(sidecar_path).filter(|p| p.is_file())
+}
+
+/// The hierarchy in `beside` if it is `scene`'s (content key `key`); a
+/// failing file is logged and left alone.
 fn read_beside(
-    scene_path: Option<&Path>,
+    beside: PathBuf,
     scene: &SplatCloud,
+    key: u128,
     options: &BuildOptions,
 ) -> Option<(LodHierarchy, CacheSource)> {
-    let beside = scene_path.map(sidecar_path).filter(|p| p.is_file())?;
-    match read_hierarchy(&beside, scene, scene_key(scene), options.branching) {
+    match read_hierarchy(&beside, scene, key, options.branching) {
         Ok(hierarchy) => Some((hierarchy, CacheSource::Beside(beside))),
         Err(reason) => {
             log::warn!("{reason}; not used");
